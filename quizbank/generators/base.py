@@ -1,0 +1,350 @@
+"""The generator registry and the builders every topic module uses.
+
+A generator is a pure function ``fn(rng, difficulty) -> dict`` registered under
+an id such as ``"conv_params.count"``.  It draws parameters from ``rng`` (a
+``random.Random`` seeded from ``(id, version, difficulty, seed)``, so a question
+regenerates bit for bit), computes the key with :mod:`quizbank.formulas`, the
+distractors with :mod:`quizbank.traps`, and returns the question's fields
+through one of the builders below.  A builder raises :class:`Redraw` when the
+draw cannot give distinct distractors; :func:`build` then draws again from the
+same stream.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import traps as T
+from ..schema import AnyQuestion, QuestionAdapter, Tolerance, Witness
+
+DIFFICULTIES = (1, 2, 3)
+MAX_REDRAWS = 64
+OPTION_IDS = "abcdefgh"
+
+
+class Redraw(Exception):
+    """The drawn parameters cannot make a well-formed question: draw again."""
+
+
+GenFn = Callable[[random.Random, int], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    id: str
+    topic: str
+    title: str
+    version: int
+    kind: str
+    fn: GenFn = field(repr=False)
+    difficulties: tuple[int, ...] = DIFFICULTIES
+
+
+TOPICS: dict[str, Topic] = {}
+REGISTRY: dict[str, GeneratorSpec] = {}
+
+
+def topic(id: str, title: str, summary: str) -> Topic:
+    t = Topic(id, title, summary)
+    if id in TOPICS and TOPICS[id] != t:
+        raise ValueError(f"topic {id!r} declared twice")
+    TOPICS[id] = t
+    return t
+
+
+def generator(id: str, *, topic: str, title: str, kind: str, version: int = 1) -> Callable[[GenFn], GenFn]:
+    """Register ``fn`` as generator ``id`` (ids are ``<topic>.<name>``)."""
+
+    def deco(fn: GenFn) -> GenFn:
+        if id in REGISTRY:
+            raise ValueError(f"generator {id!r} registered twice")
+        if topic not in TOPICS:
+            raise ValueError(f"generator {id!r}: unknown topic {topic!r}")
+        if not id.startswith(topic + "."):
+            raise ValueError(f"generator id {id!r} must start with its topic {topic!r}")
+        REGISTRY[id] = GeneratorSpec(id, topic, title, version, kind, fn)
+        return fn
+
+    return deco
+
+
+def rng_for(gen_id: str, version: int, difficulty: int, seed: int) -> random.Random:
+    return random.Random(f"{gen_id}/{version}/{difficulty}/{seed}")
+
+
+def build(gen_id: str, seed: int, difficulty: int) -> AnyQuestion:
+    try:
+        spec = REGISTRY[gen_id]
+    except KeyError:
+        raise KeyError(f"unknown generator {gen_id!r}") from None
+    if difficulty not in spec.difficulties:
+        raise ValueError(f"difficulty must be one of {spec.difficulties}, got {difficulty}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    rng = rng_for(gen_id, spec.version, difficulty, seed)
+    for _ in range(MAX_REDRAWS):
+        try:
+            draft = spec.fn(rng, difficulty)
+            break
+        except Redraw:
+            continue
+    else:  # pragma: no cover - a generator bug
+        raise RuntimeError(f"{gen_id}: no valid draw in {MAX_REDRAWS} tries (seed {seed}, difficulty {difficulty})")
+    draft.update(generator=gen_id, version=spec.version, seed=seed, difficulty=difficulty, topic=spec.topic)
+    if draft["kind"] != spec.kind and not (
+        spec.kind == "choice" and draft["kind"] in ("multiple_choice", "multi_select")
+    ):
+        raise RuntimeError(f"{gen_id} declared kind {spec.kind!r} but built {draft['kind']!r}")
+    return QuestionAdapter.validate_python(draft)  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def fmt(x: float | int) -> str:
+    """73856 → '73,856'; 0.125 → '0.125'; 1.0 → '1'."""
+    if isinstance(x, float):
+        if x.is_integer() and abs(x) < 1e15:
+            return f"{int(x):,}"
+        return f"{x:,.4g}" if abs(x) >= 1e4 else f"{x:.4g}"
+    return f"{x:,}"
+
+
+def fmt_shape(shape: Sequence[int | None]) -> str:
+    return "×".join("N" if d is None else str(d) for d in shape)
+
+
+def _same(a: Any, b: Any, tol: Tolerance | None) -> bool:
+    if isinstance(a, list) or isinstance(b, list):
+        return a == b
+    if tol is not None and tol.mode != "exact":
+        return tol.accepts(float(a), float(b))
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def _distinct_traps(key: Any, pairs: Sequence[tuple[str, Any]], tol: Tolerance | None) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for trap_id, value in pairs:
+        T.get(trap_id)  # fail loudly on an unknown trap id
+        if value is None or _same(key, value, tol) or any(_same(v, value, tol) for _, v in out):
+            continue
+        out.append((trap_id, value))
+    return out
+
+
+def _clean_number(v: Any) -> Any:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+# ------------------------------------------------------------------ builders
+
+
+def numeric(
+    *,
+    stem: str,
+    key: float | int,
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+    traps: Sequence[tuple[str, Any]] = (),
+    tolerance: Tolerance | None = None,
+    unit: str | None = None,
+    min_traps: int = 1,
+) -> dict[str, Any]:
+    """A numeric question whose wrong answers are diagnosed by the given named traps.
+
+    Traps whose value equals the key or an earlier trap are dropped; fewer than
+    ``min_traps`` left means the draw is not a good question: :class:`Redraw`.
+    """
+    kept = _distinct_traps(key, traps, tolerance)
+    if len(kept) < min_traps:
+        raise Redraw
+    return {
+        "kind": "numeric",
+        "stem": stem,
+        "key": _clean_number(key),
+        "explanation": explanation,
+        "params": params,
+        "witness": witness,
+        "tolerance": tolerance or Tolerance(),
+        "unit": unit,
+        "traps": [{"trap": t, "value": _clean_number(v), "feedback": T.get(t).feedback} for t, v in kept],
+    }
+
+
+def shape(
+    *,
+    stem: str,
+    key: Sequence[int],
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+    traps: Sequence[tuple[str, Sequence[int]]] = (),
+    min_traps: int = 1,
+) -> dict[str, Any]:
+    """A short-text question answered with a tensor shape such as ``112×112×64`` (no batch axis)."""
+    key_l = [int(v) for v in key]
+    kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
+    if len(kept) < min_traps:
+        raise Redraw
+    text = fmt_shape(key_l)
+    return {
+        "kind": "short_text",
+        "format": "shape",
+        "stem": stem,
+        "key": text,
+        "key_value": key_l,
+        "accept": [text, "x".join(map(str, key_l)), "(None, " + ", ".join(map(str, key_l)) + ")"],
+        "explanation": explanation,
+        "params": params,
+        "witness": witness,
+        "traps": [{"trap": t, "value": v, "feedback": T.get(t).feedback} for t, v in kept],
+    }
+
+
+def _options(rng: random.Random, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rng.shuffle(entries)
+    return [{"id": OPTION_IDS[i], **e} for i, e in enumerate(entries)]
+
+
+def choice(
+    rng: random.Random,
+    *,
+    stem: str,
+    correct: str,
+    distractors: Sequence[str | tuple[str, str]],
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+    n_options: int = 4,
+    correct_feedback: str | None = None,
+    correct_value: Any = None,
+) -> dict[str, Any]:
+    """A multiple-choice question whose distractors are named traps.
+
+    Each distractor is a trap id (its claim is the option text) or ``(trap_id, text)``.
+    The first ``n_options − 1`` distinct distractors are used; too few → :class:`Redraw`.
+    """
+    entries: list[dict[str, Any]] = [
+        {
+            "text": correct,
+            "correct": True,
+            "trap": None,
+            "feedback": correct_feedback or "Correct.",
+            "value": correct_value,
+        }
+    ]
+    seen = {correct}
+    for d in distractors:
+        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+        if len(entries) == n_options:
+            break
+    if len(entries) < n_options:
+        raise Redraw
+    opts = _options(rng, entries)
+    return {
+        "kind": "multiple_choice",
+        "stem": stem,
+        "options": opts,
+        "key": next(o["id"] for o in opts if o["correct"]),
+        "explanation": explanation,
+        "params": params,
+        "witness": witness,
+    }
+
+
+def numeric_choice(
+    rng: random.Random,
+    *,
+    stem: str,
+    key: float | int,
+    traps: Sequence[tuple[str, Any]],
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+    n_options: int = 4,
+    render: Callable[[Any], str] = fmt,
+) -> dict[str, Any]:
+    """A multiple-choice question whose options are numbers: the key and the values of named traps."""
+    kept = _distinct_traps(key, traps, None)
+    rendered = {render(key)}
+    entries: list[dict[str, Any]] = [
+        {"text": render(key), "correct": True, "trap": None, "feedback": "Correct.", "value": _clean_number(key)}
+    ]
+    for t, v in kept:
+        text = render(v)
+        if text in rendered:
+            continue
+        rendered.add(text)
+        entries.append(
+            {"text": text, "correct": False, "trap": t, "feedback": T.get(t).feedback, "value": _clean_number(v)}
+        )
+        if len(entries) == n_options:
+            break
+    if len(entries) < n_options:
+        raise Redraw
+    opts = _options(rng, entries)
+    return {
+        "kind": "multiple_choice",
+        "stem": stem,
+        "options": opts,
+        "key": next(o["id"] for o in opts if o["correct"]),
+        "explanation": explanation,
+        "params": params,
+        "witness": witness,
+    }
+
+
+def multi_select(
+    rng: random.Random,
+    *,
+    stem: str,
+    correct: Sequence[str],
+    wrong: Sequence[str | tuple[str, str]],
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+) -> dict[str, Any]:
+    """Select all that apply: every true statement, and wrong ones drawn from named traps."""
+    entries: list[dict[str, Any]] = [
+        {"text": c, "correct": True, "trap": None, "feedback": "Correct."} for c in correct
+    ]
+    seen = set(correct)
+    for d in wrong:
+        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        if text in seen:
+            raise Redraw
+        seen.add(text)
+        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+    if not correct or not wrong:
+        raise Redraw
+    opts = _options(rng, entries)
+    return {
+        "kind": "multi_select",
+        "stem": stem,
+        "options": opts,
+        "key": [o["id"] for o in opts if o["correct"]],
+        "explanation": explanation,
+        "params": params,
+        "witness": witness,
+    }
+
+
+def pick(rng: random.Random, seq: Sequence[Any]) -> Any:
+    return seq[rng.randrange(len(seq))]

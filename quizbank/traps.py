@@ -1,0 +1,508 @@
+"""Named mistakes (section 7 of ``shared/concepts.md``).
+
+Each trap has an id, a short title, the feedback a student who fell into it
+should read, and, for conceptual traps, the wrong *claim* as it appears among
+the options.  Numeric traps also have functions that compute the
+wrong-but-plausible value from the same parameters as the right formula.  The
+grader reuses these ids, so the same misconception is tracked across quizzes
+and submitted code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from . import formulas as F
+
+
+@dataclass(frozen=True)
+class Trap:
+    id: str
+    title: str
+    kind: Literal["conceptual", "numeric"]
+    feedback: str
+    claim: str = ""
+
+
+TRAPS: dict[str, Trap] = {}
+
+
+def _t(id: str, title: str, kind: Literal["conceptual", "numeric"], feedback: str, claim: str = "") -> Trap:
+    if id in TRAPS:
+        raise ValueError(f"trap {id!r} is declared twice")
+    trap = Trap(id, title, kind, feedback, claim)
+    TRAPS[id] = trap
+    return trap
+
+
+def get(trap_id: str) -> Trap:
+    try:
+        return TRAPS[trap_id]
+    except KeyError:
+        raise KeyError(f"unknown trap {trap_id!r}") from None
+
+
+# ------------------------------------------------------- the 10 conceptual traps
+
+_t(
+    "conv_params_depend_on_hw",
+    "Conv params depend on H×W",
+    "conceptual",
+    "A conv layer slides the *same* filters over every position (weight sharing), so its parameters depend on "
+    "K, C_in and C_out only, never on the input's height and width.",
+    "The number of weights grows with the input's height and width.",
+)
+_t(
+    "pooling_has_params",
+    "Pooling has parameters",
+    "conceptual",
+    "Max, average and global pooling compute a fixed function of each window: they have 0 parameters. "
+    "They cut activations and FLOPs, not weights.",
+    "A pooling layer learns a weight per window position.",
+)
+_t(
+    "bn_all_axes",
+    "BatchNorm normalises across all axes / per position",
+    "conceptual",
+    "In a CNN, BatchNorm normalises each channel over (N, H, W): one mean and variance per channel, and one γ, β "
+    "per channel, shared over all positions.",
+    "BatchNorm learns a separate γ and β for every spatial position.",
+)
+_t(
+    "inception_1x1_after",
+    "Inception's 1×1 sits after the 3×3/5×5",
+    "conceptual",
+    "Inception puts the 1×1 bottleneck *before* the expensive 3×3/5×5 so those run on fewer channels; "
+    "after them it would save nothing on the expensive conv.",
+    "The 1×1 convolutions come after the 3×3 and 5×5 convolutions, to shrink their outputs.",
+)
+_t(
+    "resnet_output_fx",
+    "ResNet's output is F(x)",
+    "conceptual",
+    "A residual block outputs y = F(x) + x. F is the *residual*; the skip adds x back, which gives ∂y/∂x = ∂F/∂x + I.",
+    "A residual block outputs y = F(x), where F is learned to approximate the target mapping.",
+)
+_t(
+    "separable_is_depthwise_plus_3x3",
+    "Depthwise-separable = depthwise + 3×3",
+    "conceptual",
+    "A depthwise-separable conv is a depthwise K×K (one filter per channel) followed by a *pointwise 1×1* that mixes "
+    "channels. A second 3×3 would bring back the cost it removes.",
+    "A depthwise convolution followed by a regular 3×3 convolution.",
+)
+_t(
+    "cnn_rotation_equivariant",
+    "CNNs are rotation-equivariant",
+    "conceptual",
+    "Convolution is equivariant to translation only. Learned kernels are not rotation-symmetric, so rotating the "
+    "input does not rotate the feature maps; use augmentation or group-equivariant CNNs.",
+    "Rotating the input rotates the feature maps by the same angle.",
+)
+_t(
+    "equivariance_is_invariance",
+    "Equivariance = invariance",
+    "conceptual",
+    "Equivariance: f(Tx) = T f(x), the output moves with the input (conv feature maps). Invariance: f(Tx) = f(x), "
+    "the output does not change (after global pooling + FC).",
+    "Equivariance and invariance mean the same thing: the output does not change.",
+)
+_t(
+    "i3d_from_scratch",
+    "I3D trains 3D convs from scratch",
+    "conceptual",
+    "Training 3D convs from scratch is C3D. I3D *inflates* pretrained 2D ImageNet filters to 3D: repeat them T times "
+    "along time and divide by T.",
+    "I3D trains its 3D convolutions from scratch on video.",
+)
+_t(
+    "mobilenet_v1_inverted_residual",
+    "MobileNet-v1 uses inverted residuals",
+    "conceptual",
+    "MobileNet-v1 is a plain stack of depthwise-separable convs. Inverted residuals with linear bottlenecks arrive in v2.",
+    "MobileNet-v1 is built from inverted residual blocks with linear bottlenecks.",
+)
+
+# further named conceptual mistakes, used as distractors where the ten are too few
+_t(
+    "conv_is_convolution_forward",
+    "Forward conv flips the kernel",
+    "conceptual",
+    "The forward 'conv' of deep learning is a cross-correlation (no flip). The backward pass to the input is the one "
+    "that uses the 180°-flipped kernel, i.e. a true convolution.",
+    "The backward pass uses the kernel exactly as in the forward pass, unflipped.",
+)
+_t(
+    "maxpool_grad_spread",
+    "Max-pool spreads the gradient",
+    "conceptual",
+    "Max-pool's backward sends the whole upstream gradient to the argmax of each window and 0 elsewhere; "
+    "it is average pooling that spreads 1/K² to each input.",
+    "Max-pool spreads the upstream gradient equally over its window.",
+)
+_t(
+    "relu_grad_passes_all",
+    "ReLU passes every gradient",
+    "conceptual",
+    "ReLU's backward is a gate: the gradient passes where the forward input was > 0 and is 0 elsewhere.",
+    "ReLU's gradient is 1 everywhere, so the upstream gradient always passes through.",
+)
+_t(
+    "bn_batch_stats_at_inference",
+    "BN uses batch statistics at inference",
+    "conceptual",
+    "At inference BatchNorm must use the running (moving) mean and variance collected in training. Using the batch's "
+    "own statistics is a deployment bug: predictions then depend on the other samples in the batch.",
+    "At inference, BatchNorm normalises with the mean and variance of the current batch.",
+)
+_t(
+    "bn_fine_at_batch_1",
+    "BN works at batch size 1",
+    "conceptual",
+    "With one sample, a channel's batch variance over (N, H, W) comes from a single image (and at 1×1 spatial size it is "
+    "exactly 0): training statistics are meaningless. Use GroupNorm or LayerNorm, which normalise per sample.",
+    "BatchNorm's batch statistics are just as reliable at batch size 1.",
+)
+_t(
+    "degradation_is_overfitting",
+    "Degradation is overfitting",
+    "conceptual",
+    "Plain CNNs deeper than ~20 layers have *higher training* error: an optimisation failure, not overfitting. "
+    "Residual connections fix it by making the identity easy.",
+    "Very deep plain CNNs get worse because they overfit the training set.",
+)
+_t(
+    "dying_relu_fix_sigmoid",
+    "Fix dying ReLU with sigmoid",
+    "conceptual",
+    "Dead ReLUs output 0 for every input, so their gradient is 0 for ever. Fixes keep a gradient for negative inputs "
+    "(Leaky ReLU, ELU, GELU) or avoid the dead start (Kaiming init, lower learning rate); sigmoid brings back vanishing "
+    "gradients.",
+    "Replace ReLU by sigmoid so that no unit can die.",
+)
+_t(
+    "gap_keeps_layout",
+    "GAP keeps the spatial layout",
+    "conceptual",
+    "Global average pooling collapses H×W to one number per channel: fine for classification, fatal for segmentation, "
+    "which needs a prediction per pixel.",
+    "Global average pooling keeps where each feature was, so it suits segmentation heads.",
+)
+_t(
+    "gridding_fixed_by_same_rate",
+    "Gridding fixed by repeating one rate",
+    "conceptual",
+    "Stacking the same large dilation samples the input on a sparse grid (holes). Mixing rates with no common factor, "
+    "as in HDC (1, 2, 5), covers every pixel.",
+    "Repeating the same large dilation rate fills the holes of the previous layer.",
+)
+_t(
+    "resnet_concatenates",
+    "Residual skips concatenate",
+    "conceptual",
+    "ResNet *adds* the skip (channels unchanged); DenseNet *concatenates* earlier outputs (channels grow by k per layer).",
+    "A residual block concatenates x with F(x) along the channels.",
+)
+_t(
+    "one_by_one_spatial",
+    "1×1 convs mix space",
+    "conceptual",
+    "A 1×1 conv looks at one pixel: it mixes channels but never neighbouring positions and leaves the RF unchanged.",
+    "A 1×1 convolution enlarges the receptive field.",
+)
+_t(
+    "separable_more_expressive",
+    "Separable is as expressive as standard",
+    "conceptual",
+    "Depthwise-separable convs factor the kernel into spatial × channel parts, a low-rank restriction: cheaper, but "
+    "less expressive than a standard conv of the same width.",
+    "A depthwise-separable conv can represent every standard conv of the same width.",
+)
+_t(
+    "slowfast_fast_is_wide",
+    "The fast pathway is the wide one",
+    "conceptual",
+    "SlowFast's fast pathway runs at a high frame rate with few channels (β≈1/8) to capture motion; the slow pathway has "
+    "few frames and many channels for semantics.",
+    "The fast pathway has the most channels, since it sees the most frames.",
+)
+_t(
+    "wavenet_not_causal",
+    "WaveNet convs see the future",
+    "conceptual",
+    "WaveNet's convs are causal: output t depends only on inputs ≤ t (the padding is all on the left), so audio can be "
+    "generated sample by sample.",
+    "WaveNet's dilated convolutions are centred, so each output also sees future samples.",
+)
+
+# ------------------------------------------------------------- numeric slips
+
+_t(
+    "forgot_bias",
+    "Forgot the bias",
+    "numeric",
+    "Each filter has one bias, so add C_out (the +1 in (K·K·C_in + 1)·C_out).",
+)
+_t(
+    "bias_per_input_channel",
+    "A bias per input channel",
+    "numeric",
+    "There is one bias per *output* channel (per filter), not one per input channel of every filter.",
+)
+_t(
+    "conv_times_hw",
+    "Multiplied by H×W",
+    "numeric",
+    "Weights are shared over positions: H and W do not enter a conv's parameter count (they enter its MACs).",
+)
+_t(
+    "forgot_floor",
+    "Forgot the floor",
+    "numeric",
+    "A window either fits or it does not: O = floor((W − K_eff + 2P)/S) + 1 is a whole number.",
+)
+_t(
+    "padding_once",
+    "Padding added once",
+    "numeric",
+    "P pads both sides of the axis, so the padded width is W + 2P, not W + P.",
+)
+_t(
+    "same_as_valid",
+    "Mixed up same and valid",
+    "numeric",
+    "Keras 'valid' means P = 0, so the size shrinks by K_eff − 1 before striding; 'same' gives ceil(W/S).",
+)
+_t(
+    "ignored_dilation",
+    "Ignored the dilation",
+    "numeric",
+    "A dilated kernel spans K_eff = d·(K − 1) + 1 pixels, so it shrinks the map and grows the RF as a K_eff kernel would.",
+)
+_t(
+    "dilation_as_k_times_d",
+    "Dilation taken as K·d",
+    "numeric",
+    "Dilation inserts d − 1 gaps *between* taps: K_eff = K + (K − 1)(d − 1), not K·d.",
+)
+_t(
+    "rf_l_times_k",
+    "RF computed as L·K",
+    "numeric",
+    "Adjacent layers overlap: each K×K conv adds K − 1, so L stacked convs have RF 1 + L·(K − 1).",
+)
+_t(
+    "rf_ignored_stride",
+    "Ignored the stride in the RF",
+    "numeric",
+    "After a stride-S layer each step of the next layer moves S input pixels: r_l = r_{l−1} + (K_l − 1)·d_l·j_{l−1} with the "
+    "jump j = product of earlier strides.",
+)
+_t(
+    "bn_count_as_2c",
+    "BN counted as 2C in Keras",
+    "numeric",
+    "Keras' count_params() also counts the moving mean and variance (non-trainable): 4C in all, 2C of them trainable.",
+)
+_t(
+    "bn_trainable_as_4c",
+    "BN trainable counted as 4C",
+    "numeric",
+    "Only γ and β are trained (2C); the moving mean and variance are statistics, updated but not trained.",
+)
+_t(
+    "densenet_added",
+    "DenseNet channels added, not concatenated",
+    "numeric",
+    "A dense block concatenates: every layer adds k channels, so after L layers C0 + L·k.",
+)
+_t(
+    "vit_forgot_cls",
+    "Forgot the CLS token",
+    "numeric",
+    "ViT prepends one learnable CLS token to the (H/P)² patch tokens: 196 + 1 = 197 at 224 with P = 16.",
+)
+_t(
+    "i3d_without_t",
+    "I3D inflated without /T",
+    "numeric",
+    "Repeating a 2D filter T times along time sums T equal responses on a boring video; dividing by T restores the 2D "
+    "activation.",
+)
+_t(
+    "compound_scaling_abg",
+    "Compound-scaling FLOPs as α·β·γ",
+    "numeric",
+    "FLOPs grow linearly with depth but quadratically with width and resolution: (α·β²·γ²)^φ ≈ 2^φ.",
+)
+_t(
+    "separable_as_full",
+    "Separable params as K²·C_in·C_out",
+    "numeric",
+    "K²·C_in·C_out is the *standard* conv. Separable splits it: K²·C_in (depthwise) + C_in·C_out (pointwise).",
+)
+_t(
+    "separable_forgot_pointwise",
+    "Forgot the pointwise 1×1",
+    "numeric",
+    "A depthwise-separable conv is depthwise *and* pointwise; the pointwise 1×1 (C_in·C_out) is most of its weights.",
+)
+_t(
+    "pool_counted_as_conv",
+    "Pool counted like a conv",
+    "numeric",
+    "A pool has no filters and no bias: 0 parameters, whatever its window.",
+)
+_t(
+    "avgpool_grad_1_over_k",
+    "Average-pool gradient as 1/K",
+    "numeric",
+    "A K×K window averages K² inputs, so each receives 1/K² of the upstream gradient.",
+)
+_t(
+    "one_by_one_after",
+    "1×1 placed after the 3×3",
+    "numeric",
+    "The bottleneck only saves if the 1×1 reduction comes *before* the expensive K×K conv, so the K×K runs on the "
+    "reduced width.",
+)
+_t(
+    "fc_forgot_bias",
+    "FC without its bias",
+    "numeric",
+    "A dense layer has one bias per output unit: n_in·n_out + n_out.",
+)
+_t(
+    "macs_as_flops",
+    "MACs doubled into FLOPs",
+    "numeric",
+    "One multiply-accumulate is one MAC; FLOPs ≈ 2·MACs. Tables quoting 'GFLOPs' (torchvision, papers) usually mean MACs.",
+)
+_t(
+    "percent_of_instead_of_fewer",
+    "Percent of instead of percent fewer",
+    "numeric",
+    "'How many percent fewer' is (old − new)/old, not new/old.",
+)
+_t(
+    "ratio_inverted",
+    "Ratio inverted",
+    "numeric",
+    "Check which count is divided by which: the question asks how many times *fewer*, a number above 1.",
+)
+_t(
+    "wavenet_rf_dilation_sum",
+    "WaveNet RF as Σd",
+    "numeric",
+    "Each causal K-tap layer adds (K − 1)·d, and the output sample itself counts: RF = 1 + Σ d·(K − 1).",
+)
+_t(
+    "c3d_factor_k_squared",
+    "3D cost factor as K_t²",
+    "numeric",
+    "A K_t×K×K kernel has K_t times the weights of a K×K one, so params and FLOPs grow by K_t, not K_t².",
+)
+
+
+# ---------------------------------------------- numeric traps as functions
+
+
+def conv_forgot_bias(k: int, c_in: int, c_out: int, **kw: int) -> int:
+    return F.conv_params(k, c_in, c_out, bias=False, **kw)
+
+
+def conv_bias_per_input_channel(k: int, c_in: int, c_out: int, **kw: int) -> int:
+    return F.conv_params(k, c_in, c_out, bias=False, **kw) + c_in * c_out
+
+
+def conv_times_hw(k: int, c_in: int, c_out: int, h: int, w: int, **kw: int) -> int:
+    return F.conv_params(k, c_in, c_out, **kw) * h * w
+
+
+def output_forgot_floor(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> float:
+    return (w - F.effective_kernel(k, d) + 2 * p) / s + 1
+
+
+def output_padding_once(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    return (w - F.effective_kernel(k, d) + p) // s + 1
+
+
+def output_same_as_valid(w: int, k: int, s: int, padding: str, d: int = 1) -> int:
+    other = "valid" if padding == "same" else "same"
+    return F.output_size(w, k, s, other, d)
+
+
+def output_ignored_dilation(w: int, k: int, s: int = 1, padding: F.Padding = 0, d: int = 1) -> int:
+    return F.output_size(w, k, s, padding, 1)
+
+
+def output_dilation_as_kd(w: int, k: int, s: int = 1, padding: F.Padding = 0, d: int = 1) -> int:
+    return F.output_size(w, k * d, s, padding, 1)
+
+
+def effective_kernel_as_kd(k: int, d: int) -> int:
+    return k * d
+
+
+def rf_l_times_k(layers: Sequence[F.RFLayer]) -> int:
+    return sum(layer.k for layer in layers)
+
+
+def rf_ignored_stride(layers: Sequence[F.RFLayer]) -> int:
+    return 1 + sum((layer.k - 1) * layer.d for layer in layers)
+
+
+def rf_dilation_as_kd(layers: Sequence[F.RFLayer]) -> int:
+    return F.receptive_field(
+        [F.RFLayer(layer.k * layer.d if layer.d > 1 else layer.k, layer.s, 1) for layer in layers]
+    )[0]
+
+
+def bn_count_as_2c(c: int) -> int:
+    return 2 * c
+
+
+def bn_trainable_as_4c(c: int) -> int:
+    return 4 * c
+
+
+def densenet_added(c0: int, n_layers: int, growth: int) -> int:
+    return c0 + growth
+
+
+def vit_forgot_cls(image: int, patch: int) -> int:
+    return F.vit_tokens(image, patch, cls=False)
+
+
+def i3d_without_t(t: int) -> float:
+    return F.i3d_boring_factor(t, divide=False)
+
+
+def compound_scaling_abg(phi: float, alpha: float = 1.2, beta: float = 1.1, gamma: float = 1.15) -> float:
+    return (alpha * beta * gamma) ** phi
+
+
+def separable_as_full(k: int, c_in: int, c_out: int) -> int:
+    return k * k * c_in * c_out
+
+
+def separable_forgot_pointwise(k: int, c_in: int, c_out: int) -> int:
+    return k * k * c_in
+
+
+def pool_counted_as_conv(k: int, c: int) -> int:
+    return F.conv_params(k, c, c)
+
+
+def avgpool_grad_1_over_k(k: int) -> float:
+    return 1.0 / k
+
+
+def wavenet_rf_dilation_sum(dilations: Sequence[int], stacks: int = 1) -> int:
+    return stacks * sum(dilations)
+
+
+def c3d_factor_k_squared(k_t: int) -> int:
+    return k_t * k_t
