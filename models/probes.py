@@ -395,3 +395,291 @@ def _linearise(model: keras.Model) -> dict[str, Any]:
 
     cfg["layers"] = [fix(lc) for lc in cfg["layers"]]
     return cfg
+
+
+# ------------------------------------------------------------ fc vs conv, 1×1, stacked kernels, separable
+
+
+@probe
+def conv_sharing_locality(size: int = 8, k: int = 3, c_in: int = 3, c_out: int = 4, seed: int = 0) -> bool:
+    """A conv is local and shares its weights: the Jacobian of the output at every position is non-zero exactly on
+    the K×K×C_in window there, the window's weights are the same at every position, and the layer's parameter count
+    is the same on a 2× larger input (while a dense layer between the flattened maps grows 16×)."""
+    tf = _tf()
+    keras.utils.set_random_seed(seed)
+    conv = keras.layers.Conv2D(c_out, k, use_bias=False)
+    x = tf.constant(_rand((1, size, size, c_in), seed))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = conv(x)
+    jac = np.asarray(tape.jacobian(y, x))[0, :, :, :, 0]  # (O, O, C_out, H, W, C_in)
+    o = size - k + 1
+    ref = None
+    for i in range(o):
+        for j in range(o):
+            block = jac[i, j]
+            inside = np.zeros(block.shape, bool)
+            inside[:, i : i + k, j : j + k, :] = True
+            if np.any(block[~inside] != 0) or not np.all(np.any(block[inside].reshape(c_out, -1) != 0, axis=0)):
+                return False
+            window = block[:, i : i + k, j : j + k, :]
+            if ref is None:
+                ref = window
+            elif not np.allclose(window, ref, atol=TOL):
+                return False
+
+    def count(layer_fn: Callable[[], Any], side: int, flat: bool = False) -> int:
+        layers = [keras.layers.Flatten()] if flat else []
+        m = keras.Sequential([keras.Input((side, side, c_in)), *layers, layer_fn()])
+        return int(m.count_params())
+
+    same_conv = count(lambda: keras.layers.Conv2D(c_out, k), size) == count(
+        lambda: keras.layers.Conv2D(c_out, k), 2 * size
+    )
+    small = max(2, size // 4)
+    dense_small = count(lambda: keras.layers.Dense(small * small * c_out, use_bias=False), small, flat=True)
+    dense_big = count(lambda: keras.layers.Dense(4 * small * small * c_out, use_bias=False), 2 * small, flat=True)
+    return bool(same_conv and dense_big == 16 * dense_small)
+
+
+@probe
+def one_by_one_pointwise_mixing(size: int = 6, c_in: int = 4, c_out: int = 3, seed: int = 0) -> bool:
+    """A 1×1 conv keeps H×W, and its output at (i, j) depends on every input channel at (i, j) and on nothing else:
+    it mixes channels, never neighbouring positions (RF 1)."""
+    tf = _tf()
+    keras.utils.set_random_seed(seed)
+    conv = keras.layers.Conv2D(c_out, 1)
+    x = tf.constant(_rand((1, size, size, c_in), seed))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = conv(x)
+    if tuple(y.shape[1:3]) != (size, size):
+        return False
+    jac = np.asarray(tape.jacobian(y, x))[0, :, :, :, 0]  # (H, W, C_out, H, W, C_in)
+    for i in range(size):
+        for j in range(size):
+            block = jac[i, j]
+            here = block[:, i, j, :]
+            rest = block.copy()
+            rest[:, i, j, :] = 0
+            if np.any(rest != 0) or np.any(here == 0):
+                return False
+    return True
+
+
+@probe
+def stacked_vs_single_kernel(n: int = 2, k: int = 3, c: int = 4, bias: bool = False) -> list[int]:
+    """``[RF of n stacked k×k convs, RF of the single conv of equal RF, params of the stack, params of the single]``,
+    all measured on live layers (C channels in and out)."""
+    big = 1 + n * (k - 1)
+    side = 2 * big + 3
+    stack = keras.Sequential(
+        [keras.Input((side, side, c))] + [keras.layers.Conv2D(c, k, use_bias=bias) for _ in range(n)]
+    )
+    single = keras.Sequential([keras.Input((side, side, c)), keras.layers.Conv2D(c, big, use_bias=bias)])
+    rf_stack, rf_single = measure_rf(stack), measure_rf(single)
+    if len(set(rf_stack)) != 1 or len(set(rf_single)) != 1:
+        raise AssertionError(f"non-square receptive fields {rf_stack}, {rf_single}")
+    return [rf_stack[0], rf_single[0], int(stack.count_params()), int(single.count_params())]
+
+
+@probe
+def separable_is_depthwise_then_pointwise(
+    size: int = 7, k: int = 3, c_in: int = 4, c_out: int = 6, depth_multiplier: int = 1, seed: int = 0
+) -> bool:
+    """Keras' ``SeparableConv2D`` equals a ``DepthwiseConv2D`` (no bias) followed by a 1×1 ``Conv2D``: copying its two
+    kernels (and its single C_out bias) into those layers reproduces its output exactly."""
+    keras.utils.set_random_seed(seed)
+    sep = keras.layers.SeparableConv2D(c_out, k, depth_multiplier=depth_multiplier, bias_initializer="random_normal")
+    x = _rand((1, size, size, c_in), seed)
+    y = np.asarray(sep(x))
+    dw = keras.layers.DepthwiseConv2D(k, depth_multiplier=depth_multiplier, use_bias=False)
+    pw = keras.layers.Conv2D(c_out, 1)
+    dw.build(x.shape)
+    pw.build((1, size - k + 1, size - k + 1, c_in * depth_multiplier))
+    dw.kernel.assign(np.asarray(sep.depthwise_kernel))
+    pw.kernel.assign(np.asarray(sep.pointwise_kernel))
+    pw.bias.assign(np.asarray(sep.bias))
+    return bool(np.allclose(np.asarray(pw(dw(x))), y, atol=TOL))
+
+
+@probe
+def separable_less_expressive(size: int = 8, k: int = 3, c_in: int = 2, c_out: int = 4, seed: int = 0) -> bool:
+    """A random standard ``Conv2D`` cannot be matched by any ``SeparableConv2D`` of the same widths: even the best
+    separable factorisation (rank 1 per input channel, from an SVD of the kernel) leaves a clear output error."""
+    keras.utils.set_random_seed(seed)
+    std = keras.layers.Conv2D(c_out, k, use_bias=False)
+    x = _rand((1, size, size, c_in), seed)
+    y = np.asarray(std(x))
+    w = np.asarray(std.kernel)  # (k, k, C_in, C_out)
+    dwk = np.zeros((k, k, c_in, 1), "float32")
+    pwk = np.zeros((1, 1, c_in, c_out), "float32")
+    for ci in range(c_in):
+        u, s, vt = np.linalg.svd(w[:, :, ci, :].reshape(k * k, c_out), full_matrices=False)
+        dwk[:, :, ci, 0] = (u[:, 0] * s[0]).reshape(k, k)
+        pwk[0, 0, ci, :] = vt[0]
+    sep = keras.layers.SeparableConv2D(c_out, k, use_bias=False)
+    sep.build(x.shape)
+    sep.depthwise_kernel.assign(dwk)
+    sep.pointwise_kernel.assign(pwk)
+    best = np.asarray(sep(x))
+    rel = float(np.linalg.norm(best - y) / np.linalg.norm(y))
+    return rel > 1e-2
+
+
+# ------------------------------------------------------------ small numeric gradients (pooling, backward, residual)
+
+
+@probe
+def input_grad(
+    layers: Sequence[dict[str, Any]],
+    x: Sequence[Any],
+    upstream: Sequence[Any] | None = None,
+    at: Sequence[int] | None = None,
+) -> float:
+    """∂L/∂x with ``L = Σ upstream·f(x)``, ``f`` the given serialized Keras layers applied in turn to the one
+    sample ``x`` (no batch axis; ``upstream`` has f(x)'s shape, default all ones).  Returns the entry at index
+    ``at`` of the input gradient, or the sum of all its entries when ``at`` is None."""
+    net = [keras.layers.deserialize(dict(s)) for s in layers]
+    xa = np.asarray(x, "float32")[None]
+    up = None if upstream is None else np.asarray(upstream, "float32")[None]
+
+    def f(t: Any) -> Any:
+        for lay in net:
+            t = lay(t)
+        return t
+
+    y, g = _grad(f, xa, up)
+    if up is not None and tuple(y.shape) != tuple(up.shape):
+        raise AssertionError(f"upstream gradient shape {up.shape[1:]} does not match the output {y.shape[1:]}")
+    g = g[0]
+    return float(g[tuple(at)]) if at is not None else float(g.sum())
+
+
+@probe
+def conv_grad(
+    x: Sequence[Sequence[float]],
+    kernel: Sequence[Sequence[float]],
+    upstream: Sequence[Sequence[float]],
+    at: Sequence[int],
+    wrt: str = "input",
+) -> float:
+    """A one-channel ``Conv2D`` (valid, stride 1, no bias) with the given kernel; ``L = Σ upstream·conv(x)``.
+    Returns ``∂L/∂x[at]`` (``wrt='input'``) or ``∂L/∂w[at]`` (``wrt='kernel'``), measured with GradientTape."""
+    tf = _tf()
+    xa = np.asarray(x, "float32")[None, :, :, None]
+    w = np.asarray(kernel, "float32")
+    up = np.asarray(upstream, "float32")[None, :, :, None]
+    conv = keras.layers.Conv2D(1, w.shape, use_bias=False)
+    conv.build(xa.shape)
+    conv.kernel.assign(w[:, :, None, None])
+    xt = tf.constant(xa)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        y = conv(xt)
+        if tuple(y.shape) != tuple(up.shape):
+            raise AssertionError(f"upstream gradient shape {up.shape} does not match the output {tuple(y.shape)}")
+        loss = tf.reduce_sum(y * up)
+    if wrt == "input":
+        return float(np.asarray(tape.gradient(loss, xt))[0, at[0], at[1], 0])
+    if wrt == "kernel":
+        return float(np.asarray(tape.gradient(loss, conv.kernel))[at[0], at[1], 0, 0])
+    raise ValueError(f"wrt must be 'input' or 'kernel', got {wrt!r}")
+
+
+@probe
+def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, skip: bool = True) -> float:
+    """``dy/dx`` through stacked scalar blocks, each ``F(t) = w2·relu(w1·t + b1)`` built from live ``Dense(1)``
+    layers (``blocks`` = [[w1, b1, w2], ...]); with ``skip`` every block is residual, ``t ← F(t) + t``."""
+    tf = _tf()
+    net = []
+    for w1, b1, w2 in blocks:
+        d1 = keras.layers.Dense(1, activation="relu")
+        d2 = keras.layers.Dense(1, use_bias=False)
+        d1.build((1, 1))
+        d2.build((1, 1))
+        d1.kernel.assign([[w1]])
+        d1.bias.assign([b1])
+        d2.kernel.assign([[w2]])
+        net.append((d1, d2))
+    xt = tf.constant([[float(x)]])
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        t = xt
+        for d1, d2 in net:
+            t = d2(d1(t)) + t if skip else d2(d1(t))
+    return float(np.asarray(tape.gradient(t, xt))[0, 0])
+
+
+@probe
+def residual_zero_init_identity(channels: int = 4, size: int = 6, seed: int = 0) -> bool:
+    """With its last conv zeroed, a residual block ``y = F(x) + x`` is exactly the identity, while the same plain
+    block ``y = F(x)`` outputs 0: with a skip, 'do nothing' is the easiest function to learn."""
+    keras.utils.set_random_seed(seed)
+    c1 = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")
+    c2 = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros", bias_initializer="zeros")
+    x = _rand((2, size, size, channels), seed)
+    fx = np.asarray(c2(c1(x)))
+    residual_is_identity = np.allclose(fx + x, x, atol=TOL)
+    plain_is_identity = np.allclose(fx, x, atol=TOL)
+    return bool(residual_is_identity and not plain_is_identity)
+
+
+# ------------------------------------------------------------ output sizes, 'same' padding split, dilation cost
+
+
+@probe
+def output_dim(input_shape: Sequence[int], layers: Sequence[dict[str, Any]], axis: int = 0) -> int:
+    """Size of axis ``axis`` (no batch axis; 0 = height) of the output of the given serialized Keras layers applied
+    in turn to one sample of ``input_shape``, from a real forward pass, checked against Keras' own shape inference."""
+    net = keras.Sequential([keras.Input(tuple(input_shape))] + [keras.layers.deserialize(dict(s)) for s in layers])
+    y = net(np.zeros((1, *input_shape), "float32"))
+    ran, inferred = int(y.shape[1 + axis]), net.output_shape[1 + axis]
+    if ran != inferred:
+        raise AssertionError(f"Keras infers {inferred} but the forward pass gives {ran}")
+    return ran
+
+
+@probe
+def same_padding_split(w: int, k: int, s: int = 1, d: int = 1, seed: int = 0) -> list[int]:
+    """``[before, after]``: the zero rows Keras/TensorFlow ``padding='same'`` adds on top (left) and bottom (right),
+    found as the only explicit ``ZeroPadding2D(((before, after), (before, after)))`` + ``'valid'`` conv with the same
+    kernel that reproduces the ``'same'`` conv's output on a random input."""
+    keras.utils.set_random_seed(seed)
+    x = _rand((1, w, w, 1), seed)
+    same = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="same", use_bias=False)
+    y = np.asarray(same(x))
+    valid = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="valid", use_bias=False)
+    valid.build(x.shape)
+    valid.kernel.assign(np.asarray(same.kernel))
+    k_eff = d * (k - 1) + 1
+    for total in range(k_eff + s + 1):  # the least total padding that reproduces it (stride > 1 may ignore extra rows)
+        found = []
+        for before in range(total + 1):
+            after = total - before
+            if w + total < k_eff:
+                continue
+            z = np.asarray(valid(keras.layers.ZeroPadding2D(((before, after), (before, after)))(x)))
+            if z.shape == y.shape and np.allclose(z, y, atol=TOL):
+                found.append([before, after])
+        if len(found) > 1:
+            raise AssertionError(f"several explicit paddings reproduce 'same': {found}")
+        if found:
+            return found[0]
+    raise AssertionError("no explicit padding reproduces 'same'")
+
+
+@probe
+def dilation_free_rf_growth(k: int = 3, d: int = 2, size: int = 16, c_in: int = 3, c_out: int = 4) -> bool:
+    """A dilated ``Conv2D(c_out, k, dilation_rate=d)`` has exactly the parameters of the undilated one, keeps H×W with
+    ``padding='same'``, and its receptive field (measured by gradient) is ``K_eff = d·(k−1) + 1`` instead of k."""
+    dil = keras.Sequential([keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, dilation_rate=d, padding="same")])
+    plain = keras.Sequential([keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, padding="same")])
+    k_eff = d * (k - 1) + 1
+    side = 2 * k_eff + 1
+    rf_dil = measure_rf(keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k, dilation_rate=d)]))
+    rf_plain = measure_rf(keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k)]))
+    same_size = tuple(dil(np.zeros((1, size, size, c_in), "float32")).shape[1:3]) == (size, size)
+    return bool(
+        dil.count_params() == plain.count_params() and same_size and rf_dil == [k_eff] * 2 and rf_plain == [k] * 2
+    )

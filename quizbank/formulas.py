@@ -357,3 +357,86 @@ def log2_int(x: int) -> int:
     if x < 1 or x & (x - 1):
         raise ValueError(f"{x} is not a power of two")
     return int(math.log2(x))
+
+
+# ---------------------------------------------------------------- backward passes and residual blocks (small, exact)
+
+
+def resnet_basic_params(c_in: int, c_out: int, *, bias: bool = True, projection: bool = False) -> int:
+    """Basic block: 3×3 (C_in → C_out) → 3×3 (C_out → C_out) (+ a 1×1 projection C_in → C_out on the skip)."""
+    p = conv_params(3, c_in, c_out, bias=bias) + conv_params(3, c_out, c_out, bias=bias)
+    if projection:
+        p += one_by_one_params(c_in, c_out, bias=bias)
+    return p
+
+
+def pool_grad(
+    kind: str, x: Sequence[Sequence[float]], k: int, s: int, upstream: Sequence[Sequence[float]], at: Sequence[int]
+) -> float:
+    """∂L/∂x[at] of a 2D ``valid`` pool (window ``k``, stride ``s``) with upstream gradient ``upstream``.
+
+    Max: each window sends its whole upstream gradient to its argmax (ties: the first in row-major order, as
+    TensorFlow does); avg: each window sends ``1/K²`` of it to every input.  An input in several (overlapping)
+    windows sums what each sends.
+    """
+    _pos("K", k), _pos("stride", s)
+    if kind not in ("max", "avg"):
+        raise ValueError(f"kind must be 'max' or 'avg', got {kind!r}")
+    h, w = len(x), len(x[0])
+    oh, ow = output_size(h, k, s), output_size(w, k, s)
+    if len(upstream) != oh or any(len(row) != ow for row in upstream):
+        raise ValueError(f"upstream must be {oh}×{ow}")
+    ti, tj = at
+    total = 0.0
+    for oi in range(oh):
+        for oj in range(ow):
+            i0, j0 = oi * s, oj * s
+            if not (i0 <= ti < i0 + k and j0 <= tj < j0 + k):
+                continue
+            if kind == "avg":
+                total += upstream[oi][oj] / (k * k)
+                continue
+            best = max(((x[i][j], -i, -j) for i in range(i0, i0 + k) for j in range(j0, j0 + k)))
+            if (-best[1], -best[2]) == (ti, tj):
+                total += upstream[oi][oj]
+    return total
+
+
+def relu_grad(x: Sequence[float], upstream: Sequence[float]) -> list[float]:
+    """ReLU backward is a gate: ``g`` where ``x > 0``, else 0."""
+    if len(x) != len(upstream):
+        raise ValueError("x and the upstream gradient must have the same length")
+    return [g if v > 0 else 0.0 for v, g in zip(x, upstream)]
+
+
+def conv_input_grad(kernel: Sequence[Sequence[float]], upstream: Sequence[Sequence[float]], at: Sequence[int]) -> float:
+    """∂L/∂x[i, j] of a valid, stride-1 cross-correlation ``y[p, q] = Σ x[p+a, q+b]·w[a, b]``:
+    ``Σ_{a,b} g[i−a, j−b]·w[a, b]`` = the zero-padded ``g`` cross-correlated with the 180°-flipped kernel."""
+    i, j = at
+    kh, kw = len(kernel), len(kernel[0])
+    oh, ow = len(upstream), len(upstream[0])
+    return sum(
+        upstream[i - a][j - b] * kernel[a][b]
+        for a in range(kh)
+        for b in range(kw)
+        if 0 <= i - a < oh and 0 <= j - b < ow
+    )
+
+
+def conv_kernel_grad(x: Sequence[Sequence[float]], upstream: Sequence[Sequence[float]], at: Sequence[int]) -> float:
+    """∂L/∂w[a, b] = ``Σ_{p,q} x[p+a, q+b]·g[p, q]``: the input cross-correlated with the upstream gradient."""
+    a, b = at
+    return sum(upstream[p][q] * x[p + a][q + b] for p in range(len(upstream)) for q in range(len(upstream[0])))
+
+
+def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, *, skip: bool = True) -> float:
+    """``dy/dx`` through stacked scalar blocks ``F(t) = w2·relu(w1·t + b1)``; residual: ``t ← F(t) + t``,
+    so each block multiplies the gradient by ``F'(t) + 1`` (``F'(t) = w2·w1`` if ``w1·t + b1 > 0``, else 0)."""
+    t, d = float(x), 1.0
+    for w1, b1, w2 in blocks:
+        pre = w1 * t + b1
+        f_prime = w2 * w1 if pre > 0 else 0.0
+        f = w2 * max(pre, 0.0)
+        d *= f_prime + (1.0 if skip else 0.0)
+        t = f + t if skip else f
+    return d

@@ -506,3 +506,302 @@ def wavenet_rf_dilation_sum(dilations: Sequence[int], stacks: int = 1) -> int:
 
 def c3d_factor_k_squared(k_t: int) -> int:
     return k_t * k_t
+
+
+# ------------------------------------- fc vs conv, 1×1, stacked kernels, depthwise-separable
+
+_t(
+    "fc_outputs_as_channels",
+    "FC outputs taken as C_out",
+    "numeric",
+    "A dense layer that produces the whole output map has one unit per output *value*: H·W·C_out units, each wired "
+    "to all H·W·C_in inputs, not just C_out units.",
+)
+_t(
+    "fc_grows_linearly_in_pixels",
+    "FC grows like H·W",
+    "conceptual",
+    "Both the inputs (H·W·C_in) and the outputs (H·W·C_out) of the dense layer scale with H·W, so its weight matrix "
+    "grows with (H·W)²: doubling H and W multiplies it by 16.",
+    "Doubling H and W multiplies the dense layer's weights by 4.",
+)
+_t(
+    "locally_connected_is_conv",
+    "A conv has a filter per position",
+    "conceptual",
+    "A conv uses one bank of K×K×C_in filters at every position (weight sharing). A layer with its own filters at each "
+    "position is 'locally connected' and has H_out·W_out times as many weights.",
+    "A conv learns a separate small K×K filter for every output position, and small filters are cheap.",
+)
+_t(
+    "conv_fewer_outputs",
+    "The conv has fewer outputs",
+    "conceptual",
+    "With 'same' padding the conv and the dense layer produce the same H×W×C_out tensor; the saving comes from "
+    "locality and weight sharing, not from computing fewer values.",
+    "The conv computes fewer output values than the dense layer, so it needs fewer weights.",
+)
+_t(
+    "one_by_one_no_mixing",
+    "1×1 convs do not mix channels",
+    "conceptual",
+    "Each 1×1 filter has C_in weights: a weighted sum over all input channels at one pixel (a per-pixel dense layer). "
+    "It mixes channels; it is a depthwise conv that keeps channels apart.",
+    "A 1×1 convolution only rescales each channel on its own, so it cannot mix channels.",
+)
+_t(
+    "one_by_one_downsamples",
+    "1×1 convs shrink H×W",
+    "conceptual",
+    "At stride 1 a 1×1 conv keeps H×W exactly (no padding needed); it changes only the number of channels.",
+    "A 1×1 convolution halves the height and width of the feature map.",
+)
+_t(
+    "percent_relative_to_new",
+    "Percent fewer divided by the new count",
+    "numeric",
+    "'How many percent fewer' divides the saving by the *old* (larger) count: (old − new)/old, not (old − new)/new.",
+)
+_t(
+    "stack_costs_more",
+    "The 3×3 stack costs more",
+    "conceptual",
+    "Two 3×3 convs cost 2·9·C² = 18C², fewer than the 25C² of one 5×5; three cost 27C² against 49C² for a 7×7.",
+    "The stack of 3×3 convolutions has more parameters than the single large kernel.",
+)
+_t(
+    "stack_equals_big_kernel",
+    "A 3×3 stack is the same as the big kernel",
+    "conceptual",
+    "With a non-linearity between them, two 3×3 convs are not a 5×5 conv; even without one they reach only the 5×5 "
+    "kernels that factor into two 3×3s (18C² free weights against 25C²). Same RF, different function class.",
+    "Two stacked 3×3 convolutions with a ReLU between them compute exactly the same functions as one 5×5.",
+)
+_t(
+    "separable_depthwise_bias",
+    "A bias on Keras' depthwise step",
+    "numeric",
+    "Keras' SeparableConv2D has one bias vector of C_out after the pointwise step; its depthwise step has no bias "
+    "(a standalone DepthwiseConv2D does have C_in·m biases).",
+)
+_t(
+    "depthwise_mixes_channels",
+    "The depthwise step mixes channels",
+    "conceptual",
+    "The depthwise step filters each input channel on its own (K·K weights per channel, no mixing); mixing channels is "
+    "the job of the pointwise 1×1 that follows.",
+    "A K×K convolution whose filters each see all input channels, then a 1×1 step applied to each channel on its own.",
+)
+_t(
+    "separable_is_spatial_factorised",
+    "Depthwise-separable = K×1 then 1×K",
+    "conceptual",
+    "A K×1 then 1×K pair is a *spatially* separable (factorised) conv, as in Inception-v3. Depthwise-separable "
+    "separates space from channels: a depthwise K×K, then a pointwise 1×1.",
+    "A K×1 convolution followed by a 1×K convolution.",
+)
+_t(
+    "separable_ratio_k_squared",
+    "Separable saving taken as exactly K²",
+    "numeric",
+    "standard ÷ separable = 1/(1/C_out + 1/K²): a little *below* K², because the depthwise step still costs K²·C_in "
+    "next to the pointwise C_in·C_out.",
+)
+
+
+# ------------------------------------- pooling, normalisation, backward and residual slips (appended)
+
+_t(
+    "pool_default_stride_1",
+    "Pool stride taken as 1",
+    "numeric",
+    "Keras pools default to strides = pool_size (non-overlapping windows): MaxPooling2D(2) halves H and W. "
+    "Stride 1 is the default of Conv2D, not of pooling layers.",
+)
+_t(
+    "pool_ignored_in_flatten",
+    "Flatten size taken before the pool",
+    "numeric",
+    "The Dense after Flatten sees the *pooled* map: a 2×2 pool quarters H·W, and with it the Dense weights.",
+)
+_t(
+    "gap_dense_sees_hwc",
+    "Dense after GAP sees H·W·C inputs",
+    "numeric",
+    "Global average pooling averages each channel over H×W, so the Dense after it has only C inputs: C·n + n "
+    "parameters instead of H·W·C·n + n.",
+)
+_t(
+    "saving_forgot_new_head",
+    "Saving without subtracting the new head",
+    "numeric",
+    "A saving is old − new: subtract the GAP head's own C·n + n parameters from the Flatten head's.",
+)
+_t(
+    "ln_has_moving_stats",
+    "LayerNorm/GroupNorm counted like BatchNorm",
+    "numeric",
+    "LayerNorm and GroupNorm normalise each sample with its own statistics, in training and at inference, so they "
+    "keep no moving mean/variance: only γ and β (2C).",
+)
+_t(
+    "gn_params_per_group",
+    "GroupNorm's γ, β per group",
+    "numeric",
+    "Groups only decide which channels share a mean and variance; γ and β are still per channel: 2C.",
+)
+_t(
+    "ln_axes_params_2c",
+    "LayerNorm over (H, W, C) still 2C",
+    "numeric",
+    "Keras' LayerNormalization learns γ and β with the shape of the normalised axes: with axis=[1, 2, 3] that is "
+    "H×W×C each, 2·H·W·C in all (2C only for the default axis=-1).",
+)
+_t(
+    "bn_per_sample",
+    "BatchNorm normalises per sample",
+    "conceptual",
+    "BatchNorm pools its statistics over the batch: per channel over (N, H, W). Normalising each sample on its own "
+    "is what LayerNorm, GroupNorm and InstanceNorm do.",
+    "BatchNorm normalises each sample on its own, over (H, W, C).",
+)
+_t(
+    "keras_ln_default_hwc",
+    "Keras' LayerNormalization() normalises over H, W, C",
+    "conceptual",
+    "Keras' LayerNormalization defaults to axis=-1: each sample *and position* is normalised over its C channels "
+    "only. Pass axis=[1, 2, 3] for the textbook per-sample (H, W, C) LayerNorm.",
+    "Keras' `LayerNormalization()` normalises each sample over H, W and C together.",
+)
+_t(
+    "norm_over_batch",
+    "Per-sample norms use the batch",
+    "conceptual",
+    "Only BatchNorm averages over the batch axis N. LayerNorm, GroupNorm and InstanceNorm compute their mean and "
+    "variance inside one sample, so they work the same at any batch size.",
+    "It averages over the batch axis N, like BatchNorm.",
+)
+_t(
+    "groupnorm_needs_batch",
+    "GroupNorm needs a batch",
+    "conceptual",
+    "GroupNorm computes mean and variance per sample over (H, W) and a group of channels: a sample's output is the "
+    "same alone or in a batch, which is why it replaces BatchNorm at batch size 1.",
+    "GroupNorm breaks at batch size 1 too, because it also needs batch statistics.",
+)
+_t(
+    "maxpool_grad_copied",
+    "Max-pool copies the gradient to every input",
+    "numeric",
+    "Only the argmax of a max-pool window receives the upstream gradient; every other input of the window gets 0.",
+)
+_t(
+    "overlap_grad_not_summed",
+    "Overlapping windows not summed",
+    "numeric",
+    "When windows overlap (stride < K), an input belongs to several windows and its gradient is the *sum* of what "
+    "each window sends it (multivariate chain rule).",
+)
+_t(
+    "avgpool_grad_copied",
+    "Average-pool copies the full gradient",
+    "numeric",
+    "Average pooling divides by K²: y = (1/K²)·Σ x, so each input receives g/K², not g.",
+)
+_t(
+    "relu_grad_times_input",
+    "ReLU gradient scaled by the input",
+    "numeric",
+    "ReLU's local derivative is the step 1[x > 0], not x: the upstream gradient passes unchanged where x > 0.",
+)
+_t(
+    "conv_grad_unflipped",
+    "Conv input gradient with the unflipped kernel",
+    "numeric",
+    "∂L/∂x[i, j] = Σ g[i − a, j − b]·w[a, b]: the padded upstream gradient cross-correlated with the 180°-flipped "
+    "kernel. Sliding the kernel unflipped pairs each g with the wrong weight.",
+)
+_t(
+    "conv_xgrad_wgrad_swapped",
+    "Input and weight gradients swapped",
+    "conceptual",
+    "∂L/∂W is the input cross-correlated with ∂L/∂y; ∂L/∂x is the zero-padded ∂L/∂y cross-correlated with the "
+    "180°-flipped kernel.",
+    "The input cross-correlated with ∂L/∂y.",
+)
+_t(
+    "resnet_forgot_projection",
+    "Forgot the projection shortcut",
+    "numeric",
+    "When the block changes the width (or strides), the skip is a 1×1 projection conv with C_in·C_out (+ C_out) "
+    "parameters of its own.",
+)
+_t(
+    "resnet_identity_has_params",
+    "Identity skip given parameters",
+    "numeric",
+    "An identity skip just adds x: it has 0 parameters. Only a projection shortcut (1×1 conv) has weights.",
+)
+_t(
+    "bottleneck_3x3_full_width",
+    "Bottleneck 3×3 at full width",
+    "numeric",
+    "The point of the bottleneck: the 1×1 first reduces to C_mid, so the 3×3 runs C_mid → C_mid, and a second 1×1 "
+    "expands back.",
+)
+_t(
+    "forgot_bn_params",
+    "Forgot the BatchNorm layers",
+    "numeric",
+    "Each BatchNorm after a conv adds γ and β per channel (2C trainable), plus moving mean and variance in Keras' "
+    "count_params() (4C in all).",
+)
+_t(
+    "block_ignored_stride",
+    "Block stride ignored",
+    "numeric",
+    "A stride-2 block halves H and W (its projection shortcut strides too, so the Add sees matching shapes).",
+)
+_t(
+    "residual_grads_summed",
+    "Stacked residual gradients summed",
+    "numeric",
+    "The chain rule multiplies: through stacked blocks y = F(t) + t the gradient is the product of (F_i' + 1).",
+)
+
+
+def conv_grad_unflipped(kernel: Sequence[Sequence[float]], upstream: Sequence[Sequence[float]], at: Sequence[int]) -> float:
+    """The padded upstream gradient slid over with the kernel *unflipped*: Σ g[i + a − (K−1), j + b − (K−1)]·w[a, b]."""
+    i, j = at
+    kh, kw = len(kernel), len(kernel[0])
+    oh, ow = len(upstream), len(upstream[0])
+    total = 0.0
+    for a in range(kh):
+        for b in range(kw):
+            p, q = i + a - (kh - 1), j + b - (kw - 1)
+            if 0 <= p < oh and 0 <= q < ow:
+                total += upstream[p][q] * kernel[a][b]
+    return total
+
+
+def residual_grads_summed(blocks: Sequence[Sequence[float]], x: float) -> float:
+    """Σ (F_i' + 1) instead of the product."""
+    t, total = float(x), 0.0
+    for w1, b1, w2 in blocks:
+        pre = w1 * t + b1
+        total += (w2 * w1 if pre > 0 else 0.0) + 1.0
+        t = w2 * max(pre, 0.0) + t
+    return total
+_t(
+    "stack_counted_once",
+    "Counted one layer of the stack",
+    "numeric",
+    "Each of the L stacked convs has its own K·K·C_in·C_out weights (and C_out biases): multiply one layer's count by L.",
+)
+_t(
+    "depthwise_as_full",
+    "Depthwise counted as a full conv",
+    "numeric",
+    "A depthwise conv gives each input channel its own K×K filter(s), seeing that channel only: K·K·C_in·m weights "
+    "(+ C_in·m biases), not K·K·C_in weights per output channel.",
+)

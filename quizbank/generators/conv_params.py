@@ -107,8 +107,8 @@ def _key_and_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]]]:
 
 
 def _explanation(p: dict[str, Any], key: int) -> str:
-    kk = {1: "K", 2: "K·K", 3: "K_t·K·K"}[p["dims"]]
-    kval = {1: f"{p['k']}", 2: f"{p['k']}·{p['k']}", 3: f"{p['k_t']}·{p['k']}·{p['k']}"}[p["dims"]]
+    kk = {1: "K", 2: "K\\cdot K", 3: "K_t\\cdot K\\cdot K"}[p["dims"]]
+    kval = {1: f"{p['k']}", 2: f"{p['k']}\\cdot{p['k']}", 3: f"{p['k_t']}\\cdot{p['k']}\\cdot{p['k']}"}[p["dims"]]
     cin = f"{p['c_in']}/{p['groups']}" if p["groups"] > 1 else f"{p['c_in']}"
     b = " + 1" if p["bias"] else ""
     text = (

@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine:  `make run`  and  `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+UV      := $(BIN)/uv
+PORT    ?= 8501
+export CNNQUIZ_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: setup run test test-fast validate-full bench lint lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PY) >/dev/null || { echo "python3 (3.11) is required"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(UV) pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(UV) pip install --quiet --python $(BIN)/python --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## run the Streamlit app on the embedded default (a local SQLite file under ./data)
+run: setup
+	$(BIN)/streamlit run streamlit_app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
+
+## the whole test suite (unit, property, live Keras validation, AppTest)
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not live and not slow"
+
+## the full answer-key sweep: every generator × difficulty × 1000 seeds against live Keras
+validate-full: setup
+	$(BIN)/cnnquiz validate --seeds 1000
+
+bench: setup
+	$(BIN)/python bench/bench_generation.py --out bench/results/generation.json
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## re-resolve the pinned lock file from pyproject.toml
+lock:
+	$(UV) pip compile pyproject.toml --extra dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o requirements.lock
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

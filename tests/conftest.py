@@ -1,0 +1,6 @@
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+import models  # noqa: E402,F401  (silences TensorFlow before anything imports it)

@@ -1,0 +1,91 @@
+"""Bank-wide properties of every registered generator (no Keras needed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from quizbank import diagnose
+from quizbank.generators import REGISTRY, TOPICS, generate, generators, questions
+from quizbank.schema import MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, QuestionAdapter
+
+GEN_IDS = sorted(REGISTRY)
+SEEDS = range(40)
+
+# the topics issue #2 requires, each with its own module
+REQUIRED_TOPICS = {
+    "conv_params", "fc_vs_conv", "output_size", "receptive_field", "one_by_one", "pooling", "dilation",
+    "depthwise_separable", "normalization", "stacked_kernels", "equivariance", "residual", "backward", "video",
+    "audio", "vit", "edge_cases",
+}
+
+
+def test_every_required_topic_has_generators_for_every_difficulty() -> None:
+    missing = REQUIRED_TOPICS - set(TOPICS)
+    assert not missing, f"topics without a module: {sorted(missing)}"
+    for t in REQUIRED_TOPICS:
+        gens = generators(t)
+        assert gens, t
+        assert all(g.difficulties == (1, 2, 3) for g in gens)
+
+
+def test_topics_have_numeric_and_choice_forms() -> None:
+    both = [t for t in REQUIRED_TOPICS if {g.kind for g in generators(t)} & {"numeric", "short_text"}
+            and "choice" in {g.kind for g in generators(t)}]
+    assert len(both) >= 12, f"only {sorted(both)} have both a numeric and a choice form"
+
+
+def test_import_is_light() -> None:
+    code = "import sys, quizbank.generators, quizbank.diagnose; print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("gen_id", GEN_IDS)
+def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
+    for d in (1, 2, 3):
+        params_seen = set()
+        for s in SEEDS:
+            q = generate(gen_id, s, d)
+            again = generate(gen_id, s, d)
+            assert q.model_dump_json() == again.model_dump_json(), "regeneration must be bit-for-bit identical"
+            assert QuestionAdapter.validate_json(q.model_dump_json()) == q, "JSON round trip"
+            assert (q.generator, q.seed, q.difficulty) == (gen_id, s, d)
+            assert q.stem.strip() and q.explanation.strip()
+            params_seen.add(json.dumps(q.params, sort_keys=True))
+            if isinstance(q, NumericQuestion):
+                values = [t.value for t in q.traps]
+                assert q.key not in values, "a trap value equals the key"
+                assert len(values) == len({json.dumps(v) for v in values}), "trap values are not distinct"
+                for t in q.traps:  # each trap's own value is diagnosed as that trap
+                    got = diagnose(q, t.value)
+                    assert not got.correct and got.trap == t.trap, (q.uid, t)
+                assert diagnose(q, q.key).correct
+            if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
+                assert len(q.options) >= 3
+                wrong = [o for o in q.options if not o.correct]
+                assert all(o.trap for o in wrong), f"{q.uid}: every distractor is a named trap"
+                texts = [o.text for o in q.options]
+                assert len(set(texts)) == len(texts)
+        assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance"), \
+            f"{gen_id} d{d} draws the same parameters for every seed"
+
+
+def test_questions_cycles_generators_of_a_topic() -> None:
+    qs = questions("conv_params", 2, 100, 6)
+    assert [q.seed for q in qs] == list(range(100, 106))
+    assert {q.generator for q in qs} == {g.id for g in generators("conv_params")}
+
+
+def test_bad_requests_are_clear() -> None:
+    with pytest.raises(KeyError, match="unknown generator"):
+        generate("nope.nothing", 1, 1)
+    with pytest.raises(ValueError, match="difficulty"):
+        generate(GEN_IDS[0], 1, 4)
+    with pytest.raises(ValueError, match="seed"):
+        generate(GEN_IDS[0], -1, 1)
+    with pytest.raises(KeyError, match="unknown topic"):
+        generators("nope")

@@ -1,0 +1,1 @@
+"""The user-facing layer: the Streamlit pages and the ``cnnquiz`` command line."""

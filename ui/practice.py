@@ -1,0 +1,58 @@
+"""The Practice page's logic, kept apart from Streamlit so it can be tested plainly."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from grader.parse import FormatError, parse_answer
+from grader.scoring import Grade, grade
+from quizbank.generators import TOPICS, generate, generators
+from quizbank.schema import AnyQuestion
+
+
+@dataclass(frozen=True)
+class Pick:
+    generator: str
+    seed: int
+    difficulty: int
+
+
+def topic_choices() -> dict[str, str]:
+    """Topic id → title, for topics that have generators."""
+    return {t.id: t.title for t in TOPICS.values() if generators(t.id)}
+
+
+def new_pick(topic: str, difficulty: int, previous: Pick | None = None) -> Pick:
+    """A fresh variant: a random generator of the topic and a random seed (never the same as before)."""
+    gens = generators(topic)
+    while True:
+        p = Pick(gens[secrets.randbelow(len(gens))].id, secrets.randbelow(10**9), difficulty)
+        if p != previous:
+            return p
+
+
+def question_for(p: Pick) -> AnyQuestion:
+    return generate(p.generator, p.seed, p.difficulty)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    format_error: str | None = None
+    grade: Grade | None = None
+
+
+def answer(q: AnyQuestion, raw: str) -> Outcome:
+    try:
+        parsed = parse_answer(q, raw)
+    except FormatError as e:
+        return Outcome(format_error=str(e))
+    return Outcome(grade=grade(q, parsed.value))
+
+
+def input_hint(q: AnyQuestion) -> str:
+    if q.kind == "numeric":
+        return "A number: 73856, 73,856, 7.3856e4 or 1/9 all work." + (f" Unit: {q.unit}." if q.unit else "")
+    if q.kind == "short_text":
+        return "A shape without the batch axis, e.g. 112×112×64 or (None, 112, 112, 64)."
+    return ""
