@@ -7,7 +7,7 @@ UV      := $(BIN)/uv
 PORT    ?= 8501
 export CNNQUIZ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup run test test-fast validate-full bench lint lock clean
+.PHONY: setup browser run test test-fast validate-full bench lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null || { echo "python3 (3.11) is required"; exit 1; }
@@ -19,12 +19,18 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
+## Chromium + ChromeDriver for the real-browser test (Debian packages; needs root or sudo)
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
+
 ## run the Streamlit app on the embedded default (a local SQLite file under ./data)
 run: setup
 	$(BIN)/streamlit run streamlit_app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
 
 ## the whole test suite (unit, property, live Keras validation, AppTest)
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: setup

@@ -57,8 +57,8 @@ def main() -> None:
         gen_s = (time.perf_counter() - t0) / args.per_gen
         rows.append({"generator": g, "generate_us": gen_s * 1e6, "questions_per_s": 1 / gen_s})
 
-    from quizbank.validate import clear_cache, validate_question
     from quizbank.sweep import warm
+    from quizbank.validate import clear_cache, validate_question
 
     warm()
     for row in track(rows, description="validate (live Keras)", console=Console(stderr=True)):
@@ -67,8 +67,12 @@ def main() -> None:
         t0 = time.perf_counter()
         ok = sum(validate_question(q).ok for q in qs)
         val_s = (time.perf_counter() - t0) / len(qs)
-        row.update(validate_ms=val_s * 1e3, validated=len(qs), validated_ok=ok,
-                   validate_over_generate=val_s / (row["generate_us"] / 1e6))
+        row.update(
+            validate_ms=val_s * 1e3,
+            validated=len(qs),
+            validated_ok=ok,
+            validate_over_generate=val_s / (row["generate_us"] / 1e6),
+        )
 
     result = {
         "benchmark": "generation",
@@ -85,11 +89,20 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
 
-    table = Table("generator", "q/s", "validate ms", "validate/generate", title=f"bank: {rate:,.0f} questions/s "
-                  f"(TensorFlow imported while generating: {tf_loaded})")
+    table = Table(
+        "generator",
+        "q/s",
+        "validate ms",
+        "validate/generate",
+        title=f"bank: {rate:,.0f} questions/s (TensorFlow imported while generating: {tf_loaded})",
+    )
     for r in rows:
-        table.add_row(r["generator"], f"{r['questions_per_s']:,.0f}", f"{r['validate_ms']:.2f}",
-                      f"{r['validate_over_generate']:,.0f}×")
+        table.add_row(
+            r["generator"],
+            f"{r['questions_per_s']:,.0f}",
+            f"{r['validate_ms']:.2f}",
+            f"{r['validate_over_generate']:,.0f}×",
+        )
     Console().print(table)
     print(f"wrote {args.out}")
 

@@ -113,8 +113,9 @@ def parse_multi(raw: str, option_ids: list[str]) -> list[str]:
     parts = [p.strip("() .") for p in re.split(r"[,\s;]+", text) if p.strip("() .")]
     bad = [p for p in parts if p not in option_ids]
     if bad:
-        raise FormatError(f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not options; choose from "
-                          f"{', '.join(option_ids)}")
+        raise FormatError(
+            f"{', '.join(bad)} {'is' if len(bad) == 1 else 'are'} not options; choose from {', '.join(option_ids)}"
+        )
     if len(set(parts)) != len(parts):
         raise FormatError("an option is listed twice")
     if not parts:

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from quizbank.generators import generate
-from ui.practice import Pick
+from ui.practice import Pick, render_md
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PICK = Pick("conv_params.count", 11, 2)
@@ -37,14 +37,14 @@ def test_page_shows_the_generated_question() -> None:
     at = _app()
     q = generate(PICK.generator, PICK.seed, PICK.difficulty)
     assert at.title[0].value == "Practice"
-    assert any(q.stem in m.value for m in at.markdown)
+    assert any(render_md(q.stem) in m.value for m in at.markdown)
 
 
 def test_correct_answer_gets_success_and_explanation() -> None:
     q = generate(PICK.generator, PICK.seed, PICK.difficulty)
     at = _submit(_app(), f"{q.key:,}")  # with a thousands separator
     assert at.success and "Correct" in at.success[0].value
-    assert any(q.explanation in m.value for m in at.markdown)
+    assert any(render_md(q.explanation) in m.value for m in at.markdown)
     assert not at.error
 
 
@@ -92,3 +92,20 @@ def test_choice_question_with_trap_option() -> None:
     at.button[0].click()
     at.run()
     assert at.error and wrong.feedback in at.error[0].value
+
+
+def test_render_md_protects_thousands_in_math_only() -> None:
+    assert render_md("$ = 73,856$ and 73,856") == "$ = 73{,}856$ and 73,856"
+    assert render_md("$$1,179,648$$") == "$$1{,}179{,}648$$"
+    assert render_md("$f(a, b)$") == "$f(a, b)$"
+
+
+def test_shared_link_pins_the_question() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["gen"] = "conv_params.pick"
+    at.query_params["seed"] = "42"
+    at.query_params["d"] = "3"
+    at.run()
+    assert not at.exception
+    assert at.session_state["practice.current"] == Pick("conv_params.pick", 42, 3)
+    assert at.session_state["practice.topic"] == "conv_params"

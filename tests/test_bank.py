@@ -17,9 +17,23 @@ SEEDS = range(40)
 
 # the topics issue #2 requires, each with its own module
 REQUIRED_TOPICS = {
-    "conv_params", "fc_vs_conv", "output_size", "receptive_field", "one_by_one", "pooling", "dilation",
-    "depthwise_separable", "normalization", "stacked_kernels", "equivariance", "residual", "backward", "video",
-    "audio", "vit", "edge_cases",
+    "conv_params",
+    "fc_vs_conv",
+    "output_size",
+    "receptive_field",
+    "one_by_one",
+    "pooling",
+    "dilation",
+    "depthwise_separable",
+    "normalization",
+    "stacked_kernels",
+    "equivariance",
+    "residual",
+    "backward",
+    "video",
+    "audio",
+    "vit",
+    "edge_cases",
 }
 
 
@@ -33,8 +47,11 @@ def test_every_required_topic_has_generators_for_every_difficulty() -> None:
 
 
 def test_topics_have_numeric_and_choice_forms() -> None:
-    both = [t for t in REQUIRED_TOPICS if {g.kind for g in generators(t)} & {"numeric", "short_text"}
-            and "choice" in {g.kind for g in generators(t)}]
+    both = [
+        t
+        for t in REQUIRED_TOPICS
+        if {g.kind for g in generators(t)} & {"numeric", "short_text"} and "choice" in {g.kind for g in generators(t)}
+    ]
     assert len(both) >= 12, f"only {sorted(both)} have both a numeric and a choice form"
 
 
@@ -70,8 +87,9 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
                 assert all(o.trap for o in wrong), f"{q.uid}: every distractor is a named trap"
                 texts = [o.text for o in q.options]
                 assert len(set(texts)) == len(texts)
-        assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance"), \
+        assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance"), (
             f"{gen_id} d{d} draws the same parameters for every seed"
+        )
 
 
 def test_questions_cycles_generators_of_a_topic() -> None:

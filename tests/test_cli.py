@@ -26,8 +26,9 @@ def test_topics_json() -> None:
 
 
 def test_questions_json_is_the_schema() -> None:
-    r = runner.invoke(app, ["questions", "--topic", "conv_params", "--difficulty", "2", "--seed", "5", "--n", "4",
-                            "--json"])
+    r = runner.invoke(
+        app, ["questions", "--topic", "conv_params", "--difficulty", "2", "--seed", "5", "--n", "4", "--json"]
+    )
     assert r.exit_code == 0, r.output
     qs = QuestionListAdapter.validate_json(r.stdout)
     assert len(qs) == 4 and all(q.witness is not None and q.difficulty == 2 for q in qs)
@@ -51,8 +52,11 @@ def test_validate_passes_and_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> No
         draft = real.fn(rng, difficulty)
         return {**draft, "key": draft["key"] + 1}
 
-    monkeypatch.setitem(REGISTRY, "conv_params.count", GeneratorSpec(real.id, real.topic, real.title, real.version,
-                                                                     real.kind, off_by_one))
+    monkeypatch.setitem(
+        REGISTRY,
+        "conv_params.count",
+        GeneratorSpec(real.id, real.topic, real.title, real.version, real.kind, off_by_one),
+    )
     bad = runner.invoke(app, ["validate", "--topic", "conv_params", "--seeds", "2", "--jobs", "1"])
     assert bad.exit_code == 1
     assert "6 mismatches" in bad.stdout

@@ -13,8 +13,10 @@ from quizbank.generators import REGISTRY, generate
 from quizbank.schema import MultiSelectQuestion
 
 
-@pytest.mark.parametrize("text", ["73856", "73,856", "73 856", "7.3856e4", "7.3856×10^4", "=73856", " 73856 ",
-                                  "7.3856 x 10^4", "73_856", "+73856"])
+@pytest.mark.parametrize(
+    "text",
+    ["73856", "73,856", "73 856", "7.3856e4", "7.3856×10^4", "=73856", " 73856 ", "7.3856 x 10^4", "73_856", "+73856"],
+)
 def test_numbers_in_every_accepted_form(text: str) -> None:
     assert parse_number(text) == 73856
 
@@ -24,16 +26,29 @@ def test_fractions_and_percent() -> None:
     assert parse_number("28%") == 28
 
 
-@pytest.mark.parametrize(("text", "why"), [("", "empty"), ("   ", "empty"), ("nan", "NaN"), ("inf", "infinity"),
-                                           ("-Infinity", "infinity"), ("1e999", "too large"), ("x" * 500, "characters"),
-                                           ("12 apples", "not a number"), ("7,38,56", "not a number"),
-                                           ("1/0", "division by zero")])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("nan", "NaN"),
+        ("inf", "infinity"),
+        ("-Infinity", "infinity"),
+        ("1e999", "too large"),
+        ("x" * 500, "characters"),
+        ("12 apples", "not a number"),
+        ("7,38,56", "not a number"),
+        ("1/0", "division by zero"),
+    ],
+)
 def test_malformed_numbers_say_why(text: str, why: str) -> None:
     with pytest.raises(FormatError, match=why):
         parse_number(text)
 
 
-@pytest.mark.parametrize("text", ["(None, 112, 112, 64)", "112x112x64", "112×112×64", "[112, 112, 64]", "112 x 112 x 64"])
+@pytest.mark.parametrize(
+    "text", ["(None, 112, 112, 64)", "112x112x64", "112×112×64", "[112, 112, 64]", "112 x 112 x 64"]
+)
 def test_shapes(text: str) -> None:
     assert parse_shape(text) == [112, 112, 64]
 
@@ -63,8 +78,12 @@ def test_parsers_never_crash_on_arbitrary_text(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(gen=st.sampled_from(sorted(REGISTRY)), seed=st.integers(0, 10**6), d=st.sampled_from([1, 2, 3]),
-       raw=st.text(max_size=60))
+@given(
+    gen=st.sampled_from(sorted(REGISTRY)),
+    seed=st.integers(0, 10**6),
+    d=st.sampled_from([1, 2, 3]),
+    raw=st.text(max_size=60),
+)
 def test_parse_then_grade_never_crashes(gen: str, seed: int, d: int, raw: str) -> None:
     q = generate(gen, seed, d)
     try:
@@ -96,8 +115,12 @@ def test_choice_diagnosis_names_the_option_trap() -> None:
 
 
 def test_multi_select_partial_credit() -> None:
-    q = next(generate(g, s, 1) for g in sorted(REGISTRY) for s in range(5)
-             if isinstance(generate(g, s, 1), MultiSelectQuestion))
+    q = next(
+        generate(g, s, 1)
+        for g in sorted(REGISTRY)
+        for s in range(5)
+        if isinstance(generate(g, s, 1), MultiSelectQuestion)
+    )
     assert isinstance(q, MultiSelectQuestion)
     right, wrong = set(q.key), {o.id for o in q.options} - set(q.key)
     assert multi_select_score(q, right) == 1.0

@@ -111,8 +111,15 @@ def test_conv1d_causal(length: int, k: int, s: int, d: int, c: int) -> None:
 
 
 @LIVE
-@given(t=st.integers(3, 10), w=st.integers(3, 16), kt=st.integers(1, 3), k=st.integers(1, 3), c_in=chans,
-       c_out=chans, bias=st.booleans())
+@given(
+    t=st.integers(3, 10),
+    w=st.integers(3, 16),
+    kt=st.integers(1, 3),
+    k=st.integers(1, 3),
+    c_in=chans,
+    c_out=chans,
+    bias=st.booleans(),
+)
 def test_conv3d(t: int, w: int, kt: int, k: int, c_in: int, c_out: int, bias: bool) -> None:
     m = _build((t, w, w, c_in), keras.layers.Conv3D(c_out, (kt, k, k), use_bias=bias))
     assert m.count_params() == F.conv3d_params(kt, k, c_in, c_out, bias=bias)

@@ -8,14 +8,31 @@ from quizbank import formulas as F
 from quizbank import traps as T
 
 CONCEPTUAL_TEN = [
-    "conv_params_depend_on_hw", "pooling_has_params", "bn_all_axes", "inception_1x1_after", "resnet_output_fx",
-    "separable_is_depthwise_plus_3x3", "cnn_rotation_equivariant", "equivariance_is_invariance", "i3d_from_scratch",
+    "conv_params_depend_on_hw",
+    "pooling_has_params",
+    "bn_all_axes",
+    "inception_1x1_after",
+    "resnet_output_fx",
+    "separable_is_depthwise_plus_3x3",
+    "cnn_rotation_equivariant",
+    "equivariance_is_invariance",
+    "i3d_from_scratch",
     "mobilenet_v1_inverted_residual",
 ]
 NUMERIC_SLIPS = [
-    "forgot_bias", "bias_per_input_channel", "forgot_floor", "padding_once", "rf_l_times_k", "dilation_as_k_times_d",
-    "bn_count_as_2c", "bn_trainable_as_4c", "densenet_added", "vit_forgot_cls", "i3d_without_t",
-    "compound_scaling_abg", "separable_as_full",
+    "forgot_bias",
+    "bias_per_input_channel",
+    "forgot_floor",
+    "padding_once",
+    "rf_l_times_k",
+    "dilation_as_k_times_d",
+    "bn_count_as_2c",
+    "bn_trainable_as_4c",
+    "densenet_added",
+    "vit_forgot_cls",
+    "i3d_without_t",
+    "compound_scaling_abg",
+    "separable_as_full",
 ]
 
 

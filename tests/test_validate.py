@@ -30,9 +30,11 @@ def test_detects_a_wrong_choice_key() -> None:
 def test_worked_examples_live() -> None:
     conv = W.sequential([56, 56, 64], [W.conv2d(128, 3)], "count_params")
     assert live_value(conv) == 73_856
-    resnet = W.sequential([224, 224, 3], [W.zero_pad2d(3), W.conv2d(64, 7, strides=2), W.pool2d("max", 3, strides=2,
-                                                                                                 padding="same")],
-                          "output_shape")
+    resnet = W.sequential(
+        [224, 224, 3],
+        [W.zero_pad2d(3), W.conv2d(64, 7, strides=2), W.pool2d("max", 3, strides=2, padding="same")],
+        "output_shape",
+    )
     assert live_value(resnet) == [56, 56, 64]
     rf = W.sequential([40, 40, 1], [W.conv2d(1, 3) for _ in range(5)], "receptive_field")
     assert live_value(rf) == 11

@@ -29,7 +29,13 @@ def topics(as_json: Annotated[bool, typer.Option("--json", help="machine-readabl
             "title": t.title,
             "summary": t.summary,
             "generators": [
-                {"id": g.id, "title": g.title, "kind": g.kind, "version": g.version, "difficulties": list(g.difficulties)}
+                {
+                    "id": g.id,
+                    "title": g.title,
+                    "kind": g.kind,
+                    "version": g.version,
+                    "difficulties": list(g.difficulties),
+                }
                 for g in generators(t.id)
             ],
         }
@@ -78,7 +84,9 @@ def validate(
     topic: Annotated[str | None, typer.Option(help="only this topic")] = None,
     seeds: Annotated[int, typer.Option(min=1, help="seeds per generator and difficulty")] = 50,
     start_seed: Annotated[int, typer.Option(min=0)] = 0,
-    jobs: Annotated[int, typer.Option(min=0, help="worker processes (0: up to 2; spawned: TensorFlow is not fork-safe)")] = 0,
+    jobs: Annotated[
+        int, typer.Option(min=0, help="worker processes (0: up to 2; spawned: TensorFlow is not fork-safe)")
+    ] = 0,
     json_out: Annotated[Path | None, typer.Option("--json-out", help="also write the summary as JSON")] = None,
 ) -> None:
     """Validate every generator over N seeds per difficulty against live Keras."""
@@ -95,8 +103,15 @@ def validate(
     work = [(g.id, d) for g in gens for d in g.difficulties]
     workers = jobs or min(2, os.cpu_count() or 1, len(work))
     t0 = time.perf_counter()
-    with Progress(TextColumn("[bold]validate"), BarColumn(), MofNCompleteColumn(), TextColumn("questions"),
-                  TimeElapsedColumn(), TextColumn("{task.description}"), console=err) as progress:
+    with Progress(
+        TextColumn("[bold]validate"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("questions"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+    ) as progress:
         task = progress.add_task("", total=len(work) * seeds)
 
         def done(r: JobResult) -> None:
@@ -118,13 +133,18 @@ def validate(
     failures = [f for r in results for f in r.failures]
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({"seeds": seeds, "wall_seconds": wall, "generators": per_gen,
-                                        "failures": len(failures)}, indent=2))
+        json_out.write_text(
+            json.dumps(
+                {"seeds": seeds, "wall_seconds": wall, "generators": per_gen, "failures": len(failures)}, indent=2
+            )
+        )
     if failures:
         out.print(f"[red]{len(failures)} mismatches[/red] (generator, seed, difficulty, expected, live):")
         for f in failures[:200]:
-            out.print(f"  ({f.generator}, seed={f.seed}, d={f.difficulty}, expected={f.expected!r}, "
-                      f"live={f.live!r}) {f.detail}")
+            out.print(
+                f"  ({f.generator}, seed={f.seed}, d={f.difficulty}, expected={f.expected!r}, "
+                f"live={f.live!r}) {f.detail}"
+            )
         raise typer.Exit(1)
     total = sum(r.seeds for r in results)
     out.print(f"[green]all {total} questions match live Keras[/green]")
@@ -136,9 +156,20 @@ def serve(port: Annotated[int, typer.Option()] = 8501) -> None:
     import subprocess
 
     app_file = Path(__file__).resolve().parent.parent / "streamlit_app.py"
-    raise typer.Exit(subprocess.call([sys.executable, "-m", "streamlit", "run", str(app_file),
-                                      "--server.headless=true", f"--server.port={port}",
-                                      "--browser.gatherUsageStats=false"]))
+    raise typer.Exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app_file),
+                "--server.headless=true",
+                f"--server.port={port}",
+                "--browser.gatherUsageStats=false",
+            ]
+        )
+    )
 
 
 def main() -> None:

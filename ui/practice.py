@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 
 from grader.parse import FormatError, parse_answer
 from grader.scoring import Grade, grade
-from quizbank.generators import TOPICS, generate, generators
+from quizbank.generators import REGISTRY, TOPICS, generate, generators
 from quizbank.schema import AnyQuestion
 
 
@@ -32,6 +33,14 @@ def new_pick(topic: str, difficulty: int, previous: Pick | None = None) -> Pick:
             return p
 
 
+def pick_from_link(params: dict[str, str]) -> Pick | None:
+    """A question pinned by a shared link (``?gen=ID&seed=S&d=D``); None if absent or invalid."""
+    gen, seed, d = params.get("gen"), params.get("seed"), params.get("d", "1")
+    if not gen or seed is None or gen not in REGISTRY or not seed.isdigit() or d not in ("1", "2", "3"):
+        return None
+    return Pick(gen, int(seed), int(d))
+
+
 def question_for(p: Pick) -> AnyQuestion:
     return generate(p.generator, p.seed, p.difficulty)
 
@@ -48,6 +57,15 @@ def answer(q: AnyQuestion, raw: str) -> Outcome:
     except FormatError as e:
         return Outcome(format_error=str(e))
     return Outcome(grade=grade(q, parsed.value))
+
+
+_MATH = re.compile(r"(\$\$?)(.+?)\1", re.S)
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def render_md(text: str) -> str:
+    """Markdown for st.markdown: inside $…$ a thousands comma becomes ``{,}`` so KaTeX does not space it."""
+    return _MATH.sub(lambda m: m.group(1) + _THOUSANDS.sub("{,}", m.group(2)) + m.group(1), text)
 
 
 def input_hint(q: AnyQuestion) -> str:
