@@ -51,7 +51,7 @@ class RF:
 
     @property
     def size(self) -> tuple[int, ...] | None:
-        return None if self.r is None else tuple(int(round(v)) for v in self.r)
+        return None if self.r is None else tuple(round(v) for v in self.r)
 
 
 @dataclass(frozen=True)
