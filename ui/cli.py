@@ -150,6 +150,136 @@ def validate(
     out.print(f"[green]all {total} questions match live Keras[/green]")
 
 
+def _fact(f: object) -> object:
+    return None if f is None else f.value  # type: ignore[attr-defined]
+
+
+@app.command("models")
+def models_cmd(
+    pattern: Annotated[str, typer.Argument(help="glob over model names")] = "*",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    live: Annotated[
+        bool, typer.Option("--live", help="build each model and measure instead of the declared facts")
+    ] = False,
+) -> None:
+    """List the registered models with their facts (declared, and proven in tests; --live measures them now)."""
+    from models.facts import get as variant
+    from models.registry import list_models
+
+    rows = []
+    names = list_models(pattern)
+    for name in names:
+        v = variant(name)
+        row = {
+            "name": name,
+            "family": v.family,
+            "input_shape": list(v.input_shape),
+            "output_shape": _fact(v.output_shape),
+            "params": _fact(v.params),
+            "trainable_params": _fact(v.trainable_params),
+            "macs": _fact(v.macs),
+            "receptive_field": _fact(v.receptive_field),
+            "reference": {k: {"value": f.value, "source": f.source, "note": f.note} for k, f in v.reference.items()}
+            | {
+                k: {"value": f.value, "source": f.source, "note": f.note}
+                for k, f in (
+                    ("params", v.params),
+                    ("trainable_params", v.trainable_params),
+                    ("macs", v.macs),
+                    ("receptive_field", v.receptive_field),
+                    ("output_shape", v.output_shape),
+                )
+                if f is not None and k not in v.reference
+            },
+        }
+        if live:
+            from models import inspect
+            from models.registry import get
+
+            s = inspect.summary(get(name))
+            row.update(
+                output_shape=list(s.output_shape),
+                params=s.params,
+                trainable_params=s.trainable,
+                macs=s.macs,
+                receptive_field=list(s.receptive_field) if s.receptive_field else None,
+            )
+        rows.append(row)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    table = Table("model", "family", "input", "params", "trainable", "MACs", "RF")
+    for r in rows:
+        table.add_row(
+            r["name"],
+            r["family"],
+            "×".join(map(str, r["input_shape"])),
+            f"{r['params'] or 0:,}",
+            f"{r['trainable_params'] or 0:,}",
+            f"{(r['macs'] or 0) / 1e9:.2f} G",
+            str(r["receptive_field"]),
+        )
+    out.print(table)
+
+
+@app.command("inspect")
+def inspect_cmd(
+    name: Annotated[str, typer.Argument(help="a registered model name (see `cnnquiz models`)")],
+    input_shape: Annotated[str | None, typer.Option(help="e.g. 160,160,3")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Per-layer table (name, type, output shape, params, MACs, RF) and totals of a zoo model."""
+    from models.facts import VARIANTS
+
+    if name not in VARIANTS:
+        err.print(f"[red]error:[/red] unknown model {name!r}; see `cnnquiz models`")
+        raise typer.Exit(2)
+    overrides = {}
+    if input_shape:
+        try:
+            overrides["input_shape"] = tuple(int(v) for v in input_shape.replace("x", ",").split(","))
+        except ValueError:
+            err.print(f"[red]error:[/red] --input-shape takes integers like 160,160,3, not {input_shape!r}")
+            raise typer.Exit(2) from None
+    from models import inspect
+    from models.registry import get
+
+    s = inspect.summary(get(name, **overrides))
+    totals = {
+        "name": name,
+        "input_shape": list(s.input_shape),
+        "output_shape": list(s.output_shape),
+        "params": s.params,
+        "trainable_params": s.trainable,
+        "non_trainable_params": s.non_trainable,
+        "non_trainable_by_kind": s.non_trainable_by_kind,
+        "macs": s.macs,
+        "flops_2x_macs": s.flops,
+        "receptive_field": list(s.receptive_field) if s.receptive_field else None,
+        "whole_input": s.whole_input,
+    }
+    if as_json:
+        sys.stdout.write(json.dumps({**totals, "layers": inspect.table(s)}, indent=2) + "\n")
+        return
+    table = Table("layer", "type", "output shape", "params", "MACs", "RF", title=name)
+    for r in s.layers:
+        rf = "×".join(map(str, r.receptive_field)) if r.receptive_field else "—"
+        table.add_row(
+            r.name,
+            r.class_name,
+            "×".join(map(str, r.output_shape)),
+            f"{r.params:,}",
+            f"{r.macs:,}",
+            rf + (" (whole input)" if r.whole_input else ""),
+        )
+    out.print(table)
+    out.print(
+        f"params {s.params:,} (trainable {s.trainable:,}; non-trainable {s.non_trainable:,}: "
+        f"{s.non_trainable_by_kind}) · MACs {s.macs:,} (FLOPs = 2·MACs = {s.flops:,}) · RF {totals['receptive_field']}"
+        + (" · the output sees the whole input" if s.whole_input else "")
+    )
+
+
 @app.command()
 def serve(port: Annotated[int, typer.Option()] = 8501) -> None:
     """Run the Streamlit app."""
