@@ -50,7 +50,7 @@ def run_job(gen_id: str, difficulty: int, seeds: Iterable[int]) -> JobResult:
         try:
             q = generate(gen_id, s, difficulty)
             r = validate_question(q)
-        except Exception as e:  # noqa: BLE001 - every failure is reported, none stops the sweep
+        except Exception as e:
             fails.append(Failure(gen_id, difficulty, s, None, None, f"{type(e).__name__}: {e}"))
             continue
         if not r.ok:

@@ -121,8 +121,10 @@ def expected_value(q: AnyQuestion) -> Any:
     assert q.witness is not None
     if isinstance(q, MultipleChoiceQuestion):
         right = next(o for o in q.options if o.correct)
-        if q.witness.quantity != "probe" and right.value is not None:
+        if right.value is not None and (q.witness.quantity != "probe" or q.witness.expect is None):
             return right.value
+    if q.witness.expect is None:
+        raise ValueError(f"{q.uid}: the witness states no expectation and the correct option carries no value")
     return q.witness.expect
 
 
@@ -148,14 +150,17 @@ def _close(expected: Any, live: Any, tol: Tolerance | None) -> bool:
 def validate_question(q: AnyQuestion) -> Result:
     if q.witness is None:
         raise Unverifiable(f"{q.uid} has no witness")
-    expected = expected_value(q)
+    try:
+        expected = expected_value(q)
+    except ValueError as e:
+        return Result(False, None, None, str(e))
     try:
         live = live_value(q.witness)
     except Exception as e:
         return Result(False, expected, None, f"{type(e).__name__}: {e}")
     tol = q.tolerance if isinstance(q, NumericQuestion) else None
     ok = _close(expected, live, tol)
-    if ok and isinstance(q, MultipleChoiceQuestion) and q.witness.quantity != "probe":
+    if ok and isinstance(q, MultipleChoiceQuestion) and q.witness.expect is None:
         # the live value must single out the correct option: no distractor may also match it
         clash = [o.text for o in q.options if not o.correct and o.value is not None and _close(o.value, live, None)]
         if clash:

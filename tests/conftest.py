@@ -3,4 +3,4 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-import models  # noqa: E402,F401  (silences TensorFlow before anything imports it)
+import models  # noqa: F401  (silences TensorFlow before anything imports it)
