@@ -650,7 +650,7 @@ def same_padding_split(w: int, k: int, s: int = 1, d: int = 1, seed: int = 0) ->
     same = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="same", use_bias=False)
     y = np.asarray(same(x))
     valid = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="valid", use_bias=False)
-    valid.build(x.shape)
+    valid.build((1, w + d * (k - 1) + s, w + d * (k - 1) + s, 1))
     valid.kernel.assign(np.asarray(same.kernel))
     k_eff = d * (k - 1) + 1
     for total in range(k_eff + s + 1):  # the least total padding that reproduces it (stride > 1 may ignore extra rows)
@@ -683,3 +683,148 @@ def dilation_free_rf_growth(k: int = 3, d: int = 2, size: int = 16, c_in: int = 
     return bool(
         dil.count_params() == plain.count_params() and same_size and rf_dil == [k_eff] * 2 and rf_plain == [k] * 2
     )
+
+
+# ------------------------------------------------------------ equivariance of strided stacks, ViT tokens, BN, activations
+
+
+def _shift_stack(layers: Sequence[Sequence[Any]], channels: int, seed: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A stack of ``[kind, k, s]`` layers (kind ``conv``/``max``/``avg``) with circular (wrap) padding of ``k − 1``:
+    an input of side N (a multiple of the total stride) gives an output of side N/S with no border effects."""
+    keras.utils.set_random_seed(seed)
+    ops: list[tuple[int, Any]] = []
+    for kind, k, s in layers:
+        if kind == "conv":
+            op = keras.layers.Conv2D(channels, int(k), strides=int(s), activation="tanh")
+        elif kind in ("max", "avg"):
+            op = (keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D)(int(k), strides=int(s))
+        else:
+            raise ValueError(f"unknown layer kind {kind!r}; expected conv, max or avg")
+        ops.append((int(k), op))
+
+    def f(x: np.ndarray) -> np.ndarray:
+        for k, op in ops:
+            if k > 1:
+                p = (k - 1) // 2
+                x = np.pad(x, ((0, 0), (p, k - 1 - p), (p, k - 1 - p), (0, 0)), mode="wrap")
+            x = np.asarray(op(x))
+        return x
+
+    return f
+
+
+@probe
+def feature_shift(
+    layers: Sequence[Sequence[Any]] = (("conv", 3, 2),),
+    shift: int | Sequence[int] = 2,
+    size: int = 32,
+    channels: int = 3,
+    seed: int = 0,
+) -> int | list[int]:
+    """By how many output positions the feature maps of a conv/pool stack (circular padding) move when the input is
+    shifted by ``shift`` pixels (an int: rows only; a pair: rows and columns).  Measured by searching the roll of
+    f(x) that equals f(shift x) exactly; ``-1`` (or ``[-1, -1]``) when no roll matches, i.e. the output is not a
+    shifted copy (a shift that is not a multiple of the total stride)."""
+    f = _shift_stack(layers, channels, seed)
+    x = _rand((1, size, size, channels), seed)
+    pair = not isinstance(shift, int)
+    sr, sc = (int(shift[0]), int(shift[1])) if pair else (int(shift), 0)
+    y0 = f(x)
+    y1 = f(np.roll(x, (sr, sc), axis=(1, 2)))
+    oh, ow = y0.shape[1], y0.shape[2]
+    for mr in range(oh):
+        for mc in range(ow if pair else 1):
+            if np.allclose(y1, np.roll(y0, (mr, mc), axis=(1, 2)), atol=TOL):
+                return [mr, mc] if pair else mr
+    return [-1, -1] if pair else -1
+
+
+@probe
+def gap_shift_invariant(
+    layers: Sequence[Sequence[Any]] = (("conv", 3, 2),),
+    shift: Sequence[int] = (2, 2),
+    size: int = 32,
+    channels: int = 3,
+    seed: int = 0,
+) -> bool:
+    """Global average pooling after a conv/pool stack (circular padding): is the pooled vector unchanged when the
+    input is shifted by ``shift``?"""
+    f = _shift_stack(layers, channels, seed)
+    x = _rand((1, size, size, channels), seed)
+    a = f(x).mean(axis=(1, 2))
+    b = f(np.roll(x, tuple(int(v) for v in shift), axis=(1, 2))).mean(axis=(1, 2))
+    return bool(np.allclose(a, b, atol=TOL))
+
+
+@probe
+def measure_each(checks: Sequence[Sequence[Any]]) -> list[Any]:
+    """Run several probes, ``[[name, {args}], ...]``, and return their measured values in order (backs the several
+    true statements of a multi-select question at once)."""
+    return [run(str(name), **dict(args)) for name, args in checks]
+
+
+class _ClsToken(keras.layers.Layer):
+    """Prepend one learnable token to a (N, L, D) sequence, as ViT's CLS token."""
+
+    def build(self, input_shape: Any) -> None:
+        self.token = self.add_weight(shape=(1, 1, int(input_shape[-1])), initializer="zeros", name="cls")
+
+    def call(self, x: Any) -> Any:
+        ops = keras.ops
+        tok = ops.broadcast_to(self.token, (ops.shape(x)[0], 1, ops.shape(x)[2]))
+        return ops.concatenate([tok, x], axis=1)
+
+
+@probe
+def vit_sequence_shape(
+    image_h: int = 224, image_w: int = 224, patch: int = 16, channels: int = 3, dim: int = 8, cls: bool = True
+) -> list[int]:
+    """The token sequence a ViT stem feeds its transformer, from a real forward pass: a ``P×P`` conv with stride
+    ``P`` (the patch embedding), flattened to ``(H/P·W/P, D)``, with a learnable CLS token prepended."""
+    inp = keras.Input((image_h, image_w, channels))
+    x = keras.layers.Conv2D(dim, patch, strides=patch)(inp)
+    x = keras.layers.Reshape((-1, dim))(x)
+    if cls:
+        x = _ClsToken()(x)
+    model = keras.Model(inp, x)
+    out = model(np.zeros((1, image_h, image_w, channels), "float32"))
+    return [int(d) for d in out.shape[1:]]
+
+
+@probe
+def vit_token_count(image_h: int = 224, image_w: int = 224, patch: int = 16, channels: int = 3, cls: bool = True) -> int:
+    """The number of tokens of :func:`vit_sequence_shape` (196 + 1 = 197 for ViT-B/16 at 224)."""
+    return vit_sequence_shape(image_h, image_w, patch, channels, 4, cls)[0]
+
+
+@probe
+def negative_preact_grad_flows(activation: str = "relu", bias: float = -2.0, seed: int = 0) -> bool:
+    """A ``Dense(1)`` unit whose pre-activation is ``bias`` < 0 for every input (zero kernel): does any gradient reach
+    its weights?  False for ReLU (a dead unit stays dead), True for Leaky ReLU, ELU, GELU, ..."""
+    tf = _tf()
+    dense = keras.layers.Dense(
+        1, activation=activation, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(bias)
+    )
+    x = tf.constant(_rand((64, 8), seed))
+    dense(x)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(dense(x))
+    grads = tape.gradient(loss, dense.trainable_weights)
+    return bool(any(float(tf.reduce_max(tf.abs(g))) > 0.0 for g in grads))
+
+
+@probe
+def bn_inference_output(
+    x: float = 1.0, mean: float = 0.0, var: float = 1.0, gamma: float = 1.0, beta: float = 0.0, eps: float = 1e-3,
+    training: bool = False,
+) -> float:
+    """The output of a one-channel ``BatchNormalization`` on the single sample ``x``, with the given moving
+    statistics and γ, β (``training=False``: inference; ``training=True``: the batch-statistics bug)."""
+    bn = keras.layers.BatchNormalization(epsilon=eps)
+    bn.build((1, 1))
+    bn.moving_mean.assign([mean])
+    bn.moving_variance.assign([var])
+    bn.gamma.assign([gamma])
+    bn.beta.assign([beta])
+    out = np.asarray(bn(np.array([[x]], "float32"), training=training))
+    return round(float(out[0, 0]), 4)

@@ -440,3 +440,74 @@ def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, *, skip: b
         d *= f_prime + (1.0 if skip else 0.0)
         t = f + t if skip else f
     return d
+
+
+# ---------------------------------------------------------------- dilation coverage (gridding)
+
+
+def dilated_offsets(rates: Sequence[int], k: int = 3) -> set[int]:
+    """Input positions (0 = the first of the span) that reach one output of stacked dilated 1D ``K``-tap convs."""
+    _pos("K", k)
+    reach = {0}
+    for d in rates:
+        _pos("dilation", d)
+        reach = {o + i * d for o in reach for i in range(k)}
+    return reach
+
+
+def dilation_holes(rates: Sequence[int], k: int = 3) -> int:
+    """Positions inside the span ``1 + Σ (K−1)·d`` of stacked dilated convs that never reach the output (gridding)."""
+    reach = dilated_offsets(rates, k)
+    return max(reach) + 1 - len(reach)
+
+
+# ---------------------------------------------------------------- equivariance, gridding, ViT, BN at inference
+
+
+def feature_map_shift(shift: int, strides: Sequence[int]) -> int | None:
+    """An input shift of ``s`` pixels moves a conv/pool stack's feature map (total stride ``S = ΠS_l``) by ``s/S``
+    positions when ``S`` divides ``s``; otherwise the output is not a shifted copy (``None``)."""
+    _nonneg("shift", shift)
+    total = 1
+    for s in strides:
+        total *= _pos("stride", s)
+    return shift // total if shift % total == 0 else None
+
+
+def dilation_support(rates: Sequence[int], k: int) -> int:
+    """How many input positions (along one axis) reach one output of stacked ``K``-tap dilated convs: the distinct
+    sums ``Σ d_l·t_l`` with ``0 ≤ t_l < K``."""
+    _pos("K", k)
+    sums = {0}
+    for d in rates:
+        _pos("dilation", d)
+        sums = {s + t * d for s in sums for t in range(k)}
+    return len(sums)
+
+
+def gridding_holes(rates: Sequence[int], k: int) -> int:
+    """Positions inside the receptive field ``1 + Σ d·(K−1)`` that never reach the output (the gridding holes)."""
+    if not rates:
+        raise ValueError("at least one dilation rate")
+    span = 1 + sum((k - 1) * d for d in rates)
+    return span - dilation_support(rates, k)
+
+
+def vit_tokens_hw(h: int, w: int, patch: int, *, cls: bool = True) -> int:
+    """``(H/P)·(W/P) + 1`` tokens for a possibly non-square image."""
+    _pos("H", h), _pos("W", w), _pos("patch", patch)
+    if h % patch or w % patch:
+        raise ValueError(f"the image {h}×{w} is not a multiple of the patch size {patch}")
+    return (h // patch) * (w // patch) + (1 if cls else 0)
+
+
+def bn_inference(x: float, mean: float, var: float, gamma: float = 1.0, beta: float = 0.0, eps: float = 1e-3) -> float:
+    """BatchNorm at inference: ``γ·(x − μ_moving)/√(σ²_moving + ε) + β`` (Keras' default ε = 0.001)."""
+    if var < 0 or eps < 0:
+        raise ValueError("the variance and ε must be non-negative")
+    return gamma * (x - mean) / math.sqrt(var + eps) + beta
+
+
+def slowfast_fast_frames(slow_frames: int, alpha: int) -> int:
+    """The fast pathway sees ``α`` times the slow pathway's frames."""
+    return _pos("T_slow", slow_frames) * _pos("α", alpha)

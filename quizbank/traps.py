@@ -805,3 +805,400 @@ _t(
     "A depthwise conv gives each input channel its own K×K filter(s), seeing that channel only: K·K·C_in·m weights "
     "(+ C_in·m biases), not K·K·C_in weights per output channel.",
 )
+
+
+# ------------------------------------- output size, receptive field and dilation slips (appended)
+
+_t(
+    "output_ignored_stride",
+    "Ignored the stride in the output size",
+    "numeric",
+    "A stride S moves the window S pixels at a time, so the positions are divided by S: "
+    "O = floor((W − K_eff + 2P)/S) + 1, and Keras 'same' gives ceil(W/S), which keeps W only at S = 1.",
+)
+_t(
+    "same_floor_not_ceil",
+    "'same' rounded down",
+    "numeric",
+    "Keras/TensorFlow 'same' gives O = ceil(W/S): a partial window at the end still yields an output, "
+    "because TF pads the missing pixels (on the bottom/right).",
+)
+_t(
+    "channels_from_input",
+    "Output channels taken from the input",
+    "numeric",
+    "A conv outputs one channel per filter: C_out, whatever C_in is. Pools (and padding) keep the channel count.",
+)
+_t(
+    "same_pad_extra_first",
+    "'same' puts the extra pixel first",
+    "conceptual",
+    "TensorFlow's 'same' pads total = max((O − 1)·S + K_eff − W, 0) pixels, floor(total/2) before and the rest after: "
+    "an odd extra pixel goes to the bottom/right, never the top/left.",
+    "The odd extra row goes on top (and the extra column on the left).",
+)
+_t(
+    "same_pad_symmetric",
+    "'same' always pads (K − 1)/2 per side",
+    "conceptual",
+    "(K − 1)/2 on each side holds only for odd K at stride 1. TF computes the total it needs for ceil(W/S) outputs, "
+    "max((O − 1)·S + K_eff − W, 0), and splits it floor/ceil (extra at the bottom/right): e.g. a 7×7/2 conv on 224 "
+    "gets 2 + 3, not 3 + 3, which is why Keras' ResNet50 uses ZeroPadding2D(3) + 'valid' instead.",
+    "'same' always pads (K − 1)/2 on each side, like PyTorch's padding=(K − 1)/2.",
+)
+_t(
+    "rf_forgot_one",
+    "RF without the centre pixel",
+    "numeric",
+    "Each K×K layer adds K − 1 pixels to a window that starts as the output pixel itself: RF = 1 + Σ (K_l − 1)·d_l·j_{l−1}. "
+    "Without the leading 1 a single 3×3 would see only 2 pixels.",
+)
+_t(
+    "rf_one_layer_short",
+    "RF counted one layer short",
+    "numeric",
+    "Fencepost slip: every one of the L layers adds K − 1, the first included: RF = 1 + L·(K − 1) (five 3×3 → 11, not 9).",
+)
+_t(
+    "rf_branches_summed",
+    "Parallel branches' RFs added",
+    "numeric",
+    "Parallel branches see the same input side by side, so they do not compound: the RF of a merge (Concatenate or Add) "
+    "is the max over the paths through it, not the sum of the branches' growths.",
+)
+_t(
+    "rf_shortest_path",
+    "RF taken along the shortest path",
+    "numeric",
+    "An output depends on every pixel any path reaches; the RF of a branching graph is the max over paths. "
+    "A 1×1 branch or an identity skip does not shrink what the longest branch sees.",
+)
+_t(
+    "dilation_adds_params",
+    "Dilation adds weights",
+    "numeric",
+    "Dilation spreads the same K×K taps apart: the window grows to K_eff×K_eff but the weights stay K·K per channel pair, "
+    "so the parameter count is exactly that of the undilated conv.",
+    "Dilation adds weights: a 3×3 at d = 2 has 25 weights per channel pair, one for each pixel of its 5×5 window.",
+)
+_t(
+    "dilation_adds_d_minus_1",
+    "Dilation gap added once",
+    "numeric",
+    "The d − 1 gap sits between *every* pair of adjacent taps, and a K-tap kernel has K − 1 such pairs: "
+    "K_eff = K + (K − 1)(d − 1), not K + (d − 1).",
+)
+_t(
+    "dilation_downsamples",
+    "Dilation downsamples",
+    "conceptual",
+    "Dilation spaces the taps of the kernel, not the outputs: at stride 1 with 'same' padding the map keeps H×W. "
+    "That is why DeepLab replaces the last strides by dilation: a large RF at a fine resolution.",
+    "Dilation skips output positions like a stride, which is how it saves compute.",
+)
+_t(
+    "dilation_common_factor",
+    "Rates with a common factor cover every pixel",
+    "conceptual",
+    "If every rate shares a factor g > 1 (2, 4, 8), all taps land on multiples of g: the other pixels are never seen "
+    "(gridding). Start at rate 1, or mix rates without a common factor (HDC: 1, 2, 5).",
+    "Rates that keep doubling from 2 (2, 4, 8) cover every pixel of the receptive field.",
+)
+_t(
+    "dilation_rate_too_large",
+    "A rate larger than the RF so far",
+    "conceptual",
+    "A dilated layer's taps are d apart; if d exceeds the width already covered by the layers below, the gaps between "
+    "the taps are never filled. Grow rates gradually: each rate at most the RF covered so far (1, 2, 5 after 3×3s).",
+    "Any schedule that starts at rate 1 covers every pixel, however fast the rates grow.",
+)
+_t(
+    "hdc_leaves_holes",
+    "Mixed (HDC) rates leave holes",
+    "conceptual",
+    "Rates such as 1, 2, 5 (or 1, 2, 4) grow no faster than the covered width, so together their taps reach every "
+    "pixel: this is the hybrid-dilated-convolution fix for gridding. Holes come from repeating one rate > 1 or from a "
+    "common factor.",
+    "Mixing different rates (such as 1, 2, 5) leaves holes where the grids do not line up.",
+)
+_t(
+    "bottleneck_forgot_reduce",
+    "Forgot the 1×1 reduction's own cost",
+    "numeric",
+    "The 1×1 reduction is a layer too: it costs C_in·C_mid weights (+ C_mid biases) on top of the K×K that now reads "
+    "C_mid channels.",
+)
+
+_t(
+    "norm_axes_confused",
+    "Normalisation axes mixed up",
+    "conceptual",
+    "For an (N, H, W, C) tensor: BatchNorm averages over (N, H, W), per channel; textbook LayerNorm over (H, W, C), per "
+    "sample (Keras' default axis=-1: over C only, per sample and position); InstanceNorm over (H, W), per sample and "
+    "channel; GroupNorm over (H, W) and the channels of one group, per sample.",
+    "It normalises over a different set of axes.",
+)
+_t(
+    "bn_inference_identity",
+    "BN is switched off at inference",
+    "conceptual",
+    "At inference BatchNorm still normalises and rescales: (x − moving mean)/√(moving var + ε)·γ + β, a fixed affine "
+    "map per channel (often folded into the previous conv).",
+    "BatchNorm is switched off at inference and passes its input through unchanged.",
+)
+
+
+# ------------------------------------- equivariance, video, audio, ViT, edge cases
+
+_t(
+    "shift_scrambles_features",
+    "A shift scrambles the feature maps",
+    "conceptual",
+    "The same filters are applied at every position (weight sharing), so a shifted input produces the same responses, "
+    "shifted: f(Tx) = T f(x). Nothing is scrambled.",
+    "The feature maps change unpredictably, because each position is processed differently.",
+)
+_t(
+    "strided_shift_equivariant",
+    "Strided nets are equivariant to every shift",
+    "conceptual",
+    "With total stride S the output grid moves in steps of S input pixels: a shift by a multiple of S moves the maps by "
+    "s/S positions, but any other shift changes the values (aliasing) and gives no exact shifted copy.",
+    "A network with stride-2 layers gives an exactly shifted output for every input shift, even a 1-pixel one.",
+)
+_t(
+    "feature_shift_ignores_stride",
+    "Map shift not divided by the stride",
+    "numeric",
+    "Each output position of a strided stack covers S input pixels (S = product of the strides), so an input shift of "
+    "s pixels moves the feature map by s/S positions, not s.",
+)
+_t(
+    "feature_shift_times_stride",
+    "Map shift multiplied by the stride",
+    "numeric",
+    "Striding shrinks the map: one output step spans S input pixels, so the map moves by s/S positions, fewer than the "
+    "input's s, never S·s.",
+)
+_t(
+    "feature_shift_one_stride",
+    "Only one stride divided",
+    "numeric",
+    "Every strided layer (conv or pool) coarsens the grid again: the map moves by s/(S_1·S_2·…), the product of all "
+    "the strides up to that layer.",
+)
+_t(
+    "pooling_rotation_invariant",
+    "Pooling gives rotation invariance",
+    "conceptual",
+    "Pooling adds robustness to small *shifts* inside its window; it does nothing for rotations. Rotation robustness "
+    "comes from augmentation or group-equivariant convolutions.",
+    "Max pooling makes a CNN invariant to rotations of the input.",
+)
+_t(
+    "rotation_fix_gap",
+    "GAP makes a CNN rotation-invariant",
+    "conceptual",
+    "Global average pooling removes *where* a feature is (translation invariance). A rotated input gives different "
+    "feature values (the kernels are not rotation-symmetric), so the pooled vector changes too.",
+    "Add global average pooling: it makes the network invariant to rotations.",
+)
+_t(
+    "c3d_forgot_kt",
+    "3D kernel counted as 2D",
+    "numeric",
+    "A Conv3D filter spans K_t frames as well as K×K pixels: K_t·K·K·C_in weights, K_t times those of a 2D filter.",
+)
+_t(
+    "c3d_params_times_frames",
+    "Params multiplied by the number of frames",
+    "numeric",
+    "The same 3D filters slide over time as over space: the clip length T never enters the parameter count, and in a "
+    "cost ratio against a frame-by-frame 2D conv it cancels. Only the kernel depth K_t matters.",
+)
+_t(
+    "c3d_macs_forgot_frames",
+    "MACs without the output frames",
+    "numeric",
+    "A 3D conv computes an output at every (t, h, w) position: MACs = T_out·H_out·W_out·K_t·K·K·C_in·C_out.",
+)
+_t(
+    "i3d_assumed_division",
+    "Assumed I3D's /T",
+    "numeric",
+    "Without the division, the T repeated copies of the 2D filter add up: a boring video gives T times the 2D "
+    "activation. Only dividing each copy by T brings the response back to 1×.",
+)
+_t(
+    "i3d_ratio_inverted",
+    "Inflated response taken as 1/T",
+    "numeric",
+    "Repeating the 2D filter T times sums T equal responses: the response grows to T× (or stays 1× after /T); it "
+    "never shrinks to 1/T.",
+)
+_t(
+    "i3d_frames_independent",
+    "I3D = 2D net per frame",
+    "conceptual",
+    "Running the 2D network on each frame and averaging is a per-frame baseline with no temporal modelling. I3D's "
+    "inflated T×N×N kernels mix neighbouring frames; only their initial values come from the 2D weights.",
+    "I3D runs the pretrained 2D network on every frame separately and averages the predictions.",
+)
+_t(
+    "slowfast_fast_few_frames",
+    "Fast pathway given the slow frame rate",
+    "numeric",
+    "The fast pathway samples α times *more* frames than the slow one (temporal stride τ/α instead of τ); it is thin "
+    "in channels (β·C), not in time.",
+)
+_t(
+    "slowfast_lateral_unstrided",
+    "Lateral connection without its time stride",
+    "numeric",
+    "The fast→slow lateral connection must match the slow pathway's frame count: its time-strided conv (stride α) turns "
+    "T_fast = α·T_slow frames into T_slow before the fusion.",
+)
+_t(
+    "wavenet_stacks_ignored",
+    "Repeated stacks counted once",
+    "numeric",
+    "Each repeat of the dilation cycle 1, 2, …, 512 adds its Σ d·(K − 1) again: RF = 1 + stacks·Σ d·(K − 1).",
+)
+_t(
+    "wavenet_uses_pooling",
+    "WaveNet grows its RF by pooling",
+    "conceptual",
+    "Pooling would lower the time resolution. WaveNet doubles the dilation at each layer, so the RF grows exponentially "
+    "with depth while the output keeps one value per input sample.",
+    "WaveNet grows its receptive field with pooling layers between the convolutions.",
+)
+_t(
+    "causal_shrinks_output",
+    "Causal padding shortens the output",
+    "conceptual",
+    "Causal padding adds (K − 1)·d zeros on the *left* only: at stride 1 the output has the input's length, and output "
+    "t sees inputs ≤ t only.",
+    "Causal padding drops the first outputs, so the sequence gets shorter at every layer.",
+)
+_t(
+    "spectrogram_axes_swapped",
+    "Mel bins and frames swapped",
+    "numeric",
+    "The input is (mel bins × frames × 1): height is frequency, width is time, and a Conv2D keeps that order in its "
+    "output (mel axis first, frame axis second, channels last).",
+)
+_t(
+    "vit_tokens_not_squared",
+    "Patches per side not squared",
+    "numeric",
+    "The image is cut into a grid: (H/P)·(W/P) patches, e.g. 14·14 = 196 at 224 with P = 16, plus the CLS token; "
+    "H/P is only one side of the grid.",
+)
+_t(
+    "vit_divided_by_p_once",
+    "Pixels divided by P, not P²",
+    "numeric",
+    "Each patch covers P·P pixels: the number of patches is H·W/P², e.g. 224·224/256 = 196, not H·W/P.",
+)
+_t(
+    "vit_patch_stride_1",
+    "Patch conv with stride 1",
+    "numeric",
+    "The patch embedding is a P×P conv with stride P: non-overlapping patches, an (H/P)×(W/P) grid, not the "
+    "(H − P + 1)×(W − P + 1) of a stride-1 conv.",
+)
+_t(
+    "vit_patch_dim_unprojected",
+    "Token width P²·C instead of D",
+    "numeric",
+    "A flattened patch has P·P·C values; the linear projection (the conv's D filters) maps it to the model width D, "
+    "which is each token's length.",
+)
+_t(
+    "dying_relu_raise_lr",
+    "Fix dying ReLU with a larger learning rate",
+    "conceptual",
+    "A dead unit's gradient is exactly 0, so no learning rate moves its weights; large steps are what push units into "
+    "the dead zone in the first place. Lower the learning rate and use Leaky ReLU / ELU / GELU.",
+    "Raise the learning rate, so that the dead units are pushed back into the active range.",
+)
+_t(
+    "dying_relu_dropout",
+    "Fix dying ReLU with dropout",
+    "conceptual",
+    "Dropout only zeroes activations at random; a unit that outputs 0 for every input still receives 0 gradient with "
+    "or without it.",
+    "Add dropout before the ReLU layers: it re-activates units that have died.",
+)
+_t(
+    "bn_var_not_sqrt",
+    "BN divided by the variance",
+    "numeric",
+    "BatchNorm divides by the standard deviation √(σ² + ε), not by the variance σ² + ε.",
+)
+_t(
+    "bn_forgot_gamma_beta",
+    "BN without γ and β",
+    "numeric",
+    "After normalising, BatchNorm scales and shifts: y = γ·(x − μ)/√(σ² + ε) + β.",
+)
+_t(
+    "bn_forgot_eps",
+    "BN without ε",
+    "numeric",
+    "ε is inside the square root: √(σ² + ε). With a small moving variance (here comparable to ε) leaving it out changes "
+    "the output noticeably.",
+)
+_t(
+    "gridding_holes_one_layer",
+    "Holes of one layer only",
+    "numeric",
+    "Stacking does not fill the gaps when all rates share a factor g > 1: the reachable pixels are the sums Σ d_l·t_l, "
+    "all multiples of g, so every pixel of the whole receptive field that is not a multiple of g is a hole.",
+)
+_t(
+    "gridding_common_factor",
+    "Rates with a common factor cover everything",
+    "conceptual",
+    "Rates that share a factor g > 1 (e.g. 2, 4, 8) reach only every g-th pixel, however many layers are stacked. "
+    "Hybrid dilated convolution (HDC) picks rates with no common factor, starting at 1, e.g. 1, 2, 5.",
+    "Growing the rates (e.g. 2, 4, 8) removes the holes, because each layer fills the previous layer's gaps.",
+)
+_t(
+    "degradation_fix_regularise",
+    "Fix degradation with regularisation",
+    "conceptual",
+    "The deeper plain net already has the *higher training* error; dropout and weight decay make fitting the training "
+    "set harder still. The fix is architectural: residual connections.",
+    "Add dropout and weight decay to the deeper network.",
+)
+_t(
+    "degradation_less_capacity",
+    "The deeper net has less capacity",
+    "conceptual",
+    "The deeper net can represent everything the shallower one can (its extra layers could be the identity), so its "
+    "capacity is larger; its solver simply fails to find that solution.",
+    "The deeper network has less capacity than the shallower one, so it cannot fit the training data as well.",
+)
+_t(
+    "separable_more_params",
+    "Separable has more parameters",
+    "conceptual",
+    "A depthwise-separable conv has K²·C_in + C_in·C_out weights against K²·C_in·C_out for the standard conv: far "
+    "fewer, and the saving is exactly its restriction (one spatial pattern per input channel).",
+    "It is more expressive, because the two steps together have more parameters than a standard conv.",
+)
+_t(
+    "output_forgot_plus_one",
+    "Output size without the + 1",
+    "numeric",
+    "Count window positions, not gaps: the first window sits at offset 0 and each further one S pixels on, so "
+    "O = floor((W − K_eff + 2P)/S) + 1 (a 3×3 'valid' conv on 5 pixels has 3 outputs, not 2).",
+)
+_t(
+    "padding_ignored",
+    "Forgot the padding",
+    "numeric",
+    "Explicit padding P widens the input to W + 2P before the window slides: O = floor((W − K_eff + 2P)/S) + 1, "
+    "not the 'valid' size.",
+)

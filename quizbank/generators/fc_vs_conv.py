@@ -29,6 +29,15 @@ MAX_FC_WEIGHTS = 17_000_000  # keep the live Dense witness quick to build
 RATIO_TOL = Tolerance(mode="relative", value=0.005)
 
 
+def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
+    kept: list[tuple[str, float]] = []
+    for t, v in traps:
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
+            kept.append((t, v))
+    return kept
+
+
 def _draw(rng: random.Random, difficulty: int, *, bias: bool | None = None) -> dict[str, Any]:
     h = pick(rng, SIZES[difficulty])
     w = pick(rng, SIZES[difficulty]) if difficulty == 3 else h
@@ -127,7 +136,7 @@ def _ratio_parts(rng: random.Random, difficulty: int) -> tuple[dict[str, Any], i
     fc, conv = _counts(p)
     ratio = fc / conv
     explanation = (
-        f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Ratio: ${fmt(fc)} / {fmt(conv)} \\approx {fmt(ratio)}$. "
+        f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Ratio: ${fmt(fc)} / {fmt(conv)} \\approx {ratio:,.1f}$. "
         f"Without biases it is exactly $(H\\cdot W)^2/K^2 = {p['h'] * p['w']}^2/{p['k'] ** 2}$: the dense layer pays "
         "for every (input position, output position) pair, the conv only for one K×K window, shared."
     )
@@ -141,7 +150,7 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
         stem=_setting(p) + "\n\nHow many times more parameters does layer A have than layer B? "
         "Give A ÷ B (within 0.5%).",
         key=round(r, 1),
-        traps=_ratio_traps(p, fc, conv),
+        traps=_spread(r, _ratio_traps(p, fc, conv)),
         tolerance=RATIO_TOL,
         unit="×",
         explanation=explanation,
@@ -173,7 +182,7 @@ def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
         explanation=explanation,
         params={**p, "ask": "ratio"},
         witness=W.combine("ratio", _fc_witness(p), _conv_witness(p)),
-        render=lambda v: f"{fmt(v)}×",
+        render=lambda v: f"{v:,.1f}×" if v >= 10 else f"{v:.3g}×",
     )
 
 

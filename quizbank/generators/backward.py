@@ -1,0 +1,286 @@
+"""Backward passes: conv (flipped kernel), pooling routing and the ReLU gate, on small concrete numbers."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .. import formulas as F
+from .. import traps as T
+from .. import witness as W
+from .base import Redraw, choice, fmt, generator, numeric, pick, topic
+
+TOPIC = topic(
+    "backward",
+    "Backward passes",
+    "Gradients through conv (the 180°-flipped kernel), max/average pooling and ReLU, computed by hand on small inputs.",
+)
+
+
+def _mat(rows: list[list[int]]) -> str:
+    return "\\begin{pmatrix}" + " \\\\ ".join(" & ".join(str(v) for v in r) for r in rows) + "\\end{pmatrix}"
+
+
+def _vec(v: list[int]) -> str:
+    return "(" + ", ".join(str(a) for a in v) + ")"
+
+
+def _ints(rng: random.Random, n: int, m: int, values: tuple[int, ...]) -> list[list[int]]:
+    return [[pick(rng, values) for _ in range(m)] for _ in range(n)]
+
+
+# ------------------------------------------------------------------ conv backward
+
+
+@generator("backward.conv_grad", topic="backward", title="Gradient through a convolution", kind="numeric")
+def conv_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    n, k = {1: (3, 2), 2: pick(rng, ((4, 2), (4, 3))), 3: (5, 3)}[difficulty]
+    o = n - k + 1
+    x = _ints(rng, n, n, (-3, -2, -1, 0, 1, 2, 3, 4))
+    w = _ints(rng, k, k, (-2, -1, 1, 2, 3))
+    g = _ints(rng, o, o, (-2, -1, 0, 1, 2, 3))
+    wrt = "kernel" if difficulty == 3 and rng.random() < 0.4 else "input"
+    conv_def = (
+        f"A single-channel `Conv2D(1, {k}, use_bias=False)` (stride 1, `valid`) computes the cross-correlation "
+        f"$y_{{p,q}} = \\sum_{{a,b}} x_{{p+a-1,\\,q+b-1}}\\, w_{{a,b}}$ of $x = {_mat(x)}$ with $w = {_mat(w)}$. "
+        f"The upstream gradient is $G = \\partial L/\\partial y = {_mat(g)}$."
+    )
+    if wrt == "input":
+        # interior positions get the most terms; keep to those where the flip matters
+        cells = [(i, j) for i in range(n) for j in range(n)]
+        if difficulty == 1:
+            cells = [(1, 1)]
+        i, j = pick(rng, cells)
+        key = F.conv_input_grad(w, g, (i, j))
+        traps: list[tuple[str, float]] = [("conv_grad_unflipped", T.conv_grad_unflipped(w, g, (i, j)))]
+        if i < k and j < k:
+            traps.append(("conv_xgrad_wgrad_swapped", F.conv_kernel_grad(x, g, (i, j))))
+        terms = [
+            f"G_{{{i - a + 1},{j - b + 1}}} w_{{{a + 1},{b + 1}}}"
+            for a in range(k)
+            for b in range(k)
+            if 0 <= i - a < o and 0 <= j - b < o
+        ]
+        nums = [
+            f"({g[i - a][j - b]})({w[a][b]})" for a in range(k) for b in range(k) if 0 <= i - a < o and 0 <= j - b < o
+        ]
+        ask = f"$\\partial L/\\partial x_{{{i + 1},{j + 1}}}$"
+        how = (
+            f"$x_{{{i + 1},{j + 1}}}$ meets weight $w_{{a,b}}$ in output $y_{{{i + 2}-a,\\,{j + 2}-b}}$ (where that "
+            "output exists), so "
+            f"$\\partial L/\\partial x_{{{i + 1},{j + 1}}} = \\sum_{{a,b}} G_{{{i + 2}-a,\\,{j + 2}-b}}\\, w_{{a,b}} = "
+            f"{' + '.join(terms)} = {' + '.join(nums)} = {fmt(key)}$. "
+            "Read as a sliding window this is the zero-padded $G$ cross-correlated with the **180°-flipped** kernel "
+            "(a true convolution), not with the kernel as stored."
+        )
+    else:
+        i, j = rng.randrange(k), rng.randrange(k)
+        key = F.conv_kernel_grad(x, g, (i, j))
+        traps = [("conv_xgrad_wgrad_swapped", F.conv_input_grad(w, g, (i, j)))]
+        flipped = sum(g[p][q] * x[p + k - 1 - i][q + k - 1 - j] for p in range(o) for q in range(o))
+        traps.append(("conv_grad_unflipped", flipped))
+        nums = [f"({x[p + i][q + j]})({g[p][q]})" for p in range(o) for q in range(o)]
+        ask = f"$\\partial L/\\partial w_{{{i + 1},{j + 1}}}$"
+        how = (
+            f"$w_{{{i + 1},{j + 1}}}$ multiplies $x_{{p+{i},\\,q+{j}}}$ in every output $y_{{p,q}}$, so "
+            f"$\\partial L/\\partial w_{{{i + 1},{j + 1}}} = \\sum_{{p,q}} G_{{p,q}}\\, x_{{p+{i},\\,q+{j}}} = "
+            f"{' + '.join(nums)} = {fmt(key)}$: the input cross-correlated with $G$ (no flip)."
+        )
+    traps = [(t, v) for t, v in traps if v != key]
+    if not traps:
+        raise Redraw
+    return numeric(
+        stem=f"{conv_def} What is {ask}? (Indices start at 1 in the top-left corner.)",
+        key=key,
+        traps=traps,
+        explanation=how,
+        params={"x": x, "w": w, "g": g, "at": [i, j], "wrt": wrt},
+        witness=W.probe("conv_grad", x=x, kernel=w, upstream=g, at=[i, j], wrt=wrt),
+    )
+
+
+# ------------------------------------------------------------------ ReLU gate (and ReLU → max-pool)
+
+
+@generator("backward.relu_grad", topic="backward", title="Gradient through ReLU", kind="numeric")
+def relu_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty == 3:
+        return _relu_pool(rng)
+    n = 4 if difficulty == 1 else pick(rng, (5, 6))
+    vals = [v for v in range(-6, 7) if v not in (0, 1)]
+    x = [pick(rng, vals) for _ in range(n)]
+    g = [pick(rng, (-3, -2, -1, 1, 2, 3, 4)) for _ in range(n)]
+    if all(v > 0 for v in x) or all(v < 0 for v in x):
+        raise Redraw
+    gate = F.relu_grad(x, g)
+    setting = (
+        f"A ReLU layer gets the input $x = {_vec(x)}$ and, in the backward pass, the upstream gradient "
+        f"$\\partial L/\\partial y = {_vec(g)}$."
+    )
+    if difficulty == 1:
+        i = rng.randrange(n)
+        key = gate[i]
+        traps = [
+            ("relu_grad_passes_all", g[i]),
+            ("relu_grad_times_input", g[i] * x[i]),
+        ]
+        stem = f"{setting} What is $\\partial L/\\partial x_{i + 1}$?"
+        at: list[int] | None = [i]
+        how = (
+            f"ReLU's backward is a gate: $\\partial L/\\partial x_i = \\partial L/\\partial y_i$ if $x_i > 0$, else 0. "
+            f"Here $x_{i + 1} = {x[i]}$ {'> 0, so the gradient passes' if x[i] > 0 else '< 0, so it is blocked'}: "
+            f"${fmt(key)}$."
+        )
+    else:
+        key = sum(gate)
+        traps = [
+            ("relu_grad_passes_all", sum(g)),
+            ("relu_grad_times_input", sum(a * b for a, b in zip(x, gate))),
+        ]
+        stem = f"{setting} What is the sum of the entries of $\\partial L/\\partial x$?"
+        at = None
+        how = (
+            "ReLU's backward is a gate: it passes $\\partial L/\\partial y_i$ where $x_i > 0$ and sends 0 elsewhere. "
+            f"$\\partial L/\\partial x = {_vec([int(v) for v in gate])}$, whose entries sum to ${fmt(key)}$."
+        )
+    return numeric(
+        stem=stem,
+        key=key,
+        traps=traps,
+        explanation=how,
+        params={"x": x, "g": g, "at": at},
+        witness=W.probe("input_grad", layers=[W.relu()], x=x, upstream=g, at=at),
+    )
+
+
+def _relu_pool(rng: random.Random) -> dict[str, Any]:
+    """ReLU then a 2×2 max-pool on a 4×4 input: the gradient is routed to the argmax, then gated."""
+    vals = rng.sample([v for v in range(-15, 16) if v != 0], 16)
+    x = [vals[r * 4 : r * 4 + 4] for r in range(4)]
+    g = _ints(rng, 2, 2, (-3, -2, -1, 1, 2, 3, 4, 5))
+    a, b = rng.randrange(2), rng.randrange(2)
+    window = [(p, q) for p in (2 * a, 2 * a + 1) for q in (2 * b, 2 * b + 1)]
+    top = max(window, key=lambda c: x[c[0]][c[1]])
+    i, j = top if rng.random() < 0.6 else pick(rng, window)
+    is_top = top == (i, j)
+    key = g[a][b] if is_top and x[i][j] > 0 else 0
+    traps = [("relu_grad_passes_all", g[a][b] if is_top else 0), ("maxpool_grad_spread", g[a][b] / 4)]
+    if key == 0 and not is_top:
+        traps.append(("maxpool_grad_copied", g[a][b]))
+    elif x[i][j] > 0:
+        traps.append(("relu_grad_times_input", g[a][b] * x[i][j]))
+    positive = [x[p][q] for p, q in window if x[p][q] > 0]
+    if is_top and x[i][j] < 0:
+        why = (
+            f"the whole window is negative, so ReLU outputs 0 everywhere in it; whichever input the pool routes "
+            f"$G = {g[a][b]}$ to, ReLU's gate (input $\\le 0$) blocks it: 0"
+        )
+    elif is_top:
+        why = f"$x_{{{i + 1},{j + 1}}} = {x[i][j]}$ is the window's maximum and positive: it receives $G = {g[a][b]}$"
+    else:
+        why = (
+            f"the window's maximum is $x_{{{top[0] + 1},{top[1] + 1}}} = {x[top[0]][top[1]]}$, not "
+            f"$x_{{{i + 1},{j + 1}}}$, so the max-pool sends it 0"
+        )
+    if not positive and not is_top:
+        why += " (and the ReLU gate would block it anyway, the window being negative)"
+    return numeric(
+        stem=(
+            f"The input $x = {_mat(x)}$ goes through `ReLU()` then `MaxPooling2D(2)`. The upstream gradient of the "
+            f"pool's output is $G = {_mat(g)}$. What is $\\partial L/\\partial x_{{{i + 1},{j + 1}}}$ "
+            "(row, column, from the top left)?"
+        ),
+        key=key,
+        traps=traps,
+        explanation=(
+            "Backward runs in reverse: the max-pool routes each window's gradient to the window's argmax (0 to the "
+            "others), then ReLU's gate passes it only where the input was > 0. "
+            f"$x_{{{i + 1},{j + 1}}}$ lies in window ({a + 1}, {b + 1}): {why}. Answer: ${fmt(key)}$."
+        ),
+        params={"x": x, "g": g, "at": [i, j], "chain": "relu_maxpool"},
+        witness=W.probe(
+            "input_grad",
+            layers=[W.relu(), W.pool2d("max", 2)],
+            x=[[[v] for v in row] for row in x],
+            upstream=[[[v] for v in row] for row in g],
+            at=[i, j, 0],
+        ),
+    )
+
+
+# ------------------------------------------------------------------ the rules, each backed by a live probe
+
+
+def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
+    k = pick(rng, (2, 3))
+    seed = rng.randrange(4)
+    conv = {
+        "rule": "conv",
+        "stem": "A conv layer computes $y = x \\star w$ (cross-correlation, as in every deep-learning framework). "
+        "How is $\\partial L/\\partial x$ computed from $\\partial L/\\partial y$?",
+        "correct": "Zero-pad ∂L/∂y by K − 1 and cross-correlate it with the kernel rotated by 180° (a full "
+        "convolution with w).",
+        "distractors": [
+            "conv_is_convolution_forward",
+            ("conv_xgrad_wgrad_swapped", "Cross-correlate the input x with ∂L/∂y."),
+            ("conv_grad_unflipped", "Zero-pad ∂L/∂y and cross-correlate it with the kernel exactly as stored."),
+        ],
+        "witness": W.probe("conv_backward_flipped_kernel", expect=True, k=pick(rng, (2, 3)), seed=seed),
+        "explanation": T.get("conv_is_convolution_forward").feedback
+        + " Checked live: the gradient TensorFlow computes equals the padded upstream gradient cross-correlated "
+        "with the flipped kernel.",
+    }
+    relu = {
+        "rule": "relu",
+        "stem": "What does the backward pass of ReLU do with the upstream gradient $\\partial L/\\partial y$?",
+        "correct": "Passes it unchanged where the forward input was > 0 and sends 0 where it was ≤ 0.",
+        "distractors": [
+            "relu_grad_passes_all",
+            ("relu_grad_times_input", "Multiplies it by the forward input x."),
+            ("relu_grad_times_input", "Multiplies it by the forward output max(0, x)."),
+        ],
+        "witness": W.probe("relu_grad_gate", expect=True, seed=seed),
+        "explanation": T.get("relu_grad_passes_all").feedback,
+    }
+    maxpool = {
+        "rule": "maxpool",
+        "stem": f"How does a `MaxPooling2D({k})` layer route the upstream gradient of one window back to its "
+        f"${k * k}$ inputs?",
+        "correct": "All of it to the input that was the maximum, 0 to the others.",
+        "distractors": [
+            ("maxpool_grad_spread", f"1/{k * k} of it to each input."),
+            ("maxpool_grad_copied", "A full copy of it to every input."),
+            ("maxpool_grad_spread", "A share proportional to each input's value."),
+        ],
+        "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k, seed=seed),
+        "explanation": T.get("maxpool_grad_spread").feedback,
+    }
+    avgpool = {
+        "rule": "avgpool",
+        "stem": f"How does an `AveragePooling2D({k})` layer route the upstream gradient $g$ of one window back to its "
+        f"${k * k}$ inputs?",
+        "correct": f"$g/{k * k}$ to each input.",
+        "distractors": [
+            ("avgpool_grad_1_over_k", f"$g/{k}$ to each input."),
+            ("avgpool_grad_copied", "$g$ to each input."),
+            ("maxpool_grad_spread", "$g$ to the largest input, 0 to the others."),
+        ],
+        "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k, seed=seed),
+        "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$, so $\\partial y/\\partial x = 1/{k * k}$ for every input. "
+        + T.get("avgpool_grad_1_over_k").feedback,
+    }
+    return {1: [relu, maxpool], 2: [relu, maxpool, avgpool, conv], 3: [conv, avgpool]}[difficulty]
+
+
+@generator("backward.rule", topic="backward", title="Backward rules of conv, pooling and ReLU", kind="choice")
+def rule(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    r = pick(rng, _rules(rng, difficulty))
+    return choice(
+        rng,
+        stem=r["stem"],
+        correct=r["correct"],
+        distractors=r["distractors"],
+        explanation=r["explanation"],
+        params={"rule": r["rule"], **r["witness"].args},
+        witness=r["witness"],
+    )

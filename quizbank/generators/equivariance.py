@@ -1,0 +1,393 @@
+"""Equivariance and invariance: conv maps move with the input (f(Tx) = T f(x)), pooled vectors do not (f(Tx) = f(x)),
+strided stacks move in steps of their total stride, and nothing in a CNN follows a rotation."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .. import formulas as F
+from .. import traps as T
+from .. import witness as W
+from .base import choice, generator, multi_select, numeric, pick, topic
+
+TOPIC = topic(
+    "equivariance",
+    "Equivariance and invariance",
+    "Translation equivariance of conv feature maps, invariance after global pooling, strides, and why CNNs are not "
+    "rotation-equivariant.",
+)
+
+# conv/pool stacks as [kind, K, S]; every one has a total stride ≥ 2
+STACKS: dict[int, tuple[tuple[tuple[str, int, int], ...], ...]] = {
+    1: (
+        (("conv", 3, 2),),
+        (("conv", 5, 2),),
+        (("conv", 3, 1), ("max", 2, 2)),
+        (("conv", 3, 1), ("avg", 2, 2)),
+    ),
+    2: (
+        (("conv", 3, 2), ("conv", 3, 2)),
+        (("conv", 7, 2), ("max", 3, 2)),
+        (("conv", 3, 1), ("max", 2, 2), ("conv", 3, 1), ("max", 2, 2)),
+        (("conv", 3, 3), ("conv", 3, 1)),
+        (("conv", 5, 2), ("conv", 3, 1), ("avg", 2, 2)),
+    ),
+    3: (
+        (("conv", 3, 2), ("max", 2, 2), ("conv", 3, 2)),
+        (("conv", 7, 2), ("max", 3, 2), ("conv", 3, 2)),
+        (("conv", 3, 2), ("conv", 3, 2), ("conv", 3, 2), ("conv", 3, 1)),
+        (("conv", 3, 3), ("conv", 3, 2)),
+        (("conv", 5, 2), ("max", 2, 2), ("conv", 3, 1), ("max", 2, 2)),
+        (("conv", 3, 1), ("conv", 3, 2), ("avg", 3, 3)),
+    ),
+}
+
+_KIND = {"conv": "conv", "max": "max-pool", "avg": "average-pool"}
+
+
+def _layer_text(kind: str, k: int, s: int) -> str:
+    return f"{k}×{k} {_KIND[kind]}, stride {s}"
+
+
+def _stack_text(stack: tuple[tuple[str, int, int], ...]) -> str:
+    return " → ".join(_layer_text(*l) for l in stack)
+
+
+def _total_stride(stack: tuple[tuple[str, int, int], ...]) -> int:
+    total = 1
+    for _, _, s in stack:
+        total *= s
+    return total
+
+
+def _strides_text(stack: tuple[tuple[str, int, int], ...]) -> str:
+    return "·".join(str(s) for _, _, s in stack if s > 1)
+
+
+def _stack_args(stack: tuple[tuple[str, int, int], ...]) -> list[list[Any]]:
+    return [list(l) for l in stack]
+
+
+def _witness_size(total: int) -> int:
+    return total * 8
+
+
+CIRCULAR = "Assume circular padding (the map wraps around), so borders play no role."
+
+
+# ------------------------------------------------------------------ facts, each backed by a probe
+
+
+def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str, Any], Any]]:
+    """True statements as ``(text, probe, args, expected measurement)``; harder facts join at higher difficulty."""
+    a, b = pick(rng, (1, 2, 3, 4)), pick(rng, (1, 2, 3, 5))
+    facts: list[tuple[str, str, dict[str, Any], Any]] = [
+        (
+            f"Shifting the input of a stride-1 conv stack by ({a}, {b}) pixels (circular padding) shifts its feature "
+            f"maps by ({a}, {b}): $f(Tx) = T\\,f(x)$.",
+            "conv_translation_equivariance",
+            {"shift": [a, b]},
+            True,
+        ),
+        (
+            f"Conv layers followed by global average pooling give the same pooled vector when the input is shifted by "
+            f"({b}, {a}) pixels (circular padding): $f(Tx) = f(x)$.",
+            "gap_translation_invariance",
+            {"shift": [b, a]},
+            True,
+        ),
+    ]
+    if difficulty >= 2:
+        k = pick(rng, (3, 5))
+        facts.append(
+            (
+                f"Rotating the input by 90° does not, in general, rotate the feature maps of {k}×{k} conv layers "
+                "by 90°.",
+                "conv_rotation_equivariance",
+                {"k": k},
+                False,
+            )
+        )
+    if difficulty >= 3:
+        k = pick(rng, (3, 5))
+        facts += [
+            (
+                f"After a {k}×{k} conv with stride 2, a 1-pixel shift of the input does not give an exactly shifted "
+                "feature map.",
+                "feature_shift",
+                {"layers": [["conv", k, 2]], "shift": 1, "size": 16},
+                -1,
+            ),
+            (
+                "Global average pooling gives the same vector for any rearrangement of the positions: it discards "
+                "where each feature was.",
+                "gap_loses_layout",
+                {},
+                True,
+            ),
+        ]
+    return facts
+
+
+def _false_claims(difficulty: int) -> list[str | tuple[str, str]]:
+    claims: list[str | tuple[str, str]] = [
+        "equivariance_is_invariance",
+        "cnn_rotation_equivariant",
+        "pooling_rotation_invariant",
+        (
+            "shift_scrambles_features",
+            "Shifting the input of a conv layer changes its feature maps unpredictably, because each position is "
+            "processed by different weights.",
+        ),
+    ]
+    if difficulty >= 2:
+        claims += [
+            ("rotation_fix_gap", "Global average pooling makes a CNN invariant to rotations of the input."),
+            ("equivariance_is_invariance", "A conv layer's feature maps are invariant to shifts of the input."),
+        ]
+    if difficulty >= 3:
+        claims += ["strided_shift_equivariant", "gap_keeps_layout"]
+    return claims
+
+
+def _fact_explanation() -> str:
+    return (
+        "**Equivariance** $f(Tx) = T\\,f(x)$: the output moves with the input; a conv applies the same filters at "
+        "every position, so its maps shift with the input (in steps of the total stride). **Invariance** "
+        "$f(Tx) = f(x)$: the output does not change; global pooling sums over positions, so a shift of the maps "
+        "leaves the pooled vector unchanged. Neither holds for rotations: learned kernels are not rotation-symmetric "
+        "(use augmentation or group-equivariant CNNs)."
+    )
+
+
+@generator("equivariance.fact", topic="equivariance", title="Equivariance vs invariance: which is true?", kind="choice")
+def fact(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    facts = _facts(rng, difficulty)
+    text, probe, args, expect = pick(rng, facts)
+    wrong = _false_claims(difficulty)
+    rng.shuffle(wrong)
+    return choice(
+        rng,
+        stem="Which statement about convolutional networks is **true**?",
+        correct=text,
+        distractors=wrong,
+        explanation=_fact_explanation(),
+        params={"probe": probe, "args": args},
+        witness=W.probe(probe, expect=expect, **args),
+        correct_feedback="Correct: this is measured on live Keras layers.",
+    )
+
+
+# ------------------------------------------------------------------ where does the feature map move?
+
+
+def _draw_stack(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    stack = pick(rng, STACKS[difficulty])
+    total = _total_stride(stack)
+    m = pick(rng, (1, 2, 3) if difficulty == 1 else (1, 2, 3, 4, 5))
+    return {"stack": stack, "total_stride": total, "m": m, "shift": m * total}
+
+
+@generator("equivariance.peak_shift", topic="equivariance", title="How far does the feature map move?", kind="numeric")
+def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw_stack(rng, difficulty)
+    stack, total, s = p["stack"], p["total_stride"], p["shift"]
+    key = F.feature_map_shift(s, [l[2] for l in stack])
+    assert key is not None
+    strided = [l[2] for l in stack if l[2] > 1]
+    traps: list[tuple[str, Any]] = [
+        ("feature_shift_ignores_stride", s),
+        ("equivariance_is_invariance", 0),
+        ("feature_shift_times_stride", s * total),
+    ]
+    if len(strided) > 1:
+        traps.insert(1, ("feature_shift_one_stride", s // strided[0]))
+    return numeric(
+        stem=(
+            f"A feature extractor applies {_stack_text(stack)} to an image. {CIRCULAR} "
+            f"The object in the image moves **down by {s} pixels**. By how many rows does the pattern in the last "
+            "feature map move?"
+        ),
+        key=key,
+        traps=traps,
+        unit="rows",
+        explanation=(
+            f"Convs and pools are translation-*equivariant*: the output is the same map, shifted. One step of the "
+            f"last map covers the product of all strides, $S = {_strides_text(stack)} = {total}$ input pixels, so a "
+            f"shift of {s} pixels moves it by ${s}/{total} = {key}$ rows. (A shift that is not a multiple of {total} "
+            "would give no exact shifted copy.)"
+        ),
+        params={"layers": _stack_args(stack), "shift": s, "total_stride": total},
+        witness=W.probe("feature_shift", layers=_stack_args(stack), shift=s, size=_witness_size(total)),
+    )
+
+
+@generator("equivariance.shift_map", topic="equivariance", title="Shift the input: what happens?", kind="choice")
+def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw_stack(rng, difficulty)
+    stack, total = p["stack"], p["total_stride"]
+    m1, m2 = p["m"], pick(rng, (1, 2, 3))
+    sr, sc = m1 * total, m2 * total
+    form = "map" if difficulty == 1 else pick(rng, ("map", "gap") if difficulty == 2 else ("map", "gap", "odd"))
+    size = _witness_size(total)
+    layers = _stack_args(stack)
+    params = {"layers": layers, "form": form, "total_stride": total}
+    if form == "odd":
+        sr, sc = pick(rng, [v for v in range(1, 2 * total) if v % total]), 0
+    params["shift"] = [sr, sc]
+    head = f"A network applies {_stack_text(stack)}. {CIRCULAR} The input image is shifted by ({sr}, {sc}) pixels."
+    if form == "gap":
+        return choice(
+            rng,
+            stem=f"{head} The last feature map then goes through **global average pooling**. What happens to the "
+            "pooled vector?",
+            correct="It does not change: global pooling makes the output translation-invariant.",
+            distractors=[
+                ("equivariance_is_invariance", f"It moves by ({m1}, {m2}) positions, like the feature maps."),
+                ("gap_keeps_layout", f"It moves by ({sr}, {sc}), since global pooling keeps where each feature was."),
+                (
+                    "shift_scrambles_features",
+                    "It changes unpredictably, because each position is processed differently.",
+                ),
+            ],
+            explanation=(
+                f"The feature maps are equivariant: they move by $({sr}/{total}, {sc}/{total}) = ({m1}, {m2})$ "
+                "positions. Global average pooling then sums over all positions, and a sum does not depend on where "
+                "its terms sit: $f(Tx) = f(x)$, invariance."
+            ),
+            params=params,
+            witness=W.probe("gap_shift_invariant", expect=True, layers=layers, shift=[sr, sc], size=size),
+        )
+    if form == "odd":
+        return choice(
+            rng,
+            stem=f"{head} What happens to the last feature map?",
+            correct=(
+                f"It is not an exact shifted copy: the map moves in steps of {total} input pixels, and a shift by a "
+                "non-multiple changes its values."
+            ),
+            distractors=[
+                ("strided_shift_equivariant", f"It is the same map, shifted by ({sr}, {sc}) positions."),
+                ("equivariance_is_invariance", "It does not change at all."),
+                (
+                    "feature_shift_times_stride",
+                    f"It is the same map, shifted by ({sr * total}, {sc * total}) positions.",
+                ),
+            ],
+            explanation=(
+                f"One output step spans the total stride $S = {_strides_text(stack)} = {total}$ input pixels. Shifts by "
+                f"multiples of {total} move the map by whole positions; a shift of {sr} pixels falls between output "
+                "positions, so each output window now sees different pixels (aliasing): strided CNNs are only "
+                f"equivariant to shifts by multiples of {total}."
+            ),
+            params=params,
+            witness=W.probe("feature_shift", expect=[-1, -1], layers=layers, shift=[sr, sc], size=size),
+        )
+    return choice(
+        rng,
+        stem=f"{head} What happens to the last feature map?",
+        correct=f"It is the same map, shifted by ({m1}, {m2}) positions.",
+        distractors=[
+            ("feature_shift_ignores_stride", f"It is the same map, shifted by ({sr}, {sc}) positions."),
+            ("equivariance_is_invariance", "It does not change: convolutions are translation-invariant."),
+            ("feature_shift_times_stride", f"It is the same map, shifted by ({sr * total}, {sc * total}) positions."),
+            "shift_scrambles_features",
+        ],
+        explanation=(
+            f"Convs and pools are translation-equivariant, $f(Tx) = T\\,f(x)$. With total stride "
+            f"$S = {_strides_text(stack)} = {total}$ one output position spans {total} input pixels, so the shift "
+            f"$({sr}, {sc})$ becomes $({sr}/{total}, {sc}/{total}) = ({m1}, {m2})$ positions."
+        ),
+        params=params,
+        witness=W.probe("feature_shift", expect=[m1, m2], layers=layers, shift=[sr, sc], size=size),
+    )
+
+
+# ------------------------------------------------------------------ rotations
+
+
+@generator("equivariance.rotation", topic="equivariance", title="CNNs and rotations", kind="choice")
+def rotation(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    k = pick(rng, (3, 5))
+    size = pick(rng, (12, 16))
+    digit = pick(rng, ("handwritten digits", "upright street signs", "satellite tiles", "X-ray images"))
+    expl = (
+        f"{T.get('cnn_rotation_equivariant').feedback} Measured: a stack of {k}×{k} conv layers applied to a 90°-rotated "
+        "input does not give the 90°-rotated feature maps."
+    )
+    if difficulty == 1:
+        stem = (
+            f"A CNN with {k}×{k} kernels is trained on {digit} without rotation augmentation. At test time an image is "
+            "rotated by 90°. What happens to the feature maps of its conv layers?"
+        )
+        correct = (
+            "They are in general not the rotated feature maps of the original image: convolution is equivariant to "
+            "translations only."
+        )
+        wrong: list[str | tuple[str, str]] = [
+            "cnn_rotation_equivariant",
+            ("cnn_rotation_equivariant", "They are identical to the original maps, because the weights are shared."),
+            "pooling_rotation_invariant",
+        ]
+    elif difficulty == 2:
+        stem = (
+            f"A CNN (conv layers with {k}×{k} kernels, max pooling, global average pooling, a dense classifier) is "
+            f"trained on {digit}. Which statement about its behaviour on 90°-rotated inputs is true?"
+        )
+        correct = "Neither its feature maps nor its prediction are guaranteed to follow the rotation."
+        wrong = [
+            ("rotation_fix_gap", "Its global average pooling makes the prediction rotation-invariant."),
+            "pooling_rotation_invariant",
+            ("cnn_rotation_equivariant", "Its feature maps rotate with the input, so only the classifier is confused."),
+            "equivariance_is_invariance",
+        ]
+    else:
+        stem = (
+            f"A CNN trained on {digit} must recognise them at any orientation. Which change actually gives it "
+            "robustness to rotations?"
+        )
+        correct = (
+            "Train with random-rotation augmentation, or replace the convs by group-equivariant convolutions (G-CNNs)."
+        )
+        wrong = [
+            (
+                "pooling_rotation_invariant",
+                "Add more max-pooling layers: pooling makes the network rotation-invariant.",
+            ),
+            "rotation_fix_gap",
+            ("cnn_rotation_equivariant", "Nothing: convolution is already rotation-equivariant."),
+        ]
+    rng.shuffle(wrong)
+    return choice(
+        rng,
+        stem=stem,
+        correct=correct,
+        distractors=wrong,
+        explanation=expl,
+        params={"k": k, "size": size, "setting": digit},
+        witness=W.probe("conv_rotation_equivariance", expect=False, k=k, size=size),
+    )
+
+
+# ------------------------------------------------------------------ select all that apply
+
+
+@generator("equivariance.statements", topic="equivariance", title="Equivariance: select all true", kind="choice")
+def statements(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    facts = _facts(rng, max(difficulty, 2))
+    rng.shuffle(facts)
+    n_true = 2 if difficulty == 1 else pick(rng, (2, 3))
+    chosen = facts[:n_true]
+    wrong = _false_claims(difficulty)
+    rng.shuffle(wrong)
+    n_false = 2 if difficulty < 3 else 3
+    return multi_select(
+        rng,
+        stem="Select **all** true statements about convolutional networks.",
+        correct=[f[0] for f in chosen],
+        wrong=wrong[:n_false],
+        explanation=_fact_explanation(),
+        params={"probes": [f[1] for f in chosen]},
+        witness=W.probe("measure_each", expect=[f[3] for f in chosen], checks=[[f[1], f[2]] for f in chosen]),
+    )

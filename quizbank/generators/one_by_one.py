@@ -1,0 +1,426 @@
+"""1×1 convolutions: ``C_in·C_out + C_out`` parameters, K² times cheaper than a K×K, and the Inception bottleneck.
+
+The four uses of a 1×1 conv: channel reduction before an expensive K×K, non-linearity injection (a per-pixel MLP),
+cross-channel mixing without spatial mixing, and cheapness. Its receptive field is 1.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .. import formulas as F
+from .. import traps as T
+from .. import witness as W
+from ..schema import Tolerance
+from .base import Redraw, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+
+TOPIC = topic(
+    "one_by_one",
+    "1×1 convolutions",
+    "Parameters of 1×1 convs, the bottleneck before an expensive K×K (Inception), and what a 1×1 is for.",
+)
+
+WIDTHS = {
+    1: (16, 32, 64, 128),
+    2: (24, 48, 64, 96, 128, 192, 256),
+    3: (96, 128, 192, 256, 384, 480, 512, 832),
+}
+RATIO_TOL = Tolerance(mode="relative", value=0.005)
+PERCENT_TOL = Tolerance(mode="absolute", value=0.1)
+
+# GoogLeNet's Inception branches: (module, C_in, 1×1 reduce, C_out, K)
+INCEPTION = (
+    ("3a", 192, 96, 128, 3),
+    ("3a", 192, 16, 32, 5),
+    ("3b", 256, 128, 192, 3),
+    ("3b", 256, 32, 96, 5),
+    ("4a", 480, 96, 208, 3),
+    ("4a", 480, 16, 48, 5),
+    ("4b", 512, 112, 224, 3),
+    ("4b", 512, 24, 64, 5),
+    ("4e", 528, 160, 320, 3),
+    ("4e", 528, 32, 128, 5),
+    ("5b", 832, 48, 128, 5),
+    ("5b", 832, 192, 384, 3),
+)
+
+
+# ------------------------------------------------------------------ a single 1×1 conv
+
+
+def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
+    kept: list[tuple[str, float]] = []
+    for t, v in traps:
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
+            kept.append((t, v))
+    return kept
+
+
+def _draw_single(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    c_in, c_out = pick(rng, WIDTHS[difficulty]), pick(rng, WIDTHS[difficulty])
+    bias = True if difficulty == 1 else rng.random() < 0.6
+    stride = pick(rng, (1, 2)) if difficulty == 3 else 1
+    h = pick(rng, (14, 28, 56))
+    return {"c_in": c_in, "c_out": c_out, "bias": bias, "stride": stride, "h": h}
+
+
+def _single_witness(p: dict[str, Any], k: int = 1) -> Any:
+    layer = W.conv2d(p["c_out"], k, strides=p.get("stride", 1), use_bias=p["bias"])
+    return W.sequential([p["h"], p["h"], p["c_in"]], [layer], "count_params")
+
+
+def _layer_text(p: dict[str, Any]) -> str:
+    args = f"{p['c_out']}, 1" + (f", strides={p['stride']}" if p.get("stride", 1) > 1 else "")
+    args += "" if p["bias"] else ", use_bias=False"
+    return f"`Conv2D({args})` on a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input"
+
+
+@generator("one_by_one.params", topic="one_by_one", title="Parameters of a 1×1 conv", kind="numeric")
+def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw_single(rng, difficulty)
+    key = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
+    w = p["c_in"] * p["c_out"]
+    traps: list[tuple[str, int]] = [("conv_times_hw", key * p["h"] * p["h"])]
+    if p["bias"]:
+        traps = [("forgot_bias", w), ("bias_per_input_channel", 2 * w), *traps]
+    if p["stride"] > 1:
+        out = F.output_size(p["h"], 1, p["stride"], "valid")
+        traps.append(("conv_params_depend_on_hw", key * out * out))
+    b = f" + {p['c_out']}" if p["bias"] else ""
+    text = (
+        f"A 1×1 filter has one weight per input channel: ${p['c_in']}\\cdot{p['c_out']}{b} = {fmt(key)}$ "
+        f"({'one bias per filter' if p['bias'] else 'no bias'}). Neither H×W nor the stride enters the count."
+    )
+    return numeric(
+        stem=f"How many parameters (weights and biases) does {_layer_text(p)} have?",
+        key=key,
+        traps=traps,
+        explanation=text,
+        params=p,
+        witness=_single_witness(p),
+    )
+
+
+@generator("one_by_one.vs_kxk", topic="one_by_one", title="1×1 vs K×K at the same widths", kind="numeric")
+def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw_single(rng, difficulty)
+    p["stride"] = 1
+    k = 3 if difficulty < 3 else pick(rng, (3, 5, 7))
+    if difficulty == 1:
+        p["bias"] = False
+    p["k"] = k
+    big = F.conv_params(k, p["c_in"], p["c_out"], bias=p["bias"])
+    small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
+    r = big / small
+    traps: list[tuple[str, float]] = [("ratio_inverted", small / big)]
+    if p["bias"]:
+        traps.append(("forgot_bias", float(k * k)))
+    bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
+    b = " + 1" if p["bias"] else ""
+    return numeric(
+        stem=(
+            f"Both layers map ${p['c_in']}$ channels to ${p['c_out']}$, {bias}: a `Conv2D({p['c_out']}, {k})` and a "
+            f"`Conv2D({p['c_out']}, 1)`. How many times more parameters does the {k}×{k} conv have? "
+            "Give the ratio (within 0.5%)."
+        ),
+        key=round(r, 3),
+        traps=_spread(r, traps),
+        tolerance=RATIO_TOL,
+        unit="×",
+        explanation=(
+            f"${k}\\times{k}$: $({k}\\cdot{k}\\cdot{p['c_in']}{b})\\cdot{p['c_out']} = {fmt(big)}$; "
+            f"$1\\times1$: $({p['c_in']}{b})\\cdot{p['c_out']} = {fmt(small)}$; ratio ${fmt(big)}/{fmt(small)} "
+            f"\\approx {fmt(r)}$. Without biases it is exactly $K^2 = {k * k}$: a K×K filter has $K^2$ weights per "
+            "input channel, a 1×1 filter one."
+        ),
+        params=p,
+        witness=W.combine("ratio", _single_witness(p, k), _single_witness(p)),
+    )
+
+
+# ------------------------------------------------------------------ the bottleneck
+
+
+def _draw_branch(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty < 3:
+        module, c_in, c_mid, c_out, k = pick(rng, INCEPTION)
+        bias = difficulty == 1 or rng.random() < 0.5
+    else:
+        module = None
+        c_in = pick(rng, WIDTHS[3])
+        c_mid = c_in // pick(rng, (2, 4, 8, 16))
+        c_out = pick(rng, [c for c in (32, 48, 64, 96, 128, 192, 256, 384) if c < c_in])
+        k = pick(rng, (3, 5, 7))
+        bias = rng.random() < 0.5
+    h = pick(rng, (7, 14, 28))
+    p = {"module": module, "c_in": c_in, "c_mid": c_mid, "c_out": c_out, "k": k, "bias": bias, "h": h}
+    counts = _branch_counts(p)
+    if counts[0] >= counts[1]:
+        raise Redraw
+    return p
+
+
+def _branch_counts(p: dict[str, Any]) -> tuple[int, int, int, int]:
+    """Parameters of (bottleneck: 1×1 then K×K; direct K×K; 1×1 after: K×K at full width then a 1×1 down to C_out;
+    the K×K of the bottleneck alone)."""
+    b, k, c_in, c_mid, c_out = p["bias"], p["k"], p["c_in"], p["c_mid"], p["c_out"]
+    bottleneck = F.bottleneck_params(c_in, c_mid, c_out, k, bias=b)
+    direct = F.conv_params(k, c_in, c_out, bias=b)
+    after = F.conv_params(k, c_in, c_in, bias=b) + F.one_by_one_params(c_in, c_out, bias=b)
+    kxk_only = F.conv_params(k, c_mid, c_out, bias=b)
+    return bottleneck, direct, after, kxk_only
+
+
+def _branch_macs(p: dict[str, Any]) -> tuple[int, int, int, int]:
+    hw = p["h"] * p["h"]
+    c_in, c_mid, c_out, kk = p["c_in"], p["c_mid"], p["c_out"], p["k"] * p["k"]
+    return (
+        hw * (c_in * c_mid + kk * c_mid * c_out),
+        hw * kk * c_in * c_out,
+        hw * (kk * c_in * c_in + c_in * c_out),
+        hw * kk * c_mid * c_out,
+    )
+
+
+def _branch_witness(p: dict[str, Any], which: str, quantity: str = "count_params") -> Any:
+    b, k = p["bias"], p["k"]
+    if which == "bottleneck":
+        layers = [W.conv2d(p["c_mid"], 1, use_bias=b), W.conv2d(p["c_out"], k, padding="same", use_bias=b)]
+    else:
+        layers = [W.conv2d(p["c_out"], k, padding="same", use_bias=b)]
+    return W.sequential([p["h"], p["h"], p["c_in"]], layers, quantity)
+
+
+def _branch_setting(p: dict[str, Any]) -> str:
+    where = f"In GoogLeNet's Inception ({p['module']}) module, a" if p["module"] else "A"
+    bias = "with biases" if p["bias"] else "without biases"
+    return (
+        f"{where} branch takes a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ map to ${p['c_out']}$ channels with a "
+        f"${p['k']}\\times{p['k']}$ conv ('same' padding). **Direct**: one `Conv2D({p['c_out']}, {p['k']})`. "
+        f"**Bottleneck**: first a `Conv2D({p['c_mid']}, 1)` reduces to ${p['c_mid']}$ channels, then the "
+        f"`Conv2D({p['c_out']}, {p['k']})`. Count {bias}."
+    )
+
+
+def _branch_derivation(p: dict[str, Any]) -> str:
+    bottleneck, direct, after, _ = _branch_counts(p)
+    b = " + 1" if p["bias"] else ""
+    k = p["k"]
+    return (
+        f"Direct: $({k}\\cdot{k}\\cdot{p['c_in']}{b})\\cdot{p['c_out']} = {fmt(direct)}$. Bottleneck: "
+        f"$({p['c_in']}{b})\\cdot{p['c_mid']} + ({k}\\cdot{k}\\cdot{p['c_mid']}{b})\\cdot{p['c_out']} = "
+        f"{fmt(bottleneck)}$: the expensive ${k}\\times{k}$ now reads ${p['c_mid']}$ channels instead of "
+        f"${p['c_in']}$. A 1×1 placed *after* the ${k}\\times{k}$ (which then runs at the full width of "
+        f"${p['c_in']}$ channels) would save nothing: {fmt(after)}."
+    )
+
+
+def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    """The parts of a bottleneck question: stem tail, key, traps, tolerance, witness, explanation tail."""
+    p = _draw_branch(rng, difficulty)
+    bottleneck, direct, after, kxk_only = _branch_counts(p)
+    asks = {1: ("params",), 2: ("params", "percent", "times"), 3: ("percent", "times", "macs")}[difficulty]
+    ask = pick(rng, asks)
+    p["ask"] = ask
+    wb, wd = _branch_witness(p, "bottleneck"), _branch_witness(p, "direct")
+    out: dict[str, Any] = {"p": p, "tol": None, "unit": None, "extra": "", "note": ""}
+    if ask == "params":
+        traps: list[tuple[str, float]] = [("one_by_one_after", after), ("bottleneck_forgot_reduce", kxk_only)]
+        if p["bias"]:
+            nb = F.bottleneck_params(p["c_in"], p["c_mid"], p["c_out"], p["k"], bias=False)
+            traps.append(("forgot_bias", nb))
+            traps.append(("bias_per_input_channel", nb + p["c_in"] * p["c_mid"] + p["c_mid"] * p["c_out"]))
+        out.update(
+            tail="How many parameters does the **bottleneck** branch have (both convs)?",
+            key=bottleneck,
+            traps=traps,
+            witness=wb,
+        )
+    elif ask == "percent":
+        pct = F.percent_fewer(bottleneck, direct)
+        out.update(
+            tail="How many percent fewer parameters does the bottleneck branch have than the direct one?",
+            note=" (within 0.1 percentage points)",
+            key=pct,
+            traps=[
+                ("percent_of_instead_of_fewer", 100.0 * bottleneck / direct),
+                ("percent_relative_to_new", 100.0 * (direct - bottleneck) / bottleneck),
+                ("bottleneck_forgot_reduce", F.percent_fewer(kxk_only, direct)),
+                ("one_by_one_after", F.percent_fewer(after, direct)),
+            ],
+            tol=PERCENT_TOL,
+            unit="%",
+            witness=W.combine("percent_fewer", wb, wd),
+            extra=f" Percent fewer $= ({fmt(direct)} - {fmt(bottleneck)})/{fmt(direct)} = {pct:.1f}\\%$.",
+        )
+    elif ask == "times":
+        r = direct / bottleneck
+        traps = [
+            ("ratio_inverted", bottleneck / direct),
+            ("bottleneck_forgot_reduce", direct / kxk_only),
+            ("one_by_one_after", direct / after),
+        ]
+        if p["bias"]:
+            nb = F.bottleneck_params(p["c_in"], p["c_mid"], p["c_out"], p["k"], bias=False)
+            traps.append(("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=False) / nb))
+        out.update(
+            tail="How many times fewer parameters does the bottleneck branch have than the direct one?",
+            note=" Give direct ÷ bottleneck (within 0.5%).",
+            key=r,
+            traps=traps,
+            tol=RATIO_TOL,
+            unit="×",
+            witness=W.combine("ratio", wd, wb),
+            extra=f" Ratio $= {fmt(direct)}/{fmt(bottleneck)} \\approx {fmt(r)}$.",
+        )
+    else:  # MACs of the bottleneck branch
+        mb, md, ma, mk = _branch_macs(p)
+        hw = p["h"] * p["h"]
+        out.update(
+            tail="How many multiply-accumulates (MACs) does the **bottleneck** branch cost per image? "
+            "(Biases are not MACs.)",
+            key=mb,
+            traps=[("one_by_one_after", ma), ("macs_as_flops", 2 * mb), ("bottleneck_forgot_reduce", mk)],
+            witness=_branch_witness(p, "bottleneck", "macs"),
+            extra=(
+                f" MACs: every one of the ${hw}$ positions costs ${p['c_in']}\\cdot{p['c_mid']}$ in the 1×1 and "
+                f"${p['k']}^2\\cdot{p['c_mid']}\\cdot{p['c_out']}$ in the ${p['k']}\\times{p['k']}$: "
+                f"${hw}\\cdot({fmt(p['c_in'] * p['c_mid'])} + {fmt(p['k'] ** 2 * p['c_mid'] * p['c_out'])}) = "
+                f"{fmt(mb)}$ (direct: {fmt(md)})."
+            ),
+        )
+    return out
+
+
+@generator("one_by_one.bottleneck", topic="one_by_one", title="The 1×1 bottleneck (Inception branch)", kind="numeric")
+def bottleneck(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    q = _branch_question(rng, difficulty)
+    p = q["p"]
+    key = q["key"] if isinstance(q["key"], int) else round(q["key"], 1 if q["unit"] == "%" else 3)
+    return numeric(
+        stem=_branch_setting(p) + "\n\n" + q["tail"] + q["note"],
+        key=key,
+        traps=_spread(q["key"], q["traps"]) if q["tol"] else q["traps"],
+        tolerance=q["tol"],
+        unit=q["unit"],
+        explanation=_branch_derivation(p) + q["extra"],
+        params=p,
+        witness=q["witness"],
+    )
+
+
+@generator("one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice")
+def bottleneck_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    q = _branch_question(rng, difficulty)
+    p = q["p"]
+    unit = {"%": lambda v: f"{v:.1f}%", "×": lambda v: f"{v:.2f}×"}.get(q["unit"] or "", fmt)
+    return numeric_choice(
+        rng,
+        stem=_branch_setting(p) + "\n\n" + q["tail"],
+        key=q["key"],
+        traps=q["traps"],
+        explanation=_branch_derivation(p) + q["extra"],
+        params=p,
+        witness=q["witness"],
+        render=unit,
+    )
+
+
+# ------------------------------------------------------------------ what a 1×1 is for
+
+USES = (
+    "Channel reduction (a bottleneck) before an expensive 3×3 or 5×5 conv, as in Inception and ResNet.",
+    "Injecting an extra non-linearity at every pixel (with a ReLU after it, a tiny per-pixel MLP).",
+    "Mixing information across channels without mixing neighbouring positions.",
+    "Changing the number of channels cheaply: only C_in·C_out weights plus C_out biases.",
+)
+NOT_USES: tuple[str | tuple[str, str], ...] = (
+    "one_by_one_spatial",
+    ("inception_1x1_after", "In Inception, the 1×1 convs come after the 3×3 and 5×5 convs, to shrink their outputs."),
+    "one_by_one_no_mixing",
+    "one_by_one_downsamples",
+)
+
+
+@generator("one_by_one.uses", topic="one_by_one", title="What 1×1 convolutions are for", kind="choice")
+def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    n_true, n_false = {1: (2, 2), 2: (3, 2), 3: (4, 3)}[difficulty]
+    right = rng.sample(USES, n_true)
+    wrong = rng.sample(NOT_USES, n_false)
+    c_in, c_out = pick(rng, WIDTHS[difficulty]), pick(rng, WIDTHS[difficulty])
+    p = {"c_in": c_in, "c_out": c_out}
+    return multi_select(
+        rng,
+        stem=(
+            f"A `Conv2D({c_out}, 1)` (stride 1) is applied to a feature map with ${c_in}$ channels. "
+            "Select **all** true statements about 1×1 convolutions."
+        ),
+        correct=right,
+        wrong=wrong,
+        explanation=(
+            f"A 1×1 filter has one weight per input channel: ${c_in}\\cdot{c_out} + {c_out} = "
+            f"{fmt(F.one_by_one_params(c_in, c_out))}$ parameters, a weighted sum over all channels at one pixel. So "
+            "it mixes channels but never positions (RF 1, H×W unchanged), it can shrink the channel count before an "
+            "expensive K×K (Inception puts it *before* the 3×3/5×5; ResNet's bottleneck too), and with a ReLU it adds "
+            "a per-pixel non-linearity. The live probe checks on a real `Conv2D(·, 1)` that each output pixel depends "
+            "on every input channel at that pixel and on nothing else."
+        ),
+        params=p,
+        witness=W.probe("one_by_one_pointwise_mixing", expect=True, c_in=min(c_in, 4), c_out=min(c_out, 3)),
+    )
+
+
+# ------------------------------------------------------------------ receptive field
+
+
+def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
+    """(K, S) per layer: a mix of 3×3 (or 5×5) and 1×1 convs; one stride-2 layer at difficulty 3."""
+    n = {1: 2, 2: pick(rng, (3, 4, 5)), 3: pick(rng, (4, 5, 6))}[difficulty]
+    ks = (3, 1) if difficulty < 3 else (3, 1, 1, 5)
+    chain = [(pick(rng, ks), 1) for _ in range(n)]
+    if 1 not in [k for k, _ in chain]:
+        chain[rng.randrange(n)] = (1, 1)
+    if all(k == 1 for k, _ in chain):
+        chain[rng.randrange(n)] = (3, 1)
+    if difficulty == 3:
+        i = rng.randrange(n - 1)
+        chain[i] = (chain[i][0], 2)
+    return chain
+
+
+@generator("one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric")
+def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    chain = _draw_chain(rng, difficulty)
+    layers = [F.RFLayer(k, s) for k, s in chain]
+    key, jump = F.receptive_field(layers)
+    as_3x3 = F.receptive_field([F.RFLayer(3 if k == 1 else k, s) for k, s in chain])[0]
+    traps: list[tuple[str, int]] = [
+        ("one_by_one_spatial", as_3x3),
+        ("rf_l_times_k", T.rf_l_times_k(layers)),
+    ]
+    if difficulty == 3:
+        traps.append(("rf_ignored_stride", T.rf_ignored_stride(layers)))
+    side = 2 * key + 2 * jump + 4
+    names = ", ".join(f"{k}×{k}" + (f" (stride {s})" if s > 1 else "") for k, s in chain)
+    steps = []
+    r, j = 1, 1
+    for k, s in chain:
+        r += (k - 1) * j
+        steps.append(f"{k}×{k}{'' if s == 1 else f'/s{s}'}: $+({k}-1)\\cdot{j}$ → {r}")
+        j *= s
+    return numeric(
+        stem=(
+            f"A stack of convolutions, all 'valid', stride 1 unless stated: {names}, in this order. "
+            "What is the receptive field (side, in input pixels) of one output unit?"
+        ),
+        key=key,
+        traps=traps,
+        explanation=(
+            "Each layer adds $(K-1)$ times the jump (the product of earlier strides); a 1×1 adds $0$: it sees one "
+            "pixel, so it leaves the RF unchanged. " + "; ".join(steps) + f". RF = {key}."
+        ),
+        params={"chain": [list(c) for c in chain]},
+        witness=W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field"),
+    )

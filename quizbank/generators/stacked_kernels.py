@@ -1,0 +1,304 @@
+"""Stacked small kernels vs one large kernel: two 3×3 (18C²) vs one 5×5 (25C²), three 3×3 (27C²) vs one 7×7 (49C²).
+
+Same receptive field ``1 + L·(k−1)``, fewer weights, one more non-linearity per extra layer (VGG's argument).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from .. import formulas as F
+from .. import traps as T
+from .. import witness as W
+from ..schema import Tolerance
+from .base import fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+
+TOPIC = topic(
+    "stacked_kernels",
+    "Stacked small kernels",
+    "Two 3×3 convs vs one 5×5 (and three vs a 7×7): same receptive field, fewer parameters, more non-linearity.",
+)
+
+WIDTHS = {1: (16, 32, 64, 128, 256), 2: (24, 48, 64, 96, 128, 192, 256, 512), 3: (32, 48, 96, 160, 256, 384, 512)}
+RATIO_TOL = Tolerance(mode="relative", value=0.005)
+PERCENT_TOL = Tolerance(mode="absolute", value=0.1)
+MAX_WITNESS_PARAMS = 20_000_000
+
+
+def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
+    kept: list[tuple[str, float]] = []
+    for t, v in traps:
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
+            kept.append((t, v))
+    return kept
+
+
+def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty == 1:
+        n, k = 2, 3
+    elif difficulty == 2:
+        n, k = pick(rng, (2, 3)), 3
+    else:
+        n, k = pick(rng, ((2, 3), (3, 3), (4, 3), (2, 5)))
+    c = pick(rng, WIDTHS[difficulty])
+    big = F.rf_stacked(n, k)
+    while big * big * c * c > MAX_WITNESS_PARAMS:
+        c //= 2
+    bias = difficulty == 3 and rng.random() < 0.5
+    return {"n": n, "k": k, "big": big, "c": c, "bias": bias}
+
+
+def _counts(p: dict[str, Any]) -> tuple[int, int]:
+    stack = p["n"] * F.conv_params(p["k"], p["c"], p["c"], bias=p["bias"])
+    single = F.conv_params(p["big"], p["c"], p["c"], bias=p["bias"])
+    return stack, single
+
+
+def _witness(p: dict[str, Any], which: str, quantity: str = "count_params") -> Any:
+    c, b = p["c"], p["bias"]
+    if which == "stack":
+        layers = [W.conv2d(c, p["k"], padding="same", use_bias=b) for _ in range(p["n"])]
+    else:
+        layers = [W.conv2d(c, p["big"], padding="same", use_bias=b)]
+    return W.sequential([16, 16, c], layers, quantity)
+
+
+def _names(p: dict[str, Any]) -> tuple[str, str]:
+    word = {2: "two", 3: "three", 4: "four"}[p["n"]]
+    return f"{word} stacked {p['k']}×{p['k']} convs", f"one {p['big']}×{p['big']} conv"
+
+
+def _setting(p: dict[str, Any]) -> str:
+    stack, single = _names(p)
+    bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
+    return (
+        f"A block keeps ${p['c']}$ channels in and out ('same' padding). Design A: {stack}; design B: {single}. "
+        f"Count parameters {bias}."
+    )
+
+
+def _derivation(p: dict[str, Any]) -> str:
+    stack, single = _counts(p)
+    n, k, big, c = p["n"], p["k"], p["big"], p["c"]
+    if p["bias"]:
+        a = f"${n}\\cdot({k}\\cdot{k}\\cdot{c} + 1)\\cdot{c} = {fmt(stack)}$"
+        b = f"$({big}\\cdot{big}\\cdot{c} + 1)\\cdot{c} = {fmt(single)}$"
+    else:
+        a = f"${n}\\cdot{k}^2\\cdot C^2 = {n * k * k}\\cdot{c}^2 = {fmt(stack)}$"
+        b = f"${big}^2\\cdot C^2 = {big * big}\\cdot{c}^2 = {fmt(single)}$"
+    return (
+        f"Stack: {a}. Single: {b}. Both see the same ${big}\\times{big}$ window: RF $= 1 + {n}\\cdot({k}-1) = {big}$."
+    )
+
+
+def _param_traps(p: dict[str, Any], which: str) -> list[tuple[str, int]]:
+    n, k, big, c, b = p["n"], p["k"], p["big"], p["c"], p["bias"]
+    traps: list[tuple[str, int]] = []
+    if which == "stack":
+        one = F.conv_params(k, c, c, bias=b)
+        traps.append(("stack_counted_once", one))
+        if b:
+            traps.append(("forgot_bias", n * F.conv_params(k, c, c, bias=False)))
+            traps.append(("bias_per_input_channel", n * (F.conv_params(k, c, c, bias=False) + c * c)))
+        traps.append(("rf_l_times_k", F.conv_params(n * k, c, c, bias=b)))  # counted the single as the stack
+    else:
+        traps.append(("rf_l_times_k", F.conv_params(n * k, c, c, bias=b)))
+        if b:
+            traps.append(("forgot_bias", F.conv_params(big, c, c, bias=False)))
+            traps.append(("bias_per_input_channel", F.conv_params(big, c, c, bias=False) + c * c))
+        traps.append(("stack_costs_more", n * F.conv_params(k, c, c, bias=b)))
+    return traps
+
+
+@generator(
+    "stacked_kernels.params", topic="stacked_kernels", title="Parameters of a stack or a big kernel", kind="numeric"
+)
+def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw(rng, difficulty)
+    which = pick(rng, ("stack", "single"))
+    p["ask"] = which
+    stack, single = _counts(p)
+    name = _names(p)[0 if which == "stack" else 1]
+    traps = _param_traps(p, which)
+    if which == "stack":
+        traps = [t for t in traps if t[0] != "rf_l_times_k"]
+    return numeric(
+        stem=_setting(p) + f"\n\nHow many parameters does design {'A' if which == 'stack' else 'B'} ({name}) have?",
+        key=stack if which == "stack" else single,
+        traps=traps,
+        explanation=_derivation(p),
+        params=p,
+        witness=_witness(p, which),
+    )
+
+
+def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw(rng, difficulty)
+    stack, single = _counts(p)
+    n, k, c, b = p["n"], p["k"], p["c"], p["bias"]
+    as_lk = F.conv_params(n * k, c, c, bias=b)  # the single kernel taken as n·k wide (RF as L·K)
+    ask = "percent" if difficulty == 1 else pick(rng, ("percent", "times"))
+    p["ask"] = ask
+    ws, wb = _witness(p, "stack"), _witness(p, "single")
+    if ask == "percent":
+        pct = F.percent_fewer(stack, single)
+        return {
+            "p": p,
+            "tail": "How many percent fewer parameters does design A (the stack) have than design B?",
+            "note": " (within 0.1 percentage points)",
+            "key": pct,
+            "traps": [
+                ("percent_of_instead_of_fewer", 100.0 * stack / single),
+                ("percent_relative_to_new", 100.0 * (single - stack) / stack),
+                ("rf_l_times_k", F.percent_fewer(stack, as_lk)),
+            ],
+            "tol": PERCENT_TOL,
+            "unit": "%",
+            "witness": W.combine("percent_fewer", ws, wb),
+            "extra": f" Percent fewer $= ({fmt(single)} - {fmt(stack)})/{fmt(single)} = {pct:.1f}\\%$.",
+        }
+    r = single / stack
+    return {
+        "p": p,
+        "tail": "How many times more parameters does design B (the single kernel) have than design A?",
+        "note": " Give B ÷ A (within 0.5%).",
+        "key": r,
+        "traps": [
+            ("ratio_inverted", stack / single),
+            ("rf_l_times_k", as_lk / stack),
+            ("stack_counted_once", single / F.conv_params(k, c, c, bias=b)),
+        ],
+        "tol": RATIO_TOL,
+        "unit": "×",
+        "witness": W.combine("ratio", wb, ws),
+        "extra": f" Ratio $= {fmt(single)}/{fmt(stack)} \\approx {fmt(r)}$.",
+    }
+
+
+@generator("stacked_kernels.compare", topic="stacked_kernels", title="How much a 3×3 stack saves", kind="numeric")
+def compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    q = _compare(rng, difficulty)
+    p = q["p"]
+    return numeric(
+        stem=_setting(p) + "\n\n" + q["tail"] + q["note"],
+        key=round(q["key"], 1 if q["unit"] == "%" else 3),
+        traps=_spread(q["key"], q["traps"]),
+        tolerance=q["tol"],
+        unit=q["unit"],
+        explanation=_derivation(p) + q["extra"],
+        params=p,
+        witness=q["witness"],
+    )
+
+
+@generator("stacked_kernels.pick", topic="stacked_kernels", title="Pick the saving of a 3×3 stack", kind="choice")
+def pick_saving(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    q = _compare(rng, difficulty)
+    p = q["p"]
+    render = (lambda v: f"{v:.1f}%") if q["unit"] == "%" else (lambda v: f"{v:.3g}×")
+    return numeric_choice(
+        rng,
+        stem=_setting(p) + "\n\n" + q["tail"],
+        key=q["key"],
+        traps=q["traps"],
+        explanation=_derivation(p) + q["extra"],
+        params=p,
+        witness=q["witness"],
+        render=render,
+    )
+
+
+def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
+    """(K, S) per layer: L equal 3×3 at difficulty 1, mixed 3×3/5×5 at 2, and a stride-2 layer at 3."""
+    if difficulty == 1:
+        return [(3, 1)] * pick(rng, (2, 3, 4, 5))
+    n = pick(rng, (2, 3, 4, 5)) if difficulty == 2 else pick(rng, (3, 4, 5))
+    chain = [(pick(rng, (3, 3, 5)), 1) for _ in range(n)]
+    if difficulty == 3:
+        i = rng.randrange(n - 1)
+        chain[i] = (chain[i][0], 2)
+    return chain
+
+
+@generator("stacked_kernels.rf", topic="stacked_kernels", title="Receptive field of a stack", kind="numeric")
+def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    chain = _draw_chain(rng, difficulty)
+    layers = [F.RFLayer(k, s) for k, s in chain]
+    key, jump = F.receptive_field(layers)
+    traps: list[tuple[str, int]] = [("rf_l_times_k", T.rf_l_times_k(layers))]
+    if difficulty == 3:
+        traps.append(("rf_ignored_stride", T.rf_ignored_stride(layers)))
+    side = 2 * key + 2 * jump + 4
+    names = ", ".join(f"{k}×{k}" + (f" (stride {s})" if s > 1 else "") for k, s in chain)
+    steps, r, j = [], 1, 1
+    for k, s in chain:
+        r += (k - 1) * j
+        steps.append(f"{k}×{k}{'' if s == 1 else f'/s{s}'}: $+({k}-1)\\cdot{j}$ → {r}")
+        j *= s
+    same = all(c == chain[0] for c in chain)
+    formula = f" (for {len(chain)} stacked {chain[0][0]}×{chain[0][0]}: $1 + L\\cdot(K-1)$)" if same else ""
+    return numeric(
+        stem=(
+            f"Convolutions are stacked, all 'valid', stride 1 unless stated: {names}, in this order. What is the "
+            "receptive field (side, in input pixels) of one output unit of the last layer?"
+        ),
+        key=key,
+        traps=traps,
+        explanation=(
+            "Each layer adds $(K-1)$ times the jump (the product of the strides before it); adjacent windows overlap, "
+            "so it is not $\\sum K$. " + "; ".join(steps) + f". RF = {key}{formula}."
+        ),
+        params={"chain": [list(c) for c in chain]},
+        witness=W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field"),
+    )
+
+
+@generator("stacked_kernels.why", topic="stacked_kernels", title="Why stack 3×3 kernels", kind="choice")
+def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    p = _draw(rng, difficulty)
+    stack, single = _counts(p)
+    n, k, big, c = p["n"], p["k"], p["big"], p["c"]
+    stack_name, single_name = _names(p)
+    true = [
+        f"Both have the same receptive field, {big}×{big}.",
+        f"The stack has fewer parameters: {fmt(stack)} against {fmt(single)}.",
+        f"The stack applies {n} non-linearities (a ReLU after each conv) instead of 1.",
+    ]
+    false: list[str | tuple[str, str]] = [
+        ("rf_l_times_k", f"The stack sees a larger region: {n * k}×{n * k} instead of {big}×{big}."),
+        ("stack_costs_more", f"The stack has more parameters: {n} layers cost more than one."),
+        (
+            "stack_equals_big_kernel",
+            f"With a ReLU after each conv, the stack computes exactly the same functions as {single_name}.",
+        ),
+    ]
+    n_true, n_false = {1: (2, 2), 2: (3, 2), 3: (3, 3)}[difficulty]
+    probe_c = min(c, 8)
+    return multi_select(
+        rng,
+        stem=_setting(p) + f"\n\nA ReLU follows every conv. Select **all** true statements comparing {stack_name} "
+        f"with {single_name}.",
+        correct=rng.sample(true, n_true),
+        wrong=rng.sample(false, n_false),
+        explanation=(
+            _derivation(p) + f" The stack is cheaper ({fmt(stack)} vs {fmt(single)}) and inserts a ReLU between "
+            f"convs, so it is *more* non-linear; it is not the same function class as a {big}×{big} conv. The live "
+            f"probe measures RF {big} for both and their parameter counts on real layers (at {probe_c} channels)."
+        ),
+        params=p,
+        witness=W.probe(
+            "stacked_vs_single_kernel",
+            expect=[
+                big,
+                big,
+                n * F.conv_params(k, probe_c, probe_c, bias=p["bias"]),
+                F.conv_params(big, probe_c, probe_c, bias=p["bias"]),
+            ],
+            n=n,
+            k=k,
+            c=probe_c,
+            bias=p["bias"],
+        ),
+    )

@@ -1,0 +1,102 @@
+"""Video generators (C3D, I3D, SlowFast): formulas, determinism, live validation and trap diagnosis."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizbank import diagnose
+from quizbank import formulas as F
+from quizbank import traps as T
+from quizbank.generators import generate, generators
+
+GENS = [g.id for g in generators("video")]
+
+
+def test_generators_registered() -> None:
+    assert set(GENS) == {
+        "video.c3d_count",
+        "video.c3d_factor",
+        "video.i3d_boring",
+        "video.i3d_concept",
+        "video.slowfast_shape",
+        "video.slowfast_params",
+    }
+
+
+def test_c3d_formulas() -> None:
+    # (K_t·K·K·C_in + 1)·C_out: 3×3×3, 64 → 128 is 3× the 2D 73,856 minus the extra biases
+    assert F.conv3d_params(3, 3, 64, 128) == (27 * 64 + 1) * 128 == 221_312
+    assert F.conv3d_params(3, 3, 64, 128, bias=False) == 3 * F.conv_params(3, 64, 128, bias=False) == 221_184
+    assert T.c3d_factor_k_squared(3) == 9  # the trap: K_t² instead of K_t
+    # MACs: T·H·W·K_t·K·K·C_in·C_out
+    assert F.conv_macs(56, 56, 3, 64, 64, k_t=3, t_out=16) == 16 * 56 * 56 * 27 * 64 * 64
+
+
+def test_i3d_and_slowfast_formulas() -> None:
+    assert F.i3d_boring_factor(3) == 1.0 and F.i3d_boring_factor(3, divide=False) == 3.0
+    assert T.i3d_without_t(5) == 5.0
+    assert F.slowfast_channels(64) == 8 and F.slowfast_channels(256, 1 / 4) == 64
+    assert F.slowfast_fast_frames(4, 8) == 32
+
+
+@pytest.mark.parametrize("gen", GENS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_regeneration_is_bit_identical(gen: str, difficulty: int) -> None:
+    for seed in range(10):
+        assert generate(gen, seed, difficulty).model_dump_json() == generate(gen, seed, difficulty).model_dump_json()
+
+
+def test_c3d_count_keys() -> None:
+    for seed in range(40):
+        q = generate("video.c3d_count", seed, 2)
+        p = q.params
+        if p["quantity"] == "params":
+            assert q.key == (p["k_t"] * p["k"] ** 2 * p["c_in"] + int(p["bias"])) * p["c_out"]
+        else:
+            assert q.key == p["t"] * p["h"] * p["w"] * p["k_t"] * p["k"] ** 2 * p["c_in"] * p["c_out"]
+
+
+def test_c3d_factor_options() -> None:
+    q = generate("video.c3d_factor", 0, 1)
+    right = next(o for o in q.options if o.correct)
+    assert right.value == q.params["k_t"] == 3
+    assert {o.trap for o in q.options if not o.correct} == {
+        "c3d_factor_k_squared",
+        "c3d_params_times_frames",
+        "c3d_forgot_kt",
+    }
+
+
+def test_slowfast_shape_key() -> None:
+    q = generate("video.slowfast_shape", 0, 1)  # α = 8, τ = 16, β = 1/8, 64 slow channels
+    p = q.params
+    assert q.key_value == [p["t_raw"] // 2, -(-p["h"] // 2), -(-p["h"] // 2), 8]
+
+
+def test_trap_answers_are_diagnosed() -> None:
+    for gen in ("video.c3d_count", "video.i3d_boring", "video.slowfast_params"):
+        q = generate(gen, 3, 2)
+        assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
+        assert diagnose(q, q.key).correct
+    q = generate("video.slowfast_shape", 3, 2)
+    assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("gen", GENS)
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_live_validation(gen: str, difficulty: int) -> None:
+    from quizbank.validate import validate_question
+
+    for seed in range(20):
+        q = generate(gen, seed, difficulty)
+        r = validate_question(q)
+        assert r.ok, (q.uid, r.expected, r.live, r.detail)
+
+
+@pytest.mark.live
+def test_i3d_probe_measures_t_without_division() -> None:
+    from models import probes
+
+    assert probes.run("i3d_boring_video_ratio", t=4, divide=True) == pytest.approx(1.0)
+    assert probes.run("i3d_boring_video_ratio", t=4, divide=False) == pytest.approx(4.0)
