@@ -828,3 +828,23 @@ def bn_inference_output(
     bn.beta.assign([beta])
     out = np.asarray(bn(np.array([[x]], "float32"), training=training))
     return round(float(out[0, 0]), 4)
+
+
+@probe
+def deeper_contains_shallow(extra: int = 6, channels: int = 4, size: int = 8, seed: int = 0) -> bool:
+    """A deeper plain net can represent the shallow one exactly: its extra layers set to the identity
+    (1×1 convs with identity kernels after a ReLU) reproduce the shallow net's output.  So a higher *training*
+    error of the deeper net is not a lack of capacity but a failure to optimise (degradation)."""
+    keras.utils.set_random_seed(seed)
+    inp = keras.Input((size, size, 3))
+    shallow_out = keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name="shared")(inp)
+    shallow = keras.Model(inp, shallow_out)
+    x = shallow_out
+    for i in range(extra):
+        layer = keras.layers.Conv2D(channels, 1, activation="relu", name=f"extra_{i}")
+        x = layer(x)
+        layer.kernel.assign(np.eye(channels, dtype="float32")[None, None])
+        layer.bias.assign(np.zeros(channels, "float32"))
+    deep = keras.Model(inp, x)
+    data = _rand((2, size, size, 3), seed)
+    return bool(np.allclose(np.asarray(shallow(data)), np.asarray(deep(data)), atol=TOL))

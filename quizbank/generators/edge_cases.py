@@ -333,11 +333,12 @@ def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ],
             explanation=(
                 f"{T.get('degradation_is_overfitting').feedback} Overfitting would show *lower* training error with "
-                "higher test error. (Nothing small can be trained live to show this; the fact comes from He et al., "
-                "2015.)"
+                "higher test error. Measured live: a deeper plain net whose extra layers are set to identities "
+                "reproduces the shallow net's output exactly, so the deeper net can always do at least as well on the "
+                "training set; failing to is an optimisation failure (He et al., 2015)."
             ),
             params={"shallow": shallow, "deep": deep, "variant": "cause"},
-            witness=None,
+            witness=W.probe("deeper_contains_shallow", expect=True, extra=min(deep - shallow, 12)),
         )
     c = pick(rng, (4, 8))
     if difficulty == 3:
