@@ -848,3 +848,11 @@ def deeper_contains_shallow(extra: int = 6, channels: int = 4, size: int = 8, se
     deep = keras.Model(inp, x)
     data = _rand((2, size, size, 3), seed)
     return bool(np.allclose(np.asarray(shallow(data)), np.asarray(deep(data)), atol=TOL))
+
+
+@probe
+def zoo_layer_counts(models: Sequence[str] = ("mobilenet_v1", "mobilenet_v2"), class_name: str = "Add") -> list[int]:
+    """How many layers of a Keras class each zoo model has (e.g. the residual ``Add`` layers of MobileNet v1 vs v2)."""
+    from .registry import get
+
+    return [sum(type(layer).__name__ == class_name for layer in get(name).layers) for name in models]

@@ -25,6 +25,7 @@ QUANTITIES = (
     "output_shape",
     "receptive_field",
     "macs",
+    "channels",
     "probe",
 )
 
@@ -37,8 +38,10 @@ class Witness(_Frozen):
     """The live Keras counterpart of a question, as plain data.
 
     Either a sequence of serialized layers applied to ``input_shape`` (no batch
-    axis), a functional ``model`` config where the graph branches, a ``probe``
-    run on live layers, or a combination (``op``) of ``parts``.
+    axis), a functional ``model`` config where the graph branches, a model of the
+    zoo by name (``zoo`` + ``zoo_kwargs``), a ``probe`` run on live layers, or a
+    combination (``op``) of ``parts``: ``ratio`` a/b, ``difference`` a−b, ``sum``,
+    ``percent_fewer`` 100·(b−a)/b, ``percent_of`` 100·a/b, ``percent_more`` 100·(a−b)/b.
     """
 
     quantity: Quantity
@@ -51,7 +54,9 @@ class Witness(_Frozen):
     probe: str | None = None
     args: dict[str, Any] = Field(default_factory=dict)
     expect: Any = Field(default=None, description="for probes backing a choice: the value the probe must measure")
-    op: Literal["ratio", "difference", "sum", "percent_fewer"] | None = None
+    zoo: str | None = Field(default=None, description="a model of the cnnquiz zoo (models.registry) instead of layers")
+    zoo_kwargs: dict[str, Any] = Field(default_factory=dict)
+    op: Literal["ratio", "difference", "sum", "percent_fewer", "percent_of", "percent_more"] | None = None
     parts: list[Witness] | None = None
 
     @model_validator(mode="after")
@@ -64,8 +69,8 @@ class Witness(_Frozen):
         elif self.quantity == "probe":
             if not self.probe:
                 raise ValueError("a probe witness names its probe")
-        elif (self.layers is None) == (self.model is None):
-            raise ValueError("a witness has exactly one of 'layers' or 'model'")
+        elif sum(x is not None for x in (self.layers, self.model, self.zoo)) != 1:
+            raise ValueError("a witness has exactly one of 'layers', 'model' or 'zoo'")
         elif self.layers is not None and self.input_shape is None:
             raise ValueError("a sequential witness needs input_shape")
         return self

@@ -42,9 +42,28 @@ class Unverifiable(Exception):
 _cache: dict[str, Any] = {}
 
 
+_zoo_models: dict[str, Any] = {}
+_ZOO_KEEP = 3  # built zoo models kept (the largest are hundreds of MB)
+
+
+def _zoo(name: str, kwargs: dict[str, Any]) -> Any:
+    from models.registry import get
+
+    key = json.dumps([name, kwargs], sort_keys=True)
+    if key not in _zoo_models:
+        if len(_zoo_models) >= _ZOO_KEEP:
+            _zoo_models.pop(next(iter(_zoo_models)))
+        if "input_shape" in kwargs:
+            kwargs = {**kwargs, "input_shape": tuple(kwargs["input_shape"])}
+        _zoo_models[key] = get(name, **kwargs)
+    return _zoo_models[key]
+
+
 def _build(w: Witness) -> Any:
     from models._keras import keras
 
+    if w.zoo is not None:
+        return _zoo(w.zoo, w.zoo_kwargs)
     if w.layers is not None:
         assert w.input_shape is not None
         return keras.Sequential([keras.Input(tuple(w.input_shape))] + [keras.layers.deserialize(l) for l in w.layers])
@@ -88,6 +107,10 @@ def _measure(w: Witness) -> Any:
             return vals[0] - vals[1]
         if w.op == "sum":
             return sum(vals)
+        if w.op == "percent_of":
+            return 100.0 * vals[0] / vals[1]
+        if w.op == "percent_more":
+            return 100.0 * (vals[0] - vals[1]) / vals[1]
         return 100.0 * (vals[1] - vals[0]) / vals[1]  # percent_fewer: parts = [new, old]
     if w.quantity == "probe":
         assert w.probe
@@ -102,12 +125,20 @@ def _measure(w: Witness) -> Any:
         return inspect.non_trainable_params(target)
     if w.quantity == "macs":
         return inspect.layer_macs(target) if w.layer else inspect.macs(model)
-    if w.quantity == "output_shape":
+    if w.quantity in ("output_shape", "channels"):
         if w.layer:
-            return [int(d) for d in target.output.shape[1:]]
-        return _output_shape(model)
+            shape = [int(d) for d in target.output.shape[1:]]
+        else:
+            shape = [int(d) for d in model.output_shape[1:]] if w.zoo else _output_shape(model)
+        return shape[-1] if w.quantity == "channels" else shape
     if w.quantity == "receptive_field":
-        rf = probes.measure_rf(model)
+        # zoo models are too large for a gradient measurement per question: the inspector's graph RF (itself
+        # proven equal to the gradient measurement in tests) is used; small witnesses are measured by gradient
+        if w.zoo:
+            rf_t = inspect.receptive_field(model, w.layer)
+            rf = list(rf_t) if rf_t else []
+        else:
+            rf = probes.measure_rf(model)
         return rf[0] if len(set(rf)) == 1 else rf
     raise ValueError(f"unknown quantity {w.quantity!r}")
 
@@ -170,3 +201,4 @@ def validate_question(q: AnyQuestion) -> Result:
 
 def clear_cache() -> None:
     _cache.clear()
+    _zoo_models.clear()

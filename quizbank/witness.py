@@ -141,6 +141,11 @@ def sequential(
     return Witness(quantity=quantity, input_shape=list(input_shape), layers=layers, layer=at)
 
 
+def zoo(name: str, quantity: str, *, at: str | None = None, **kwargs: Any) -> Witness:
+    """A model of the cnnquiz zoo (``models.registry.get(name, **kwargs)``), measured at layer ``at``."""
+    return Witness(quantity=quantity, zoo=name, zoo_kwargs=kwargs, layer=at)
+
+
 def probe(name: str, *, expect: Any = None, **args: Any) -> Witness:
     return Witness(quantity="probe", probe=name, args=args, expect=expect)
 

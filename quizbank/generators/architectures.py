@@ -1,0 +1,680 @@
+"""Questions from the zoo: figures of named architectures, proven on the live models of :mod:`models`.
+
+Keys come from the declared facts in :mod:`models.facts` (plain data with sources, asserted against the built
+models in tests) or from the formulas applied to the published architecture tables; the witnesses name the zoo
+model (``W.zoo``) so validation builds it and measures.  Nothing here imports Keras.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from models.facts import VARIANTS
+
+from .. import formulas as F
+from .. import traps as T
+from .. import witness as W
+from ..schema import Tolerance
+from .base import Redraw, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, shape, topic
+
+TOPIC = topic(
+    "architectures",
+    "Architectures",
+    "Figures of named CNNs (LeNet to EfficientNet) as Keras and torchvision count them, checked on the live zoo.",
+)
+
+# models cheap enough to build in validation; the heaviest (EfficientNet-B6/B7, video) stay in the zoo's own tests
+FAMOUS = ("lenet5", "vgg16", "resnet50", "mobilenet_v2")
+COMMON = (
+    *FAMOUS,
+    "alexnet",
+    "resnet18",
+    "resnet34",
+    "resnet101",
+    "densenet121",
+    "mobilenet_v1",
+    "efficientnet_b0",
+    "xception",
+    "googlenet",
+)
+ALL = (
+    *COMMON,
+    "vgg19",
+    "resnet152",
+    "resnet50_v1_5",
+    "se_resnet50",
+    "densenet161",
+    "densenet169",
+    "inception_v3",
+    "efficientnet_b1",
+    "efficientnet_b2",
+    "efficientnet_b3",
+)
+BY_DIFFICULTY = {1: FAMOUS, 2: COMMON, 3: ALL}
+
+TITLES = {
+    "lenet5": "LeNet-5",
+    "alexnet": "AlexNet",
+    "vgg16": "VGG-16",
+    "vgg19": "VGG-19",
+    "resnet18": "ResNet-18",
+    "resnet34": "ResNet-34",
+    "resnet50": "ResNet-50",
+    "resnet101": "ResNet-101",
+    "resnet152": "ResNet-152",
+    "resnet50_v1_5": "ResNet-50 v1.5",
+    "se_resnet50": "SE-ResNet-50",
+    "densenet121": "DenseNet-121",
+    "densenet161": "DenseNet-161",
+    "densenet169": "DenseNet-169",
+    "mobilenet_v1": "MobileNet-v1",
+    "mobilenet_v2": "MobileNet-v2",
+    "efficientnet_b0": "EfficientNet-B0",
+    "efficientnet_b1": "EfficientNet-B1",
+    "efficientnet_b2": "EfficientNet-B2",
+    "efficientnet_b3": "EfficientNet-B3",
+    "xception": "Xception",
+    "googlenet": "GoogLeNet",
+    "inception_v3": "Inception-v3",
+}
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+def _ref(name: str, key: str) -> Any:
+    f = VARIANTS[name].reference.get(key)
+    return None if f is None else f.value
+
+
+# ------------------------------------------------------------------ parameter counts
+
+
+def _count_traps(name: str, ask_trainable: bool) -> list[tuple[str, Any]]:
+    """Other conventions' counts of the same model: each a named confusion."""
+    v = VARIANTS[name]
+    total, trainable = v.params.value, v.trainable_params.value  # type: ignore[union-attr]
+    traps: list[tuple[str, Any]] = [
+        ("bn_trainable_as_4c", total) if ask_trainable else ("keras_count_trainable_only", trainable)
+    ]
+    for ref in ("torchvision_params", "keras_v1_params"):
+        value = _ref(name, ref)
+        if isinstance(value, int):
+            traps.append(("keras_count_is_torchvision", value))
+    if name == "inception_v3":
+        traps.append(("aux_head_counted", _ref(name, "aux_head_params_keras")))
+    moving = total - trainable - (_ref(name, "normalization_statistics") or 0)  # 2 per BatchNorm channel
+    if moving > 0:  # left out every BatchNorm weight (γ, β and, for Keras' count, the moving statistics)
+        traps.append(("forgot_bn_params", trainable - moving if ask_trainable else total - 2 * moving))
+    return traps
+
+
+def _distinct(key: int, traps: list[tuple[str, Any]]) -> int:
+    return len({v for _, v in traps} - {key})
+
+
+# a model makes a good count question if at least two other conventions give other numbers
+_ELIGIBLE = tuple(n for n in ALL if _distinct(VARIANTS[n].params.value, _count_traps(n, False)) >= 2)  # type: ignore[union-attr]
+PARAM_MODELS = {
+    1: tuple(n for n in ("resnet50", "mobilenet_v2", "densenet121", "mobilenet_v1") if n in _ELIGIBLE),
+    2: tuple(n for n in COMMON if n in _ELIGIBLE),
+    3: _ELIGIBLE,
+}
+
+
+@generator("architectures.params", topic="architectures", title="Parameters of a named model", kind="choice")
+def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    name = pick(rng, PARAM_MODELS[difficulty])
+    v = VARIANTS[name]
+    assert v.params is not None and v.trainable_params is not None
+    total, trainable = v.params.value, v.trainable_params.value
+    ask_trainable = difficulty >= 2 and rng.random() < 0.5
+    key, quantity = (trainable, "trainable_params") if ask_trainable else (total, "count_params")
+    what = (
+        "trainable parameters (the Keras model's `trainable_weights`)"
+        if ask_trainable
+        else "parameters does Keras' `count_params()` report"
+    )
+    tv = _ref(name, "torchvision_params")
+    return numeric_choice(
+        rng,
+        stem=f"{TITLES[name]} as built in the cnnquiz zoo ({_shape_text(v.input_shape)} input, {v.classes} classes, "
+        f"with its top): how many {what}?",
+        key=key,
+        traps=_count_traps(name, ask_trainable),
+        n_options=3,
+        params={"model": name, "quantity": quantity},
+        explanation=(
+            f"Keras' `count_params()` gives {fmt(total)} for {TITLES[name]}, of which {fmt(trainable)} are trainable; "
+            f"the other {fmt(total - trainable)} are BatchNorm moving statistics (and, for EfficientNet, its "
+            "preprocessing statistics)."
+            + (f" torchvision reports {fmt(tv)} (trainable weights only, its own layer conventions)." if tv else "")
+            + f" Source: {v.params.source}."
+        ),
+        witness=W.zoo(name, quantity),
+    )
+
+
+@generator("architectures.macs", topic="architectures", title="MACs of a named model", kind="numeric")
+def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    name = pick(rng, BY_DIFFICULTY[difficulty])
+    v = VARIANTS[name]
+    assert v.macs is not None
+    key = v.macs.value
+    traps: list[tuple[str, Any]] = [("macs_as_flops", 2 * key)]
+    if name == "resnet50":
+        traps.append(("stride_changes_params", VARIANTS["resnet50_v1_5"].macs.value))  # type: ignore[union-attr]
+    if name == "resnet50_v1_5":
+        traps.append(("stride_changes_params", VARIANTS["resnet50"].macs.value))  # type: ignore[union-attr]
+    return numeric(
+        stem=(
+            f"How many multiply-accumulates (MACs) does one forward pass of {TITLES[name]} take at "
+            f"{_shape_text(v.input_shape)}, counting convolutions, dense layers and attention products as torchvision "
+            "does? Answer within 2 % (e.g. `4.09e9`)."
+        ),
+        key=key,
+        traps=traps,
+        tolerance=Tolerance(mode="relative", value=0.02),
+        unit="MACs",
+        params={"model": name},
+        explanation=(
+            f"Summing $H_{{out}}W_{{out}}K^2 C_{{in}}C_{{out}}/g$ over every conv and $n_{{in}}n_{{out}}$ over every "
+            f"dense layer gives {fmt(key)} MACs ≈ {key / 1e9:.2f} G. FLOPs are about twice that ({2 * key / 1e9:.2f} G);"
+            f" tables that say 'GFLOPs' (torchvision, most papers) usually mean MACs. Source: {v.macs.source}."
+        ),
+        witness=W.zoo(name, "macs"),
+    )
+
+
+@generator("architectures.vgg_fc_share", topic="architectures", title="Where VGG's parameters live", kind="numeric")
+def vgg_fc_share(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    name = "vgg16" if difficulty == 1 else pick(rng, ("vgg16", "vgg19"))
+    fc, total = _ref(name, "fc_params"), VARIANTS[name].params.value  # type: ignore[union-attr]
+    conv = total - fc
+    ask = "fc" if difficulty < 3 else pick(rng, ("fc", "conv"))
+    key = round(100 * (fc if ask == "fc" else conv) / total, 1)
+    other = round(100 - key, 1)
+    part = "the three fully connected layers" if ask == "fc" else "the 3×3 convolutions"
+    fc_layers = [W.zoo(name, "count_params", at=layer) for layer in ("fc1", "fc2", "predictions")]
+    fc_w = W.combine("sum", *fc_layers)
+    part_w = fc_w if ask == "fc" else W.combine("difference", W.zoo(name, "count_params"), fc_w)
+    return numeric(
+        stem=(
+            f"What percentage of {TITLES[name]}'s {fmt(total)} parameters sit in {part}? "
+            "(224×224×3 input, 1000 classes; answer to 0.1 %.)"
+        ),
+        key=key,
+        traps=[("share_complement", other)],
+        tolerance=Tolerance(mode="absolute", value=0.1),
+        unit="%",
+        params={"model": name, "part": ask},
+        explanation=(
+            f"fc1 alone maps the 7×7×512 = 25,088 flattened features to 4096 units: $(25088+1)\\cdot 4096$ = "
+            f"{fmt(25089 * 4096)}. With fc2 and the classifier the FC layers hold {fmt(fc)}, the convolutions "
+            f"{fmt(conv)}: {100 * fc / total:.1f} % vs {100 * conv / total:.1f} %. Most of VGG's weights are in its head,"
+            " which is why later networks replaced it by global average pooling."
+        ),
+        witness=W.combine("percent_of", part_w, W.zoo(name, "count_params")),
+    )
+
+
+# ------------------------------------------------------------------ conventions
+
+
+@generator(
+    "architectures.resnet_conventions", topic="architectures", title="Keras vs torchvision ResNet-50", kind="choice"
+)
+def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    keras_total = VARIANTS["resnet50"].params.value  # type: ignore[union-attr]
+    tv = _ref("resnet50", "torchvision_params")
+    bias = _ref("resnet50", "conv_bias")
+    diff = keras_total - tv
+    shift = _ref("resnet50", "stride_shift_macs")
+    if difficulty >= 2 and (difficulty == 3 or rng.random() < 0.5):
+        return choice(
+            rng,
+            stem=(
+                "torchvision's ResNet-50 (v1.5) puts each downsampling stride in the 3×3 conv; Keras' ResNet50 (v1) "
+                "puts it in the first 1×1. What does the move change?"
+            ),
+            correct=f"Only the compute: {fmt(shift)} more MACs for v1.5, the same number of weights",
+            correct_value=shift,
+            distractors=[
+                "stride_changes_params",
+                ("stride_changes_params", f"{fmt(shift)} more parameters for v1.5, and the same MACs"),
+                ("macs_as_flops", f"{fmt(2 * shift)} more MACs, as the 3×3 now runs twice per position"),
+            ],
+            explanation=(
+                f"{T.get('stride_changes_params').feedback} The 3×3 of each first block now runs at the input's "
+                "resolution: $3\\cdot(28^2\\cdot256\\cdot128 + 14^2\\cdot512\\cdot256 + 7^2\\cdot1024\\cdot512)$ = "
+                f"{fmt(shift)} extra MACs (Keras 3.86 G vs torchvision 4.09 G)."
+            ),
+            params={"variant": "stride"},
+            witness=W.combine("difference", W.zoo("resnet50_v1_5", "macs"), W.zoo("resnet50", "macs")),
+        )
+    return choice(
+        rng,
+        stem=(
+            f"Keras' `ResNet50().count_params()` is {fmt(keras_total)}; torchvision reports {fmt(tv)} for resnet50. "
+            f"Where do the {fmt(diff)} extra parameters come from?"
+        ),
+        correct=f"{fmt(bias)} conv biases, plus BatchNorm's moving mean and variance ({fmt(2 * bias)}) that Keras counts",
+        correct_value=diff,
+        distractors=[
+            ("aux_head_counted", "An auxiliary classifier that torchvision leaves out"),
+            ("bn_count_as_2c", "BatchNorm's γ and β, which torchvision does not count"),
+            ("stride_changes_params", "Keras' stride sits in the 1×1, which needs larger kernels"),
+        ],
+        explanation=(
+            f"{T.get('keras_count_is_torchvision').feedback} Here each of the 53 convs has one bias per output channel "
+            f"({fmt(bias)}) and every BatchNorm keeps a moving mean and variance per channel ({fmt(2 * bias)}, "
+            f"non-trainable): {fmt(bias)} + {fmt(2 * bias)} = {fmt(diff)}."
+        ),
+        params={"variant": "difference"},
+        witness=W.combine("difference", W.zoo("resnet50", "count_params"), W.zoo("resnet50_v1_5", "trainable_params")),
+    )
+
+
+@generator("architectures.resnet_bias", topic="architectures", title="Conv biases in Keras' ResNets", kind="numeric")
+def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    name = "resnet50" if difficulty == 1 else pick(rng, ("resnet18", "resnet34", "resnet50", "resnet101"))
+    v = VARIANTS[name]
+    total, trainable = v.params.value, v.trainable_params.value  # type: ignore[union-attr]
+    tv, bias = _ref(name, "torchvision_params"), _ref(name, "conv_bias")
+    if difficulty == 3:
+        stem = (
+            f"Keras' {TITLES[name]} (v1 layout) gives every conv a bias, each followed by a BatchNorm. How many "
+            "trainable parameters go if all those convs are built with `use_bias=False`?"
+        )
+    else:
+        stem = (
+            f"Keras' {TITLES[name]} has {fmt(trainable)} trainable parameters and torchvision's {fmt(tv)}. The "
+            "layers are the same except that every Keras conv has a bias. How many conv biases does the Keras "
+            "model have?"
+        )
+    key = trainable - tv
+    assert key == bias
+    return numeric(
+        stem=stem,
+        key=key,
+        params={"model": name},
+        traps=[("bn_count_as_2c", 3 * key), ("keras_count_is_torchvision", total - tv)],
+        explanation=(
+            f"One bias per output channel of every conv (projection shortcuts included): $\\sum C_{{out}}$ = {fmt(bias)}"
+            " — exactly the trainable difference. BatchNorm's β right after each conv makes those biases redundant, "
+            "which is why torchvision drops them. (Keras' `count_params()` differs from torchvision by three times "
+            "that: the bias and BatchNorm's moving mean and variance per channel.)"
+        ),
+        witness=W.combine(
+            "difference", W.zoo(name, "trainable_params"), W.zoo(name, "trainable_params", use_bias=False)
+        ),
+    )
+
+
+@generator(
+    "architectures.inception_aux",
+    topic="architectures",
+    title="Inception-v3 with and without its aux head",
+    kind="numeric",
+)
+def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    base = VARIANTS["inception_v3"]
+    total, trainable = base.params.value, base.trainable_params.value  # type: ignore[union-attr]
+    with_aux, with_aux_t = (
+        _ref("inception_v3", "aux_head_params_keras"),
+        _ref("inception_v3", "aux_head_trainable_keras"),
+    )
+    ask = pick(rng, ("count_params", "trainable_params")) if difficulty >= 2 else "count_params"
+    if difficulty == 3:
+        key = with_aux if ask == "count_params" else with_aux_t
+        stem = (
+            f"Keras' InceptionV3 has {fmt(total)} parameters (`count_params`) without its auxiliary classifier. "
+            f"With the auxiliary head (5×5 avg-pool → 1×1 conv 128 → 5×5 conv 768 → FC 1000, BN without γ) added, "
+            f"how many {'parameters does `count_params` report' if ask == 'count_params' else 'are trainable'}?"
+        )
+        w = W.zoo("inception_v3", ask, aux_head=True)
+        traps = [
+            ("aux_head_counted", total if ask == "count_params" else trainable),
+            ("keras_count_trainable_only", with_aux_t if ask == "count_params" else with_aux),
+        ]
+    else:
+        key = (with_aux - total) if ask == "count_params" else (with_aux_t - trainable)
+        stem = (
+            f"How many {'parameters' if ask == 'count_params' else 'trainable parameters'} does Inception-v3's "
+            "auxiliary classifier add in Keras' convention (BatchNorm without γ, so β plus the moving mean and "
+            f"variance{' count' if ask == 'count_params' else '; only β is trainable'})?"
+        )
+        w = W.combine("difference", W.zoo("inception_v3", ask, aux_head=True), W.zoo("inception_v3", ask))
+        traps = [
+            ("keras_count_trainable_only", (with_aux_t - trainable) if ask == "count_params" else (with_aux - total)),
+            ("aux_head_counted", with_aux),
+        ]
+    return numeric(
+        stem=stem,
+        key=key,
+        traps=traps,
+        params={"quantity": ask, "variant": difficulty},
+        explanation=(
+            f"Without the head: {fmt(total)} (count_params), {fmt(trainable)} trainable. With it: {fmt(with_aux)} and "
+            f"{fmt(with_aux_t)}. torchvision's 27.2 M (27,161,264) includes this head and BatchNorm's γ, which Keras' "
+            "InceptionV3 leaves out (`scale=False`)."
+        ),
+        witness=w,
+    )
+
+
+# ------------------------------------------------------------------ DenseNet growth
+
+
+def _dense_block(c0: int, n_layers: int, k: int, side: int = 8) -> W.Graph:
+    g = W.Graph([side, side, c0])
+    x = g.input
+    for i in range(n_layers):
+        y = g.add(W.batchnorm(), x)
+        y = g.add(W.relu(), y)
+        y = g.add(W.conv2d(4 * k, 1, use_bias=False), y)
+        y = g.add(W.batchnorm(), y)
+        y = g.add(W.relu(), y)
+        y = g.add(W.conv2d(k, 3, padding="same", use_bias=False), y)
+        x = g.add(W.layer("Concatenate", axis=-1), [x, y], name=f"concat_{i}")
+    return g
+
+
+@generator("architectures.densenet_growth", topic="architectures", title="DenseNet channel growth", kind="numeric")
+def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty < 3:
+        c0 = pick(rng, (16, 24, 32, 64) if difficulty == 1 else (24, 48, 64, 96, 128))
+        n = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 6))
+        k = pick(rng, (8, 12, 16) if difficulty == 1 else (12, 24, 32, 48))
+        key = F.densenet_channels(c0, n, k)
+        g = _dense_block(c0, n, k)
+        stem = (
+            f"A dense block receives a feature map with $C_0 = {c0}$ channels and has $L = {n}$ layers with growth "
+            f"rate $k = {k}$ (each layer: BN-ReLU-1×1 conv to {4 * k}, BN-ReLU-3×3 conv to {k}, then concatenated "
+            "to everything before it). How many channels leave the block?"
+        )
+        witness = g.witness(f"concat_{n - 1}", "channels")
+        params: dict[str, Any] = {"c0": c0, "layers": n, "k": k}
+    else:
+        name = pick(rng, ("densenet121", "densenet169"))
+        block = pick(rng, (2, 3, 4, 5))
+        key = _ref(name, f"conv{block}_out_channels")
+        layers_per = {"densenet121": (6, 12, 24, 16), "densenet169": (6, 12, 32, 32)}[name]
+        n, k = layers_per[block - 2], 32
+        c0 = key - n * k
+        stem = (
+            f"In {TITLES[name]} (growth rate $k = 32$), dense block {block - 1} (`conv{block}`) has {n} layers and "
+            f"receives {c0} channels. How many channels does its last concatenation "
+            f"(`conv{block}_block{n}_concat`) output?"
+        )
+        witness = W.zoo(name, "channels", at=f"conv{block}_block{n}_concat", include_top=False, input_shape=[64, 64, 3])
+        params = {"model": name, "block": block, "c0": c0, "layers": n, "k": k}
+    return numeric(
+        stem=stem,
+        key=key,
+        params=params,
+        witness=witness,
+        traps=[
+            ("densenet_added", T.densenet_added(c0, n, k)),
+            ("densenet_forgot_input", n * k),
+            ("resnet_concatenates", c0),
+        ],
+        explanation=(
+            f"Concatenation keeps every earlier feature map: each of the {n} layers appends $k = {k}$ "
+            f"channels, so $C_0 + L\\cdot k = {c0} + {n}\\cdot{k} = {key}$. "
+            f"{T.get('densenet_added').feedback}"
+        ),
+    )
+
+
+# ------------------------------------------------------------------ SE overhead
+
+
+@generator("architectures.se_overhead", topic="architectures", title="Squeeze-and-excitation overhead", kind="numeric")
+def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty == 3:
+        key = round(_ref("se_resnet50", "se_overhead_percent"), 1)
+        macs_pct = round(100 * _ref("se_resnet50", "se_macs") / VARIANTS["resnet50_v1_5"].macs.value, 2)  # type: ignore[union-attr]
+        return numeric(
+            stem=(
+                "SE-ResNet-50 adds a squeeze-and-excitation gate (GAP → FC $C/16$ → ReLU → FC $C$ → sigmoid → scale) "
+                "to each of ResNet-50's 16 bottlenecks (v1.5 layout, trainable weights). By what percentage does the "
+                "parameter count grow? (0.1 % tolerance)"
+            ),
+            key=key,
+            tolerance=Tolerance(mode="absolute", value=0.1),
+            unit="%",
+            traps=[("se_overhead_macs_as_params", macs_pct)],
+            params={"model": "se_resnet50"},
+            explanation=(
+                "Each gate has $2C^2/r + C/r + C$ parameters with $r = 16$; summed over the stages "
+                f"({fmt(_ref('se_resnet50', 'se_params'))}) that is {key} % of ResNet-50's "
+                f"{fmt(VARIANTS['resnet50_v1_5'].trainable_params.value)} trainable weights, but only {macs_pct} % more "  # type: ignore[union-attr]
+                "MACs: the gates act on pooled vectors."
+            ),
+            witness=W.combine(
+                "percent_more", W.zoo("se_resnet50", "trainable_params"), W.zoo("resnet50_v1_5", "trainable_params")
+            ),
+        )
+    c = pick(rng, (64, 128, 256) if difficulty == 1 else (96, 192, 256, 512))
+    r = pick(rng, (4, 8, 16) if difficulty == 1 else (8, 16))
+    if c % r:
+        raise Redraw
+    se = 2 * c * c // r + c // r + c
+    conv = F.conv_params(3, c, c)
+    key = round(100 * se / conv, 2)
+    g = W.Graph([8, 8, c])
+    f = g.add(W.conv2d(c, 3, padding="same"), g.input, name="conv")
+    s = g.add(W.layer("GlobalAveragePooling2D", keepdims=True), f, name="squeeze")
+    s = g.add(W.conv2d(c // r, 1, activation="relu"), s, name="reduce")
+    s = g.add(W.conv2d(c, 1, activation="sigmoid"), s, name="expand")
+    y = g.add(W.layer("Multiply"), [f, s], name="scale")
+    gate = W.combine("sum", g.witness(y, "count_params", at="reduce"), g.witness(y, "count_params", at="expand"))
+    return numeric(
+        stem=(
+            f"An SE gate (GAP → FC {c}/{r} → ReLU → FC {c} → sigmoid, FCs with biases) follows a 3×3 conv with "
+            f"{c} input and output channels (with bias). The gate's parameters are what percentage of the conv's? "
+            "(0.01 % tolerance)"
+        ),
+        key=key,
+        tolerance=Tolerance(mode="absolute", value=0.01),
+        unit="%",
+        traps=[
+            ("forgot_bias", round(100 * (2 * c * c // r) / conv, 2)),
+            ("percent_of_instead_of_fewer", round(100 * (se + conv) / conv, 2)),
+        ],
+        params={"c": c, "r": r},
+        explanation=(
+            f"Gate: $C\\cdot C/r + C/r$ (reduce) $+ C/r\\cdot C + C$ (expand) = {fmt(se)}; conv: "
+            f"$(9\\cdot{c}+1)\\cdot{c}$ = {fmt(conv)}; ratio {key} %. SE costs roughly $2/(9r)$ of the conv beside it."
+        ),
+        witness=W.combine("percent_of", gate, g.witness(y, "count_params", at="conv")),
+    )
+
+
+# ------------------------------------------------------------------ MobileNet v1 vs v2
+
+
+@generator("architectures.mobilenet_versions", topic="architectures", title="MobileNet v1 vs v2", kind="choice")
+def mobilenet_versions(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    a1 = _ref("mobilenet_v1", "architecture")
+    a2 = _ref("mobilenet_v2", "architecture")
+    assert a1["inverted_residuals"] is False and a2["inverted_residuals"] is True
+    witness = W.probe("zoo_layer_counts", expect=[0, 10], models=["mobilenet_v1", "mobilenet_v2"], class_name="Add")
+    explanation = (
+        "MobileNet-v1 (2017) is a plain stack of depthwise-separable convs (3×3 depthwise + 1×1 pointwise), no skips. "
+        "MobileNet-v2 (2018) wraps them in *inverted residuals*: 1×1 expand (×6) → 3×3 depthwise → 1×1 *linear* "
+        "projection (no ReLU: the bottleneck is linear), with an identity skip where shapes allow. Counted on the live "
+        "models: v1 has 0 `Add` layers, v2 has 10."
+    )
+    if difficulty == 3:
+        return multi_select(
+            rng,
+            stem="Select every statement that is true of MobileNet-v2 but not of MobileNet-v1.",
+            correct=[
+                "It has identity skip connections around its blocks (inverted residuals).",
+                "The 1×1 projection at the end of each block has no activation (linear bottleneck).",
+            ],
+            wrong=[
+                ("mobilenet_v1_inverted_residual", "It uses depthwise-separable convolutions."),
+                ("separable_is_depthwise_plus_3x3", "Its blocks follow the depthwise 3×3 with a regular 3×3 conv."),
+                ("resnet_concatenates", "Its skips concatenate the block input to the output."),
+            ],
+            explanation=explanation,
+            params={"form": "select"},
+            witness=witness,
+        )
+    stem = (
+        "What does MobileNet-v2 add to MobileNet-v1's stack of depthwise-separable convolutions?"
+        if difficulty == 1
+        else "Which block structure is MobileNet-v2's (and not v1's)?"
+    )
+    return choice(
+        rng,
+        stem=stem,
+        correct=(
+            "Inverted residuals with linear bottlenecks: 1×1 expand → 3×3 depthwise → linear 1×1 project, "
+            "with an identity skip"
+        ),
+        distractors=[
+            ("mobilenet_v1_inverted_residual", "Nothing structural: both use inverted residual blocks; v2 is wider"),
+            ("separable_is_depthwise_plus_3x3", "A regular 3×3 conv after each depthwise conv"),
+            ("resnet_concatenates", "Dense connections that concatenate every earlier block's output"),
+        ],
+        explanation=explanation,
+        params={"form": "choice"},
+        witness=witness,
+    )
+
+
+# ------------------------------------------------------------------ EfficientNet scaling
+
+
+@generator(
+    "architectures.efficientnet_scaling",
+    topic="architectures",
+    title="EfficientNet compound scaling, measured",
+    kind="numeric",
+)
+def efficientnet_scaling(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    i = pick(rng, {1: (1, 2), 2: (1, 2, 3), 3: (2, 3)}[difficulty])
+    name = f"efficientnet_b{i}"
+    b0, bi = VARIANTS["efficientnet_b0"], VARIANTS[name]
+    key = round(bi.macs.value / b0.macs.value, 2)  # type: ignore[union-attr]
+    coef = _ref(name, "coefficients")
+    rule = F.compound_scaling(i)["flops"]
+    return numeric(
+        stem=(
+            f"EfficientNet-B{i} scales B0 by depth ×{coef['depth']}, width ×{coef['width']} and resolution "
+            f"{coef['resolution']} (B0: 224). Measured on the live Keras models, how many times B0's MACs does B{i} "
+            "need? (2 decimals, 1 % tolerance)"
+        ),
+        key=key,
+        tolerance=Tolerance(mode="relative", value=0.01),
+        traps=[
+            ("compound_rule_for_measured", round(rule, 2)),
+            ("compound_scaling_abg", round(T.compound_scaling_abg(i), 2)),
+            ("params_ratio_for_macs", round(bi.params.value / b0.params.value, 2)),
+        ],  # type: ignore[union-attr]
+        params={"model": name, "phi": i},
+        explanation=(
+            f"MACs(B{i}) / MACs(B0) = {fmt(bi.macs.value)} / {fmt(b0.macs.value)} = {key}. "  # type: ignore[union-attr]
+            f"The seed's rule FLOPs ∝ $d\\cdot w^2\\cdot r^2$ with $\\alpha\\beta^2\\gamma^2 \\approx 2$ predicts "
+            f"$(1.2\\cdot1.1^2\\cdot1.15^2)^{i}$ ≈ {rule:.2f}; {T.get('compound_rule_for_measured').feedback}"
+        ),
+        witness=W.combine("ratio", W.zoo(name, "macs"), W.zoo("efficientnet_b0", "macs")),
+    )
+
+
+# ------------------------------------------------------------------ receptive fields and stems
+
+
+def _vgg_chain(block: int, conv: int | None) -> list[F.RFLayer]:
+    chain: list[F.RFLayer] = []
+    convs = (2, 2, 3, 3, 3)
+    for b in range(1, block + 1):
+        n = convs[b - 1] if b < block or conv is None else conv
+        chain += [F.RFLayer(3)] * n
+        if b < block or conv is None:
+            chain.append(F.RFLayer(2, 2))
+    return chain
+
+
+def _resnet50_chain(stage: int, block: int) -> list[F.RFLayer]:
+    chain = [F.RFLayer(7, 2), F.RFLayer(3, 2)]  # conv1, pool1
+    blocks = (3, 4, 6, 3)
+    for s in range(2, stage + 1):
+        for b in range(1, (blocks[s - 2] if s < stage else block) + 1):
+            stride = 2 if (b == 1 and s > 2) else 1
+            chain += [F.RFLayer(1, stride), F.RFLayer(3), F.RFLayer(1)]
+    return chain
+
+
+@generator("architectures.named_rf", topic="architectures", title="Receptive field of a named layer", kind="numeric")
+def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty == 1 or (difficulty == 2 and rng.random() < 0.5):
+        name = "vgg16"
+        block = pick(rng, (1, 2, 3) if difficulty == 1 else (2, 3, 4, 5))
+        conv = pick(rng, (None, 1, 2))
+        layer = f"block{block}_pool" if conv is None else f"block{block}_conv{conv}"
+        chain = _vgg_chain(block, conv)
+        desc = "VGG-16 (3×3 convs at stride 1, 2×2 max-pools at stride 2)"
+    else:
+        name = "resnet50"
+        stage = pick(rng, (2, 3) if difficulty == 2 else (2, 3, 4, 5))
+        block = pick(rng, range(1, (3, 4, 6, 3)[stage - 2] + 1))
+        layer = f"conv{stage}_block{block}_out"
+        chain = _resnet50_chain(stage, block)
+        desc = (
+            "Keras' ResNet-50 (7×7/2 conv, 3×3/2 max-pool, bottlenecks 1×1 → 3×3 → 1×1 with the stride in the "
+            "first 1×1)"
+        )
+    rf, jump = F.receptive_field(chain)
+    return numeric(
+        stem=f"What is the receptive field (in input pixels, per side) of `{layer}` in {desc}?",
+        key=rf,
+        params={"model": name, "layer": layer},
+        traps=[("rf_l_times_k", T.rf_l_times_k(chain)), ("rf_ignored_stride", T.rf_ignored_stride(chain))],
+        explanation=(
+            f"Apply $r_l = r_{{l-1}} + (K_l - 1)\\,j_{{l-1}}$, $j_l = j_{{l-1}}S_l$ along the longest path "
+            f"({len(chain)} layers; a skip connection never has the longer path): $r = {rf}$, with jump $j = {jump}$ "
+            "input pixels between neighbouring outputs."
+        ),
+        witness=W.zoo(name, "receptive_field", at=layer, include_top=False, input_shape=[224, 224, 3]),
+    )
+
+
+@generator("architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="short_text")
+def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    side = 224 if difficulty == 1 else pick(rng, (224, 192, 160, 128) if difficulty == 2 else (161, 199, 225, 257))
+    layer = pick(rng, ("conv1_conv", "pool1_pool"))
+    conv = F.output_size(side, 7, 2, 3)
+    out = F.output_size(conv, 3, 2, 1) if layer == "pool1_pool" else conv
+    key = [out, out, 64]
+    traps = [
+        ("padding_once", [T.output_padding_once(side, 7, 2, 3)] * 2 + [64]),
+        ("same_as_valid", [F.output_size(side, 7, 2, "valid")] * 2 + [64]),
+    ]
+    if layer == "pool1_pool":
+        traps += [
+            ("same_as_valid", [F.output_size(conv, 3, 2, "valid")] * 2 + [64]),
+            ("pool_default_stride_1", [F.output_size(conv, 3, 1, 1)] * 2 + [64]),
+        ]
+    return shape(
+        stem=(
+            f"Keras' ResNet-50 pads {side}×{side}×3 by 3, applies a 7×7 conv with 64 filters and stride 2 "
+            f"(`conv1_conv`), then pads by 1 and max-pools 3×3 at stride 2 (`pool1_pool`). What is the output shape "
+            f"of `{layer}` (without the batch axis)?"
+        ),
+        key=key,
+        traps=traps,
+        params={"side": side, "layer": layer},
+        explanation=(
+            f"conv1: $\\lfloor({side} + 2\\cdot3 - 7)/2\\rfloor + 1 = {conv}$"
+            + (f"; pool1: $\\lfloor({conv} + 2\\cdot1 - 3)/2\\rfloor + 1 = {out}$" if layer == "pool1_pool" else "")
+            + f". Shape {out}×{out}×64."
+        ),
+        witness=W.zoo("resnet50", "output_shape", at=layer, include_top=False, input_shape=[side, side, 3]),
+    )
