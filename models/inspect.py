@@ -190,6 +190,14 @@ def _rf_step(layer: Any, ins: list[RF], in_shapes: list[tuple[Any, ...]], out_sh
         r = tuple(ri + (ki - 1) * di * ji for ri, ki, di, ji in zip(src.r, k, d, src.j))  # type: ignore[arg-type]
         j = tuple(ji * si for ji, si in zip(src.j, s))  # type: ignore[arg-type]
         return RF(r, j, src.whole_input)
+    if cls.startswith("Adaptive") and "Pooling" in cls:
+        # windows of ceil(in/out) at a stride of floor(in/out) (exact when out divides in)
+        ins_sp = [int(v) for v in in_shapes[0][1:-1]]
+        outs_sp = [int(v) for v in out_shape[1:-1]]
+        k = tuple(-(-i // o) for i, o in zip(ins_sp, outs_sp))
+        s = tuple(max(1, i // o) for i, o in zip(ins_sp, outs_sp))
+        r = tuple(ri + (ki - 1) * ji for ri, ki, ji in zip(src.r, k, src.j))  # type: ignore[arg-type]
+        return RF(r, tuple(ji * si for ji, si in zip(src.j, s)), src.whole_input)  # type: ignore[arg-type]
     if cls in _UPSAMPLE:
         size = _tuple(layer.size, n)
         return RF(src.r, tuple(ji / si for ji, si in zip(src.j, size)), src.whole_input)  # type: ignore[arg-type]

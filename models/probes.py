@@ -260,11 +260,12 @@ def norm_axes(kind: str = "batch", channels: int = 6, seed: int = 0) -> list[int
     ``kind``: ``batch`` (training mode), ``layer`` (Keras default ``axis=-1``),
     ``layer_chw`` (``axis=[1, 2, 3]``, the textbook), ``instance`` (GroupNorm with groups = C).
     """
+    eps = 1e-7  # a negligible ε, so that a unit variance is measurable even over a handful of values
     layers = {
-        "batch": lambda: keras.layers.BatchNormalization(center=False, scale=False),
-        "layer": lambda: keras.layers.LayerNormalization(center=False, scale=False),
-        "layer_chw": lambda: keras.layers.LayerNormalization(axis=[1, 2, 3], center=False, scale=False),
-        "instance": lambda: keras.layers.GroupNormalization(groups=channels, center=False, scale=False),
+        "batch": lambda: keras.layers.BatchNormalization(center=False, scale=False, epsilon=eps),
+        "layer": lambda: keras.layers.LayerNormalization(center=False, scale=False, epsilon=eps),
+        "layer_chw": lambda: keras.layers.LayerNormalization(axis=[1, 2, 3], center=False, scale=False, epsilon=eps),
+        "instance": lambda: keras.layers.GroupNormalization(groups=channels, center=False, scale=False, epsilon=eps),
     }
     if kind not in layers:
         raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(layers)}")
