@@ -396,7 +396,7 @@ def pool_grad(
             if kind == "avg":
                 total += upstream[oi][oj] / (k * k)
                 continue
-            best = max(((x[i][j], -i, -j) for i in range(i0, i0 + k) for j in range(j0, j0 + k)))
+            best = max((x[i][j], -i, -j) for i in range(i0, i0 + k) for j in range(j0, j0 + k))
             if (-best[1], -best[2]) == (ti, tj):
                 total += upstream[oi][oj]
     return total

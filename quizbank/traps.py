@@ -770,7 +770,9 @@ _t(
 )
 
 
-def conv_grad_unflipped(kernel: Sequence[Sequence[float]], upstream: Sequence[Sequence[float]], at: Sequence[int]) -> float:
+def conv_grad_unflipped(
+    kernel: Sequence[Sequence[float]], upstream: Sequence[Sequence[float]], at: Sequence[int]
+) -> float:
     """The padded upstream gradient slid over with the kernel *unflipped*: Σ g[i + a − (K−1), j + b − (K−1)]·w[a, b]."""
     i, j = at
     kh, kw = len(kernel), len(kernel[0])
@@ -792,6 +794,8 @@ def residual_grads_summed(blocks: Sequence[Sequence[float]], x: float) -> float:
         total += (w2 * w1 if pre > 0 else 0.0) + 1.0
         t = w2 * max(pre, 0.0) + t
     return total
+
+
 _t(
     "stack_counted_once",
     "Counted one layer of the stack",
@@ -1204,27 +1208,63 @@ _t(
 )
 
 # --- architectures (questions from the zoo) ---
-_t("keras_count_trainable_only", "Keras count taken as trainable only", "numeric",
-   "Keras' count_params() counts every weight, non-trainable ones included: BatchNorm's moving mean and variance "
-   "(and EfficientNet's preprocessing statistics). The trainable count leaves those out.")
-_t("keras_count_is_torchvision", "Keras count taken as torchvision's", "numeric",
-   "torchvision and the papers count trainable weights only (BN γ/β), and often without conv biases; Keras' "
-   "count_params() adds the BN moving statistics and, in keras.applications' ResNet, a bias per conv.")
-_t("share_complement", "Took the other share", "numeric",
-   "Read which part the question asks for: the share of the fully connected layers, not of the convolutions.")
-_t("aux_head_counted", "Forgot the auxiliary head", "numeric",
-   "Inception's auxiliary classifier is only used in training; figures that include it (torchvision's 27.2 M) are "
-   "larger than Keras' InceptionV3, which has none.")
-_t("stride_changes_params", "Stride placement changes the params", "conceptual",
-   "Moving the stride from the 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged; it changes where "
-   "the 3×3 runs at full resolution, so it changes the MACs (+231 M for ResNet-50).",
-   "Moving the stride into the 3×3 conv adds parameters to every downsampling block.")
-_t("densenet_forgot_input", "DenseNet forgot the block input", "numeric",
-   "The block's output concatenates the block's input (C0 channels) with the k new channels of every layer: C0 + L·k.")
-_t("params_ratio_for_macs", "Params ratio used for MACs", "numeric",
-   "Compute grows with resolution (r²) but parameters do not: a ratio of parameter counts says nothing about MACs.")
-_t("compound_rule_for_measured", "Rule taken as the measured ratio", "numeric",
-   "(α·β²·γ²)^φ is the rule's prediction; the released B1–B7 round depth, width and resolution by hand (and stage "
-   "repeats are rounded up), so measured MACs grow faster than the rule.")
-_t("se_overhead_macs_as_params", "SE overhead: MACs vs params", "numeric",
-   "The SE gates are small FC layers on pooled vectors: they add ~10 % parameters to ResNet-50 but almost no MACs.")
+_t(
+    "keras_count_trainable_only",
+    "Keras count taken as trainable only",
+    "numeric",
+    "Keras' count_params() counts every weight, non-trainable ones included: BatchNorm's moving mean and variance "
+    "(and EfficientNet's preprocessing statistics). The trainable count leaves those out.",
+)
+_t(
+    "keras_count_is_torchvision",
+    "Keras count taken as torchvision's",
+    "numeric",
+    "torchvision and the papers count trainable weights only (BN γ/β), and often without conv biases; Keras' "
+    "count_params() adds the BN moving statistics and, in keras.applications' ResNet, a bias per conv.",
+)
+_t(
+    "share_complement",
+    "Took the other share",
+    "numeric",
+    "Read which part the question asks for: the share of the fully connected layers, not of the convolutions.",
+)
+_t(
+    "aux_head_counted",
+    "Forgot the auxiliary head",
+    "numeric",
+    "Inception's auxiliary classifier is only used in training; figures that include it (torchvision's 27.2 M) are "
+    "larger than Keras' InceptionV3, which has none.",
+)
+_t(
+    "stride_changes_params",
+    "Stride placement changes the params",
+    "conceptual",
+    "Moving the stride from the 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged; it changes where "
+    "the 3×3 runs at full resolution, so it changes the MACs (+231 M for ResNet-50).",
+    "Moving the stride into the 3×3 conv adds parameters to every downsampling block.",
+)
+_t(
+    "densenet_forgot_input",
+    "DenseNet forgot the block input",
+    "numeric",
+    "The block's output concatenates the block's input (C0 channels) with the k new channels of every layer: C0 + L·k.",
+)
+_t(
+    "params_ratio_for_macs",
+    "Params ratio used for MACs",
+    "numeric",
+    "Compute grows with resolution (r²) but parameters do not: a ratio of parameter counts says nothing about MACs.",
+)
+_t(
+    "compound_rule_for_measured",
+    "Rule taken as the measured ratio",
+    "numeric",
+    "(α·β²·γ²)^φ is the rule's prediction; the released B1–B7 round depth, width and resolution by hand (and stage "
+    "repeats are rounded up), so measured MACs grow faster than the rule.",
+)
+_t(
+    "se_overhead_macs_as_params",
+    "SE overhead: MACs vs params",
+    "numeric",
+    "The SE gates are small FC layers on pooled vectors: they add ~10 % parameters to ResNet-50 but almost no MACs.",
+)

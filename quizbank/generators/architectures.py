@@ -326,7 +326,7 @@ def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
         _ref("inception_v3", "aux_head_params_keras"),
         _ref("inception_v3", "aux_head_trainable_keras"),
     )
-    ask = pick(rng, ("count_params", "trainable_params")) if difficulty >= 2 else "count_params"
+    ask = pick(rng, ("count_params", "trainable_params"))
     if difficulty == 3:
         key = with_aux if ask == "count_params" else with_aux_t
         stem = (
