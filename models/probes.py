@@ -366,8 +366,8 @@ def measure_rf(model: keras.Model) -> list[int]:
     x = np.ones(shape, "float32")
     out_shape = [1, *lin.output_shape[1:]]
     up = np.zeros(out_shape, "float32")
-    centre = tuple([0] + [s // 2 for s in out_shape[1:-1]] + [0])
-    up[centre] = 1.0
+    centre = tuple([0] + [s // 2 for s in out_shape[1:-1]])
+    up[centre] = 1.0  # every channel of the centre position: after a concatenation each branch is its own channel
     _, g = _grad(lin, x, up)
     support = np.abs(g[0]).sum(axis=-1) > 0
     extents = []
