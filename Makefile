@@ -42,6 +42,7 @@ validate-full: setup
 
 bench: setup
 	$(BIN)/python bench/bench_generation.py --out bench/results/generation.json
+	$(BIN)/python bench/bench_inspect.py --out bench/results/inspect.json
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
