@@ -10,7 +10,13 @@ import pytest
 
 from quizbank import diagnose
 from quizbank.generators import REGISTRY, TOPICS, generate, generators, questions
-from quizbank.schema import MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, QuestionAdapter
+from quizbank.schema import (
+    MultipleChoiceQuestion,
+    MultiSelectQuestion,
+    NumericQuestion,
+    QuestionAdapter,
+    ShortTextQuestion,
+)
 
 GEN_IDS = sorted(REGISTRY)
 SEEDS = range(40)
@@ -73,6 +79,13 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
             assert (q.generator, q.seed, q.difficulty) == (gen_id, s, d)
             assert q.stem.strip() and q.explanation.strip()
             params_seen.add(json.dumps(q.params, sort_keys=True))
+            if isinstance(q, NumericQuestion | ShortTextQuestion):
+                assert q.traps, f"{q.uid}: a numeric question offers at least one named trap"
+            if isinstance(q, ShortTextQuestion) and q.format == "shape":
+                assert diagnose(q, q.key_value).correct
+                for t in q.traps:
+                    got = diagnose(q, t.value)
+                    assert not got.correct and got.trap == t.trap, (q.uid, t)
             if isinstance(q, NumericQuestion):
                 values = [t.value for t in q.traps]
                 assert q.key not in values, "a trap value equals the key"
@@ -85,6 +98,12 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
                 assert len(q.options) >= 3
                 wrong = [o for o in q.options if not o.correct]
                 assert all(o.trap for o in wrong), f"{q.uid}: every distractor is a named trap"
+                if isinstance(q, MultipleChoiceQuestion):
+                    assert diagnose(q, q.key).correct
+                    for o in wrong:
+                        assert diagnose(q, o.id).trap == o.trap
+                else:
+                    assert diagnose(q, q.key).correct
                 texts = [o.text for o in q.options]
                 assert len(set(texts)) == len(texts)
         assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance", "architectures"), (

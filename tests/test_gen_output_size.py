@@ -9,12 +9,9 @@ import pytest
 from quizbank import diagnose
 from quizbank import formulas as F
 from quizbank import traps as T
-from quizbank.generators import generate, generators
+from quizbank.generators import generate
 from quizbank.generators import output_size as O
 from quizbank.schema import MultipleChoiceQuestion, NumericQuestion, ShortTextQuestion
-from quizbank.validate import validate_question
-
-GEN_IDS = [g.id for g in generators("output_size")]
 
 
 def test_concepts_worked_examples() -> None:
@@ -88,13 +85,6 @@ def test_fast_arithmetic_matches_formulas_and_trap_functions() -> None:
                     assert O._side(lay, w, trap) is None
 
 
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_regeneration_is_bit_identical(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(40):
-            assert generate(gen_id, s, d).model_dump_json() == generate(gen_id, s, d).model_dump_json()
-
-
 def test_keys_follow_the_formula() -> None:
     for d in (1, 2, 3):
         for s in range(60):
@@ -113,22 +103,19 @@ def test_keys_follow_the_formula() -> None:
             assert q2.key_value[:2] == [h, w2]
 
 
-def test_trap_answers_are_diagnosed() -> None:
+def test_traps_on_offer_and_shape_traps_diagnosed() -> None:
     seen: set[str] = set()
     for gen_id in ("output_size.side", "output_size.shape"):
         for d in (1, 2, 3):
             for s in range(40):
                 q = generate(gen_id, s, d)
                 assert isinstance(q, NumericQuestion | ShortTextQuestion)
-                assert q.traps
-                for t in q.traps:
-                    assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
-                    seen.add(t.trap)
+                assert q.traps, q.uid
+                seen.update(t.trap for t in q.traps)
+                if isinstance(q, ShortTextQuestion):  # test_bank diagnoses numeric traps only
+                    for t in q.traps:
+                        assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
     assert {"forgot_floor", "padding_once", "same_as_valid", "ignored_dilation", "dilation_as_k_times_d"} <= seen
-    q = generate("output_size.side", 0, 2)
-    assert isinstance(q, NumericQuestion)
-    assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
-    assert diagnose(q, q.key).correct
 
 
 def test_same_split_options() -> None:
@@ -144,16 +131,6 @@ def test_same_split_options() -> None:
                 "same_pad_symmetric",
                 "same_as_valid",
             }
-
-
-@pytest.mark.live
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_live_validation(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(20):
-            q = generate(gen_id, s, d)
-            r = validate_question(q)
-            assert r.ok, (q.uid, r)
 
 
 @pytest.mark.live

@@ -7,11 +7,8 @@ import pytest
 from quizbank import diagnose
 from quizbank import formulas as F
 from quizbank import traps as T
-from quizbank.generators import generate, generators
+from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
-from quizbank.validate import validate_question
-
-GEN_IDS = [g.id for g in generators("pooling")]
 
 
 def test_formulas_and_traps() -> None:
@@ -35,22 +32,7 @@ def test_formulas_and_traps() -> None:
     assert F.dense_params(512, 1000) == 513_000
 
 
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_regeneration_is_bit_identical(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(30):
-            assert generate(gen_id, s, d).model_dump_json() == generate(gen_id, s, d).model_dump_json()
-
-
-def test_trap_answers_are_diagnosed() -> None:
-    for gen_id in GEN_IDS:
-        for d in (1, 2, 3):
-            for s in range(20):
-                q = generate(gen_id, s, d)
-                if isinstance(q, NumericQuestion):
-                    assert q.traps
-                    for t in q.traps:
-                        assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
+def test_net_params_first_trap_counts_the_pool_as_a_conv() -> None:
     q = generate("pooling.net_params", 0, 1)
     assert isinstance(q, NumericQuestion)
     assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap == "pool_counted_as_conv"
@@ -61,16 +43,6 @@ def test_pool_params_key_is_zero() -> None:
         q = generate("pooling.pool_params", s, 2)
         right = next(o for o in q.options if o.correct)
         assert right.value == 0 and right.text == "0"
-
-
-@pytest.mark.live
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_live_validation(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(20):
-            q = generate(gen_id, s, d)
-            r = validate_question(q)
-            assert r.ok, (q.uid, r)
 
 
 @pytest.mark.live

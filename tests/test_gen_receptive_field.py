@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank import diagnose
 from quizbank import formulas as F
 from quizbank import traps as T
 from quizbank.generators import generate, generators
 from quizbank.generators import receptive_field as R
 from quizbank.schema import MultipleChoiceQuestion, NumericQuestion
-from quizbank.validate import validate_question
 
 GEN_IDS = [g.id for g in generators("receptive_field")]
 
@@ -60,28 +58,13 @@ def test_branching_graph_is_max_over_paths() -> None:
     assert R._graph_rf([res]) == 5 and R._graph_rf([res], "min") == 1
 
 
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_regeneration_is_bit_identical(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(40):
-            assert generate(gen_id, s, d).model_dump_json() == generate(gen_id, s, d).model_dump_json()
-
-
-def test_trap_answers_are_diagnosed() -> None:
-    seen: set[str] = set()
-    for gen_id in GEN_IDS:
-        for d in (1, 2, 3):
-            for s in range(30):
-                q = generate(gen_id, s, d)
-                if isinstance(q, NumericQuestion):
-                    assert q.traps
-                    for t in q.traps:
-                        assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
-                        seen.add(t.trap)
+def test_numeric_questions_offer_the_rf_traps() -> None:
+    qs = [
+        q for g in GEN_IDS for d in (1, 2, 3) for s in range(30) if isinstance(q := generate(g, s, d), NumericQuestion)
+    ]
+    assert not [q.uid for q in qs if not q.traps]
+    seen = {t.trap for q in qs for t in q.traps}
     assert {"rf_l_times_k", "rf_ignored_stride", "dilation_as_k_times_d", "rf_branches_summed"} <= seen
-    q = generate("receptive_field.stack", 0, 1)
-    assert isinstance(q, NumericQuestion)
-    assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
 
 
 def test_pick_values_are_the_rf() -> None:
@@ -91,16 +74,6 @@ def test_pick_values_are_the_rf() -> None:
         right = next(o for o in q.options if o.correct)
         n, k = len(q.params["layers"]), q.params["layers"][0]["k"]
         assert right.value == F.rf_stacked(n, k) and right.text == f"{right.value}×{right.value}"
-
-
-@pytest.mark.live
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_live_validation(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(20):
-            q = generate(gen_id, s, d)
-            r = validate_question(q)
-            assert r.ok, (q.uid, r)
 
 
 @pytest.mark.live

@@ -7,11 +7,8 @@ import pytest
 from quizbank import diagnose
 from quizbank import formulas as F
 from quizbank import traps as T
-from quizbank.generators import generate, generators
+from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
-from quizbank.validate import validate_question
-
-GEN_IDS = [g.id for g in generators("residual")]
 
 
 def test_formulas_and_traps() -> None:
@@ -29,21 +26,7 @@ def test_formulas_and_traps() -> None:
     assert T.residual_grads_summed([[2.0, 1.0, 3.0], [-1.0, 0.5, 2.0]], 1.0) == 8.0
 
 
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_regeneration_is_bit_identical(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(30):
-            assert generate(gen_id, s, d).model_dump_json() == generate(gen_id, s, d).model_dump_json()
-
-
-def test_trap_answers_are_diagnosed() -> None:
-    for gen_id in GEN_IDS:
-        for d in (1, 2, 3):
-            for s in range(20):
-                q = generate(gen_id, s, d)
-                if isinstance(q, NumericQuestion):
-                    for t in q.traps:
-                        assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
+def test_grad_first_trap_is_the_output_fx() -> None:
     q = generate("residual.grad", 0, 1)
     assert isinstance(q, NumericQuestion)
     assert q.traps[0].trap == "resnet_output_fx"
@@ -63,13 +46,3 @@ def test_probes() -> None:
     assert run("residual_scalar_grad", blocks=[[2.0, 1.0, 3.0]], x=1.0) == 7.0
     assert run("residual_identity_jacobian") is True
     assert run("residual_zero_init_identity") is True
-
-
-@pytest.mark.live
-@pytest.mark.parametrize("gen_id", GEN_IDS)
-def test_live_validation(gen_id: str) -> None:
-    for d in (1, 2, 3):
-        for s in range(20):
-            q = generate(gen_id, s, d)
-            r = validate_question(q)
-            assert r.ok, (q.uid, r)

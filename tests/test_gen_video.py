@@ -1,4 +1,4 @@
-"""Video generators (C3D, I3D, SlowFast): formulas, determinism, live validation and trap diagnosis."""
+"""Video generators (C3D, I3D, SlowFast): formulas, keys, traps and probes."""
 
 from __future__ import annotations
 
@@ -39,13 +39,6 @@ def test_i3d_and_slowfast_formulas() -> None:
     assert F.slowfast_fast_frames(4, 8) == 32
 
 
-@pytest.mark.parametrize("gen", GENS)
-@pytest.mark.parametrize("difficulty", [1, 2, 3])
-def test_regeneration_is_bit_identical(gen: str, difficulty: int) -> None:
-    for seed in range(10):
-        assert generate(gen, seed, difficulty).model_dump_json() == generate(gen, seed, difficulty).model_dump_json()
-
-
 def test_c3d_count_keys() -> None:
     for seed in range(40):
         q = generate("video.c3d_count", seed, 2)
@@ -73,25 +66,9 @@ def test_slowfast_shape_key() -> None:
     assert q.key_value == [p["t_raw"] // 2, -(-p["h"] // 2), -(-p["h"] // 2), 8]
 
 
-def test_trap_answers_are_diagnosed() -> None:
-    for gen in ("video.c3d_count", "video.i3d_boring", "video.slowfast_params"):
-        q = generate(gen, 3, 2)
-        assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
-        assert diagnose(q, q.key).correct
-    q = generate("video.slowfast_shape", 3, 2)
+def test_shape_trap_is_diagnosed() -> None:
+    q = generate("video.slowfast_shape", 3, 2)  # a short-text shape; test_bank diagnoses numeric traps only
     assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap
-
-
-@pytest.mark.live
-@pytest.mark.parametrize("gen", GENS)
-@pytest.mark.parametrize("difficulty", [1, 2, 3])
-def test_live_validation(gen: str, difficulty: int) -> None:
-    from quizbank.validate import validate_question
-
-    for seed in range(20):
-        q = generate(gen, seed, difficulty)
-        r = validate_question(q)
-        assert r.ok, (q.uid, r.expected, r.live, r.detail)
 
 
 @pytest.mark.live
