@@ -1,6 +1,47 @@
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import models  # noqa: F401  (silences TensorFlow before anything imports it)
+from models import registry
+
+# ------------------------------------------------------------------------------------------ the live zoo
+#
+# A test that takes ``built`` runs once per name in its module's ``NAMES`` (``Variant.slow`` names marked slow),
+# unless it parametrizes ``built`` itself (``indirect=True``).  ``built`` is session-scoped and keyed by the model
+# name, so pytest runs every test of one model, in test_zoo.py and in its family file, back to back: each model
+# is built once per session, and only one is alive at a time (the session is cleared before the next is built).
+
+
+def _zoo_params(names: Any) -> list[Any]:
+    return [pytest.param(n, marks=pytest.mark.slow) if registry.variant(n).slow else n for n in names]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "built" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        args = mark.args[0] if mark.args else mark.kwargs["argnames"]
+        if "built" in (args.replace(" ", "").split(",") if isinstance(args, str) else args):
+            return
+    metafunc.parametrize("built", _zoo_params(metafunc.module.NAMES), indirect=True)
+
+
+@pytest.fixture(scope="session")
+def built(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
+    """``registry.get(name)`` at its declared input, with its variant and inspector summary."""
+    from models import inspect
+    from models._keras import keras
+
+    name = request.param
+    gc.collect()
+    keras.backend.clear_session()
+    model = registry.get(name)
+    yield SimpleNamespace(name=name, v=registry.variant(name), model=model, s=inspect.summary(model))

@@ -1,6 +1,6 @@
-"""Live EfficientNet zoo: every registered ``efficientnet`` model (B0…B7) is built once, run, checked against its
-declared facts and the closed form of ``models/facts/efficientnet.py``, and compared layer by layer with
-keras.applications' EfficientNetB0…B7 (``weights=None``)."""
+"""Live EfficientNet zoo: every registered ``efficientnet`` model (B0…B7) is checked against the closed form and
+reference figures of ``models/facts/efficientnet.py``; the compound-scaling rule.  Build, forward pass, declared
+facts, the keras.applications EfficientNetB0…B7 twins, headless and custom classes: tests/test_zoo.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from models import efficientnet as E
-from models import inspect as I
 from models import registry
 from models._keras import keras, np
 from models.facts import efficientnet as F
@@ -20,12 +19,6 @@ from models.facts import efficientnet as F
 pytestmark = pytest.mark.live
 
 NAMES = [n for n in registry.list_models() if registry.variant(n).family == "efficientnet"]
-# layers keras.applications leaves to Keras' auto-naming (suffixes depend on how many were built before)
-AUTO_NAMED = re.compile(r"(input_layer|rescaling|normalization)(_\d+)?")
-
-
-def _param(name: str) -> Any:
-    return pytest.param(name, marks=pytest.mark.slow) if registry.variant(name).slow else name
 
 
 def _n(weights: list[Any]) -> int:
@@ -38,58 +31,16 @@ def _bn_channels(model: Any) -> int:
     )
 
 
-def _trace(model: Any) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(type(layer).__name__, tuple(layer.output.shape)) for layer in model.layers]
-
-
-def _app(name: str, **kw: Any) -> Any:
-    return getattr(keras.applications, "EfficientNet" + name.rsplit("_", 1)[1].upper())(weights=None, **kw)
-
-
 def _approx(text: str, value: float, tol: float) -> bool:
     """A rounded published figure ("5.3M", "0.39B") agrees with ``value`` within the relative ``tol``."""
     scale = {"M": 1e6, "B": 1e9}[text[-1]]
     return abs(float(text[:-1]) * scale - value) <= tol * value
 
 
-@pytest.fixture(scope="module", params=[_param(n) for n in NAMES])
-def built(request: pytest.FixtureRequest) -> SimpleNamespace:
-    """Each variant is built exactly once (ours and keras.applications'), B6/B7 included."""
-    name = request.param
-    keras.backend.clear_session()
-    model = registry.get(name)
-    app = _app(name)
-    return SimpleNamespace(name=name, v=registry.variant(name), model=model, s=I.summary(model), app=app)
-
-
 def test_registry_names() -> None:
     assert NAMES == [f"efficientnet_b{i}" for i in range(8)]
     assert [registry.variant(n).slow for n in NAMES] == [False] * 6 + [True] * 2
     assert [registry.variant(n).input_shape[0] for n in NAMES] == [224, 240, 260, 300, 380, 456, 528, 600]
-
-
-def test_forward(built: SimpleNamespace) -> None:
-    x = np.random.default_rng(0).uniform(0, 255, size=(1, *built.v.input_shape)).astype("float32")
-    y = np.asarray(built.model(x, training=False))
-    assert y.shape == (1, built.v.classes) == (1, *built.v.output_shape.value)
-    assert np.isfinite(y).all()
-    assert abs(float(y.sum()) - 1.0) < 1e-4  # softmax head
-
-
-def test_declared_facts(built: SimpleNamespace) -> None:
-    v, m, s = built.v, built.model, built.s
-    for fact in (v.params, v.trainable_params, v.macs, v.output_shape, v.receptive_field):
-        assert fact is not None and fact.source
-    assert m.count_params() == s.params == v.params.value
-    assert _n(m.trainable_weights) == s.trainable == v.trainable_params.value
-    assert s.macs == v.macs.value
-    assert s.receptive_field == v.receptive_field.value
-    assert s.output_shape == v.output_shape.value == tuple(m.output_shape[1:])
-    # non-trainable = BN moving mean + variance (2 per BN channel) + the Normalization layer's mean, variance, count
-    assert s.non_trainable_by_kind == {
-        "batchnorm moving statistics": 2 * _bn_channels(m),
-        "preprocessing (Normalization) statistics": 7,
-    }
 
 
 def test_closed_form_agrees(built: SimpleNamespace) -> None:
@@ -148,16 +99,6 @@ def test_reference_facts(built: SimpleNamespace) -> None:
             pytest.fail(f"{built.name}: no live check for reference fact {name!r}")
 
 
-def test_matches_keras_applications(built: SimpleNamespace) -> None:
-    ours, app = built.model, built.app
-    assert ours.count_params() == app.count_params() == built.v.params.value
-    assert _n(ours.trainable_weights) == _n(app.trainable_weights)
-    assert _n(ours.non_trainable_weights) == _n(app.non_trainable_weights)
-    assert _trace(ours) == _trace(app)  # every layer's class and output shape, in order
-    for a, b in zip(ours.layers, app.layers, strict=True):
-        assert a.name == b.name or (AUTO_NAMED.fullmatch(b.name) and b.name.startswith(a.name)), (a.name, b.name)
-
-
 def test_compound_scaling_rule() -> None:
     """The seed's compound scaling: d = 1.2^φ, w = 1.1^φ, r = 1.15^φ, α·β²·γ² ≈ 2 so FLOPs ≈ 2^φ."""
     assert E.compound_scaling(0) == (1.0, 1.0, 224)
@@ -180,29 +121,3 @@ def test_pure_phi_model() -> None:
     assert len(blocks) == sum(math.ceil(1.2 * n) for _k, n, *_ in F.B0_STAGES) == 23  # B0 has 16
     assert m.get_layer("top_conv").filters == 1408
     assert m.output.shape == (None, 1408)
-
-
-def test_top_false_pooling_and_classes() -> None:
-    """keras.applications semantics: pooled features without the top, a custom head with ``classes``."""
-    keras.backend.clear_session()
-    v = registry.variant("efficientnet_b0")
-    head = 1280 * 1000 + 1000
-    feats = registry.get("efficientnet_b0", include_top=False, pooling="avg", input_shape=(64, 64, 3))
-    app = _app("efficientnet_b0", include_top=False, pooling="avg", input_shape=(64, 64, 3))
-    assert feats.output.shape == (None, 1280)
-    assert feats.count_params() == app.count_params() == v.params.value - head  # params do not depend on H, W
-    assert _trace(feats) == _trace(app)
-    y = np.asarray(feats(np.full((1, 64, 64, 3), 128.0, "float32"), training=False))
-    assert y.shape == (1, 1280) and np.isfinite(y).all()
-
-    maxed = registry.get("efficientnet_b0", include_top=False, pooling="max", input_shape=(64, 64, 3))
-    assert type(maxed.layers[-1]).__name__ == "GlobalMaxPooling2D" and maxed.output.shape == (None, 1280)
-    fmap = registry.get("efficientnet_b0", include_top=False, input_shape=(64, 64, 3))
-    assert fmap.output.shape == (None, 2, 2, 1280)
-
-    ten = registry.get("efficientnet_b0", classes=10, input_shape=(64, 64, 3))
-    assert ten.count_params() == v.params.value - head + 1280 * 10 + 10
-    y = np.asarray(ten(np.zeros((1, 64, 64, 3), "float32"), training=False))
-    assert y.shape == (1, 10) and abs(float(y.sum()) - 1.0) < 1e-4
-    with pytest.raises(ValueError):
-        registry.get("efficientnet_b0", weights="imagenet")

@@ -1,6 +1,7 @@
-"""Live Inception zoo: GoogLeNet (the paper's build, and torchvision's via overrides) and Inception-v3 (equal to
-keras.applications.InceptionV3; torchvision's 27,161,264 via its aux head and BN γ), checked against the facts
-and closed forms of ``models/facts/inception.py``."""
+"""Live Inception zoo: GoogLeNet (the paper's build, and torchvision's via overrides) and Inception-v3
+(torchvision's 27,161,264 via its aux head and BN γ), checked against the closed forms and reference figures of
+``models/facts/inception.py``.  Build, forward pass, declared facts, the keras.applications.InceptionV3 twin,
+headless and custom classes: tests/test_zoo.py."""
 
 from __future__ import annotations
 
@@ -17,12 +18,7 @@ from models.facts import inception as F
 pytestmark = pytest.mark.live
 
 NAMES = [n for n in registry.list_models() if registry.variant(n).family == "inception"]
-KERAS_APPS = {"inception_v3": "InceptionV3"}
 TORCHVISION_GOOGLENET = {"batch_norm": True, "wide_kernel": 3, "lrn": False}
-
-
-def _param(name: str) -> Any:
-    return pytest.param(name, marks=pytest.mark.slow) if registry.variant(name).slow else name
 
 
 def _n(weights: list[Any]) -> int:
@@ -41,22 +37,13 @@ def _gammas(model: Any) -> int:
     return sum(int(b.gamma.shape[0]) for b in _of(model, keras.layers.BatchNormalization) if b.scale)
 
 
-def _trace(model: Any, names: bool = False) -> list[tuple[Any, ...]]:
-    """(class, output shape) of every layer in order (our names are hierarchical, Keras' are conv2d_17 ...)."""
-    return [(type(l).__name__, tuple(l.output.shape)) + ((l.name,) if names else ()) for l in model.layers]
-
-
-@pytest.fixture(scope="module", params=[_param(n) for n in NAMES])
-def built(request: pytest.FixtureRequest) -> SimpleNamespace:
-    name = request.param
-    keras.backend.clear_session()
-    model = registry.get(name)
-    app = getattr(keras.applications, KERAS_APPS[name])(weights=None) if name in KERAS_APPS else None
-    # the one extra build per model that the reference figures need
-    extra = registry.get(name, **TORCHVISION_GOOGLENET) if name == "googlenet" else registry.get(
+@pytest.fixture(scope="module")
+def extra(built: SimpleNamespace) -> SimpleNamespace:
+    """The one extra build per model that the reference figures need: torchvision's GoogLeNet, v3 with its aux head."""
+    name = built.name
+    model = registry.get(name, **TORCHVISION_GOOGLENET) if name == "googlenet" else registry.get(
         name, aux_head=True, bn_scale=True)  # fmt: skip
-    return SimpleNamespace(name=name, v=registry.variant(name), model=model, s=I.summary(model), app=app,
-                           extra=extra, extra_s=I.summary(extra))  # fmt: skip
+    return SimpleNamespace(model=model, s=I.summary(model))
 
 
 def test_registry_names() -> None:
@@ -64,29 +51,11 @@ def test_registry_names() -> None:
     assert registry.variant("inception_v3").slow
 
 
-def test_forward(built: SimpleNamespace) -> None:
+def test_extra_forward(built: SimpleNamespace, extra: SimpleNamespace) -> None:
     x = np.random.default_rng(0).normal(size=(1, *built.v.input_shape)).astype("float32")
-    y = np.asarray(built.model(x, training=False))
-    assert y.shape == (1, built.v.classes) == (1, *built.v.output_shape.value)
-    assert np.isfinite(y).all()
-    assert abs(float(y.sum()) - 1.0) < 1e-4  # softmax head
-    outs = built.extra(x, training=False)  # inception_v3: [main, aux]; googlenet (torchvision build): main
+    outs = extra.model(x, training=False)  # inception_v3: [main, aux]; googlenet (torchvision build): main
     for out in outs if isinstance(outs, (list, tuple)) else [outs]:
         assert np.asarray(out).shape == (1, 1000) and np.isfinite(np.asarray(out)).all()
-
-
-def test_declared_facts(built: SimpleNamespace) -> None:
-    v, m, s = built.v, built.model, built.s
-    for fact in (v.params, v.trainable_params, v.macs, v.output_shape, v.receptive_field):
-        assert fact is not None and fact.source
-    assert m.count_params() == s.params == v.params.value
-    assert _n(m.trainable_weights) == s.trainable == v.trainable_params.value
-    assert s.macs == v.macs.value
-    assert s.receptive_field == v.receptive_field.value
-    assert s.output_shape == v.output_shape.value == tuple(m.output_shape[1:])
-    # non-trainable = BN moving mean + variance only (googlenet, the paper's build, has no BN at all)
-    assert s.non_trainable == 2 * _bn_channels(m)
-    assert s.non_trainable_by_kind == ({"batchnorm moving statistics": s.non_trainable} if s.non_trainable else {})
 
 
 def test_closed_form_agrees(built: SimpleNamespace) -> None:
@@ -103,10 +72,14 @@ def test_closed_form_agrees(built: SimpleNamespace) -> None:
         assert F.V3_BN == _bn_channels(built.model) == 17_216
         assert not any(c.use_bias for c in _of(built.model, keras.layers.Conv2D))
         assert not any(b.scale for b in _of(built.model, keras.layers.BatchNormalization))  # Keras: no γ
+        # our names are hierarchical where keras.applications' are conv2d_17 ... (compared by class in test_zoo)
+        names = {l.name for l in built.model.layers}
+        assert {"mixed5b", "mixed6a", "mixed7c", "mixed7b_3x3_2_concat", "mixed5b_5x5_2_conv", "conv1a_bn"} <= names
 
 
-def test_reference_facts(built: SimpleNamespace) -> None:
-    m, s, extra, xs = built.model, built.s, built.extra, built.extra_s
+def test_reference_facts(built: SimpleNamespace, extra: SimpleNamespace) -> None:
+    m, s = built.model, built.s
+    xs, extra = extra.s, extra.model  # the extra build's summary, then the model itself
     kernels = sum(int(np.prod(l.kernel.shape)) for l in m.layers if isinstance(l, (keras.layers.Conv2D,
                   keras.layers.Dense)))  # fmt: skip
     aux_trainable = sum(_n(l.trainable_weights) for l in extra.layers if l.name.startswith("aux"))
@@ -164,48 +137,3 @@ def test_googlenet_table1_output_sizes() -> None:
     assert m.get_layer("inception3a_5x5_2_conv").kernel_size == (5, 5)
     assert m.get_layer("inception3a_pool_2_conv").kernel_size == (1, 1)
     assert [l.name for l in m.layers if l.__class__.__name__ == "LocalResponseNormalization"] == ["norm1", "norm2"]
-
-
-def test_matches_keras_applications(built: SimpleNamespace) -> None:
-    if built.app is None:
-        assert built.name not in KERAS_APPS
-        return
-    v, ours, app = built.v, built.model, built.app
-    assert ours.count_params() == app.count_params() == v.params.value
-    assert _n(ours.trainable_weights) == _n(app.trainable_weights) == v.trainable_params.value
-    assert _n(ours.non_trainable_weights) == _n(app.non_trainable_weights)
-    assert len(ours.layers) == len(app.layers) == 313
-    assert _trace(ours) == _trace(app)  # every layer's class and output shape, in order
-    ours_s, app_s = built.s, I.summary(app)
-    assert ours_s.macs == app_s.macs and ours_s.receptive_field == app_s.receptive_field
-    names = {l.name for l in ours.layers}
-    assert {"mixed5b", "mixed6a", "mixed7c", "mixed7b_3x3_2_concat", "mixed5b_5x5_2_conv", "conv1a_bn"} <= names
-
-
-def test_inception_v3_headless_matches_keras_applications() -> None:
-    shape = (150, 150, 3)
-    ours = registry.get("inception_v3", include_top=False, pooling="avg", input_shape=shape)
-    app = keras.applications.InceptionV3(weights=None, include_top=False, pooling="avg", input_shape=shape)
-    assert ours.output_shape == app.output_shape == (None, 2048)
-    assert ours.count_params() == app.count_params() == F.V3_PARAMS - F.V3_FC
-    assert _trace(ours) == _trace(app)
-    y = np.asarray(ours(np.random.default_rng(1).normal(size=(1, *shape)).astype("float32")))
-    assert y.shape == (1, 2048) and np.isfinite(y).all()
-
-
-@pytest.mark.parametrize(("name", "width"), [("googlenet", 1024), ("inception_v3", 2048)])
-def test_headless_and_custom_classes(name: str, width: int) -> None:
-    v = registry.variant(name)
-    x = np.random.default_rng(2).normal(size=(1, *v.input_shape)).astype("float32")
-    if name == "googlenet":  # (inception_v3's headless build is compared with Keras above)
-        avg = registry.get(name, include_top=False, pooling="avg")
-        assert avg.output_shape == (None, width) and np.asarray(avg(x)).shape == (1, width)
-        assert avg.count_params() == v.params.value - (width + 1) * 1000
-        assert registry.get(name, include_top=False, pooling="max").output_shape == (None, width)
-        assert registry.get(name, include_top=False).output_shape == (None, 7, 7, width)
-    top = registry.get(name, classes=10)
-    y = np.asarray(top(x))
-    assert y.shape == (1, 10) and np.isfinite(y).all()
-    assert top.count_params() == v.params.value - (width + 1) * (1000 - 10)
-    with pytest.raises(ValueError):
-        registry.get(name, include_top=False, pooling="mean")

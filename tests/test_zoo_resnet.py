@@ -1,5 +1,7 @@
-"""Live ResNet zoo: every registered ``resnet`` model is built, run, and checked against its declared facts,
-the closed forms of ``models/facts/resnet.py`` and keras.applications' ResNet50/101/152."""
+"""Live ResNet zoo: every registered ``resnet`` model is checked against the closed forms of
+``models/facts/resnet.py``, its reference figures and its layout; torchvision's bias-free resnet18/34.  Build,
+forward pass, declared facts, the keras.applications ResNet50/101/152 twins, headless and custom classes:
+tests/test_zoo.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from models import inspect as I
 from models import registry
 from models._keras import keras, np
 from models.facts import resnet as F
@@ -16,11 +17,6 @@ from models.facts import resnet as F
 pytestmark = pytest.mark.live
 
 NAMES = [n for n in registry.list_models() if registry.variant(n).family == "resnet"]
-KERAS_APPS = {"resnet50": "ResNet50", "resnet101": "ResNet101", "resnet152": "ResNet152"}
-
-
-def _param(name: str) -> Any:
-    return pytest.param(name, marks=pytest.mark.slow) if registry.variant(name).slow else name
 
 
 def _n(weights: list[Any]) -> int:
@@ -51,41 +47,9 @@ def _stride_shift(model: Any, summary: Any) -> int:
     )
 
 
-@pytest.fixture(scope="module", params=[_param(n) for n in NAMES])
-def built(request: pytest.FixtureRequest) -> SimpleNamespace:
-    name = request.param
-    keras.backend.clear_session()
-    model = registry.get(name)
-    app = getattr(keras.applications, KERAS_APPS[name])(weights=None) if name in KERAS_APPS else None
-    return SimpleNamespace(name=name, v=registry.variant(name), model=model, s=I.summary(model), app=app)
-
-
 def test_registry_names() -> None:
     assert set(NAMES) == {"resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnet50_v1_5"}
     assert registry.variant("resnet152").slow
-
-
-def test_forward(built: SimpleNamespace) -> None:
-    x = np.random.default_rng(0).normal(size=(1, *built.v.input_shape)).astype("float32")
-    y = np.asarray(built.model(x, training=False))
-    assert y.shape == (1, built.v.classes)
-    assert np.isfinite(y).all()
-    assert abs(float(y.sum()) - 1.0) < 1e-4  # softmax head
-
-
-def test_declared_facts(built: SimpleNamespace) -> None:
-    v, m, s = built.v, built.model, built.s
-    for fact in (v.params, v.trainable_params, v.macs, v.output_shape, v.receptive_field):
-        assert fact is not None and fact.source
-    assert m.count_params() == v.params.value
-    assert _n(m.trainable_weights) == v.trainable_params.value
-    assert s.params == v.params.value and s.trainable == v.trainable_params.value
-    assert s.macs == v.macs.value
-    assert s.receptive_field == v.receptive_field.value
-    assert s.output_shape == v.output_shape.value == tuple(m.output_shape[1:])
-    # non-trainable = BatchNorm moving mean + variance, 2 per BN channel, and nothing else
-    assert s.non_trainable == 2 * _bn_channels(m)
-    assert s.non_trainable_by_kind == {"batchnorm moving statistics": s.non_trainable}
 
 
 def test_closed_form_agrees(built: SimpleNamespace) -> None:
@@ -144,26 +108,6 @@ def test_layout(built: SimpleNamespace) -> None:
         assert "conv2_block1_0_conv" not in by_name and "conv3_block1_0_conv" in by_name  # projection only on change
 
 
-def test_matches_keras_applications(built: SimpleNamespace) -> None:
-    if built.app is None:
-        assert built.name not in KERAS_APPS
-        return
-    ours, app = built.model, built.app
-    assert ours.count_params() == app.count_params() == built.v.params.value
-    assert _n(ours.trainable_weights) == _n(app.trainable_weights)
-    assert _n(ours.non_trainable_weights) == _n(app.non_trainable_weights)
-
-    def trace(model: Any) -> list[tuple[str, str, tuple[Any, ...]]]:
-        return [
-            (type(l).__name__, "" if isinstance(l, keras.layers.InputLayer) else l.name, tuple(l.output.shape))
-            for l in model.layers
-        ]
-
-    assert trace(ours) == trace(app)  # every layer: class, name and output shape, in order
-    assert I.summary(app).macs == built.s.macs
-    assert I.summary(app).receptive_field == built.s.receptive_field
-
-
 @pytest.mark.parametrize(("name", "published"), [("resnet18", 11_689_512), ("resnet34", 21_797_672)])
 def test_basic_resnets_without_bias_are_torchvision(name: str, published: int) -> None:
     """torchvision's resnet18/34 counts = trainable weights of the same network with bias-free convs."""
@@ -173,31 +117,3 @@ def test_basic_resnets_without_bias_are_torchvision(name: str, published: int) -
     b = with_bias.reference["conv_bias"].value
     assert with_bias.trainable_params.value == published + b and with_bias.params.value == published + 3 * b
     assert m.count_params() == published + 2 * b
-
-
-@pytest.mark.parametrize("name", ["resnet18", "resnet50_v1_5"])
-def test_headless_and_custom_classes(name: str) -> None:
-    """keras.applications semantics: include_top=False + pooling gives pooled features; classes sizes the top."""
-    v = registry.variant(name)
-    width = F.final_channels(v.kwargs["depth"])
-    x = np.random.default_rng(1).normal(size=(1, 64, 64, 3)).astype("float32")
-    avg = registry.get(name, include_top=False, pooling="avg", input_shape=(64, 64, 3))
-    assert avg.output_shape == (None, width) and avg.layers[-1].name == "avg_pool"
-    assert np.asarray(avg(x)).shape == (1, width)
-    assert avg.count_params() == v.params.value - (width + 1) * v.classes  # the top is (C + 1)·classes
-    top = registry.get(name, classes=10, input_shape=(64, 64, 3))
-    y = np.asarray(top(x))
-    assert y.shape == (1, 10) and np.isfinite(y).all()
-    assert top.count_params() == avg.count_params() + (width + 1) * 10
-
-
-def test_headless_max_pool_and_feature_map() -> None:
-    x = np.random.default_rng(2).normal(size=(1, 64, 64, 3)).astype("float32")
-    mx = registry.get("resnet18", include_top=False, pooling="max", input_shape=(64, 64, 3))
-    assert mx.output_shape == (None, 512) and mx.layers[-1].name == "max_pool"
-    assert np.asarray(mx(x)).shape == (1, 512)
-    fmap = registry.get("resnet18", include_top=False, input_shape=(64, 64, 3))
-    assert fmap.output_shape == (None, 2, 2, 512)  # 64 / 32
-    assert fmap.count_params() == mx.count_params()
-    with pytest.raises(ValueError, match="pooling"):
-        registry.get("resnet18", include_top=False, pooling="mean", input_shape=(64, 64, 3))

@@ -1,5 +1,6 @@
-"""Live ViT zoo: ``vit_b16`` is built and checked against torchvision's ``vit_b_16`` figures (86,567,656 params,
-17.56 GMACs) and the closed form of ``models/facts/vit.py``; the embedding stage yields 197 tokens.
+"""Live ViT zoo: ``vit_b16`` is checked against torchvision's ``vit_b_16`` figures (86,567,656 params,
+17.56 GMACs) and the closed form of ``models/facts/vit.py``; the embedding stage yields 197 tokens.  Build, forward
+pass, declared facts, headless and custom classes: tests/test_zoo.py.
 ViT is not in ``keras.applications`` (no applications twin to compare)."""
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from models import inspect as I
 from models import registry
 from models._keras import keras, np
 from models.vit import ClassTokenPosEmbedding
@@ -19,49 +19,12 @@ pytestmark = pytest.mark.live
 NAMES = [n for n in registry.list_models() if registry.variant(n).family == "vit"]
 
 
-def _param(name: str) -> Any:
-    return pytest.param(name, marks=pytest.mark.slow) if registry.variant(name).slow else name
-
-
-def _n(weights: list[Any]) -> int:
-    return int(sum(np.prod(w.shape) for w in weights))
-
-
 def _x(shape: tuple[int, ...], seed: int = 0) -> Any:
     return np.random.default_rng(seed).normal(size=(1, *shape)).astype("float32")
 
 
-@pytest.fixture(scope="module", params=[_param(n) for n in NAMES])
-def built(request: pytest.FixtureRequest) -> SimpleNamespace:
-    name = request.param
-    keras.backend.clear_session()
-    model = registry.get(name)
-    return SimpleNamespace(name=name, v=registry.variant(name), model=model, s=I.summary(model))
-
-
 def test_registry_names() -> None:
     assert set(NAMES) == {"vit_b16"}
-
-
-def test_declared_facts(built: SimpleNamespace) -> None:
-    v, m, s = built.v, built.model, built.s
-    for fact in (v.params, v.trainable_params, v.macs, v.output_shape, v.receptive_field):
-        assert fact is not None and fact.source
-    assert tuple(m.input_shape[1:]) == v.input_shape
-    assert m.count_params() == s.params == v.params.value
-    assert _n(m.trainable_weights) == s.trainable == v.trainable_params.value
-    assert s.non_trainable == 0
-    assert s.macs == v.macs.value
-    assert tuple(m.output_shape[1:]) == s.output_shape == v.output_shape.value
-    assert s.receptive_field == v.receptive_field.value
-    assert s.whole_input  # attention mixes all tokens
-
-
-def test_forward(built: SimpleNamespace) -> None:
-    y = np.asarray(built.model(_x(built.v.input_shape), training=False))
-    assert y.shape == (1, *built.v.output_shape.value)
-    assert np.isfinite(y).all()
-    assert abs(float(y.sum()) - 1.0) < 1e-4
 
 
 def test_reference_facts(built: SimpleNamespace) -> None:
@@ -106,19 +69,3 @@ def test_embedding_layer_serializes() -> None:
     cfg = keras.saving.serialize_keras_object(layer)
     clone = keras.saving.deserialize_keras_object(cfg)
     assert isinstance(clone, ClassTokenPosEmbedding) and clone.name == "embedding"
-
-
-@pytest.mark.slow
-def test_headless_and_custom_classes() -> None:
-    shape = (64, 64, 3)  # 16 patches + CLS (position embeddings sized for the input)
-    x = _x(shape, seed=1)
-    keras.backend.clear_session()
-    avg = registry.get("vit_b16", include_top=False, pooling="avg", input_shape=shape)
-    y = np.asarray(avg(x, training=False))
-    assert avg.output_shape == (None, 768) and y.shape == (1, 768) and np.isfinite(y).all()
-    assert tuple(avg.get_layer("embedding").output.shape[1:]) == (17, 768)
-    keras.backend.clear_session()
-    custom = registry.get("vit_b16", classes=7, input_shape=shape)
-    y = np.asarray(custom(x, training=False))
-    assert y.shape == (1, 7) and np.isfinite(y).all() and abs(float(y.sum()) - 1.0) < 1e-4
-    assert custom.get_layer("head").units == 7
