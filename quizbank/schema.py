@@ -89,16 +89,18 @@ class Tolerance(_Frozen):
             return abs(answer - key) <= self.value + 1e-12
         if self.mode == "relative":
             return abs(answer - key) <= self.value * abs(key) + 1e-12
-        # significant figures: the answer rounded to `value` s.f. equals the key rounded likewise
-        return _round_sig(answer, int(self.value)) == _round_sig(key, int(self.value))
+        # significant figures, as PrairieLearn's ``is_correct_scalar_sf``: within 0.51 units of the key's
+        # n-th significant digit (so 0.125 → 0.13 and 0.12 both pass at 2 s.f., and extra digits never hurt);
+        # a key of 0 counts as magnitude 1.
+        return answer == key or abs(answer - key) < _sig_unit(key, max(1, int(self.value))) * 0.51
 
 
-def _round_sig(x: float, n: int) -> float:
-    if x == 0:
-        return 0.0
+def _sig_unit(x: float, n: int) -> float:
+    """The place value of the ``n``-th significant digit of ``x`` (of 1 when ``x`` is 0)."""
     from math import floor, log10
 
-    return round(x, -floor(log10(abs(x))) + (n - 1))
+    exponent = floor(log10(abs(x))) if x != 0 else 0
+    return 10.0 ** (exponent - n + 1)
 
 
 class TrapValue(_Frozen):

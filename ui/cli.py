@@ -302,6 +302,93 @@ def serve(port: Annotated[int, typer.Option()] = 8501) -> None:
     )
 
 
+# ------------------------------------------------------------------ the grader's database
+
+db_app = typer.Typer(no_args_is_help=True, help="The grader's database (SQLite by default, or any SQLAlchemy URL).")
+grades_app = typer.Typer(no_args_is_help=True, help="Gradebooks and responses.")
+bench_app = typer.Typer(no_args_is_help=True, help="Benchmarks.")
+app.add_typer(db_app, name="db")
+app.add_typer(grades_app, name="grades")
+app.add_typer(bench_app, name="bench")
+
+UrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--url", help="SQLAlchemy URL (default: $CNNQUIZ_DB_URL, else cnnquiz.sqlite in the user data directory)"
+    ),
+]
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: UrlOption = None) -> None:
+    """Apply the Alembic migrations (creates the database file for SQLite)."""
+    from grader.db import upgrade
+
+    try:
+        shown = upgrade(url)
+    except Exception as e:  # a bad URL, an unreachable server: say so, exit 1
+        err.print(f"[red]error:[/red] {type(e).__name__}: {e}")
+        raise typer.Exit(1) from None
+    out.print(f"[green]database at head[/green]: {shown}")
+
+
+@grades_app.command("export")
+def grades_export(
+    assessment: Annotated[int, typer.Option("--assessment", help="assessment id")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV file to write")],
+    responses: Annotated[
+        bool, typer.Option("--responses", help="one row per response instead of the gradebook")
+    ] = False,
+    url: UrlOption = None,
+) -> None:
+    """Write the gradebook (one row per student) or every response of an assessment as CSV."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from grader.db import current_revision, make_engine, read_session, session_factory
+    from grader.export import gradebook_rows, response_rows, write_csv
+    from grader.service import NotFound
+
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) is None:
+            err.print("[red]error:[/red] this database has no cnnquiz schema yet (run `cnnquiz db upgrade`)")
+            raise typer.Exit(2)
+        with read_session(session_factory(engine)) as s:
+            rows = response_rows(s, assessment) if responses else gradebook_rows(s, assessment)
+    except NotFound as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    except SQLAlchemyError as e:
+        err.print(f"[red]error:[/red] {type(e).__name__}: {e}")
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    n = write_csv(rows, out_file)
+    out.print(f"wrote {n} {'responses' if responses else 'students'} to {out_file}")
+
+
+@bench_app.command("db")
+def bench_db(
+    url: Annotated[str, typer.Option("--url", help="SQLAlchemy URL of the database to write to (migrated first)")],
+    writers: Annotated[int, typer.Option(min=1, max=256, help="concurrent writers (threads)")] = 64,
+    answers: Annotated[int, typer.Option(min=1, help="answers per writer")] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """N concurrent writers x M answers through the grading service; counts what the database recorded."""
+    from grader.bench import run
+
+    r = run(url, writers, answers)
+    if as_json:
+        sys.stdout.write(json.dumps(r) + "\n")
+    else:
+        out.print(
+            f"{r['writers']} writers x {r['answers']} answers: recorded {r['recorded']}, lost {r['lost']}, "
+            f"duplicated {r['duplicated']} in {r['seconds']:.2f}s = {r['answers_per_s']:,.0f} answers/s"
+        )
+    if r["lost"] or r["duplicated"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app()
 
