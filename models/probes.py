@@ -674,7 +674,9 @@ def same_padding_split(w: int, k: int, s: int = 1, d: int = 1, seed: int = 0) ->
 def dilation_free_rf_growth(k: int = 3, d: int = 2, size: int = 16, c_in: int = 3, c_out: int = 4) -> bool:
     """A dilated ``Conv2D(c_out, k, dilation_rate=d)`` has exactly the parameters of the undilated one, keeps H×W with
     ``padding='same'``, and its receptive field (measured by gradient) is ``K_eff = d·(k−1) + 1`` instead of k."""
-    dil = keras.Sequential([keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, dilation_rate=d, padding="same")])
+    dil = keras.Sequential(
+        [keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, dilation_rate=d, padding="same")]
+    )
     plain = keras.Sequential([keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, padding="same")])
     k_eff = d * (k - 1) + 1
     side = 2 * k_eff + 1
@@ -793,7 +795,9 @@ def vit_sequence_shape(
 
 
 @probe
-def vit_token_count(image_h: int = 224, image_w: int = 224, patch: int = 16, channels: int = 3, cls: bool = True) -> int:
+def vit_token_count(
+    image_h: int = 224, image_w: int = 224, patch: int = 16, channels: int = 3, cls: bool = True
+) -> int:
     """The number of tokens of :func:`vit_sequence_shape` (196 + 1 = 197 for ViT-B/16 at 224)."""
     return vit_sequence_shape(image_h, image_w, patch, channels, 4, cls)[0]
 
@@ -816,7 +820,12 @@ def negative_preact_grad_flows(activation: str = "relu", bias: float = -2.0, see
 
 @probe
 def bn_inference_output(
-    x: float = 1.0, mean: float = 0.0, var: float = 1.0, gamma: float = 1.0, beta: float = 0.0, eps: float = 1e-3,
+    x: float = 1.0,
+    mean: float = 0.0,
+    var: float = 1.0,
+    gamma: float = 1.0,
+    beta: float = 0.0,
+    eps: float = 1e-3,
     training: bool = False,
 ) -> float:
     """The output of a one-channel ``BatchNormalization`` on the single sample ``x``, with the given moving
