@@ -12,6 +12,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import models  # noqa: F401  (silences TensorFlow before anything imports it)
 from models import registry
 
+# the grader's database fixtures: every DB test runs on SQLite and on a real PostgreSQL server
+pytest_plugins = ["conftest_pg"]
+
 # ------------------------------------------------------------------------------------------ the live zoo
 #
 # A test that takes ``built`` runs once per name in its module's ``NAMES`` (``Variant.slow`` names marked slow),
