@@ -1049,6 +1049,16 @@ def _responses_query(assessment_id: int) -> Any:
     )
 
 
+def _reader(s: Any, actor_id: int, a: Any, user_id: int | None, what: str) -> tuple[str, int | None]:
+    """The actor's role in the assessment's course and whose rows they may read: a student only their own."""
+    role = _require_member(s, actor_id, a.course_id)
+    if role != "instructor":
+        if user_id is not None and user_id != actor_id:
+            raise AccessDenied(f"students can only read their own {what}")
+        user_id = actor_id
+    return role, user_id
+
+
 def list_responses(
     sf: SessionFactory,
     actor_id: int,
@@ -1061,11 +1071,7 @@ def list_responses(
     t = _now(now)
     with read_session(sf) as s:
         a = _assessment(s, assessment_id)
-        role = _require_member(s, actor_id, a.course_id)
-        if role != "instructor":
-            if user_id is not None and user_id != actor_id:
-                raise AccessDenied("students can only read their own responses")
-            user_id = actor_id
+        role, user_id = _reader(s, actor_id, a, user_id, "responses")
         visible = role == "instructor" or grading_visible(a, t)
         stmt = _responses_query(a.id)
         if user_id is not None:
@@ -1092,11 +1098,7 @@ def list_attempts(
 ) -> list[AttemptOut]:
     with read_session(sf) as s:
         a = _assessment(s, assessment_id)
-        role = _require_member(s, actor_id, a.course_id)
-        if role != "instructor":
-            if user_id is not None and user_id != actor_id:
-                raise AccessDenied("students can only read their own attempts")
-            user_id = actor_id
+        _, user_id = _reader(s, actor_id, a, user_id, "attempts")
         stmt = select(D.Attempt).where(D.Attempt.assessment_id == a.id).order_by(D.Attempt.user_id, D.Attempt.number)
         if user_id is not None:
             stmt = stmt.where(D.Attempt.user_id == user_id)
@@ -1115,11 +1117,7 @@ def list_grades(
     t = _now(now)
     with read_session(sf) as s:
         a = _assessment(s, assessment_id)
-        role = _require_member(s, actor_id, a.course_id)
-        if role != "instructor":
-            if user_id is not None and user_id != actor_id:
-                raise AccessDenied("students can only read their own grades")
-            user_id = actor_id
+        role, user_id = _reader(s, actor_id, a, user_id, "grades")
         visible = role == "instructor" or grading_visible(a, t)
         stmt = (
             select(D.Grade, D.Attempt.number)
