@@ -72,13 +72,16 @@ def _build(w: Witness) -> Any:
 
 
 def _output_shape(model: Any) -> list[int]:
-    from models._keras import np
+    from models._keras import keras, np
 
     shape = [int(d) for d in model.output_shape[1:]]
     n_in = math.prod(int(d) for d in model.input_shape[1:])
     if n_in * max(1, len(model.layers)) <= 4_000_000:
         # small enough to run: the shape of a real forward pass, not only Keras' inference of it
-        out = model(np.zeros((1, *model.input_shape[1:]), "float32"))
+        x = np.zeros((1, *model.input_shape[1:]), "float32")
+        # a functional config whose input_layers is a list wants its input as a list too
+        nested = not isinstance(model, keras.Sequential) and isinstance(model.input, list)
+        out = model([x] if nested else x)
         ran = [int(d) for d in out.shape[1:]]
         if ran != shape:
             raise AssertionError(f"Keras infers {shape} but the forward pass gives {ran}")
