@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, head, keras
 
 layers = keras.layers
 ops = keras.ops
@@ -104,18 +104,6 @@ class LocalResponseNormalization(keras.layers.Layer):
         }
 
 
-def _head(x: Any, include_top: bool, pooling: str | None, top: Any) -> Any:
-    if include_top:
-        return top(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
-    if pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
-    return x
-
-
 def alexnet(
     include_top: bool = True,
     input_shape: tuple[Any, ...] = (224, 224, 3),
@@ -128,8 +116,7 @@ def alexnet(
     weights: Any = None,
 ) -> Any:
     """AlexNet from the ``CONFIGS[config]`` table (``"torchvision"`` or ``"paper"``)."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     cfg = CONFIGS[config]
     inputs = keras.Input(shape=tuple(input_shape), name="input_layer")
     x = inputs
@@ -156,7 +143,7 @@ def alexnet(
                 x = layers.Dropout(dropout, name=f"fc{i}_dropout")(x)
         return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
-    return keras.Model(inputs, _head(x, include_top, pooling, top), name=name)
+    return keras.Model(inputs, head(x, include_top, pooling, top), name=name)
 
 
 __all__ = ["CONFIGS", "LocalResponseNormalization", "alexnet"]

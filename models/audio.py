@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 
 layers = keras.layers
 
@@ -34,13 +34,6 @@ layers = keras.layers
 
 WAVENET_DILATIONS: tuple[int, ...] = tuple(2**i for i in range(10))  # 1, 2, 4, …, 512: one stack
 """One stack of dilations; ``stacks`` repeats it (the paper's "1, 2, 4, …, 512, 1, 2, 4, …, 512, …")."""
-
-
-def _check_args(weights: Any, pooling: str | None) -> None:
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: weights must be None")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
 
 
 def wavenet(
@@ -67,7 +60,7 @@ def wavenet(
     ``include_top=True`` gives a softmax over ``classes`` at every time step; ``include_top=False`` returns the
     ReLU of the skip sum ``(T, skip_channels)``, or its global pool with ``pooling``.
     """
-    _check_args(weights, pooling)
+    check_args(weights, pooling)
     inputs = keras.Input(shape=input_shape, name="input")
     x = layers.Conv1D(residual_channels, initial_kernel, padding="causal", name="causal_conv")(inputs)
     table = [(s + 1, i + 1, d) for s in range(stacks) for i, d in enumerate(dilations)]
@@ -91,8 +84,7 @@ def wavenet(
         x = layers.Conv1D(classes, 1, name="head_conv2")(x)
         x = layers.Activation(classifier_activation or "linear", name="predictions")(x)
     elif pooling:
-        pool = layers.GlobalAveragePooling1D if pooling == "avg" else layers.GlobalMaxPooling1D
-        x = pool(name="pool")(x)
+        x = global_pool(pooling, 1, "pool")(x)
     return keras.Model(inputs, x, name=name)
 
 
@@ -124,7 +116,7 @@ def spectrogram_cnn(
     average pooling → dropout → dense (so any number of frames works); ``include_top=False`` returns the last
     pool's feature map (or its global pool with ``pooling``).
     """
-    _check_args(weights, pooling)
+    check_args(weights, pooling)
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
     for b in blocks or SPECTROGRAM_BLOCKS:
@@ -139,8 +131,7 @@ def spectrogram_cnn(
         x = layers.Dropout(dropout, name="dropout")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling:
-        pool = layers.GlobalAveragePooling2D if pooling == "avg" else layers.GlobalMaxPooling2D
-        x = pool(name="pool")(x)
+        x = global_pool(pooling, 2, "pool")(x)
     return keras.Model(inputs, x, name=name)
 
 

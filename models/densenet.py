@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
-from .resnet import head
+from ._keras import check_args, head, keras
+from .resnet import classifier
 
 layers = keras.layers
 
@@ -82,8 +82,7 @@ def densenet(
     weights: Any = None,
 ) -> Any:
     """DenseNet-BC-``depth`` (121, 161, 169, 201) with keras.applications' layer names and head semantics."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     if depth not in DEPTHS:
         raise ValueError(f"depth must be one of {sorted(DEPTHS)}, not {depth!r}")
     stem, growth, blocks = DEPTHS[depth]
@@ -101,7 +100,7 @@ def densenet(
             x = transition(x, f"pool{i + 2}")
     x = layers.BatchNormalization(axis=-1, epsilon=BN_EPS, name="bn")(x)
     x = layers.Activation("relu", name="relu")(x)
-    x = head(x, include_top, pooling, classes, classifier_activation)
+    x = head(x, include_top, pooling, classifier(classes, classifier_activation))
     return keras.Model(inputs, x, name=name)
 
 

@@ -53,7 +53,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 
 layers = keras.layers
 
@@ -230,8 +230,7 @@ def efficientnet(
 ) -> Any:
     """EfficientNet ``variant`` (``"b0"``…``"b7"``, the official coefficients, = Keras), or, with ``phi``, the
     pure compound-scaling rule ``d = 1.2^φ, w = 1.1^φ, r = 224·1.15^φ``; explicit coefficients override both."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     w, d, res, drop = VARIANTS[variant]
     if phi is not None:
         d, w, res = compound_scaling(phi)
@@ -296,12 +295,8 @@ def efficientnet(
         x = layers.Dense(
             classes, activation=classifier_activation, kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions"
         )(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
     elif pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
+        x = global_pool(pooling)(x)
     return keras.Model(inputs, x, name=name)
 
 

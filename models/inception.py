@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 from .alexnet import LRN, LocalResponseNormalization
 
 layers = keras.layers
@@ -250,10 +250,7 @@ def _build(
     classifier_activation: Any,
     weights: Any,
 ) -> Any:
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
+    check_args(weights, pooling)
     u = _Units(batch_norm, bn_scale)
     inputs = keras.Input(shape=tuple(input_shape), name="input_layer")
     x, aux_outputs = inputs, []
@@ -277,10 +274,8 @@ def _build(
         if dropout:
             x = layers.Dropout(dropout, name="dropout")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    elif pooling is not None:
+        x = global_pool(pooling)(x)
     return keras.Model(inputs, [x, *aux_outputs] if aux_outputs else x, name=name)
 
 

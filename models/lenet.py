@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, head, keras
 
 layers = keras.layers
 
@@ -34,18 +34,6 @@ layers = keras.layers
 CONV_STAGES: tuple[tuple[int, int, int], ...] = ((6, 5, 2), (16, 5, 2))
 # hidden dense layers after the flatten — C5 (a 5×5 conv on a 5×5 map, i.e. a dense layer) and F6.
 DENSE_UNITS: tuple[int, ...] = (120, 84)
-
-
-def _head(x: Any, include_top: bool, pooling: str | None, top: Any) -> Any:
-    if include_top:
-        return top(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
-    if pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
-    return x
 
 
 def lenet(
@@ -62,8 +50,7 @@ def lenet(
     weights: Any = None,
 ) -> Any:
     """LeNet-style network: ``conv_stages`` of (filters, kernel, pool) with 'valid' convs, then dense layers."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     if pool not in ("avg", "max"):
         raise ValueError(f"pool must be 'avg' or 'max', not {pool!r}")
     Pool = layers.AveragePooling2D if pool == "avg" else layers.MaxPooling2D
@@ -79,7 +66,7 @@ def lenet(
             x = layers.Dense(units, activation=activation, name=f"fc{i}")(x)
         return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
-    return keras.Model(inputs, _head(x, include_top, pooling, top), name=name)
+    return keras.Model(inputs, head(x, include_top, pooling, top), name=name)
 
 
 __all__ = ["CONV_STAGES", "DENSE_UNITS", "lenet"]

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, head, keras
 
 layers = keras.layers
 
@@ -82,21 +82,8 @@ def _correct_pad(size: int | None, kernel: int) -> tuple[int, int]:
     return (kernel // 2 - adjust, kernel // 2)
 
 
-def _head(x: Any, include_top: bool, pooling: str | None, top: Any) -> Any:
-    if include_top:
-        return top(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
-    if pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
-    return x
-
-
-def _check(input_shape: tuple[Any, ...], include_top: bool, weights: Any) -> None:
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+def _check(input_shape: tuple[Any, ...], include_top: bool, weights: Any, pooling: str | None) -> None:
+    check_args(weights, pooling)
     if len(input_shape) != 3 or input_shape[-1] != 3:
         raise ValueError(f"input_shape must be (H, W, 3), got {input_shape}")
     if include_top and None in input_shape[:2]:
@@ -116,7 +103,7 @@ def mobilenet_v1(
     weights: Any = None,
 ) -> Any:
     """MobileNet v1 (Howard et al. 2017) with width multiplier ``alpha``; equal to ``keras.applications.MobileNet``."""
-    _check(tuple(input_shape), include_top, weights)
+    _check(tuple(input_shape), include_top, weights, pooling)
     inputs = keras.Input(shape=tuple(input_shape), name="input_layer")
     x = layers.Conv2D(int(V1_STEM_FILTERS * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1")(inputs)
     x = layers.BatchNormalization(name="conv1_bn")(x)
@@ -153,7 +140,7 @@ def mobilenet_v1(
         x = layers.Reshape((classes,), name="reshape_preds")(x)
         return layers.Activation(classifier_activation, name="predictions")(x)
 
-    return keras.Model(inputs, _head(x, include_top, pooling, top), name=name)
+    return keras.Model(inputs, head(x, include_top, pooling, top), name=name)
 
 
 def mobilenet_v2(
@@ -167,7 +154,7 @@ def mobilenet_v2(
     weights: Any = None,
 ) -> Any:
     """MobileNet v2 (Sandler et al. 2018) with width multiplier ``alpha``; equal to ``keras.applications.MobileNetV2``."""
-    _check(tuple(input_shape), include_top, weights)
+    _check(tuple(input_shape), include_top, weights, pooling)
 
     def bn(name: str) -> Any:
         return layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name=name)
@@ -217,7 +204,7 @@ def mobilenet_v2(
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
 
-    return keras.Model(inputs, _head(x, include_top, pooling, top), name=name)
+    return keras.Model(inputs, head(x, include_top, pooling, top), name=name)
 
 
 __all__ = ["V1_STAGES", "V2_STAGES", "make_divisible", "mobilenet_v1", "mobilenet_v2"]

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, head, keras
 
 layers = keras.layers
 
@@ -120,18 +120,14 @@ def bottleneck_block(
 BLOCKS = {"basic": basic_block, "bottleneck": bottleneck_block}
 
 
-def head(x: Any, include_top: bool, pooling: str | None, classes: int, classifier_activation: Any) -> Any:
-    """keras.applications semantics: GAP + Dense(classes) with the top; else optional global pooling."""
-    if include_top:
+def classifier(classes: int, classifier_activation: Any) -> Any:
+    """keras.applications' top: global average pooling, then ``Dense(classes)``."""
+
+    def top(x: Any) -> Any:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
-    if pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
-    return x
+
+    return top
 
 
 def resnet(
@@ -152,8 +148,7 @@ def resnet(
     ``use_bias`` overrides the layout's conv-bias choice (``resnet18`` with ``use_bias=False`` is
     torchvision's count); ``excite(x, block_name)`` is applied to each residual branch before the add.
     """
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     if depth not in DEPTHS:
         raise ValueError(f"depth must be one of {sorted(DEPTHS)}, not {depth!r}")
     if layout not in LAYOUTS:
@@ -179,7 +174,7 @@ def resnet(
                 stride_in=LAYOUTS[layout]["stride_in"],
                 excite=excite,
             )
-    x = head(x, include_top, pooling, classes, classifier_activation)
+    x = head(x, include_top, pooling, classifier(classes, classifier_activation))
     return keras.Model(inputs, x, name=name)
 
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 
 layers = keras.layers
 
@@ -52,10 +52,7 @@ def vgg(
     weights: Any = None,
 ) -> Any:
     """VGG from the paper's configuration letter (``"D"`` = VGG-16, ``"E"`` = VGG-19)."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
+    check_args(weights, pooling)
     inputs = keras.Input(shape=tuple(input_shape), name="input_layer")
     x = inputs
     for b, (n, width) in enumerate(zip(CONFIGS[config], WIDTHS), start=1):
@@ -67,10 +64,8 @@ def vgg(
         for i, units in enumerate(FC_UNITS, start=1):
             x = layers.Dense(units, activation="relu", name=f"fc{i}")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    elif pooling is not None:
+        x = global_pool(pooling)(x)
     return keras.Model(inputs, x, name=name)
 
 

@@ -32,24 +32,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras, np
+from ._keras import check_args, global_pool, keras, np
 
 layers = keras.layers
 
 # ----------------------------------------------------------------------------------------------- shared helpers
-
-
-def _check_args(weights: Any, include_top: bool, pooling: str | None) -> None:
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: weights must be None")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
-
-
-def _global_pool(pooling: str, ndim: int, name: str) -> layers.Layer:
-    avg = {1: layers.GlobalAveragePooling1D, 2: layers.GlobalAveragePooling2D, 3: layers.GlobalAveragePooling3D}
-    mx = {1: layers.GlobalMaxPooling1D, 2: layers.GlobalMaxPooling2D, 3: layers.GlobalMaxPooling3D}
-    return (avg if pooling == "avg" else mx)[ndim](name=name)
 
 
 def _conv(ndim: int) -> type[layers.Layer]:
@@ -96,7 +83,7 @@ def c3d(
     pool5 uses Caffe's ceil rounding (Keras ``padding="same"``): 2×7×7 → 1×4×4, so fc6 sees 4·4·512 = 8192
     features.  ``include_top=False`` returns pool5 (or its global pool with ``pooling``).
     """
-    _check_args(weights, include_top, pooling)
+    check_args(weights, pooling)
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
     for b in blocks or C3D_BLOCKS:
@@ -112,7 +99,7 @@ def c3d(
             x = layers.Dropout(dropout, name=f"fc{6 + i}_dropout")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling:
-        x = _global_pool(pooling, 3, "pool")(x)
+        x = global_pool(pooling, 3, "pool")(x)
     return keras.Model(inputs, x, name=name)
 
 
@@ -163,7 +150,7 @@ def _inception(
     dropout: float,
 ) -> keras.Model:
     """The one builder behind :func:`i3d` (``ndim=3``) and :func:`inception_v1` (``ndim=2``)."""
-    _check_args(weights, include_top, pooling)
+    check_args(weights, pooling)
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
     one = (1, 1, 1)
@@ -183,11 +170,11 @@ def _inception(
             b3 = _unit(b3, f3, one, one, ndim, f"{n}_branch3")
             x = layers.Concatenate(axis=-1, name=f"{n}_concat")([b0, b1, b2, b3])
     if include_top:
-        x = _global_pool("avg", ndim, "avg_pool")(x)
+        x = global_pool("avg", ndim, "avg_pool")(x)
         x = layers.Dropout(dropout, name="dropout")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     elif pooling:
-        x = _global_pool(pooling, ndim, "pool")(x)
+        x = global_pool(pooling, ndim, "pool")(x)
     return keras.Model(inputs, x, name=name)
 
 
@@ -339,7 +326,7 @@ def slowfast(
     ``pooling`` it returns the concatenated pooled features (2048 + 256 = 2304 for R50).  The default input is
     the paper's 256×256 inference view (training uses 224² crops; the global-pool head accepts any size).
     """
-    _check_args(weights, include_top, pooling)
+    check_args(weights, pooling)
     inputs = keras.Input(shape=input_shape, name="input")
     slow = layers.MaxPooling3D((1, 1, 1), strides=(alpha, 1, 1), name="slow_subsample")(inputs)
     fast = inputs
@@ -362,7 +349,7 @@ def slowfast(
         return keras.Model(inputs, [slow, fast], name=name)
     kind = "avg" if include_top else pooling
     x = layers.Concatenate(axis=-1, name="pool_concat")(
-        [_global_pool(kind, 3, "slow_pool")(slow), _global_pool(kind, 3, "fast_pool")(fast)]
+        [global_pool(kind, 3, "slow_pool")(slow), global_pool(kind, 3, "fast_pool")(fast)]
     )
     if include_top:
         x = layers.Dropout(dropout, name="dropout")(x)

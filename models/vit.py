@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 
 layers = keras.layers
 ops = keras.ops
@@ -77,10 +77,7 @@ def vit(
     ``include_top=True``: the final CLS token → dense ``classes``.  ``include_top=False``: the token sequence
     ``(N+1, hidden)`` after the final LayerNorm, or its global average / max over tokens with ``pooling``.
     """
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: weights must be None")
-    if pooling not in (None, "avg", "max"):
-        raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
+    check_args(weights, pooling)
     c = VIT_CONFIGS[config]
     p, d = c["patch_size"], c["hidden_dim"]
     if input_shape[0] % p or input_shape[1] % p:
@@ -111,8 +108,7 @@ def vit(
         x = layers.Flatten(name="cls_flatten")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="head")(x)
     elif pooling:
-        pool = layers.GlobalAveragePooling1D if pooling == "avg" else layers.GlobalMaxPooling1D
-        x = pool(name="pool")(x)
+        x = global_pool(pooling, 1, "pool")(x)
     return keras.Model(inputs, x, name=name)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ._keras import keras
+from ._keras import check_args, global_pool, keras
 
 layers = keras.layers
 
@@ -68,8 +68,7 @@ def xception(
     weights: Any = None,
 ) -> Any:
     """Xception (Chollet 2017); equal to ``keras.applications.Xception`` (``weights=None``)."""
-    if weights is not None:
-        raise ValueError("cnnquiz never downloads weights: pass weights=None")
+    check_args(weights, pooling)
     input_shape = tuple(input_shape)
     if len(input_shape) != 3 or input_shape[-1] != 3:
         raise ValueError(f"input_shape must be (H, W, 3), got {input_shape}")
@@ -110,12 +109,8 @@ def xception(
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
     elif pooling is not None:
-        raise ValueError(f"pooling must be None, 'avg' or 'max', not {pooling!r}")
+        x = global_pool(pooling)(x)
     return keras.Model(inputs, x, name=name)
 
 

@@ -255,6 +255,19 @@ def choice(
         entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
         if len(entries) == n_options:
             break
+    return _multiple_choice(rng, entries, n_options, stem, explanation, params, witness)
+
+
+def _multiple_choice(
+    rng: random.Random,
+    entries: list[dict[str, Any]],
+    n_options: int,
+    stem: str,
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+) -> dict[str, Any]:
+    """The draft of a multiple-choice question from its option entries (a re-draw if there are too few)."""
     if len(entries) < n_options:
         raise Redraw
     opts = _options(rng, entries)
@@ -297,18 +310,7 @@ def numeric_choice(
         )
         if len(entries) == n_options:
             break
-    if len(entries) < n_options:
-        raise Redraw
-    opts = _options(rng, entries)
-    return {
-        "kind": "multiple_choice",
-        "stem": stem,
-        "options": opts,
-        "key": next(o["id"] for o in opts if o["correct"]),
-        "explanation": explanation,
-        "params": params,
-        "witness": witness,
-    }
+    return _multiple_choice(rng, entries, n_options, stem, explanation, params, witness)
 
 
 def multi_select(
