@@ -30,7 +30,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -56,7 +56,7 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -469,6 +469,19 @@ def write_session(sf: SessionFactory) -> Iterator[Session]:
     with lock, sf() as s, s.begin():
         s.connection(execution_options={"cnnquiz_write": True})
         yield s
+
+
+@contextmanager
+def write_connection(sf: SessionFactory) -> Iterator[Connection]:
+    """A Core connection in one write transaction, as :func:`write_session` but without an ORM session.
+
+    For the hot path (recording an answer), where the ORM's unit of work would be pure overhead.
+    """
+    engine = sf.kw["bind"]
+    with _write_lock(engine) or nullcontext(), engine.connect() as conn:
+        conn = conn.execution_options(cnnquiz_write=True)
+        with conn.begin():
+            yield conn
 
 
 @contextmanager

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -51,7 +52,7 @@ from quizbank.schema import (
 
 from . import db as D
 from .analytics import ResponseRecord
-from .db import SessionFactory, read_session, regenerate, utcnow, write_session
+from .db import SessionFactory, read_session, regenerate, utcnow, write_connection, write_session
 from .parse import FormatError, parse_answer
 from .scoring import grade as grade_answer
 
@@ -841,7 +842,7 @@ def finish_attempt(sf: SessionFactory, actor_id: int, attempt_id: int, *, now: d
 
     def tx() -> GradeOut:
         with write_session(sf) as s:
-            _lock_attempt(s, attempt_id)
+            _lock_attempt(s.connection(), attempt_id)
             att = s.get(D.Attempt, attempt_id)
             if att is None:
                 raise NotFound(f"no attempt {attempt_id}")
@@ -913,13 +914,12 @@ _INSERT = {
 }
 
 
-def _lock_attempt(s: Session, attempt_id: int) -> None:
+def _lock_attempt(conn: Connection, attempt_id: int) -> None:
     """Serialize writes to one attempt (PostgreSQL row lock until commit; SQLite's BEGIN IMMEDIATE already does).
 
     Taken in its own statement, so that the next statement's READ COMMITTED snapshot sees what the
     previous lock holder committed.
     """
-    conn = s.connection()
     if conn.dialect.name == "postgresql":
         conn.execute(_LOCK_ATTEMPT, {"a": attempt_id})
 
@@ -965,9 +965,8 @@ def submit_answer(
     t = _now(now)
 
     def tx() -> SubmitResult:
-        with write_session(sf) as s:
-            conn = s.connection()
-            _lock_attempt(s, attempt_id)
+        with write_connection(sf) as conn:
+            _lock_attempt(conn, attempt_id)
             row = conn.execute(_CONTEXT, {"a": attempt_id, "q": instance_id}).one_or_none()
             if row is None:
                 raise NotFound(f"no attempt {attempt_id}")
