@@ -66,7 +66,7 @@ def unshare(flags: int) -> None:
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
-    enc = (lambda s: None if s is None else s.encode())  # noqa: E731
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
     _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
 
 
@@ -144,8 +144,8 @@ def build_root(cfg: dict[str, Any], source: bytes) -> None:
     os.makedirs(f"{root}/proc", exist_ok=True)
     mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     # the size-limited work dir, owned by the slot's uid
-    _tmpfs(f"{root}/work", cfg["work_size"], "0700", f",uid={uid},gid={uid}")
-    sub = f"{root}/work/submission.py"
+    _tmpfs(f"{root}/box", cfg["work_size"], "0700", f",uid={uid},gid={uid}")
+    sub = f"{root}/box/submission.py"
     with open(sub, "wb") as f:
         f.write(source)
     os.chown(sub, uid, uid)
@@ -264,7 +264,7 @@ def _init(
     if ns:
         rep.layer("hostname", True, lambda: socket.sethostname("sandbox"))
     fs = rep.layer("filesystem", layers.get("filesystem", False) and ns, lambda: build_root(cfg, source))
-    work = "/work"
+    work = "/box"
     if not fs:  # degraded: a private work dir on the host file system
         work = job["fallback_work"]
         os.makedirs(work, exist_ok=True)

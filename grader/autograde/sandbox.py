@@ -16,7 +16,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import warnings
 from pathlib import Path
 from typing import Any, Literal
@@ -97,8 +96,11 @@ def _ro_binds() -> list[str]:
 
 
 def _hidden_paths() -> list[str]:
-    """Directories masked inside the sandbox: scikit-learn's bundled data (the held-out split comes from it)."""
-    out = []
+    """Directories masked inside the sandbox: scikit-learn's bundled data (the held-out split comes from it) and
+    the tasks' reference solutions."""
+    from .tasks import REFERENCE_DIR
+
+    out = [str(REFERENCE_DIR)]
     for sp in Path(sys.prefix, "lib").glob("python3*/site-packages/sklearn/datasets/data"):
         out.append(str(sp))
     return out
@@ -183,7 +185,7 @@ class Sandbox:
             warnings.warn(msg, RuntimeWarning, stacklevel=2)
 
     # -- configuration handed to the zygote with each job
-    def _sandbox_cfg(self, slot: int, layers: dict[str, bool]) -> dict[str, Any]:
+    def _sandbox_cfg(self, slot: int, layers: dict[str, bool], limits: Limits) -> dict[str, Any]:
         root_dir = self._tmp / f"root{slot}"
         root_dir.mkdir(exist_ok=True)
         return {
@@ -192,8 +194,8 @@ class Sandbox:
             "layers": layers,
             "strict": self.strict,
             "cgroup": self._cg,
-            "limits": self.limits.model_dump(),
-            "work_size": self.limits.work_size,
+            "limits": limits.model_dump(),
+            "work_size": limits.work_size,
             "root_dir": str(root_dir),
             "ro_binds": _ro_binds(),
             "hide": _hidden_paths(),
@@ -204,7 +206,9 @@ class Sandbox:
         """Run a canary through every candidate layer; keep only those that held."""
         out = self._tmp / "probe"
         out.mkdir()
-        raw = self._raw("def build_model():\n    return None\n", RunSpec(function="build_model"), out, self._layers)
+        raw = self._raw(
+            "def build_model():\n    return None\n", RunSpec(function="build_model"), out, self._layers, self.limits
+        )
         reports = raw.get("reports", {})
         result: dict[str, str] = {}
         for name in LAYERS:
@@ -220,7 +224,9 @@ class Sandbox:
         shutil.rmtree(out, ignore_errors=True)
         return result
 
-    def _raw(self, source: str, spec: RunSpec, out_dir: Path, layers: dict[str, bool]) -> dict[str, Any]:
+    def _raw(
+        self, source: str, spec: RunSpec, out_dir: Path, layers: dict[str, bool], limits: Limits
+    ) -> dict[str, Any]:
         z = self._free.get()
         try:
             if not z.alive():  # a zygote never dies from a submission, but if it did: replace it
@@ -233,20 +239,22 @@ class Sandbox:
                 "train_data": spec.train_data,
                 "out_dir": str(out_dir),
                 "fallback_work": str(self._tmp / f"work{z.slot}"),
-                "sandbox": self._sandbox_cfg(z.slot, layers),
+                "sandbox": self._sandbox_cfg(z.slot, layers, limits),
             }
             return z.request(job)
         finally:
             self._free.put(z)
 
-    def run(self, source: str, spec: RunSpec, out_dir: str | Path) -> RunResult:
+    def run(self, source: str, spec: RunSpec, out_dir: str | Path, cpu_seconds: int | None = None) -> RunResult:
+        """Run one submission; ``cpu_seconds`` overrides the CPU limit (the wall clock is twice that)."""
+        limits = self.limits if cpu_seconds is None else self.limits.model_copy(update={"cpu_seconds": cpu_seconds})
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         for f in out.iterdir():
             if f.is_file():
                 f.unlink()
-        raw = self._raw(source, spec, out, dict(self._layers))
-        return classify(raw, out, self.limits, self.layers)
+        raw = self._raw(source, spec, out, dict(self._layers), limits)
+        return classify(raw, out, limits, self.layers)
 
     def zygote_pids(self) -> list[int]:
         return [z.pid for z in self._zygotes]
