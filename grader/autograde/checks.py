@@ -199,8 +199,6 @@ def activation_between_convs(model: Any, p: dict[str, Any], ctx: dict[str, Any])
     g = graph(model)
     convs = of_class(g, *CONV)
     for n in convs:
-        for c in g.children(n):
-            pass
         downstream = [c for c in g.conv_children(n) if cls(g.layers[c]) in CONV]
         if not downstream:
             continue

@@ -103,11 +103,11 @@ _RAW: list[dict[str, Any]] = [
                 "name": "parameter count",
                 "kind": "params_between",
                 "points": 2,
-                "params": {"low": 60000, "high": 62000},
+                "params": {"low": 61706, "high": 61706},
                 "concept": "counting parameters",
                 "trap": "forgot_bias",
-                "feedback": "LeNet-5 has about 61.7k parameters (61,706 with biases); a different count means different "
-                "layer sizes or a missing bias.",
+                "feedback": "LeNet-5 has 61,706 parameters, biases included; a different count means different "
+                "layer sizes or layers without their bias.",
             },
         ],
     },
