@@ -174,3 +174,25 @@ def test_no_cgroup_is_left_behind(autograder: Any) -> None:
     _grade(autograder, "infinite_loop.py", cpu=1)
     for base in spec["bases"].values():
         assert [p for p in Path(base).iterdir() if p.is_dir()] == []
+
+
+def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:
+    from grader.autograde.grade import GradeResult
+    from grader.autograde.report import gradescope, prairielearn
+    from grader.autograde.sandbox import Limits, RunSpec, Sandbox
+
+    with pytest.warns(RuntimeWarning, match="WITHOUT: seccomp"):
+        sb = Sandbox(slots=1, limits=Limits(cpu_seconds=5), disable={"seccomp"})
+    try:
+        assert sb.layers["seccomp"] == "disabled by the caller"
+        r = sb.run((ATTACKS / "unix_socket.py").read_text(), RunSpec(function="build_model"), tmp_path / "o")
+        assert r.layers["seccomp"] != "ok"  # listed in this submission's result
+        assert r.verdict == "runtime_error", r.message  # the socket opens, but the file system layer still holds
+        assert "PermissionError" not in r.message  # i.e. it was not seccomp that stopped it
+    finally:
+        sb.close()
+    g = GradeResult(file="f.py", task="lenet5", verdict="ok", score=1, max_score=8, layers=r.layers)
+    assert "WITHOUT these sandbox layers: seccomp" in gradescope(g).output
+    assert "seccomp" in prairielearn(g).message
+    with pytest.raises(ValueError, match="cannot be disabled"):
+        Sandbox(disable={"session"})

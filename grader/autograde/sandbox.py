@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import warnings
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -153,12 +154,21 @@ class Zygote:
 class Sandbox:
     """``slots`` warm zygotes; ``run`` is thread-safe (one submission per slot at a time)."""
 
-    def __init__(self, slots: int = 1, limits: Limits | None = None, strict: bool = False) -> None:
+    def __init__(
+        self, slots: int = 1, limits: Limits | None = None, strict: bool = False, disable: Collection[str] = ()
+    ) -> None:
+        """``disable`` turns optional layers off on purpose (to test degraded operation); it is reported like any
+        other missing layer."""
         if sys.platform != "linux":
             raise RuntimeError("the autograder's sandbox needs Linux")
         self.limits = limits or Limits()
         self.strict = strict
         layers, self._cg, self.why = _candidate_layers()
+        for name in disable:
+            if name not in layers:
+                raise ValueError(f"layer {name!r} cannot be disabled (optional layers: {', '.join(layers)})")
+            layers[name] = False
+            self.why[name] = "disabled by the caller"
         self._layers = layers
         self._tmp = Path(tempfile.mkdtemp(prefix="cnnquiz-sandbox-"))
         os.chmod(self._tmp, 0o711)
