@@ -62,6 +62,7 @@ SIMPLE = [
     ("lambda_layer.py", "rejected", None),
     ("custom_layer.py", "rejected", None),
     ("sys_exit.py", "no_model", None),
+    ("forged_huge_export.py", "rejected", None),
 ]
 
 
@@ -167,13 +168,26 @@ def test_printed_fake_score_is_ignored(still_healthy: Any) -> None:
     assert r.score == sum(c.points for c in r.checks if c.passed) < r.max_score  # … which counted for nothing
 
 
+def test_checker_workers_are_memory_capped(autograder: Any) -> None:
+    spec = detect()
+    if "error" in spec:
+        pytest.skip(spec["error"])
+    autograder.grade_source(TASK, TASK.reference_source(), "reference")  # the checker pool is started lazily
+    mem = Path(spec["bases"]["memory" if spec["version"] == 1 else "unified"])
+    capped = [d for d in mem.glob("checker-*") if (d / "cgroup.procs").read_text().split()]
+    assert capped, "no checker worker runs in a memory cgroup"
+    limit_file = "memory.limit_in_bytes" if spec["version"] == 1 else "memory.max"
+    assert all(int((d / limit_file).read_text()) <= 4 << 30 for d in capped)
+
+
 def test_no_cgroup_is_left_behind(autograder: Any) -> None:
     spec = detect()
     if "error" in spec:
         pytest.skip(spec["error"])
     _grade(autograder, "infinite_loop.py", cpu=1)
     for base in spec["bases"].values():
-        assert [p for p in Path(base).iterdir() if p.is_dir()] == []
+        left = [p.name for p in Path(base).iterdir() if p.is_dir() and not p.name.startswith("checker-")]
+        assert left == []  # per-submission cgroups are swept; the live checker workers keep theirs
 
 
 def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:

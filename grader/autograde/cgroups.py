@@ -129,3 +129,15 @@ class Cgroup:
                 except OSError:
                     time.sleep(0.005)
         return killed
+
+
+def sweep_children(spec: dict[str, Any], prefix: str) -> None:
+    """Remove our leftover cgroups whose name starts with ``prefix`` (their processes have exited)."""
+    for base in spec.get("bases", {}).values():
+        for d in Path(base).glob(f"{prefix}*"):
+            for _ in range(100):
+                try:
+                    os.rmdir(d)
+                    break
+                except OSError:
+                    time.sleep(0.01)

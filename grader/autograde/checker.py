@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import traceback
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,12 @@ ALLOWED_MODULES = frozenset(
     }
 )  # fmt: skip
 MAX_CONFIG_BYTES = 4 << 20
+# size caps checked *before* Keras allocates anything: a forged config must not exhaust the checker
+MAX_UNITS = 16384  # units, filters, embedding sizes
+MAX_KERNEL = 64
+MAX_INPUT_ELEMENTS = 1 << 24
+MAX_PARAMS = 20_000_000
+CHECKER_MEMORY = 3 << 30
 
 
 class Rejected(ValueError):
@@ -95,6 +102,7 @@ def validate_config(config: Any, path: str = "model") -> None:
             if reg is not None and reg != cn:
                 raise Rejected(f"{path}: {cn!r} is registered as custom object {reg!r}")
         for k, v in config.items():
+            _check_size(k, v, path)
             if k == "function" or (k == "activation" and isinstance(v, dict)):
                 raise Rejected(f"{path}.{k}: serialized functions are not accepted; use a built-in activation name")
             validate_config(v, f"{path}.{k}" if k != "config" else path)
@@ -103,8 +111,25 @@ def validate_config(config: Any, path: str = "model") -> None:
             validate_config(v, f"{path}[{i}]")
 
 
-def _layer_name(config: Any) -> str:
-    return config.get("config", {}).get("name", "?") if isinstance(config, dict) else "?"
+def _check_size(key: str, value: Any, path: str) -> None:
+    if key in ("units", "filters", "output_dim", "input_dim", "num_heads", "key_dim", "depth_multiplier"):
+        if isinstance(value, int) and not 0 < value <= MAX_UNITS:
+            raise Rejected(f"{path}: {key}={value} is outside 1–{MAX_UNITS}")
+    elif key in ("kernel_size", "pool_size", "strides", "dilation_rate"):
+        vals = value if isinstance(value, list) else [value]
+        if any(isinstance(v, int) and not 0 < v <= MAX_KERNEL * 16 for v in vals):
+            raise Rejected(f"{path}: {key}={value} is out of range")
+        if key == "kernel_size" and any(isinstance(v, int) and v > MAX_KERNEL for v in vals):
+            raise Rejected(f"{path}: kernel_size={value} is larger than {MAX_KERNEL}")
+    elif key in ("batch_shape", "batch_input_shape") and isinstance(value, list):
+        n = 1
+        for v in value[1:]:
+            if isinstance(v, int):
+                if v <= 0:
+                    raise Rejected(f"{path}: {key}={value} has a non-positive dimension")
+                n *= v
+        if n > MAX_INPUT_ELEMENTS:
+            raise Rejected(f"{path}: an input of {n:,} elements is larger than {MAX_INPUT_ELEMENTS:,}")
 
 
 def rebuild(text: str) -> Any:
@@ -123,9 +148,13 @@ def rebuild(text: str) -> Any:
         raise Rejected("the export is not a Functional or Sequential model")
     try:
         with keras.saving.custom_object_scope({}):
-            return keras.models.model_from_json(json.dumps(config))
+            model = keras.models.model_from_json(json.dumps(config))
     except Exception as e:
         raise Rejected(f"Keras could not rebuild the model from its config: {type(e).__name__}: {e}") from None
+    n = model.count_params()
+    if n > MAX_PARAMS:
+        raise Rejected(f"the model has {n:,} parameters; at most {MAX_PARAMS:,} are accepted")
+    return model
 
 
 def check_export(task_id: str, out_dir: str) -> CheckReport:
@@ -196,24 +225,56 @@ def _failed(task: Any, why: str) -> list[CheckResult]:
     ]
 
 
-def _worker_init() -> None:
+def _worker_init(cgroup: dict[str, Any] | None) -> None:
+    """Import Keras once per worker and, where cgroups work, cap the worker's memory: a forged config that slips
+    past the size caps kills a checker worker (and is reported), never the host."""
     import os
 
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import models._keras  # noqa: F401  (warm: import Keras once per worker)
+    if cgroup is not None:
+        from .cgroups import Cgroup
+
+        limits = {"memory_bytes": CHECKER_MEMORY, "pids": 512, "cpu_cores": 1.0}
+        try:
+            cg = Cgroup.create(cgroup, f"checker-{os.getpid()}", limits)
+            for d in cg.dirs:
+                Path(d, "cgroup.procs").write_text(str(os.getpid()))
+        except OSError:
+            pass  # reported by CheckerPool.memory_capped
+    import models._keras  # noqa: F401
 
 
 class CheckerPool:
-    """A warm, spawn-based pool of checker processes."""
+    """A warm, spawn-based pool of checker processes (each in its own memory cgroup where cgroups work)."""
 
-    def __init__(self, workers: int = 1) -> None:
-        self._pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+    def __init__(self, workers: int = 1, cgroup: dict[str, Any] | None = None) -> None:
+        self.workers = workers
+        self.cgroup = cgroup
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_init,
+            initargs=(self.cgroup,),
         )
 
     def check(self, task_id: str, out_dir: str) -> CheckReport:
-        return self._pool.submit(check_export, task_id, out_dir).result()
+        try:
+            return self._pool.submit(check_export, task_id, out_dir).result()
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new()
+            from .tasks import get
+
+            why = "checking this export killed the checker process (memory cap): the model is far too large"
+            return CheckReport(verdict="rejected", message=why, checks=_failed(get(task_id), why))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self.cgroup is not None:
+            from .cgroups import sweep_children
+
+            sweep_children(self.cgroup, "checker-")

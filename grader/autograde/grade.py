@@ -53,7 +53,8 @@ class Autograder:
     def __init__(self, jobs: int = 1, limits: Limits | None = None, strict: bool = False) -> None:
         self.jobs = jobs
         self.sandbox = Sandbox(slots=jobs, limits=limits, strict=strict)
-        self.checker = CheckerPool(jobs)
+        cg = self.sandbox.cgroup_spec if self.sandbox.layers.get("cgroup") == "ok" else None
+        self.checker = CheckerPool(jobs, cg)
         self._scratch = Path(tempfile.mkdtemp(prefix="cnnquiz-grade-"))
         self._train: Path | None = None
         self._lock = threading.Lock()

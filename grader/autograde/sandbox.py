@@ -266,6 +266,10 @@ class Sandbox:
         raw = self._raw(source, spec, out, dict(self._layers), limits)
         return classify(raw, out, limits, self.layers)
 
+    @property
+    def cgroup_spec(self) -> dict[str, Any]:
+        return self._cg
+
     def zygote_pids(self) -> list[int]:
         return [z.pid for z in self._zygotes]
 
