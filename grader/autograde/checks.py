@@ -120,13 +120,6 @@ def activation_name(layer: Any) -> str:
     return getattr(act, "__name__", str(act))
 
 
-def _tail(model: Any) -> Any:
-    """The output layer, looking back through a trailing Activation/Softmax layer."""
-    g = graph(model)
-    name = g.outputs[0]
-    return g, name
-
-
 # --------------------------------------------------------------------------- checks
 
 
@@ -150,11 +143,9 @@ def output_shape(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bo
 
 @check
 def output_activation(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bool, str]:
-    g, name = _tail(model)
-    layer = g.layers[name]
-    act = activation_name(layer)
-    if cls(layer) == "Activation":
-        act = activation_name(layer)
+    g = graph(model)
+    name = g.outputs[0]
+    act = activation_name(g.layers[name])
     return act == p["activation"], f"the output layer {name!r} uses {act!r}"
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import json
 import os
 import resource
 import signal
@@ -104,7 +103,7 @@ class Reporter:
         return True
 
 
-def _bind_ro(src: str, root: str, hide: bool = False) -> None:
+def _bind_ro(src: str, root: str) -> None:
     dst = root + src
     os.makedirs(dst, exist_ok=True)
     mount(src, dst, None, MS_BIND | MS_REC)
@@ -318,10 +317,6 @@ def _runner(job: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str, 
     os.close(rep.fd)
     payload({**job, "work": work})
     return 0
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"))
 
 
 if sys.platform != "linux":  # pragma: no cover

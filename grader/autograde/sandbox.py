@@ -18,6 +18,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Collection
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -85,6 +86,7 @@ def _candidate_layers() -> tuple[dict[str, bool], dict[str, Any], dict[str, str]
     return layers, cg, why
 
 
+@cache
 def _ro_binds() -> list[str]:
     """What the sandbox's root needs: /usr, /etc, the Python install, the venv, and this project's packages."""
     import grader
@@ -96,6 +98,7 @@ def _ro_binds() -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+@cache
 def _hidden_paths() -> list[str]:
     """Directories masked inside the sandbox: scikit-learn's bundled data (the held-out split comes from it) and
     the tasks' reference solutions."""

@@ -15,7 +15,6 @@ import select
 import signal
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from . import harness, isolation
@@ -157,5 +156,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    Path("/").exists()
     main()
