@@ -8,10 +8,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.autograde.report import render
 from grader.autograde.tasks import get
 
 CLI = [str(Path(sys.executable).parent / "cnnquiz"), "autograde"]
@@ -65,24 +66,23 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_single_submission_writes_a_valid_gradescope_results_json(tmp_path: Path) -> None:
-    sub = tmp_path / "submission.py"
-    sub.write_text((ROOT / "autograde_submissions" / "inception-module" / "one_by_one_after.py").read_text())
-    out = tmp_path / "results.json"
-    p = _run("--task", "inception-module", str(sub), "--format", "gradescope", "--out", str(out))
-    assert p.returncode == 0, p.stderr
-    res = GSResults.model_validate_json(out.read_text())
+def test_single_submission_renders_gradescope_and_prairielearn(autograder: Any) -> None:
+    path = ROOT / "autograde_submissions" / "inception-module" / "one_by_one_after.py"
     task = get("inception-module")
-    assert res.max_score == task.max_score
-    assert [t.name for t in res.tests] == [c.name for c in task.checks]
-    assert res.score == sum(t.score for t in res.tests) < res.max_score
-    failed = [t for t in res.tests if t.status == "failed"]
+    r = autograder.grade_source(task, path.read_text(), str(path))
+    gs = GSResults.model_validate(render([r], "gradescope"))  # one file: Gradescope's object itself
+    assert gs.max_score == task.max_score
+    assert [t.name for t in gs.tests] == [c.name for c in task.checks]
+    assert gs.score == sum(t.score for t in gs.tests) < gs.max_score
+    failed = [t for t in gs.tests if t.status == "failed"]
     assert any("inception_1x1_after" in t.output for t in failed)
     assert all(t.score == 0 for t in failed)
-    assert "verdicts" in p.stderr and "grading inception-module" in p.stderr
+    pl = PLResults.model_validate(render([r], "prairielearn"))
+    assert pl.score == gs.score / task.max_score and pl.points == gs.score and pl.max_points == task.max_score
+    assert [t.points for t in pl.tests] == [t.score for t in gs.tests]
 
 
-def test_batch_in_prairielearn_format_survives_a_crash_and_stores_to_the_db(tmp_path: Path) -> None:
+def test_batch_writes_gradescope_results_survives_a_crash_and_stores_to_the_db(tmp_path: Path) -> None:
     from grader import service
     from grader.db import make_engine, session_factory, upgrade
 
@@ -99,22 +99,22 @@ def test_batch_in_prairielearn_format_survives_a_crash_and_stores_to_the_db(tmp_
     engine = make_engine(url)
     sf = session_factory(engine)
     user = service.create_user(sf, "student1", "student")
-    out = tmp_path / "pl.json"
+    out = tmp_path / "results.json"
     p = _run(
-        "--task", "se-block", str(folder), "--format", "prairielearn", "--out", str(out), "--jobs", "2",
+        "--task", "se-block", str(folder), "--format", "gradescope", "--out", str(out), "--jobs", "2",
         "--db-url", url, "--user-id", str(user.id),
     )  # fmt: skip
     assert p.returncode == 0, p.stderr
     data = json.loads(out.read_text())
-    by_file = {Path(s["file"]).name: PLResults.model_validate(s["result"]) for s in data["submissions"]}
+    by_file = {Path(s["file"]).name: GSResults.model_validate(s["result"]) for s in data["submissions"]}
     assert list(by_file) == ["a_reference.py", "b_relu_gate.py", "c_fork_bomb.py", "d_sys_exit.py", "e_syntax_error.py"]
-    assert by_file["a_reference.py"].score == 1.0
-    assert by_file["a_reference.py"].points == by_file["a_reference.py"].max_points == task.max_score
-    assert 0 < by_file["b_relu_gate.py"].score < 1
-    assert any("se_gate_not_sigmoid" in t.message for t in by_file["b_relu_gate.py"].tests)
+    assert by_file["a_reference.py"].score == by_file["a_reference.py"].max_score == task.max_score
+    assert all(t.status == "passed" for t in by_file["a_reference.py"].tests)
+    assert 0 < by_file["b_relu_gate.py"].score < task.max_score
+    assert any("se_gate_not_sigmoid" in t.output for t in by_file["b_relu_gate.py"].tests)
     for bad, verdict in (("c_fork_bomb.py", "runtime_error"), ("d_sys_exit.py", "no_model")):
-        assert by_file[bad].score == 0 and by_file[bad].message.startswith(f"verdict: {verdict}")
-    assert "SyntaxError" in by_file["e_syntax_error.py"].message
+        assert by_file[bad].score == 0 and (by_file[bad].output or "").startswith(f"verdict: {verdict}")
+    assert "SyntaxError" in (by_file["e_syntax_error.py"].output or "")
     # the verdict-count table
     assert "runtime_error" in p.stderr and "no_model" in p.stderr and "stored 5 submissions" in p.stderr
     from sqlalchemy import select
