@@ -9,6 +9,7 @@ are decided by the host and the checker, not here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import select
@@ -132,6 +133,9 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # nothing a child prints can corrupt the protocol
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    # everything imported so far is shared copy-on-write with the children: keep the collector off those pages
+    gc.collect()
+    gc.freeze()
     proto_out.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     seq = 0
     train_cache: dict[str, Any] = {}
