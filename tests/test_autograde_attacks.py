@@ -63,6 +63,7 @@ SIMPLE = [
     ("custom_layer.py", "rejected", None),
     ("sys_exit.py", "no_model", None),
     ("forged_huge_export.py", "rejected", None),
+    ("fifo_export.py", "no_model", 3),
 ]
 
 
@@ -184,10 +185,15 @@ def test_no_cgroup_is_left_behind(autograder: Any) -> None:
     spec = detect()
     if "error" in spec:
         pytest.skip(spec["error"])
+
+    def dirs() -> set[Path]:
+        return {p for base in spec["bases"].values() for p in Path(base).iterdir() if p.is_dir()}
+
+    before = dirs()
     _grade(autograder, "infinite_loop.py", cpu=1)
-    for base in spec["bases"].values():
-        left = [p.name for p in Path(base).iterdir() if p.is_dir() and not p.name.startswith("checker-")]
-        assert left == []  # per-submission cgroups are swept; the live checker workers keep theirs
+    _grade(autograder, "fork_bomb.py")
+    new = {p.name for p in dirs() - before if not p.name.startswith("checker-")}
+    assert new == set()  # per-submission cgroups are swept; the live checker workers keep theirs
 
 
 def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:

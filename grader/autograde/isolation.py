@@ -20,6 +20,7 @@ import os
 import resource
 import signal
 import socket
+import stat
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -181,31 +182,49 @@ def close_fds_except(keep: set[int]) -> None:
                 os.close(fd)
 
 
+def _read_capped(fd: int, cap: int) -> bytes:
+    chunks, n = [], 0
+    while n <= cap:
+        b = os.read(fd, min(1 << 20, cap + 1 - n))
+        if not b:
+            break
+        chunks.append(b)
+        n += len(b)
+    return b"".join(chunks)
+
+
+def _write_all(dir_fd: int, name: str, data: bytes) -> None:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
 def copy_out(work: str, out_fd: int) -> None:
-    """Init, after the runner has exited: copy the whitelisted export files (capped, no symlinks) to the host."""
+    """Init, after the runner has exited: copy the whitelisted export files (regular files only, no symlinks, no
+    FIFOs that would block, capped sizes) to the host's out dir."""
     for name, cap in {**EXPORT_FILES, "stdout.txt": OUTPUT_HEAD, "stderr.txt": OUTPUT_HEAD}.items():
         try:
-            fd = os.open(f"{work}/{name}", os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(f"{work}/{name}", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
         try:
-            size = os.fstat(fd).st_size
-            data = os.read(fd, cap + 1)
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            data = _read_capped(fd, cap)
         finally:
             os.close(fd)
         if name.endswith(".txt"):
             name = name.replace(".txt", ".head")
-            meta = os.open(f"{name}.size", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=out_fd)
-            os.write(meta, str(size).encode())
-            os.close(meta)
+            _write_all(out_fd, f"{name}.size", str(st.st_size).encode())
             data = data[:cap]
         elif len(data) > cap:
-            continue  # an oversized export is dropped, and the verdict says so
-        dst = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600, dir_fd=out_fd)
-        try:
-            os.write(dst, data)
-        finally:
-            os.close(dst)
+            continue  # an oversized export is dropped: the submission gets no_model
+        _write_all(out_fd, name, data)
 
 
 def _wait_code(status: int) -> int:
