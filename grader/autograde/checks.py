@@ -441,3 +441,25 @@ def heldout_accuracy(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tupl
         return False, f"predictions of shape {pred.shape}, expected (N, 10)"
     acc = float(np.mean(pred.argmax(axis=1) == y))
     return acc >= p["min"], f"held-out accuracy {acc:.1%} on {len(y)} digits (need ≥ {p['min']:.0%})"
+
+
+@check
+def translation_equivariant(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bool, str]:
+    """Shift the input, run the model: the output must be the shifted output, away from the borders."""
+    dy, dx = p.get("shift", (3, 5))
+    shape = tuple(model.inputs[0].shape[1:])
+    if len(shape) != 3 or None in shape:
+        return False, f"needs a fixed H×W×C input, got {shape}"
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, *shape)).astype("float32")
+    xs = np.zeros_like(x)
+    xs[:, dy:, dx:] = x[:, : shape[0] - dy, : shape[1] - dx]
+    y, ys = (np.asarray(model(v, training=False)) for v in (x, xs))
+    if y.ndim != 4 or y.shape[1:3] != shape[:2]:
+        return False, f"output {y.shape} is not a same-size feature map"
+    m = p.get("margin", 4)  # the stack's receptive-field radius: keep clear of zero-padded borders
+    a = ys[:, dy + m : -m, dx + m : -m]
+    b = y[:, m : y.shape[1] - dy - m, m : y.shape[2] - dx - m]
+    ok = bool(np.allclose(a, b, rtol=1e-4, atol=1e-4))
+    err = float(np.max(np.abs(a - b))) if a.size else float("nan")
+    return ok, "shifting the input shifts the output" if ok else f"shifted output differs by up to {err:.3g}"

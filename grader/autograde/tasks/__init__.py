@@ -163,6 +163,16 @@ _RAW: list[dict[str, Any]] = [
                 "concept": "extra nonlinearity",
                 "feedback": "Put a ReLU after the first 3×3: without it, two linear convs collapse into one 5×5.",
             },
+            {
+                "name": "translation equivariant",
+                "kind": "translation_equivariant",
+                "points": 1,
+                "params": {"shift": [3, 5], "margin": 4},
+                "concept": "convolution is translation-equivariant",
+                "trap": "equivariance_is_invariance",
+                "feedback": "A conv stack with stride 1 and 'same' padding is translation-equivariant: shifting the "
+                "input shifts the feature map by the same amount (it is not invariant).",
+            },
         ],
     },
     {
