@@ -197,22 +197,35 @@ def test_no_cgroup_is_left_behind(autograder: Any) -> None:
 
 
 def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:
+    """Without seccomp and the private root, the other layers still hold, and every result says what was missing."""
     from grader.autograde.grade import GradeResult
     from grader.autograde.report import gradescope, prairielearn
     from grader.autograde.sandbox import Limits, RunSpec, Sandbox
 
-    with pytest.warns(RuntimeWarning, match="WITHOUT: seccomp"):
-        sb = Sandbox(slots=1, limits=Limits(cpu_seconds=5), disable={"seccomp"})
+    with pytest.warns(RuntimeWarning, match="WITHOUT: filesystem .*seccomp"):
+        sb = Sandbox(slots=1, limits=Limits(cpu_seconds=5), disable={"seccomp", "filesystem"})
+    spec = RunSpec(function="build_model")
     try:
-        assert sb.layers["seccomp"] == "disabled by the caller"
-        r = sb.run((ATTACKS / "unix_socket.py").read_text(), RunSpec(function="build_model"), tmp_path / "o")
-        assert r.layers["seccomp"] != "ok"  # listed in this submission's result
-        assert r.verdict == "runtime_error", r.message  # the socket opens, but the file system layer still holds
-        assert "PermissionError" not in r.message  # i.e. it was not seccomp that stopped it
+        assert sb.layers["seccomp"] == sb.layers["filesystem"] == "disabled by the caller"
+        good = sb.run(TASK.reference_source(), spec, tmp_path / "a")
+        assert good.verdict == "exported" and good.layers["seccomp"] != "ok" and good.layers["filesystem"] != "ok"
+        # the degraded work dir is emptied between submissions: no stale export is picked up
+        assert sb.run((ATTACKS / "sys_exit.py").read_text(), spec, tmp_path / "b").verdict == "no_model"
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(8)
+            srv.setblocking(False)
+            src = (ATTACKS / "tcp_connect.py").read_text().replace("PORT = 0", f"PORT = {srv.getsockname()[1]}")
+            r = sb.run(src, spec, tmp_path / "c")
+            assert r.verdict == "runtime_error", r.message
+            assert "PermissionError" not in r.message  # the socket opened: the network namespace stopped it
+            with pytest.raises(BlockingIOError):
+                srv.accept()
+        assert _sandbox_processes() == []
     finally:
         sb.close()
     g = GradeResult(file="f.py", task="lenet5", verdict="ok", score=1, max_score=8, layers=r.layers)
-    assert "WITHOUT these sandbox layers: seccomp" in gradescope(g).output
+    assert "WITHOUT these sandbox layers: filesystem, seccomp" in gradescope(g).output
     assert "seccomp" in prairielearn(g).message
     with pytest.raises(ValueError, match="cannot be disabled"):
         Sandbox(disable={"session"})

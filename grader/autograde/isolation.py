@@ -18,6 +18,7 @@ import ctypes
 import errno
 import os
 import resource
+import shutil
 import signal
 import socket
 import stat
@@ -283,9 +284,10 @@ def _init(
         rep.layer("hostname", True, lambda: socket.sethostname("sandbox"))
     fs = rep.layer("filesystem", layers.get("filesystem", False) and ns, lambda: build_root(cfg, source))
     work = "/box"
-    if not fs:  # degraded: a private work dir on the host file system
+    if not fs:  # degraded: a private work dir on the host file system, emptied first (no stale exports)
         work = job["fallback_work"]
-        os.makedirs(work, exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work, mode=0o700)
         Path(work, "submission.py").write_bytes(source)
         if layers.get("uid"):
             os.chown(work, cfg["uid"], cfg["uid"])
