@@ -427,6 +427,54 @@ _RAW: list[dict[str, Any]] = [
         ],
     },
     {
+        "id": "mobilenet-v1-block",
+        "title": "MobileNet-v1 depthwise-separable block",
+        "statement": "Write build_model() for a 16×16×32 input: depthwise 3×3 ('same') → BN → ReLU → pointwise 1×1 "
+        "(64) → BN → ReLU. A plain stack: no expansion, no skip.",
+        "function": "build_model",
+        "starter": _starter(
+            "build_model() -> keras.Model", "Input((16, 16, 32)) → depthwise 3×3 → pointwise 1×1 (64)."
+        ),
+        "checks": [
+            {
+                "name": "output shape",
+                "kind": "output_shape",
+                "points": 1,
+                "params": {"shape": [16, 16, 64]},
+                "concept": "pointwise conv sets the channels",
+                "feedback": "The pointwise 1×1 with 64 filters gives 16×16×64 ('same' depthwise keeps 16×16).",
+            },
+            {
+                "name": "depthwise then pointwise 1×1",
+                "kind": "depthwise_pointwise",
+                "points": 3,
+                "params": {},
+                "concept": "depthwise-separable conv",
+                "trap": "separable_is_depthwise_plus_3x3",
+                "feedback": "After the depthwise 3×3, mix channels with a *pointwise 1×1* conv, not another 3×3.",
+            },
+            {
+                "name": "no residual",
+                "kind": "no_layer",
+                "points": 1,
+                "params": {"class_name": "Add"},
+                "concept": "MobileNet-v1 is a plain stack",
+                "trap": "mobilenet_v1_inverted_residual",
+                "feedback": "v1 has no skip connections: inverted residuals arrive in v2.",
+            },
+            {
+                "name": "cheaper than a full 3×3",
+                "kind": "params_between",
+                "points": 2,
+                "params": {"low": 1, "high": 9 * 32 * 64},
+                "concept": "depthwise-separable savings",
+                "trap": "separable_as_full",
+                "feedback": "A depthwise-separable conv costs 9·32 + 32·64 weights (+ BN), far below a full 3×3 "
+                "(9·32·64).",
+            },
+        ],
+    },
+    {
         "id": "wavenet-stack",
         "title": "WaveNet causal dilated stack",
         "statement": "Write build_model() for a (2048, 1) input: 10 Conv1D layers (kernel 2, 16 filters, tanh), "
