@@ -236,6 +236,30 @@ _t(
     "generated sample by sample.",
     "WaveNet's dilated convolutions are centred, so each output also sees future samples.",
 )
+_t(
+    "single_large_kernel",
+    "One large kernel beats stacked 3×3s",
+    "conceptual",
+    "Two stacked 3×3 convs see a 5×5 window (three see 7×7) with fewer weights (2·9·C² vs 25·C²) and an extra "
+    "nonlinearity in between: VGG replaced large kernels by stacks of 3×3.",
+    "A single 5×5 conv is cheaper than two stacked 3×3 convs with the same receptive field.",
+)
+_t(
+    "se_gate_not_sigmoid",
+    "SE gate without the sigmoid",
+    "conceptual",
+    "Squeeze-and-excitation rescales each channel by a gate in (0, 1): GAP → FC(C/r) → ReLU → FC(C) → *sigmoid* → "
+    "multiply. Without the sigmoid (or with a ReLU/softmax there) the gate is unbounded or couples the channels.",
+    "The excitation's last FC layer uses a ReLU (or no activation) before rescaling the channels.",
+)
+_t(
+    "linear_bottleneck_relu",
+    "ReLU on MobileNet-v2's bottleneck",
+    "conceptual",
+    "MobileNet-v2's projection 1×1 is *linear*: a ReLU on the narrow bottleneck destroys information, so the block "
+    "ends expand 1×1 → depthwise 3×3 → linear 1×1, then adds the skip.",
+    "Every convolution in an inverted residual block, the projection 1×1 included, is followed by a ReLU6.",
+)
 
 # ------------------------------------------------------------- numeric slips
 

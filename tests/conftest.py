@@ -48,3 +48,20 @@ def built(request: pytest.FixtureRequest) -> Iterator[SimpleNamespace]:
     keras.backend.clear_session()
     model = registry.get(name)
     yield SimpleNamespace(name=name, v=registry.variant(name), model=model, s=inspect.summary(model))
+
+
+# the autograder's sandbox: one warm zygote and one checker process, shared by every autograde test module
+AUTOGRADE_SECRET = "s3cr3t-token-that-must-never-leak"
+
+
+@pytest.fixture(scope="session")
+def autograder() -> Iterator[Any]:
+    from grader.autograde.grade import Autograder
+
+    os.environ["CNNQUIZ_TEST_SECRET"] = AUTOGRADE_SECRET  # in the grading host's env before the zygote starts
+    ag = Autograder(jobs=1)
+    try:
+        yield ag
+    finally:
+        ag.close()
+        os.environ.pop("CNNQUIZ_TEST_SECRET", None)

@@ -389,6 +389,110 @@ def bench_db(
         raise typer.Exit(1)
 
 
+# ------------------------------------------------------------------ the autograder
+
+
+def _layers_table(layers: dict[str, str]) -> Table:
+    table = Table("sandbox layer", "status")
+    for name, status in layers.items():
+        table.add_row(name, "[green]active[/green]" if status == "ok" else f"[red]OFF[/red] ({status})")
+    return table
+
+
+@app.command()
+def autograde(
+    paths: Annotated[list[Path] | None, typer.Argument(help="submission .py files or folders of them")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="task id (see --list-tasks)")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, max=16, help="parallel sandbox slots")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON on stdout")] = False,
+    fmt: Annotated[
+        str, typer.Option("--format", help="gradescope | prairielearn | native", case_sensitive=False)
+    ] = "gradescope",
+    out_file: Annotated[Path | None, typer.Option("--out", help="write the results (e.g. results.json) here")] = None,
+    db_url: Annotated[str | None, typer.Option("--db-url", help="store submissions and verdicts in this DB")] = None,
+    user_id: Annotated[int | None, typer.Option("--user-id", help="the submitting user (with --db-url)")] = None,
+    layers: Annotated[bool, typer.Option("--layers", help="print which sandbox layers are active, then exit")] = False,
+    list_tasks: Annotated[bool, typer.Option("--list-tasks", help="list the tasks, then exit")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="refuse to grade unless every layer is active")] = False,
+) -> None:
+    """Grade submitted Keras model code in the sandbox; writes Gradescope or PrairieLearn results."""
+    import warnings
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from grader.autograde import report
+    from grader.autograde.grade import Autograder, submission_files
+    from grader.autograde.tasks import get, tasks
+
+    if list_tasks:
+        table = Table("task", "title", "function", "points")
+        for t in tasks().values():
+            table.add_row(t.id, t.title, f"{t.function}()", f"{t.max_score:g}")
+        out.print(table)
+        return
+    if fmt not in ("gradescope", "prairielearn", "native"):
+        err.print(f"[red]error:[/red] unknown format {fmt!r} (gradescope, prairielearn or native)")
+        raise typer.Exit(2)
+    if not layers:
+        if task is None or not paths:
+            err.print("[red]error:[/red] give --task ID and at least one file or folder (or --layers)")
+            raise typer.Exit(2)
+        try:
+            get(task)
+            files = submission_files(paths)
+        except (KeyError, FileNotFoundError) as e:
+            err.print(f"[red]error:[/red] {e.args[0]}")
+            raise typer.Exit(2) from None
+        if db_url and user_id is None:
+            err.print("[red]error:[/red] --db-url needs --user-id")
+            raise typer.Exit(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RuntimeWarning)
+        try:
+            ag = Autograder(jobs=jobs, strict=strict)
+        except RuntimeError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(1) from None
+    for w in caught:
+        err.print(f"[yellow]warning:[/yellow] {w.message}")
+    try:
+        if layers:
+            out.print(_layers_table(ag.layers))
+            if as_json:
+                sys.stdout.write(json.dumps(ag.layers, indent=2) + "\n")
+            return
+        assert task is not None
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=err, transient=False) as progress:
+            bar = progress.add_task(f"grading {task}", total=len(files))
+            results = ag.grade_files(task, files, on_result=lambda r: progress.advance(bar))
+    finally:
+        ag.close()
+    rendered = report.render(results, fmt)
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(rendered, indent=2) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps(rendered, indent=2) + "\n")
+    else:
+        table = Table("file", "verdict", "score", "traps")
+        for r in results:
+            table.add_row(r.file, r.verdict, f"{r.score:g}/{r.max_score:g}", ", ".join(report.traps_of(r)))
+        out.print(table)
+    counts = Table("verdict", "submissions", title="verdicts")
+    for v, n in report.verdict_counts(results).items():
+        counts.add_row(v, str(n))
+    err.print(counts)
+    if db_url:
+        assert user_id is not None
+        try:
+            ids = report.store(db_url, user_id, task, results)
+        except Exception as e:
+            err.print(f"[red]error:[/red] storing the results failed: {type(e).__name__}: {e}")
+            raise typer.Exit(1) from None
+        err.print(f"stored {len(ids)} submissions")
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,344 @@
+"""The per-submission isolation steps, run inside the zygote's forked children (Linux only).
+
+Process tree of one submission::
+
+    zygote (host namespaces, root, never ran a TF op)
+      └─ child      setsid, joins the submission's cgroups, unshare(mount, net, IPC, UTS, PID)
+           └─ init  PID 1 of the new PID namespace: builds the root file system, pivots into it, reaps
+                └─ runner   rlimits, stdout/stderr to capped files, unprivileged uid, seccomp, student code
+
+Every step reports ``layer ok`` or ``layer FAILED: why`` on a pipe the zygote reads, so the results list which
+layers were active for *this* submission; a failed layer degrades loudly, never silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import os
+import resource
+import shutil
+import signal
+import socket
+import stat
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import seccomp
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+SYS_PIVOT_ROOT = 155
+
+EXPORT_FILES = {  # file name in the work dir → at most this many bytes copied out
+    "model.json": 4 << 20,
+    "arrays.npz": 8 << 20,
+    "status.json": 64 << 10,
+}
+OUTPUT_HEAD = 4096
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"{what}: {os.strerror(e)}")
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
+
+
+def umount2(target: str, flags: int) -> None:
+    _check(_libc.umount2(target.encode(), ctypes.c_int(flags)), f"umount {target}")
+
+
+def pivot_root(new: str, old: str) -> None:
+    _libc.syscall.restype = ctypes.c_long
+    _check(_libc.syscall(ctypes.c_long(SYS_PIVOT_ROOT), new.encode(), old.encode()), "pivot_root")
+
+
+class Reporter:
+    """Writes ``layer<TAB>ok|FAILED: why`` lines on the report pipe; strict mode turns a failure into an abort."""
+
+    def __init__(self, fd: int, strict: bool) -> None:
+        self.fd, self.strict = fd, strict
+
+    def say(self, key: str, value: str) -> None:
+        with contextlib.suppress(OSError):
+            os.write(self.fd, f"{key}\t{value}\n".encode()[:4000])
+
+    def layer(self, name: str, enabled: bool, fn: Callable[[], Any]) -> bool:
+        if not enabled:
+            self.say(name, "FAILED: disabled")
+            return False
+        try:
+            fn()
+        except Exception as e:  # reported, then either degrade loudly or abort
+            self.say(name, f"FAILED: {type(e).__name__}: {e}")
+            if self.strict:
+                os._exit(111)
+            return False
+        self.say(name, "ok")
+        return True
+
+
+def _bind_ro(src: str, root: str) -> None:
+    dst = root + src
+    os.makedirs(dst, exist_ok=True)
+    mount(src, dst, None, MS_BIND | MS_REC)
+    mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _tmpfs(target: str, size: str, mode: str = "1777", extra: str = "") -> None:
+    os.makedirs(target, exist_ok=True)
+    mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size},mode={mode}{extra}")
+
+
+def build_root(cfg: dict[str, Any], source: bytes) -> None:
+    """Inside the new mount + PID namespace: a fresh root with only what Python, Keras and the harness need."""
+    root = cfg["root_dir"]
+    uid = cfg["uid"]
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
+    for name in ("tmp", "home", "root"):
+        _tmpfs(f"{root}/{name}", "64m" if name == "tmp" else "4m")
+    for p in ("/bin", "/lib", "/lib64", "/sbin"):
+        if os.path.islink(p):
+            os.symlink(os.readlink(p), root + p)
+        elif os.path.isdir(p):
+            _bind_ro(p, root)
+    for p in cfg["ro_binds"]:
+        if os.path.exists(p):
+            _bind_ro(p, root)
+    for p in cfg["hide"]:  # e.g. scikit-learn's bundled data: the held-out split comes from it
+        if os.path.isdir(root + p):
+            mount("tmpfs", root + p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    # /dev: a handful of character devices, and a tmpfs /dev/shm
+    _tmpfs(f"{root}/dev", "1m", "0755")
+    for d in ("null", "zero", "urandom", "random", "full"):
+        Path(f"{root}/dev/{d}").touch()
+        mount(f"/dev/{d}", f"{root}/dev/{d}", None, MS_BIND)
+    _tmpfs(f"{root}/dev/shm", "16m")
+    os.makedirs(f"{root}/proc", exist_ok=True)
+    mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    # the size-limited work dir, owned by the slot's uid
+    _tmpfs(f"{root}/box", cfg["work_size"], "0700", f",uid={uid},gid={uid}")
+    sub = f"{root}/box/submission.py"
+    with open(sub, "wb") as f:
+        f.write(source)
+    os.chown(sub, uid, uid)
+    os.makedirs(f"{root}/.oldroot", exist_ok=True)
+    os.chdir(root)
+    pivot_root(".", ".oldroot")
+    os.chdir("/")
+    umount2("/.oldroot", MNT_DETACH)
+    os.rmdir("/.oldroot")
+    mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def set_rlimits(limits: dict[str, int]) -> None:
+    cpu = limits["cpu_seconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (limits["as_bytes"], limits["as_bytes"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["output_bytes"], limits["output_bytes"]))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["nofile"], limits["nofile"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def drop_privileges(uid: int) -> None:
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if os.getuid() != uid or os.geteuid() != uid:
+        raise OSError(errno.EPERM, "uid drop did not stick")
+
+
+def close_fds_except(keep: set[int]) -> None:
+    for fd in range(3, 1024):
+        if fd not in keep:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def _read_capped(fd: int, cap: int) -> bytes:
+    chunks, n = [], 0
+    while n <= cap:
+        b = os.read(fd, min(1 << 20, cap + 1 - n))
+        if not b:
+            break
+        chunks.append(b)
+        n += len(b)
+    return b"".join(chunks)
+
+
+def _write_all(dir_fd: int, name: str, data: bytes) -> None:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600, dir_fd=dir_fd)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def copy_out(work: str, out_fd: int) -> None:
+    """Init, after the runner has exited: copy the whitelisted export files (regular files only, no symlinks, no
+    FIFOs that would block, capped sizes) to the host's out dir."""
+    for name, cap in {**EXPORT_FILES, "stdout.txt": OUTPUT_HEAD, "stderr.txt": OUTPUT_HEAD}.items():
+        try:
+            fd = os.open(f"{work}/{name}", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            data = _read_capped(fd, cap)
+        finally:
+            os.close(fd)
+        if name.endswith(".txt"):
+            name = name.replace(".txt", ".head")
+            _write_all(out_fd, f"{name}.size", str(st.st_size).encode())
+            data = data[:cap]
+        elif len(data) > cap:
+            continue  # an oversized export is dropped: the submission gets no_model
+        _write_all(out_fd, name, data)
+
+
+def _wait_code(status: int) -> int:
+    if os.WIFSIGNALED(status):
+        return 128 + os.WTERMSIG(status)
+    return os.WEXITSTATUS(status)
+
+
+def run_child(job: dict[str, Any], report_fd: int, payload: Callable[[dict[str, Any]], None]) -> None:
+    """Everything after the zygote's fork; never returns."""
+    code = 1
+    try:
+        code = _child(job, report_fd, payload)
+    except BaseException as e:  # the zygote must never see an exception escape a child
+        with contextlib.suppress(Exception):
+            os.write(report_fd, f"internal\t{type(e).__name__}: {e}\n".encode())
+        code = 111
+    os._exit(code)
+
+
+def _child(job: dict[str, Any], report_fd: int, payload: Callable[[dict[str, Any]], None]) -> int:
+    cfg = job["sandbox"]
+    layers = cfg["layers"]
+    rep = Reporter(report_fd, cfg["strict"])
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    rep.layer("session", True, os.setsid)
+
+    def join_cgroups() -> None:
+        for d in cfg["cgroup_dirs"]:
+            Path(d, "cgroup.procs").write_text(str(os.getpid()))
+
+    rep.layer("cgroup", layers.get("cgroup", False) and bool(cfg["cgroup_dirs"]), join_cgroups)
+    ns_flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+    ns = rep.layer("namespaces", layers.get("namespaces", False), lambda: unshare(ns_flags))
+    source = job["source"].encode()
+    out_fd = os.open(job["out_dir"], os.O_RDONLY | os.O_DIRECTORY)
+    init = os.fork()
+    if init == 0:
+        os._exit(_init(job, cfg, rep, ns, source, out_fd, payload))
+    rep.say("init_pid", str(init))
+    _, status = os.waitpid(init, 0)
+    return _wait_code(status)
+
+
+def _init(
+    job: dict[str, Any],
+    cfg: dict[str, Any],
+    rep: Reporter,
+    ns: bool,
+    source: bytes,
+    out_fd: int,
+    payload: Callable[[dict[str, Any]], None],
+) -> int:
+    layers = cfg["layers"]
+    if ns:
+        rep.layer("hostname", True, lambda: socket.sethostname("sandbox"))
+    fs = rep.layer("filesystem", layers.get("filesystem", False) and ns, lambda: build_root(cfg, source))
+    work = "/box"
+    if not fs:  # degraded: a private work dir on the host file system, emptied first (no stale exports)
+        work = job["fallback_work"]
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work, mode=0o700)
+        Path(work, "submission.py").write_bytes(source)
+        if layers.get("uid"):
+            os.chown(work, cfg["uid"], cfg["uid"])
+            os.chown(f"{work}/submission.py", cfg["uid"], cfg["uid"])
+    runner = os.fork()
+    if runner == 0:
+        os.close(out_fd)
+        os._exit(_runner(job, cfg, rep, work, payload))
+    code = 1
+    while True:  # PID 1: reap everything, stop when the runner is gone
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        if pid == runner:
+            code = _wait_code(status)
+            if ns:
+                with contextlib.suppress(OSError):
+                    os.kill(-1, signal.SIGKILL)  # PID 1 of its namespace: this kills only the sandbox
+            else:
+                break
+    try:
+        copy_out(work, out_fd)
+    except OSError as e:
+        rep.say("internal", f"copy_out: {e}")
+    return code
+
+
+def _runner(job: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str, payload: Callable) -> int:
+    layers = cfg["layers"]
+    limits = cfg["limits"]
+    os.chdir(work)
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    for fd, name in ((1, "stdout.txt"), (2, "stderr.txt")):
+        f = os.open(f"{work}/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if layers.get("uid"):
+            os.fchown(f, cfg["uid"], cfg["uid"])
+        os.dup2(f, fd)
+        os.close(f)
+    rep.layer("rlimits", True, lambda: set_rlimits(limits))
+    rep.layer("uid", layers.get("uid", False), lambda: drop_privileges(cfg["uid"]))
+    close_fds_except({rep.fd})
+    os.environ.clear()
+    os.environ.update(cfg["env"])
+    rep.layer("seccomp", layers.get("seccomp", False), seccomp.install)
+    rep.say("ready", "1")
+    os.close(rep.fd)
+    payload({**job, "work": work})
+    return 0
+
+
+if sys.platform != "linux":  # pragma: no cover
+    raise ImportError("grader.autograde.isolation needs Linux")

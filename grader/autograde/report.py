@@ -1,0 +1,144 @@
+"""Results as Gradescope's ``results.json`` or PrairieLearn's grading result, and the thin DB hook."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .grade import GradeResult
+
+VERDICTS = ("ok", "time_limit", "memory_limit", "output_limit", "runtime_error", "no_model", "rejected")
+
+
+class GradescopeTest(BaseModel):
+    name: str
+    score: float
+    max_score: float
+    status: Literal["passed", "failed"]
+    output: str
+    visibility: Literal["visible", "hidden", "after_due_date", "after_published"] = "visible"
+
+
+class GradescopeResults(BaseModel):
+    score: float
+    max_score: float
+    output: str
+    visibility: Literal["visible", "hidden", "after_due_date", "after_published"] = "visible"
+    stdout_visibility: Literal["visible", "hidden"] = "hidden"
+    tests: list[GradescopeTest]
+    extra_data: dict[str, Any] = {}
+
+
+class PrairieLearnTest(BaseModel):
+    name: str
+    points: float
+    max_points: float
+    message: str
+    output: str = ""
+
+
+class PrairieLearnResults(BaseModel):
+    gradable: bool = True
+    score: float  # a fraction in [0, 1]
+    points: float
+    max_points: float
+    message: str
+    output: str = ""
+    tests: list[PrairieLearnTest]
+
+
+def _headline(r: GradeResult) -> str:
+    head = f"verdict: {r.verdict}; score {r.score:g}/{r.max_score:g}"
+    if r.message:
+        head += f"\n{r.message}"
+    degraded = [k for k, v in r.layers.items() if v != "ok"]
+    if degraded:
+        head += "\nWARNING: graded WITHOUT these sandbox layers: " + ", ".join(degraded)
+    return head
+
+
+def _trap_note(trap: str | None) -> str:
+    return f" [trap: {trap}]" if trap else ""
+
+
+def gradescope(r: GradeResult) -> GradescopeResults:
+    tests = [
+        GradescopeTest(
+            name=c.name,
+            score=c.points,
+            max_score=c.max_points,
+            status="passed" if c.passed else "failed",
+            output=c.message + _trap_note(c.trap),
+        )
+        for c in r.checks
+    ]
+    if not tests:  # the run ended before any check could run: one failed test says why
+        tests = [GradescopeTest(name=r.verdict, score=0, max_score=r.max_score, status="failed", output=r.message)]
+    return GradescopeResults(
+        score=r.score,
+        max_score=r.max_score,
+        output=_headline(r),
+        tests=tests,
+        extra_data={"verdict": r.verdict, "task": r.task, "layers": r.layers, "traps": traps_of(r)},
+    )
+
+
+def prairielearn(r: GradeResult) -> PrairieLearnResults:
+    tests = [
+        PrairieLearnTest(name=c.name, points=c.points, max_points=c.max_points, message=c.message + _trap_note(c.trap))
+        for c in r.checks
+    ]
+    if not tests:
+        tests = [PrairieLearnTest(name=r.verdict, points=0, max_points=r.max_score, message=r.message)]
+    return PrairieLearnResults(
+        score=r.score / r.max_score if r.max_score else 0.0,
+        points=r.score,
+        max_points=r.max_score,
+        message=_headline(r),
+        tests=tests,
+    )
+
+
+def traps_of(r: GradeResult) -> list[str]:
+    return [c.trap for c in r.checks if c.trap and not c.passed]
+
+
+def render(results: Sequence[GradeResult], fmt: str) -> Any:
+    """One submission → that format's object; a batch → ``{"submissions": [{"file", "result"}]}``."""
+    conv = {"gradescope": gradescope, "prairielearn": prairielearn, "native": lambda r: r}[fmt]
+    items = [conv(r).model_dump(mode="json") for r in results]
+    if len(items) == 1:
+        return items[0]
+    return {"submissions": [{"file": r.file, "result": i} for r, i in zip(results, items, strict=True)]}
+
+
+def verdict_counts(results: Sequence[GradeResult]) -> dict[str, int]:
+    c = Counter(r.verdict for r in results)
+    return {v: c.get(v, 0) for v in VERDICTS}
+
+
+def store(
+    url: str, user_id: int, task_id: str, results: Sequence[GradeResult], assessment_id: int | None = None
+) -> list[int]:
+    """Record each submission and its verdict through the grader service; returns the submission ids."""
+    from grader import service
+    from grader.db import make_engine, session_factory
+
+    engine = make_engine(url)
+    try:
+        sf = session_factory(engine)
+        ids = []
+        for r in results:
+            source = Path(r.file).read_text(encoding="utf-8", errors="replace") if Path(r.file).is_file() else ""
+            sub = service.record_code_submission(
+                sf, user_id, task_id, Path(r.file).name, source, assessment_id=assessment_id
+            )
+            service.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
+            ids.append(sub.id)
+        return ids
+    finally:
+        engine.dispose()

@@ -1,0 +1,366 @@
+"""Host side of the sandbox: warm zygotes (one per slot), the layers they enforce, and the run → verdict mapping.
+
+See ``isolation.py`` for what happens inside a child.  A zygote is started with ``subprocess`` (a fresh
+interpreter, so it is fork-safe: it has never run a TensorFlow op) and a scrubbed environment, so nothing secret
+of the grading host is there to be read.  Layers that cannot be enforced on this machine are listed in every
+result and warned about (``degrade loudly``); ``strict=True`` refuses to run without all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Collection
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from . import cgroups, seccomp
+
+Verdict = Literal["ok", "time_limit", "memory_limit", "output_limit", "runtime_error", "no_model", "rejected"]
+LAYERS = ("session", "cgroup", "namespaces", "filesystem", "rlimits", "uid", "seccomp", "wall_clock")
+BASE_UID = 61000
+GiB = 1 << 30
+
+
+class Limits(BaseModel):
+    cpu_seconds: int = Field(10, ge=1, le=600)
+    memory_bytes: int = Field(3 * GiB // 2, ge=64 << 20)
+    pids: int = Field(256, ge=8)
+    cpu_cores: float = Field(1.0, gt=0, le=64)
+    output_bytes: int = Field(8 << 20, ge=1 << 16)
+    as_bytes: int = Field(64 * GiB, ge=GiB)  # a loose backstop only: TensorFlow reserves a lot of address space
+    nofile: int = Field(256, ge=32)
+    work_size: str = "32m"
+
+
+class RunSpec(BaseModel):
+    """What the harness should call: the task's function, and how (``build``, ``train`` or ``inflate``)."""
+
+    function: str
+    kind: Literal["build", "train", "inflate"] = "build"
+    seed: int = 0
+    train_data: str | None = None  # path of the *public* training split (.npz) for training tasks
+
+
+class RunResult(BaseModel):
+    verdict: Verdict | Literal["exported"]
+    message: str = ""
+    out_dir: str
+    cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    memory_peak: int | None = None
+    stdout_bytes: int = 0
+    stderr_bytes: int = 0
+    stdout_head: str = ""
+    layers: dict[str, str] = Field(default_factory=dict)
+    exit_code: int | None = None
+
+
+def _candidate_layers() -> tuple[dict[str, bool], dict[str, Any], dict[str, str]]:
+    why: dict[str, str] = {}
+    root = os.geteuid() == 0
+    cg = cgroups.detect() if root else {"error": "not root"}
+    if "error" in cg:
+        why["cgroup"] = cg["error"]
+    if not root:
+        why["namespaces"] = why["filesystem"] = why["uid"] = "not root"
+    if not seccomp.supported():
+        why["seccomp"] = "the filter is written for Linux x86_64"
+    layers = {
+        "cgroup": "error" not in cg,
+        "namespaces": root,
+        "filesystem": root,
+        "uid": root,
+        "seccomp": seccomp.supported(),
+    }
+    return layers, cg, why
+
+
+@cache
+def _ro_binds() -> list[str]:
+    """What the sandbox's root needs: /usr, /etc, the Python install, the venv, and this project's packages."""
+    import grader
+    import models
+    import quizbank
+
+    paths = ["/usr", "/etc", sys.base_prefix, sys.prefix]
+    paths += [str(Path(m.__file__).parent) for m in (models, quizbank, grader)]
+    return list(dict.fromkeys(paths))
+
+
+@cache
+def _hidden_paths() -> list[str]:
+    """Directories masked inside the sandbox: scikit-learn's bundled data (the held-out split comes from it) and
+    the tasks' reference solutions."""
+    from .tasks import REFERENCE_DIR
+
+    out = [str(REFERENCE_DIR)]
+    for sp in Path(sys.prefix, "lib").glob("python3*/site-packages/sklearn/datasets/data"):
+        out.append(str(sp))
+    return out
+
+
+class Zygote:
+    def __init__(self, slot: int, env: dict[str, str]) -> None:
+        self.slot = slot
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.autograde.zygote"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd="/",
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
+        hello = self._readline()
+        self.pid = int(hello["pid"])
+
+    def _readline(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"zygote {self.slot} died (exit {self.proc.poll()})")
+        return json.loads(line)
+
+    def request(self, job: dict[str, Any]) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(job) + "\n")
+        self.proc.stdin.flush()
+        return self._readline()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.send_signal(signal.SIGKILL)
+                self.proc.wait()
+
+
+class Sandbox:
+    """``slots`` warm zygotes; ``run`` is thread-safe (one submission per slot at a time)."""
+
+    def __init__(
+        self, slots: int = 1, limits: Limits | None = None, strict: bool = False, disable: Collection[str] = ()
+    ) -> None:
+        """``disable`` turns optional layers off on purpose (to test degraded operation); it is reported like any
+        other missing layer."""
+        if sys.platform != "linux":
+            raise RuntimeError("the autograder's sandbox needs Linux")
+        self.limits = limits or Limits()
+        self.strict = strict
+        layers, self._cg, self.why = _candidate_layers()
+        for name in disable:
+            if name not in layers:
+                raise ValueError(f"layer {name!r} cannot be disabled (optional layers: {', '.join(layers)})")
+            layers[name] = False
+            self.why[name] = "disabled by the caller"
+        self._layers = layers
+        self._tmp = Path(tempfile.mkdtemp(prefix="cnnquiz-sandbox-"))
+        os.chmod(self._tmp, 0o711)
+        self._env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": "/tmp",
+            "LANG": "C.UTF-8",
+            "KERAS_BACKEND": "tensorflow",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
+        }
+        self._zygotes = [Zygote(i, self._env) for i in range(slots)]
+        self._free: queue.Queue[Zygote] = queue.Queue()
+        for z in self._zygotes:
+            self._free.put(z)
+        self.layers = self._probe()
+        missing = [k for k, v in self.layers.items() if v != "ok"]
+        if missing:
+            msg = "sandbox running WITHOUT: " + ", ".join(f"{k} ({self.layers[k]})" for k in missing)
+            if strict:
+                self.close()
+                raise RuntimeError(msg)
+            warnings.warn(msg, RuntimeWarning, stacklevel=2)
+
+    # -- configuration handed to the zygote with each job
+    def _sandbox_cfg(self, slot: int, layers: dict[str, bool], limits: Limits) -> dict[str, Any]:
+        root_dir = self._tmp / f"root{slot}"
+        root_dir.mkdir(exist_ok=True)
+        return {
+            "slot": slot,
+            "uid": BASE_UID + slot,
+            "layers": layers,
+            "strict": self.strict,
+            "cgroup": self._cg,
+            "limits": limits.model_dump(),
+            "work_size": limits.work_size,
+            "root_dir": str(root_dir),
+            "ro_binds": _ro_binds(),
+            "hide": _hidden_paths(),
+            "env": {k: v for k, v in self._env.items() if k != "PATH"} | {"HOME": "/tmp", "PATH": "/usr/bin"},
+        }
+
+    def _probe(self) -> dict[str, str]:
+        """Run a canary through every candidate layer; keep only those that held."""
+        out = self._tmp / "probe"
+        out.mkdir()
+        raw = self._raw(
+            "def build_model():\n    return None\n", RunSpec(function="build_model"), out, self._layers, self.limits
+        )
+        reports = raw.get("reports", {})
+        result: dict[str, str] = {}
+        for name in LAYERS:
+            if name == "wall_clock":
+                result[name] = "ok"
+                continue
+            rep = reports.get(name, "FAILED: not reached")
+            if rep != "ok" and name in self.why:
+                rep = f"FAILED: {self.why[name]}"
+            result[name] = rep if rep == "ok" else rep.removeprefix("FAILED: ")
+            if name in self._layers and rep != "ok":
+                self._layers[name] = False
+        shutil.rmtree(out, ignore_errors=True)
+        return result
+
+    def _raw(
+        self, source: str, spec: RunSpec, out_dir: Path, layers: dict[str, bool], limits: Limits
+    ) -> dict[str, Any]:
+        z = self._free.get()
+        try:
+            if not z.alive():  # a zygote never dies from a submission, but if it did: replace it
+                z = Zygote(z.slot, self._env)
+            job = {
+                "source": source,
+                "function": spec.function,
+                "kind": spec.kind,
+                "seed": spec.seed,
+                "train_data": spec.train_data,
+                "out_dir": str(out_dir),
+                "fallback_work": str(self._tmp / f"work{z.slot}"),
+                "sandbox": self._sandbox_cfg(z.slot, layers, limits),
+            }
+            return z.request(job)
+        finally:
+            self._free.put(z)
+
+    def run(self, source: str, spec: RunSpec, out_dir: str | Path, cpu_seconds: int | None = None) -> RunResult:
+        """Run one submission; ``cpu_seconds`` overrides the CPU limit (the wall clock is twice that)."""
+        limits = self.limits if cpu_seconds is None else self.limits.model_copy(update={"cpu_seconds": cpu_seconds})
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        for f in out.iterdir():
+            if f.is_file():
+                f.unlink()
+        raw = self._raw(source, spec, out, dict(self._layers), limits)
+        return classify(raw, out, limits, self.layers)
+
+    @property
+    def cgroup_spec(self) -> dict[str, Any]:
+        return self._cg
+
+    def zygote_pids(self) -> list[int]:
+        return [z.pid for z in self._zygotes]
+
+    def close(self) -> None:
+        for z in self._zygotes:
+            z.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read(path: Path, limit: int = 1 << 20) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit).decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, str]) -> RunResult:
+    """Raw facts from the zygote + exported files → a verdict (``exported`` means: hand it to the checker)."""
+    if "error" in raw:
+        return RunResult(verdict="runtime_error", message=f"sandbox error: {raw['error']}", out_dir=str(out))
+    reports = raw.get("reports", {})
+    active = dict(layers)
+    for name in LAYERS:  # what this very submission got
+        rep = reports.get(name)
+        if rep is not None and rep != "ok" and active.get(name) == "ok":
+            active[name] = rep.removeprefix("FAILED: ")
+    sizes = {}
+    for stream in ("stdout", "stderr"):
+        sizes[stream] = int(_read(out / f"{stream}.head.size") or 0)
+    status: dict[str, Any] = {}
+    try:
+        status = json.loads(_read(out / "status.json")) if (out / "status.json").exists() else {}
+        if not isinstance(status, dict):
+            status = {}
+    except ValueError:
+        status = {}
+    phase = status.get("phase")
+    code = raw.get("exit_code")
+    base = {
+        "out_dir": str(out),
+        "cpu_seconds": raw.get("cpu_seconds", 0.0),
+        "wall_seconds": raw.get("wall_seconds", 0.0),
+        "memory_peak": raw.get("memory_peak"),
+        "stdout_bytes": sizes["stdout"],
+        "stderr_bytes": sizes["stderr"],
+        "stdout_head": _read(out / "stdout.head", 2000),
+        "layers": active,
+        "exit_code": code,
+    }
+    cpu = float(raw.get("cpu_seconds", 0.0))
+    if code == 111 and "internal" in reports:
+        return RunResult(verdict="runtime_error", message=f"sandbox setup failed: {reports['internal']}", **base)
+    if raw.get("timed_out"):
+        return RunResult(
+            verdict="time_limit",
+            message=f"wall-clock limit of {2 * limits.cpu_seconds} s reached; every process was killed",
+            **base,
+        )
+    if code == 128 + signal.SIGXCPU or (code == 128 + signal.SIGKILL and cpu >= limits.cpu_seconds):
+        return RunResult(verdict="time_limit", message=f"CPU limit of {limits.cpu_seconds} s reached", **base)
+    if raw.get("oom") or phase == "memory":
+        return RunResult(
+            verdict="memory_limit", message=f"memory limit of {limits.memory_bytes >> 20} MiB reached", **base
+        )
+    cap = limits.output_bytes
+    if phase == "output" or code == 128 + signal.SIGXFSZ or max(sizes.values()) >= cap:
+        return RunResult(
+            verdict="output_limit",
+            message=f"output limit reached (files and stdout/stderr are capped at {cap >> 20} MiB)",
+            **base,
+        )
+    if phase == "exception":
+        return RunResult(verdict="runtime_error", message=str(status.get("traceback", ""))[:4000], **base)
+    if code is not None and code >= 128:
+        sig = code - 128
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        extra = " (a system call the sandbox forbids)" if sig == signal.SIGSYS else ""
+        return RunResult(verdict="runtime_error", message=f"the process was killed by {name}{extra}", **base)
+    exported = (out / "model.json").exists() or (out / "arrays.npz").exists()
+    if phase == "no_model":
+        return RunResult(verdict="no_model", message=str(status.get("message", ""))[:1000], **base)
+    if not exported or phase != "exported":
+        return RunResult(verdict="no_model", message="the process ended before exporting a model", **base)
+    return RunResult(verdict="exported", **base)

@@ -1,0 +1,12 @@
+"""Reference for ``wavenet-stack``."""
+
+import keras
+from keras import layers
+
+
+def build_model():
+    x = keras.Input((2048, 1))
+    y = x
+    for i in range(10):
+        y = layers.Conv1D(16, 2, dilation_rate=2**i, padding="causal", activation="tanh")(y)
+    return keras.Model(x, y)

@@ -1,0 +1,16 @@
+# expect-trap: densenet_added
+"""Adds each layer's output to its input (a residual block), so the channels never grow."""
+
+import keras
+from keras import layers
+
+
+def build_model():
+    x = keras.Input((16, 16, 24))
+    y = x
+    for _ in range(4):
+        h = layers.BatchNormalization()(y)
+        h = layers.ReLU()(h)
+        h = layers.Conv2D(24, 3, padding="same")(h)
+        y = layers.Add()([y, h])
+    return keras.Model(x, y)

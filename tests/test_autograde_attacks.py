@@ -1,0 +1,238 @@
+"""Attack submissions against the real sandbox: each ends with the right verdict, the host is unharmed, and the next
+submission is graded normally.  Loop/sleep attacks run with a 2 s CPU limit (4 s wall clock)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.autograde import seccomp as S
+from grader.autograde.cgroups import detect
+from grader.autograde.sandbox import BASE_UID, LAYERS
+from grader.autograde.tasks import get
+from tests.conftest import AUTOGRADE_SECRET
+
+ATTACKS = Path(__file__).parent / "autograde_attacks"
+
+# the attacks are real (a real fork bomb, a real memory bomb): run them only where the full sandbox can hold
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0 or not S.supported() or "error" in detect(),
+    reason="the attack suite needs root, cgroups and the x86_64 seccomp filter (the full sandbox)",
+)
+TASK = get("lenet5")
+
+
+def _grade(ag: Any, name: str, source: str | None = None, cpu: int | None = None) -> Any:
+    src = source if source is not None else (ATTACKS / name).read_text()
+    return ag.grade_source(TASK, src, name, cpu_seconds=cpu)
+
+
+def _sandbox_processes() -> list[int]:
+    """Host processes running as any sandbox uid."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            uid_line = next(line for line in (d / "status").read_text().splitlines() if line.startswith("Uid:"))
+        except (OSError, StopIteration):
+            continue
+        if BASE_UID <= int(uid_line.split()[1]) < BASE_UID + 64:
+            found.append(int(d.name))
+    return found
+
+
+@pytest.fixture
+def still_healthy(autograder: Any) -> Any:
+    """After the attack: zygotes alive, no sandbox process left, and a good submission still gets full marks."""
+    yield autograder
+    assert all(Path(f"/proc/{p}").exists() for p in autograder.sandbox.zygote_pids())
+    assert _sandbox_processes() == []
+    r = autograder.grade_source(TASK, TASK.reference_source(), "reference")
+    assert r.verdict == "ok" and r.score == r.max_score, r.message
+
+
+SIMPLE = [
+    ("infinite_loop.py", "time_limit", 2),
+    ("sleep.py", "time_limit", 2),
+    ("memory_bomb.py", "memory_limit", 20),
+    ("fork_bomb.py", "runtime_error", None),
+    ("big_file.py", "output_limit", None),
+    ("stdout_flood.py", "output_limit", None),
+    ("unix_socket.py", "runtime_error", None),
+    ("subprocess_run.py", "runtime_error", None),
+    ("lambda_layer.py", "rejected", None),
+    ("custom_layer.py", "rejected", None),
+    ("sys_exit.py", "no_model", None),
+    ("forged_huge_export.py", "rejected", None),
+    ("fifo_export.py", "no_model", 3),
+]
+
+
+@pytest.mark.parametrize(("name", "verdict", "cpu"), SIMPLE, ids=[s[0].removesuffix(".py") for s in SIMPLE])
+def test_attack_verdict(still_healthy: Any, name: str, verdict: str, cpu: int | None) -> None:
+    r = _grade(still_healthy, name, cpu=cpu)
+    assert r.verdict == verdict, r.message
+    assert r.score == 0
+
+
+def test_every_layer_is_reported(autograder: Any) -> None:
+    assert set(autograder.layers) == set(LAYERS)
+    if os.geteuid() == 0 and "error" not in detect():
+        assert autograder.layers == dict.fromkeys(LAYERS, "ok")
+
+
+def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "fork_bomb.py")
+    assert "submission.py" in r.message and "os.fork()" in r.message and "PermissionError" in r.message
+
+
+def test_rejected_names_the_offending_layer(still_healthy: Any) -> None:
+    assert "Lambda" in _grade(still_healthy, "lambda_layer.py").message
+    assert "Evil" in _grade(still_healthy, "custom_layer.py").message
+
+
+def test_tcp_to_a_host_listener_connects_nowhere(still_healthy: Any) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
+        srv.bind(("127.0.0.1", 0))
+        srv.listen(8)
+        srv.setblocking(False)
+        port = srv.getsockname()[1]
+        src = (ATTACKS / "tcp_connect.py").read_text().replace("PORT = 0", f"PORT = {port}")
+        r = _grade(still_healthy, "tcp_connect.py", src)
+        assert r.verdict == "runtime_error", r.message
+        with pytest.raises(BlockingIOError):
+            srv.accept()
+
+
+def test_os_system_runs_nothing(still_healthy: Any) -> None:
+    marker = Path("/tmp/pwned_by_os_system")
+    marker.unlink(missing_ok=True)
+    r = _grade(still_healthy, "os_system.py")
+    assert r.verdict == "runtime_error", r.message
+    assert not marker.exists()
+
+
+def test_setsid_daemon_does_not_survive(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "setsid_daemon.py")
+    assert r.verdict == "runtime_error", r.message
+    assert _sandbox_processes() == []
+
+
+def test_kill_minus_one_spares_host_and_zygote(still_healthy: Any) -> None:
+    before = still_healthy.sandbox.zygote_pids()
+    r = _grade(still_healthy, "kill_all.py")
+    assert r.verdict == "runtime_error", r.message
+    assert still_healthy.sandbox.zygote_pids() == before
+    assert all(Path(f"/proc/{p}").exists() for p in before)
+
+
+def test_secrets_hidden_data_and_other_submissions_do_not_leak(still_healthy: Any, tmp_path: Path) -> None:
+    from grader.autograde.data import digits_split
+
+    hidden = tmp_path / "heldout.json"
+    _, _, _, y_test = digits_split()
+    hidden_text = "HIDDEN" + "".join(map(str, y_test[:40].tolist()))
+    hidden.write_text(hidden_text)
+    other = tmp_path / "alice" / "lenet5.py"
+    other.parent.mkdir()
+    other_text = "ALICE_SUBMISSION_" + "x" * 20
+    other.write_text(other_text)
+    repo_file = Path(__file__).parent / "autograde_submissions" / "lenet5" / "no_bias.py"
+    paths = [str(hidden), str(other), str(repo_file), "/proc/1/environ", "/etc/shadow"]
+    src = (ATTACKS / "read_secrets.py").read_text().replace("PATHS: list[str] = []", f"PATHS = {paths!r}")
+    r = _grade(still_healthy, "read_secrets.py", src)
+    dumped = json.dumps(r.model_dump(mode="json"))
+    assert os.environ["CNNQUIZ_TEST_SECRET"] == AUTOGRADE_SECRET  # the secret really is in the host's env
+    for leak in (AUTOGRADE_SECRET, hidden_text, other_text, "expect-trap"):
+        assert leak not in dumped
+    assert r.stdout_head  # it did print what it found: only errors
+    assert "FileNotFoundError" in r.stdout_head or "PermissionError" in r.stdout_head
+
+
+def test_monkeypatched_count_params_is_not_trusted(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "monkeypatch_count_params.py")
+    assert r.verdict == "ok"
+    params = next(c for c in r.checks if c.name == "parameter count")
+    assert not params.passed
+    from models._keras import keras
+
+    x = keras.Input((32, 32, 1))
+    h = keras.layers.Dense(2048)(keras.layers.Flatten()(x))
+    real = keras.Model(x, keras.layers.Dense(10)(h)).count_params()
+    assert params.message.startswith(f"{real:,} parameters")  # the checker counted the rebuilt model itself
+    assert r.score < r.max_score
+
+
+def test_printed_fake_score_is_ignored(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "fake_score.py")
+    assert r.verdict == "ok"
+    assert '"score": 100' in r.stdout_head  # it printed the fake score …
+    assert r.score == sum(c.points for c in r.checks if c.passed) < r.max_score  # … which counted for nothing
+
+
+def test_checker_workers_are_memory_capped(autograder: Any) -> None:
+    spec = detect()
+    if "error" in spec:
+        pytest.skip(spec["error"])
+    autograder.grade_source(TASK, TASK.reference_source(), "reference")  # the checker pool is started lazily
+    mem = Path(spec["bases"]["memory" if spec["version"] == 1 else "unified"])
+    capped = [d for d in mem.glob("checker-*") if (d / "cgroup.procs").read_text().split()]
+    assert capped, "no checker worker runs in a memory cgroup"
+    limit_file = "memory.limit_in_bytes" if spec["version"] == 1 else "memory.max"
+    assert all(int((d / limit_file).read_text()) <= 4 << 30 for d in capped)
+
+
+def test_no_cgroup_is_left_behind(autograder: Any) -> None:
+    spec = detect()
+    if "error" in spec:
+        pytest.skip(spec["error"])
+
+    def dirs() -> set[Path]:
+        return {p for base in spec["bases"].values() for p in Path(base).iterdir() if p.is_dir()}
+
+    before = dirs()
+    _grade(autograder, "infinite_loop.py", cpu=1)
+    _grade(autograder, "fork_bomb.py")
+    new = {p.name for p in dirs() - before if not p.name.startswith("checker-")}
+    assert new == set()  # per-submission cgroups are swept; the live checker workers keep theirs
+
+
+def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:
+    """Without seccomp and the private root, the other layers still hold, and every result says what was missing."""
+    from grader.autograde.grade import GradeResult
+    from grader.autograde.report import gradescope, prairielearn
+    from grader.autograde.sandbox import Limits, RunSpec, Sandbox
+
+    with pytest.warns(RuntimeWarning, match="WITHOUT: filesystem .*seccomp"):
+        sb = Sandbox(slots=1, limits=Limits(cpu_seconds=5), disable={"seccomp", "filesystem"})
+    spec = RunSpec(function="build_model")
+    try:
+        assert sb.layers["seccomp"] == sb.layers["filesystem"] == "disabled by the caller"
+        good = sb.run(TASK.reference_source(), spec, tmp_path / "a")
+        assert good.verdict == "exported" and good.layers["seccomp"] != "ok" and good.layers["filesystem"] != "ok"
+        # the degraded work dir is emptied between submissions: no stale export is picked up
+        assert sb.run((ATTACKS / "sys_exit.py").read_text(), spec, tmp_path / "b").verdict == "no_model"
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
+            srv.bind(("127.0.0.1", 0))
+            srv.listen(8)
+            srv.setblocking(False)
+            src = (ATTACKS / "tcp_connect.py").read_text().replace("PORT = 0", f"PORT = {srv.getsockname()[1]}")
+            r = sb.run(src, spec, tmp_path / "c")
+            assert r.verdict == "runtime_error", r.message
+            assert "PermissionError" not in r.message  # the socket opened: the network namespace stopped it
+            with pytest.raises(BlockingIOError):
+                srv.accept()
+        assert _sandbox_processes() == []
+    finally:
+        sb.close()
+    g = GradeResult(file="f.py", task="lenet5", verdict="ok", score=1, max_score=8, layers=r.layers)
+    assert "WITHOUT these sandbox layers: filesystem, seccomp" in gradescope(g).output
+    assert "seccomp" in prairielearn(g).message
+    with pytest.raises(ValueError, match="cannot be disabled"):
+        Sandbox(disable={"session"})

@@ -1,0 +1,125 @@
+"""Every task: the reference scores full marks; realistic wrong solutions get the right trap feedback."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.autograde import checks
+from grader.autograde.checker import Rejected, rebuild, validate_config
+from grader.autograde.tasks import tasks
+from quizbank import traps
+
+SUBMISSIONS = Path(__file__).parent / "autograde_submissions"
+TASK_IDS = list(tasks())
+WRONG = sorted(SUBMISSIONS.glob("*/*.py"))
+
+
+def _expectation(path: Path) -> tuple[str, str]:
+    m = re.match(r"# expect-(trap|failed): (.+)", path.read_text().splitlines()[0])
+    assert m, f"{path} must start with '# expect-trap: ID' or '# expect-failed: CHECK NAME'"
+    return m.group(1), m.group(2).strip()
+
+
+def test_catalog_is_complete_and_consistent() -> None:
+    assert set(TASK_IDS) >= {
+        "lenet5",
+        "vgg-stack",
+        "resnet-bottleneck",
+        "inception-module",
+        "dense-block",
+        "se-block",
+        "mobilenet-block",
+        "wavenet-stack",
+        "i3d-inflate",
+        "lenet-train",
+    }
+    for t in tasks().values():
+        assert t.statement and t.starter and t.reference_path.is_file()
+        assert f"def {t.function}(" in t.starter and f"def {t.function}(" in t.reference_source()
+        for c in t.checks:
+            assert c.kind in checks.CHECKS, f"{t.id}: unknown check kind {c.kind}"
+            assert c.feedback and c.concept
+            if c.trap:
+                traps.get(c.trap)
+        assert len(list((SUBMISSIONS / t.id).glob("*.py"))) >= 2, f"{t.id} needs two wrong solutions"
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_reference_scores_full_marks(autograder: Any, task_id: str) -> None:
+    task = tasks()[task_id]
+    r = autograder.grade_source(task, task.reference_source(), f"reference/{task_id}.py")
+    assert r.verdict == "ok", r.message
+    failed = [(c.name, c.message) for c in r.checks if not c.passed]
+    assert not failed
+    assert r.score == r.max_score == sum(c.points for c in task.checks)
+    assert len(r.checks) == len(task.checks)
+
+
+@pytest.mark.parametrize("path", WRONG, ids=[f"{p.parent.name}/{p.stem}" for p in WRONG])
+def test_wrong_solution_gets_the_trap_feedback(autograder: Any, path: Path) -> None:
+    task = tasks()[path.parent.name]
+    kind, expected = _expectation(path)
+    r = autograder.grade_source(task, path.read_text(), str(path))
+    assert r.verdict == "ok", r.message  # it runs and exports a valid model: the checks, not the sandbox, fail it
+    assert r.score < r.max_score
+    failed = [c for c in r.checks if not c.passed]
+    assert r.score == sum(c.points for c in r.checks if c.passed)
+    if kind == "trap":
+        hits = [c for c in failed if c.trap == expected]
+        assert hits, f"expected trap {expected}; failed: {[(c.name, c.trap) for c in failed]}"
+        spec = {c.name: c for c in task.checks}
+        assert all(spec[c.name].feedback in c.message for c in hits)
+    else:
+        assert expected in [c.name for c in failed], [c.name for c in failed]
+    for c in failed:
+        assert c.points == 0 and c.message
+
+
+# ---------------------------------------------------------------- the allow-list (pure, no sandbox)
+
+
+def _config(layer: dict[str, Any]) -> dict[str, Any]:
+    return {"class_name": "Functional", "module": "keras.src.models.functional", "config": {"layers": [layer]}}
+
+
+def test_allow_list_rejects_lambda_custom_objects_and_serialized_functions() -> None:
+    lam = {"class_name": "Lambda", "module": "keras.layers", "config": {"name": "l", "function": {"code": "x"}}}
+    with pytest.raises(Rejected, match="Lambda"):
+        validate_config(_config(lam))
+    custom = {"class_name": "Evil", "module": None, "registered_name": "evil>Evil", "config": {"name": "e"}}
+    with pytest.raises(Rejected, match="allow-list"):
+        validate_config(_config(custom))
+    disguised = {"class_name": "Dense", "module": "evil.layers", "config": {"name": "d"}}
+    with pytest.raises(Rejected, match="module"):
+        validate_config(_config(disguised))
+    renamed = {"class_name": "Dense", "module": "keras.layers", "registered_name": "evil>Dense", "config": {}}
+    with pytest.raises(Rejected, match="custom object"):
+        validate_config(_config(renamed))
+    fn_act = {
+        "class_name": "Dense",
+        "module": "keras.layers",
+        "config": {"activation": {"module": "evil", "class_name": "function", "config": "evil>f"}},
+    }
+    with pytest.raises(Rejected):
+        validate_config(_config(fn_act))
+
+
+def test_rebuild_accepts_a_plain_keras_model_and_refuses_non_json() -> None:
+    from models._keras import keras
+
+    x = keras.Input((8, 8, 3))
+    y = keras.layers.Conv2D(4, 3, activation="relu")(x)
+    m = keras.Model(x, keras.layers.GlobalAveragePooling2D()(y))
+    m.compile(optimizer="adam", loss="mse")
+    rebuilt = rebuild(m.to_json())
+    assert rebuilt.count_params() == m.count_params()
+    assert [type(layer).__name__ for layer in rebuilt.layers] == [type(layer).__name__ for layer in m.layers]
+    with pytest.raises(Rejected, match="not JSON"):
+        rebuild("{not json")
+    with pytest.raises(Rejected, match="not a Functional"):
+        rebuild(json.dumps({"class_name": "Dense", "module": "keras.layers", "config": {}}))
