@@ -58,6 +58,18 @@ def _starter(signature: str, doc: str) -> str:
     return f'import keras\nfrom keras import layers\n\n\ndef {signature}:\n    """{doc}"""\n    raise NotImplementedError\n'
 
 
+# the check both MobileNet blocks share: the depthwise conv is followed by a pointwise 1×1
+DEPTHWISE_POINTWISE: dict[str, Any] = {
+    "name": "depthwise then pointwise 1×1",
+    "kind": "depthwise_pointwise",
+    "points": 3,
+    "params": {},
+    "concept": "depthwise-separable conv",
+    "trap": "separable_is_depthwise_plus_3x3",
+    "feedback": "After the depthwise 3×3, mix channels with a *pointwise 1×1* conv, not another 3×3.",
+}
+
+
 _RAW: list[dict[str, Any]] = [
     {
         "id": "lenet5",
@@ -388,15 +400,7 @@ _RAW: list[dict[str, Any]] = [
                 "concept": "block keeps its shape",
                 "feedback": "Project back to 32 channels so the input can be added.",
             },
-            {
-                "name": "depthwise then pointwise 1×1",
-                "kind": "depthwise_pointwise",
-                "points": 3,
-                "params": {},
-                "concept": "depthwise-separable conv",
-                "trap": "separable_is_depthwise_plus_3x3",
-                "feedback": "After the depthwise 3×3, mix channels with a *pointwise 1×1* conv, not another 3×3.",
-            },
+            DEPTHWISE_POINTWISE,
             {
                 "name": "expansion ×6",
                 "kind": "expansion",
@@ -444,15 +448,7 @@ _RAW: list[dict[str, Any]] = [
                 "concept": "pointwise conv sets the channels",
                 "feedback": "The pointwise 1×1 with 64 filters gives 16×16×64 ('same' depthwise keeps 16×16).",
             },
-            {
-                "name": "depthwise then pointwise 1×1",
-                "kind": "depthwise_pointwise",
-                "points": 3,
-                "params": {},
-                "concept": "depthwise-separable conv",
-                "trap": "separable_is_depthwise_plus_3x3",
-                "feedback": "After the depthwise 3×3, mix channels with a *pointwise 1×1* conv, not another 3×3.",
-            },
+            DEPTHWISE_POINTWISE,
             {
                 "name": "no residual",
                 "kind": "no_layer",
