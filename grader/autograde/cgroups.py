@@ -122,22 +122,22 @@ class Cgroup:
                 break
             time.sleep(0.005)
         for d in self.dirs:
-            for _ in range(100):
-                try:
-                    os.rmdir(d)
-                    break
-                except OSError:
-                    time.sleep(0.005)
+            _rmdir_retrying(d, 0.005)
         return killed
+
+
+def _rmdir_retrying(path: str | Path, delay: float, tries: int = 100) -> None:
+    """``rmdir`` a cgroup, retrying while the kernel still holds it busy just after its last process exited."""
+    for _ in range(tries):
+        try:
+            os.rmdir(path)
+            return
+        except OSError:
+            time.sleep(delay)
 
 
 def sweep_children(spec: dict[str, Any], prefix: str) -> None:
     """Remove our leftover cgroups whose name starts with ``prefix`` (their processes have exited)."""
     for base in spec.get("bases", {}).values():
         for d in Path(base).glob(f"{prefix}*"):
-            for _ in range(100):
-                try:
-                    os.rmdir(d)
-                    break
-                except OSError:
-                    time.sleep(0.01)
+            _rmdir_retrying(d, 0.01)
