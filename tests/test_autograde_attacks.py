@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -188,19 +189,45 @@ def test_checker_workers_are_memory_capped(autograder: Any) -> None:
     assert all(int((d / limit_file).read_text()) <= 4 << 30 for d in capped)
 
 
+def _submission_cgroups(spec: dict[str, Any], zygote_pid: int) -> dict[str, Path]:
+    """The per-submission cgroup dirs of one zygote (named ``s<slot>-<zygote pid>-<seq>``), by name."""
+    return {
+        p.name: p
+        for base in spec["bases"].values()
+        for p in Path(base).glob(f"s*-{zygote_pid}-*")
+        if p.is_dir()
+    }
+
+
 def test_no_cgroup_is_left_behind(autograder: Any) -> None:
+    """A finished submission's cgroups go once its process tree is torn down, just after it is answered; what may
+    remain is the one child prepared for the next submission, alive in its own cgroup."""
     spec = detect()
     if "error" in spec:
         pytest.skip(spec["error"])
-
-    def dirs() -> set[Path]:
-        return {p for base in spec["bases"].values() for p in Path(base).iterdir() if p.is_dir()}
-
-    before = dirs()
+    (zpid,) = autograder.sandbox.zygote_pids()
     _grade(autograder, "infinite_loop.py", cpu=1)
     _grade(autograder, "fork_bomb.py")
-    new = {p.name for p in dirs() - before if not p.name.startswith("checker-")}
-    assert new == set()  # per-submission cgroups are swept; the live checker workers keep theirs
+    deadline = time.monotonic() + 10
+    while len(names := {n.rsplit("-", 1)[1] for n in _submission_cgroups(spec, zpid)}) > 1:
+        assert time.monotonic() < deadline, f"cgroups of finished submissions were not removed: {names}"
+        time.sleep(0.05)
+    for path in _submission_cgroups(spec, zpid).values():
+        assert (path / "cgroup.procs").read_text().split(), f"{path} is empty but was not removed"
+
+
+def test_closing_the_sandbox_removes_every_cgroup(tmp_path: Path) -> None:
+    from grader.autograde.sandbox import RunSpec, Sandbox
+
+    spec = detect()
+    if "error" in spec:
+        pytest.skip(spec["error"])
+    with Sandbox(slots=1) as sb:
+        (zpid,) = sb.zygote_pids()
+        assert sb.run(TASK.reference_source(), RunSpec(function="build_model"), tmp_path).verdict == "exported"
+        assert _submission_cgroups(spec, zpid)  # the prepared child's
+    assert _submission_cgroups(spec, zpid) == {}
+    assert _sandbox_processes() == []
 
 
 def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:

@@ -56,7 +56,8 @@ class RunResult(BaseModel):
     verdict: Verdict | Literal["exported"]
     message: str = ""
     out_dir: str
-    cpu_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # after the submission arrived
+    prepared_cpu_seconds: float = 0.0  # spent by the prepared child's warm-up, before the submission existed
     wall_seconds: float = 0.0
     memory_peak: int | None = None
     stdout_bytes: int = 0
@@ -210,6 +211,7 @@ class Sandbox:
             "limits": limits.model_dump(),
             "work_size": limits.work_size,
             "root_dir": str(root_dir),
+            "stage_dir": str(self._tmp / f"stage{slot}"),
             "ro_binds": _ro_binds(),
             "hide": _hidden_paths(),
             "env": {k: v for k, v in self._env.items() if k != "PATH"} | {"HOME": "/tmp", "PATH": "/usr/bin"},
@@ -321,6 +323,7 @@ def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, s
     base = {
         "out_dir": str(out),
         "cpu_seconds": raw.get("cpu_seconds", 0.0),
+        "prepared_cpu_seconds": raw.get("prepared_cpu_seconds", 0.0),
         "wall_seconds": raw.get("wall_seconds", 0.0),
         "memory_peak": raw.get("memory_peak"),
         "stdout_bytes": sizes["stdout"],

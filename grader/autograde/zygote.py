@@ -4,6 +4,10 @@ It imports Keras, numpy and the harness once, **never runs a TensorFlow op** (ch
 hang in ``fit``), and holds no secrets, DB handles or hidden data.  Protocol: one JSON line on stdin per job, one
 JSON line back on stdout with the raw facts (exit status, CPU time, OOM, sizes, layer reports).  Verdicts and scores
 are decided by the host and the checker, not here.
+
+After each submission the zygote prepares the next child (``Prepared``): forked, isolated, TensorFlow warmed up,
+waiting for its submission on a pipe.  A submission prepared for differently (another task kind, other limits or
+layers) gets a fresh child instead; the CPU a child spent before its submission arrived is reported apart.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import gc
 import json
 import os
 import select
+import shutil
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from . import harness, isolation
@@ -39,79 +45,179 @@ def _read_reports(fd: int, into: dict[str, str]) -> bool:
     return True
 
 
-def run_job(job: dict[str, Any], seq: int) -> dict[str, Any]:
-    cfg = job["sandbox"]
-    limits = cfg["limits"]
-    wall = 2.0 * limits["cpu_seconds"]
-    cg = None
-    cg_error = ""
-    if cfg["layers"].get("cgroup"):
+def prep_key(job: dict[str, Any]) -> str:
+    """What a prepared child was prepared for: everything but the submission itself and its CPU budget (which is
+    applied when the submission arrives)."""
+    cfg = {**job["sandbox"], "limits": {**job["sandbox"]["limits"], "cpu_seconds": None}}
+    return json.dumps([cfg, job["kind"], job.get("train_data"), job["fallback_work"]], sort_keys=True)
+
+
+class Prepared:
+    """A child forked, isolated and warmed up ahead of its submission, waiting for it on ``job_w``."""
+
+    def __init__(self, job: dict[str, Any], seq: int, payload: Any) -> None:
+        cfg = job["sandbox"]
+        self.key = prep_key(job)
+        self.cg: Cgroup | None = None
+        self.reports: dict[str, str] = {}
+        if cfg["layers"].get("cgroup"):
+            try:
+                self.cg = Cgroup.create(cfg["cgroup"], f"s{cfg['slot']}-{os.getpid()}-{seq}", cfg["limits"])
+            except OSError as e:
+                self.reports["cgroup"] = f"FAILED: {e}"
+        # per child, not per slot: the next child is prepared while this one runs
+        self.stage = f"{cfg['stage_dir']}.{seq}"
+        self.fallback_work = f"{job['fallback_work']}.{seq}"
+        os.makedirs(self.stage, mode=0o700)
+        prep = {
+            "sandbox": {**cfg, "cgroup_dirs": self.cg.dirs if self.cg else [], "stage_dir": self.stage},
+            "kind": job["kind"],
+            "fallback_work": self.fallback_work,
+        }
+        self.rfd, wfd = os.pipe()
+        job_r, self.job_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(self.rfd)
+            os.close(self.job_w)
+            isolation.run_child(prep, wfd, job_r, payload)
+        os.close(wfd)
+        os.close(job_r)
+        os.set_blocking(self.rfd, False)
+        os.set_blocking(self.job_w, False)
+        self.pidfd = os.pidfd_open(self.pid)
+        self.open_pipe = True
+
+    def alive(self) -> bool:
+        return not select.select([self.pidfd], [], [], 0)[0]
+
+    def run(self, job: dict[str, Any], meanwhile: Callable[[], None] = lambda: None) -> dict[str, Any]:
+        """Hand the submission over, call ``meanwhile`` (which prepares the next child while this one works), wait
+        for this child (at most twice its CPU limit from the hand-over) and collect the raw facts."""
+        limits = job["sandbox"]["limits"]
+        wall = 2.0 * limits["cpu_seconds"]
+        message = json.dumps(
+            {k: job[k] for k in ("source", "function", "kind", "seed", "train_data")}
+            | {"cpu_seconds": limits["cpu_seconds"]}
+        ).encode()
+        t0 = time.monotonic()
+        poller = select.poll()
+        poller.register(self.pidfd, select.POLLIN)
+        poller.register(self.rfd, select.POLLIN)
+        sending = memoryview(message)
         try:
-            cg = Cgroup.create(cfg["cgroup"], f"s{cfg['slot']}-{os.getpid()}-{seq}", limits)
-        except OSError as e:
-            cg_error = str(e)
-    cfg = {**cfg, "cgroup_dirs": cg.dirs if cg else []}
-    job = {**job, "sandbox": cfg}
-    rfd, wfd = os.pipe()
-    t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(rfd)
-        isolation.run_child(job, wfd, harness.run)
-    os.close(wfd)
-    os.set_blocking(rfd, False)
-    reports: dict[str, str] = {}
-    if cg_error:
-        reports["cgroup"] = f"FAILED: {cg_error}"
-    pidfd = os.pidfd_open(pid)
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.register(rfd, select.POLLIN)
-    timed_out = False
-    open_pipe = True
-    while True:
-        left = t0 + wall - time.monotonic()
-        if left <= 0:
-            timed_out = True
-            break
-        events = poller.poll(left * 1000)
-        done = False
-        for fd, _ in events:
-            if fd == rfd:
-                open_pipe = _read_reports(rfd, reports)
-                if not open_pipe:
-                    poller.unregister(rfd)
-            elif fd == pidfd:
-                done = True
-        if done:
-            break
-    if timed_out:
-        _kill_all(pid, reports, cg)
-    _, status, usage = os.wait4(pid, 0)
-    wall_s = time.monotonic() - t0
-    if open_pipe:
+            sending = sending[os.write(self.job_w, sending) :]
+        except BlockingIOError:
+            pass
+        except BrokenPipeError:  # the child died before reading it: its exit status says why
+            sending = sending[:0]
+        if sending:  # larger than the pipe: the rest goes out as the runner reads
+            poller.register(self.job_w, select.POLLOUT)
+        else:
+            self._close_job_pipe()  # end of message: the runner reads to EOF
+        meanwhile()
+        timed_out = False
+        while True:
+            left = t0 + wall - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            done = False
+            for fd, _ in poller.poll(left * 1000):
+                if fd == self.rfd:
+                    self.open_pipe = _read_reports(self.rfd, self.reports)
+                    if not self.open_pipe:
+                        poller.unregister(self.rfd)
+                    done = done or "done" in self.reports
+                elif fd == self.job_w:
+                    try:
+                        sending = sending[os.write(self.job_w, sending) :]
+                    except BlockingIOError:
+                        continue
+                    except BrokenPipeError:  # the child died before reading it: its exit status says why
+                        sending = sending[:0]
+                    if not sending:
+                        poller.unregister(self.job_w)
+                        self._close_job_pipe()
+                elif fd == self.pidfd:
+                    done = True
+            if done:
+                break
+        prepared = float(self.reports.get("prepared_cpu", 0) or 0)
+        early = not timed_out and "done" in self.reports
+        if early:  # init reported the runner's exit status and its process tree's CPU time
+            code_s, _, tree_cpu = self.reports["done"].partition(" ")
+            code, cpu = int(code_s), float(tree_cpu)
+            oom, mem_peak = self.cg.oom_and_peak() if self.cg is not None else (False, None)
+        else:  # killed on the wall clock, or the child itself failed: reap it here
+            if timed_out:
+                _kill_all(self.pid, self.reports, self.cg)
+            status, usage = self._reap()
+            cpu = usage.ru_utime + usage.ru_stime
+            oom, mem_peak = self._sweep()
+            code = os.WTERMSIG(status) + 128 if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        self._deliver(job["out_dir"])
+        return {
+            "exit_code": code,
+            "timed_out": timed_out,
+            "cpu_seconds": max(0.0, cpu - prepared),
+            "prepared_cpu_seconds": prepared,
+            "wall_seconds": time.monotonic() - t0,
+            "oom": oom,
+            "memory_peak": mem_peak,
+            "reports": {k: v for k, v in self.reports.items() if k not in ("_buf", "done")},
+            "finishing": early,
+        }
+
+    def finish(self) -> None:
+        """Reap a child that already answered, and remove its cgroups (its teardown is off the critical path)."""
+        self._reap()
+        self._sweep()
+
+    def discard(self) -> None:
+        """Kill a prepared child that will not be used (its submission never came, or was prepared differently)."""
         with contextlib.suppress(OSError):
-            _read_reports(rfd, reports)
-    os.close(rfd)
-    os.close(pidfd)
-    oom = False
-    mem_peak = None
-    if cg is not None:
-        oom, mem_peak = cg.oom_and_peak()
-        leftover = cg.sweep()
+            _read_reports(self.rfd, self.reports)
+        self._close_job_pipe()
+        _kill_all(self.pid, self.reports, self.cg)
+        self._reap()
+        self._sweep()
+        self._clean()
+
+    def _clean(self) -> None:
+        shutil.rmtree(self.stage, ignore_errors=True)
+        shutil.rmtree(self.fallback_work, ignore_errors=True)
+
+    def _close_job_pipe(self) -> None:
+        if self.job_w >= 0:
+            os.close(self.job_w)
+            self.job_w = -1
+
+    def _reap(self) -> tuple[int, Any]:
+        _, status, usage = os.wait4(self.pid, 0)
+        if self.open_pipe:
+            with contextlib.suppress(OSError):
+                _read_reports(self.rfd, self.reports)
+        self._close_job_pipe()
+        os.close(self.rfd)
+        os.close(self.pidfd)
+        self.reports.pop("_buf", None)
+        return status, usage
+
+    def _sweep(self) -> tuple[bool, int | None]:
+        if self.cg is None:
+            return False, None
+        oom, peak = self.cg.oom_and_peak()
+        leftover = self.cg.sweep()
         if leftover:
-            reports["sweep"] = f"killed {leftover} leftover processes"
-    reports.pop("_buf", None)
-    code = os.WTERMSIG(status) + 128 if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-    return {
-        "exit_code": code,
-        "timed_out": timed_out,
-        "cpu_seconds": usage.ru_utime + usage.ru_stime,
-        "wall_seconds": wall_s,
-        "oom": oom,
-        "memory_peak": mem_peak,
-        "reports": reports,
-    }
+            self.reports["sweep"] = f"killed {leftover} leftover processes"
+        return oom, peak
+
+    def _deliver(self, out_dir: str) -> None:
+        """Move what the child's init copied out into the stage dir to this submission's out dir."""
+        for name in os.listdir(self.stage):
+            shutil.move(os.path.join(self.stage, name), os.path.join(out_dir, name))
+        self._clean()
 
 
 def _kill_all(pid: int, reports: dict[str, str], cg: Cgroup | None) -> None:
@@ -139,24 +245,69 @@ def main() -> None:
     proto_out.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     seq = 0
     train_cache: dict[str, Any] = {}
-    for line in proto_in:
-        if not line.strip():
-            continue
-        seq += 1
-        job = json.loads(line)
-        try:
-            td = job.get("train_data")
-            if isinstance(td, str):  # the public training split: load once, keep it (never the held-out split)
-                if td not in train_cache:
+
+    def payload(job: dict[str, Any]) -> None:  # runs in the sandboxed runner, a fork made after the cache was filled
+        td = job.get("train_data")
+        harness.run({**job, "train_data": train_cache.get(td, td) if isinstance(td, str) else td})
+
+    spare: Prepared | None = None
+    finishing: list[Prepared] = []  # answered, not yet torn down
+    stdin_fd = proto_in.fileno()
+    try:
+        while True:
+            # the host sends one job and waits for its answer, so nothing is ever left in proto_in's buffer
+            ready = select.select([stdin_fd, *(f.pidfd for f in finishing)], [], [])[0]
+            for f in [f for f in finishing if f.pidfd in ready]:
+                finishing.remove(f)
+                f.finish()
+            if stdin_fd not in ready:
+                continue
+            line = proto_in.readline()
+            if not line:
+                break
+            if not line.strip():
+                continue
+            seq += 1
+            job = json.loads(line)
+            running = None
+            try:
+                td = job.get("train_data")
+                if isinstance(td, str) and td not in train_cache:
+                    # the public training split: load once, keep it (never the held-out split)
                     import numpy as np
 
                     with np.load(td, allow_pickle=False) as d:
                         train_cache[td] = (d["x"].copy(), d["y"].copy())
-                job["train_data"] = train_cache[td]
-            result = run_job(job, seq)
-        except Exception as e:  # report, keep serving
-            result = {"error": f"{type(e).__name__}: {e}"}
-        proto_out.write(json.dumps(result) + "\n")
+                    if spare is not None:  # prepared before the data was here
+                        spare.discard()
+                        spare = None
+                if spare is not None and (spare.key != prep_key(job) or not spare.alive()):
+                    spare.discard()
+                    spare = None
+                if spare is None:
+                    spare = Prepared(job, seq, payload)
+                running, spare = spare, None
+
+                def prepare_next(job: dict[str, Any] = job) -> None:
+                    # the next submission, likely of the same task, finds its sandbox isolated and warm
+                    nonlocal spare, seq
+                    seq += 1
+                    try:
+                        spare = Prepared(job, seq, payload)
+                    except Exception:
+                        spare = None
+
+                result = running.run(job, prepare_next)
+                if result.pop("finishing"):
+                    finishing.append(running)
+            except Exception as e:  # report, keep serving
+                result = {"error": f"{type(e).__name__}: {e}"}
+            proto_out.write(json.dumps(result) + "\n")
+    finally:
+        for f in finishing:
+            f.finish()
+        if spare is not None:
+            spare.discard()
 
 
 if __name__ == "__main__":
