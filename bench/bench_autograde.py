@@ -7,6 +7,10 @@ Measures: median per-submission latency in the zygote (build + export, all layer
 (imports Keras, builds, exports: no isolation at all), their ratio; a build+fit submission (1 epoch, 256 samples);
 the wall time of N build-only submissions over 2 sandbox slots; and the full grade (sandbox + checker) throughput.
 The cold path is timed on a sample of the submissions (``--cold-sample``; each costs seconds).
+
+Each zygote prepares its next child (forked, isolated, TensorFlow warmed up) while the current submission runs, so
+the CPU is reported in two parts: after the submission arrived, and prepared ahead.  Latency is measured back to
+back (the worst case for preparing ahead) and, on a sample, with arrivals 0.5 s apart (an idle grader).
 """
 
 from __future__ import annotations
@@ -86,6 +90,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--cold-sample", type=int, default=8)
     ap.add_argument("--fit-repeat", type=int, default=10)
+    ap.add_argument("--spaced", type=int, default=20, help="submissions sent 0.5 s apart (latency at an idle grader)")
     args = ap.parse_args()
     console = Console(stderr=True)
 
@@ -111,26 +116,36 @@ def main() -> None:
     startup = time.perf_counter() - t0
     layers = sb.layers
     try:
-        warm, warm_cpu = [], []
+        warm, warm_cpu, warm_prep = [], [], []
         verdicts: dict[str, int] = {}
         for i, p in enumerate(track(subs, description="zygote, one at a time", console=console)):
             t0 = time.perf_counter()
             r = sb.run(p.read_text(), spec, tmp / f"o{i % 2}")
             warm.append(time.perf_counter() - t0)
             warm_cpu.append(r.cpu_seconds)
+            warm_prep.append(r.prepared_cpu_seconds)
             verdicts[r.verdict] = verdicts.get(r.verdict, 0) + 1
 
         x = np.random.default_rng(1).random((256, 8, 8, 1)).astype("float32")
         y = np.random.default_rng(2).integers(0, 10, 256)
         np.savez(tmp / "fit.npz", x=x, y=y)
         fit_spec = RunSpec(function="build_and_train", kind="train", train_data=str(tmp / "fit.npz"))
-        fit, fit_cpu = [], []
+        # the same submissions arriving at an idle grader (0.5 s apart), as in a course between deadlines
+        spaced = []
+        for i, p in enumerate(track(subs[: args.spaced], description="zygote, 0.5 s apart", console=console)):
+            time.sleep(0.5)
+            t0 = time.perf_counter()
+            sb.run(p.read_text(), spec, tmp / f"o{i % 2}")
+            spaced.append(time.perf_counter() - t0)
+
+        fit, fit_cpu, fit_prep = [], [], []
         for _ in track(range(args.fit_repeat), description="build + fit (1 epoch, 256)", console=console):
             t0 = time.perf_counter()
             r = sb.run(FIT, fit_spec, tmp / "fit")
             assert r.verdict == "exported", r.message
             fit.append(time.perf_counter() - t0)
             fit_cpu.append(r.cpu_seconds)
+            fit_prep.append(r.prepared_cpu_seconds)
 
         t0 = time.perf_counter()
         with ThreadPoolExecutor(2) as ex:
@@ -156,11 +171,14 @@ def main() -> None:
         "zygote_median_ms": ms(warm),
         "zygote_p90_ms": round(1000 * float(np.percentile(warm, 90)), 1),
         "zygote_median_cpu_ms": ms(warm_cpu),
+        "zygote_median_prepared_cpu_ms": ms(warm_prep),
+        "zygote_spaced_median_ms": ms(spaced),
         "cold_sample": len(cold),
         "cold_median_ms": ms(cold),
         "speedup": round(statistics.median(cold) / statistics.median(warm), 1),
         "fit_median_ms": ms(fit),
         "fit_median_cpu_ms": ms(fit_cpu),
+        "fit_median_prepared_cpu_ms": ms(fit_prep),
         "batch_2_cores_s": round(batch_s, 2),
         "grade_2_cores_s": round(grade_s, 2),
         "verdicts": verdicts,
@@ -181,13 +199,18 @@ def main() -> None:
         "≤150 ms",
         str(result["meets"]["zygote_median_ms"]),
     )
-    table.add_row("  CPU time of the sandboxed child (median)", f"{result['zygote_median_cpu_ms']} ms", "", "")
+    table.add_row("  CPU after the submission arrived (median)", f"{result['zygote_median_cpu_ms']} ms", "", "")
+    table.add_row("  CPU of the child prepared ahead (median)", f"{result['zygote_median_prepared_cpu_ms']} ms", "", "")
+    table.add_row(
+        f"median latency, arrivals 0.5 s apart (n={len(spaced)})", f"{result['zygote_spaced_median_ms']} ms", "", ""
+    )
     table.add_row(f"median latency, cold subprocess (n={len(cold)})", f"{result['cold_median_ms']} ms", "", "")
     table.add_row("speed-up", f"{result['speedup']}×", "≥20×", str(result["meets"]["speedup"]))
     table.add_row(
         "build+fit (1 epoch, 256)", f"{result['fit_median_ms']} ms", "≤700 ms", str(result["meets"]["fit_median_ms"])
     )
-    table.add_row("  CPU time of the build+fit child (median)", f"{result['fit_median_cpu_ms']} ms", "", "")
+    table.add_row("  CPU after the submission arrived (median)", f"{result['fit_median_cpu_ms']} ms", "", "")
+    table.add_row("  CPU of the child prepared ahead (median)", f"{result['fit_median_prepared_cpu_ms']} ms", "", "")
     table.add_row(
         f"{args.n} build-only, 2 slots",
         f"{result['batch_2_cores_s']} s",

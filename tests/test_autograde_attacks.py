@@ -145,12 +145,18 @@ def test_secrets_hidden_data_and_other_submissions_do_not_leak(still_healthy: An
     other_text = "ALICE_SUBMISSION_" + "x" * 20
     other.write_text(other_text)
     repo_file = Path(__file__).parent / "autograde_submissions" / "lenet5" / "no_bias.py"
-    paths = [str(hidden), str(other), str(repo_file), "/proc/1/environ", "/etc/shadow"]
+    import grader.autograde.checks
+    import quizbank.generators
+
+    # the project's own source (the checks, the question bank) is not in the sandbox's root either
+    project = [grader.autograde.checks.__file__, quizbank.generators.__file__]
+    project_text = [Path(f).read_text()[:200] for f in project]
+    paths = [str(hidden), str(other), str(repo_file), "/proc/1/environ", "/etc/shadow", *project]
     src = (ATTACKS / "read_secrets.py").read_text().replace("PATHS: list[str] = []", f"PATHS = {paths!r}")
     r = _grade(still_healthy, "read_secrets.py", src)
     dumped = json.dumps(r.model_dump(mode="json"))
     assert os.environ["CNNQUIZ_TEST_SECRET"] == AUTOGRADE_SECRET  # the secret really is in the host's env
-    for leak in (AUTOGRADE_SECRET, hidden_text, other_text, "expect-trap"):
+    for leak in (AUTOGRADE_SECRET, hidden_text, other_text, "expect-trap", *project_text):
         assert leak not in dumped
     assert r.stdout_head  # it did print what it found: only errors
     assert "FileNotFoundError" in r.stdout_head or "PermissionError" in r.stdout_head
@@ -191,12 +197,7 @@ def test_checker_workers_are_memory_capped(autograder: Any) -> None:
 
 def _submission_cgroups(spec: dict[str, Any], zygote_pid: int) -> dict[str, Path]:
     """The per-submission cgroup dirs of one zygote (named ``s<slot>-<zygote pid>-<seq>``), by name."""
-    return {
-        p.name: p
-        for base in spec["bases"].values()
-        for p in Path(base).glob(f"s*-{zygote_pid}-*")
-        if p.is_dir()
-    }
+    return {p.name: p for base in spec["bases"].values() for p in Path(base).glob(f"s*-{zygote_pid}-*") if p.is_dir()}
 
 
 def test_no_cgroup_is_left_behind(autograder: Any) -> None:

@@ -49,6 +49,31 @@ def test_catalog_is_complete_and_consistent() -> None:
         assert len(list((SUBMISSIONS / t.id).glob("*.py"))) >= 2, f"{t.id} needs two wrong solutions"
 
 
+def test_lenet5_reference_is_the_zoo_model_layer_for_layer() -> None:
+    """The sandbox holds no project code, so the lenet5 reference spells LeNet-5 out; it must stay the zoo's."""
+    import importlib.util
+
+    from models import registry
+
+    spec = importlib.util.spec_from_file_location("lenet5_reference", tasks()["lenet5"].reference_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    ours, zoo = module.build_model(), registry.get("lenet5")
+    keep = ("filters", "kernel_size", "strides", "padding", "activation", "units", "pool_size", "use_bias")
+
+    def layers(m: Any) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (type(layer).__name__, {k: v for k, v in layer.get_config().items() if k in keep})
+            for layer in m.layers
+            if type(layer).__name__ != "InputLayer"  # a Sequential model does not list its Input
+        ]
+
+    assert layers(ours) == layers(zoo)
+    assert ours.count_params() == zoo.count_params() == 61_706
+    assert ours.input_shape == zoo.input_shape and ours.output_shape == zoo.output_shape
+
+
 @pytest.mark.parametrize("task_id", TASK_IDS)
 def test_reference_scores_full_marks(autograder: Any, task_id: str) -> None:
     task = tasks()[task_id]

@@ -89,14 +89,10 @@ def _candidate_layers() -> tuple[dict[str, bool], dict[str, Any], dict[str, str]
 
 @cache
 def _ro_binds() -> list[str]:
-    """What the sandbox's root needs: /usr, /etc, the Python install, the venv, and this project's packages."""
-    import grader
-    import models
-    import quizbank
-
-    paths = ["/usr", "/etc", sys.base_prefix, sys.prefix]
-    paths += [str(Path(m.__file__).parent) for m in (models, quizbank, grader)]
-    return list(dict.fromkeys(paths))
+    """What the sandbox's root needs: /usr, /etc, the Python install and the venv.  Not this project's own source
+    (the checks, the tasks, the question bank): the zygote imported the harness before forking, so the runner needs
+    no project file, and a submission cannot read one."""
+    return list(dict.fromkeys(["/usr", "/etc", sys.base_prefix, sys.prefix]))
 
 
 @cache
