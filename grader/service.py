@@ -28,7 +28,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any, Literal, TypeVar
 
@@ -440,6 +440,16 @@ def authenticate(sf: SessionFactory, username: str, password: str) -> UserOut | 
         with write_session(sf) as s:
             s.execute(update(D.User).where(D.User.id == out.id).values(password_hash=hasher.hash(password)))
     return out
+
+
+def user_ids_by_username(sf: SessionFactory, usernames: Iterable[str]) -> dict[str, int]:
+    """The ids of those of ``usernames`` that exist (one query)."""
+    names = sorted(set(usernames))
+    if not names:
+        return {}
+    with read_session(sf) as s:
+        rows = s.execute(select(D.User.username, D.User.id).where(D.User.username.in_(names))).all()
+        return {name: uid for name, uid in rows}
 
 
 def get_user(sf: SessionFactory, user_id: int) -> UserOut:

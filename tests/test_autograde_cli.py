@@ -129,6 +129,43 @@ def test_batch_writes_gradescope_results_survives_a_crash_and_stores_to_the_db(t
     engine.dispose()
 
 
+def test_without_user_id_each_file_belongs_to_the_student_its_folder_or_stem_names(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from grader import service
+    from grader.db import CodeSubmission, make_engine, session_factory, upgrade
+
+    task = get("se-block")
+    folder = tmp_path / "export"
+    (folder / "alice").mkdir(parents=True)
+    (folder / "alice" / "se.py").write_text(task.reference_source())  # a folder per student
+    shutil.copy(ROOT / "autograde_submissions" / "se-block" / "relu_gate.py", folder / "bob.py")  # a file per student
+    url = f"sqlite:///{tmp_path / 'grader.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sf = session_factory(engine)
+    alice, bob = (service.create_user(sf, name, "student") for name in ("alice", "bob"))
+
+    # a file that names nobody: a clear error before anything is graded, and nothing stored
+    (folder / "carol.py").write_text(task.reference_source())
+    p = _run("--task", "se-block", str(folder), "--db-url", url)
+    assert p.returncode == 2
+    assert "carol.py" in p.stderr and "'carol'" in p.stderr and "--user-id" in p.stderr
+    with sf() as s:
+        assert s.scalars(select(CodeSubmission)).all() == []
+
+    (folder / "carol.py").unlink()
+    p = _run("--task", "se-block", str(folder), "--db-url", url, "--jobs", "2")
+    assert p.returncode == 0, p.stderr
+    assert "stored 2 submissions" in p.stderr
+    with sf() as s:
+        rows = {r.user_id: r for r in s.scalars(select(CodeSubmission)).all()}
+    assert set(rows) == {alice.id, bob.id}
+    assert rows[alice.id].verdict == "ok" and rows[alice.id].score == task.max_score
+    assert rows[bob.id].file_name == "bob.py" and 0 < rows[bob.id].score < task.max_score
+    engine.dispose()
+
+
 def test_layers_lists_every_isolation_layer() -> None:
     p = _run("--layers", "--json")
     assert p.returncode == 0, p.stderr

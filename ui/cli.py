@@ -410,7 +410,14 @@ def autograde(
     ] = "gradescope",
     out_file: Annotated[Path | None, typer.Option("--out", help="write the results (e.g. results.json) here")] = None,
     db_url: Annotated[str | None, typer.Option("--db-url", help="store submissions and verdicts in this DB")] = None,
-    user_id: Annotated[int | None, typer.Option("--user-id", help="the submitting user (with --db-url)")] = None,
+    user_id: Annotated[
+        int | None,
+        typer.Option(
+            "--user-id",
+            help="the submitting user (with --db-url); without it, each file belongs to the user named by its "
+            "folder (alice/lenet5.py) or its stem (alice.py)",
+        ),
+    ] = None,
     layers: Annotated[bool, typer.Option("--layers", help="print which sandbox layers are active, then exit")] = False,
     list_tasks: Annotated[bool, typer.Option("--list-tasks", help="list the tasks, then exit")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="refuse to grade unless every layer is active")] = False,
@@ -443,9 +450,19 @@ def autograde(
         except (KeyError, FileNotFoundError) as e:
             err.print(f"[red]error:[/red] {e.args[0]}")
             raise typer.Exit(2) from None
-        if db_url and user_id is None:
-            err.print("[red]error:[/red] --db-url needs --user-id")
-            raise typer.Exit(2)
+        owners: dict[str, int] = {}
+        if db_url and user_id is None:  # whose is each file? settled before grading, so a typo costs nothing
+            try:
+                owners, unmatched = report.resolve_owners(db_url, files)
+            except Exception as e:
+                err.print(f"[red]error:[/red] cannot read the users from {db_url}: {type(e).__name__}: {e}")
+                raise typer.Exit(2) from None
+            if unmatched:
+                err.print("[red]error:[/red] no user is named by the folder or the stem of:")
+                for f in unmatched:
+                    err.print(f"  {f} (tried {', '.join(map(repr, report.owner_candidates(f)))})")
+                err.print("give --user-id, or name each file or folder after its student's username")
+                raise typer.Exit(2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         try:
@@ -484,9 +501,8 @@ def autograde(
         counts.add_row(v, str(n))
     err.print(counts)
     if db_url:
-        assert user_id is not None
         try:
-            ids = report.store(db_url, user_id, task, results)
+            ids = report.store(db_url, user_id if user_id is not None else owners, task, results)
         except Exception as e:
             err.print(f"[red]error:[/red] storing the results failed: {type(e).__name__}: {e}")
             raise typer.Exit(1) from None

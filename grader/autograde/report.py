@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -121,10 +121,43 @@ def verdict_counts(results: Sequence[GradeResult]) -> dict[str, int]:
     return {v: c.get(v, 0) for v in VERDICTS}
 
 
+def owner_candidates(file: str | Path) -> list[str]:
+    """Whose submission a file is, by the usual layouts of an LMS export: ``alice/lenet5.py`` (a folder per
+    student) or ``alice.py`` (a file per student).  The folder name is tried first."""
+    f = Path(file)
+    return list(dict.fromkeys([f.parent.name, f.stem]))
+
+
+def resolve_owners(url: str, files: Sequence[str | Path]) -> tuple[dict[str, int], list[str]]:
+    """``{file: user id}`` for the files whose folder or stem names an existing user, and the files that name none."""
+    from grader import service
+    from grader.db import make_engine, session_factory
+
+    engine = make_engine(url)
+    try:
+        known = service.user_ids_by_username(session_factory(engine), {c for f in files for c in owner_candidates(f)})
+    finally:
+        engine.dispose()
+    owners: dict[str, int] = {}
+    unmatched = []
+    for f in files:
+        uid = next((known[c] for c in owner_candidates(f) if c in known), None)
+        if uid is None:
+            unmatched.append(str(f))
+        else:
+            owners[str(f)] = uid
+    return owners, unmatched
+
+
 def store(
-    url: str, user_id: int, task_id: str, results: Sequence[GradeResult], assessment_id: int | None = None
+    url: str,
+    owner: int | Mapping[str, int],
+    task_id: str,
+    results: Sequence[GradeResult],
+    assessment_id: int | None = None,
 ) -> list[int]:
-    """Record each submission and its verdict through the grader service; returns the submission ids."""
+    """Record each submission and its verdict through the grader service; returns the submission ids.  ``owner`` is
+    one user id for all of them, or ``{file: user id}``."""
     from grader import service
     from grader.db import make_engine, session_factory
 
@@ -133,9 +166,10 @@ def store(
         sf = session_factory(engine)
         ids = []
         for r in results:
+            uid = owner if isinstance(owner, int) else owner[r.file]
             source = Path(r.file).read_text(encoding="utf-8", errors="replace") if Path(r.file).is_file() else ""
             sub = service.record_code_submission(
-                sf, user_id, task_id, Path(r.file).name, source, assessment_id=assessment_id
+                sf, uid, task_id, Path(r.file).name, source, assessment_id=assessment_id
             )
             service.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
             ids.append(sub.id)
