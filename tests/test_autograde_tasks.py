@@ -49,17 +49,21 @@ def test_catalog_is_complete_and_consistent() -> None:
         assert len(list((SUBMISSIONS / t.id).glob("*.py"))) >= 2, f"{t.id} needs two wrong solutions"
 
 
-def test_lenet5_reference_is_the_zoo_model_layer_for_layer() -> None:
-    """The sandbox holds no project code, so the lenet5 reference spells LeNet-5 out; it must stay the zoo's."""
+def _reference_model(task_id: str) -> Any:
     import importlib.util
 
-    from models import registry
-
-    spec = importlib.util.spec_from_file_location("lenet5_reference", tasks()["lenet5"].reference_path)
+    spec = importlib.util.spec_from_file_location(f"{task_id}_reference", tasks()[task_id].reference_path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    ours, zoo = module.build_model(), registry.get("lenet5")
+    return module.build_model()
+
+
+def test_lenet5_reference_is_the_zoo_model_layer_for_layer() -> None:
+    """The sandbox holds no project code, so the lenet5 reference spells LeNet-5 out; it must stay the zoo's."""
+    from models import registry
+
+    ours, zoo = _reference_model("lenet5"), registry.get("lenet5")
     keep = ("filters", "kernel_size", "strides", "padding", "activation", "units", "pool_size", "use_bias")
 
     def layers(m: Any) -> list[tuple[str, dict[str, Any]]]:
@@ -72,6 +76,25 @@ def test_lenet5_reference_is_the_zoo_model_layer_for_layer() -> None:
     assert layers(ours) == layers(zoo)
     assert ours.count_params() == zoo.count_params() == 61_706
     assert ours.input_shape == zoo.input_shape and ours.output_shape == zoo.output_shape
+
+
+def test_a_check_past_its_time_cap_is_rejected_and_the_checker_pool_recovers(tmp_path: Path) -> None:
+    """The first check on a cold pool waits for a worker to start (seconds): with a 0.05 s cap it is cut off, its
+    worker killed, and the next check, with room, is graded normally."""
+    from grader.autograde.checker import CheckerPool
+
+    (tmp_path / "model.json").write_text(_reference_model("lenet5").to_json())
+    pool = CheckerPool(1, None, timeout=0.05)
+    try:
+        r = pool.check("lenet5", str(tmp_path))
+        assert r.verdict == "rejected" and "longer than 0.05 s" in r.message
+        assert r.checks and not any(c.passed for c in r.checks)
+        pool.timeout = 600
+        r = pool.check("lenet5", str(tmp_path))
+        assert r.verdict == "ok", r.message
+        assert all(c.passed for c in r.checks)
+    finally:
+        pool.close()
 
 
 @pytest.mark.parametrize("task_id", TASK_IDS)

@@ -7,6 +7,7 @@ zygote, and spawn keeps it independent of whatever the host has imported.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import traceback
@@ -58,6 +59,7 @@ MAX_KERNEL = 64
 MAX_INPUT_ELEMENTS = 1 << 24
 MAX_PARAMS = 20_000_000
 CHECKER_MEMORY = 3 << 30
+CHECK_SECONDS = 120  # a wall-clock cap per check: a config built to be slow to rebuild cannot stall the batch
 
 
 class Rejected(ValueError):
@@ -248,9 +250,10 @@ def _worker_init(cgroup: dict[str, Any] | None) -> None:
 class CheckerPool:
     """A warm, spawn-based pool of checker processes (each in its own memory cgroup where cgroups work)."""
 
-    def __init__(self, workers: int = 1, cgroup: dict[str, Any] | None = None) -> None:
+    def __init__(self, workers: int = 1, cgroup: dict[str, Any] | None = None, timeout: float = CHECK_SECONDS) -> None:
         self.workers = workers
         self.cgroup = cgroup
+        self.timeout = timeout
         self._pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
@@ -262,15 +265,24 @@ class CheckerPool:
         )
 
     def check(self, task_id: str, out_dir: str) -> CheckReport:
-        try:
-            return self._pool.submit(check_export, task_id, out_dir).result()
-        except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new()
-            from .tasks import get
+        from .tasks import get
 
+        try:
+            return self._pool.submit(check_export, task_id, out_dir).result(timeout=self.timeout)
+        except BrokenProcessPool:
             why = "checking this export killed the checker process (memory cap): the model is far too large"
-            return CheckReport(verdict="rejected", message=why, checks=_failed(get(task_id), why))
+        except TimeoutError:
+            why = f"checking this export took longer than {self.timeout:g} s: the model is far too large"
+        self._restart()
+        return CheckReport(verdict="rejected", message=why, checks=_failed(get(task_id), why))
+
+    def _restart(self) -> None:
+        """Kill the workers (one may be stuck on a hostile export; the others are cheap to replace) and start anew."""
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
