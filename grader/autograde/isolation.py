@@ -40,12 +40,16 @@ CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
+SYS_CAPSET = 126
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 MS_RDONLY = 1
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_NOEXEC = 8
 MS_REMOUNT = 32
+MS_RELATIME = 1 << 21
 MS_BIND = 4096
 MS_REC = 16384
 MS_PRIVATE = 1 << 18
@@ -115,7 +119,11 @@ def _bind_ro(src: str, root: str) -> None:
     dst = root + src
     os.makedirs(dst, exist_ok=True)
     mount(src, dst, None, MS_BIND | MS_REC)
-    mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    # keep the flags the source mount already has (in a user namespace they are locked: dropping one is EPERM)
+    st = os.statvfs(dst).f_flag
+    kept = st & (os.ST_NOEXEC | os.ST_NOATIME | os.ST_NODIRATIME)  # the same bits as MS_*
+    kept |= MS_RELATIME if st & os.ST_RELATIME else 0
+    mount(None, dst, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
 
 
 def _tmpfs(target: str, size: str, mode: str = "1777", extra: str = "") -> None:
@@ -126,7 +134,7 @@ def _tmpfs(target: str, size: str, mode: str = "1777", extra: str = "") -> None:
 def build_root(cfg: dict[str, Any]) -> None:
     """Inside the new mount + PID namespace: a fresh root with only what Python, Keras and the harness need."""
     root = cfg["root_dir"]
-    uid = cfg["uid"]
+    uid = cfg["uid"] if cfg["layers"].get("uid") else os.getuid()
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755")
     for name in ("tmp", "home", "root"):
@@ -159,6 +167,35 @@ def build_root(cfg: dict[str, Any]) -> None:
     umount2("/.oldroot", MNT_DETACH)
     os.rmdir("/.oldroot")
     mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def enter_namespaces(userns: bool) -> None:
+    """New mount, network, IPC, UTS and PID namespaces; without root, inside a new user namespace whose only uid
+    (its root) is the caller's own, which is what lets an unprivileged grader build the private root."""
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
+    if not userns:
+        unshare(flags)
+        return
+    uid, gid = os.getuid(), os.getgid()
+    unshare(flags | CLONE_NEWUSER)
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+
+
+def drop_capabilities() -> None:
+    """Empty the effective, permitted and inheritable sets (they are empty already after a uid drop; in a user
+    namespace they are not, and would let student code unmount what hides data)."""
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    _libc.syscall.restype = ctypes.c_long
+    header, data = Header(_LINUX_CAPABILITY_VERSION_3, 0), (Data * 2)()
+    _check(_libc.syscall(ctypes.c_long(SYS_CAPSET), ctypes.byref(header), ctypes.byref(data)), "capset")
 
 
 def set_rlimits(limits: dict[str, int]) -> None:
@@ -262,8 +299,7 @@ def _child(prep: dict[str, Any], report_fd: int, job_fd: int, payload: Callable[
             Path(d, "cgroup.procs").write_text(str(os.getpid()))
 
     rep.layer("cgroup", layers.get("cgroup", False) and bool(cfg["cgroup_dirs"]), join_cgroups)
-    ns_flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWPID
-    ns = rep.layer("namespaces", layers.get("namespaces", False), lambda: unshare(ns_flags))
+    ns = rep.layer("namespaces", layers.get("namespaces", False), lambda: enter_namespaces(cfg.get("userns", False)))
     out_fd = os.open(cfg["stage_dir"], os.O_RDONLY | os.O_DIRECTORY)
     init = os.fork()
     if init == 0:
@@ -362,11 +398,17 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
         os.dup2(f, fd)
         os.close(f)
     rep.layer("uid", layers.get("uid", False), lambda: drop_privileges(cfg["uid"]))
+    drop_capabilities()
     with open(f"{work}/submission.py", "w", encoding="utf-8") as f:
         f.write(job["source"])
     # RLIMIT_CPU counts the whole process: the submission gets its full budget on top of the warm-up
     cpu_limit = job.get("cpu_seconds", limits["cpu_seconds"]) + int(prepared) + 1
-    rep.layer("rlimits", True, lambda: set_rlimits({**limits, "cpu_seconds": cpu_limit}))
+    as_limit = limits["as_bytes"]
+    if not (layers.get("cgroup") and cfg["cgroup_dirs"]):
+        # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
+        # (TensorFlow reserves much it never touches) plus the memory limit
+        as_limit = min(as_limit, _mapped_bytes() + limits["memory_bytes"])
+    rep.layer("rlimits", True, lambda: set_rlimits({**limits, "cpu_seconds": cpu_limit, "as_bytes": as_limit}))
     os.environ.clear()
     os.environ.update(cfg["env"])
     rep.layer("seccomp", layers.get("seccomp", False), seccomp.install)
@@ -374,6 +416,11 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     os.close(rep.fd)
     payload({**job, "work": work})
     return 0
+
+
+def _mapped_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _cpu_self() -> float:

@@ -68,19 +68,21 @@ class RunResult(BaseModel):
 
 
 def _candidate_layers() -> tuple[dict[str, bool], dict[str, Any], dict[str, str]]:
+    """The layers worth trying here.  Without root the namespaces and the private root come from a user namespace
+    (the canary run says whether this kernel allows one); cgroups and the per-slot uid need root."""
     why: dict[str, str] = {}
     root = os.geteuid() == 0
-    cg = cgroups.detect() if root else {"error": "not root"}
+    cg = cgroups.detect() if root else {"error": "not root: cannot create cgroups"}
     if "error" in cg:
         why["cgroup"] = cg["error"]
     if not root:
-        why["namespaces"] = why["filesystem"] = why["uid"] = "not root"
+        why["uid"] = "not root: submissions run as the grader's own uid, in a user namespace with no capabilities"
     if not seccomp.supported():
         why["seccomp"] = "the filter is written for Linux x86_64"
     layers = {
         "cgroup": "error" not in cg,
-        "namespaces": root,
-        "filesystem": root,
+        "namespaces": True,
+        "filesystem": True,
         "uid": root,
         "seccomp": seccomp.supported(),
     }
@@ -89,21 +91,30 @@ def _candidate_layers() -> tuple[dict[str, bool], dict[str, Any], dict[str, str]
 
 @cache
 def _ro_binds() -> list[str]:
-    """What the sandbox's root needs: /usr, /etc, the Python install and the venv.  Not this project's own source
-    (the checks, the tasks, the question bank): the zygote imported the harness before forking, so the runner needs
-    no project file, and a submission cannot read one."""
-    return list(dict.fromkeys(["/usr", "/etc", sys.base_prefix, sys.prefix]))
+    """What the sandbox's root needs: /usr, /etc, the Python install, the venv and any other import path.  Not this
+    project's own source (the checks, the tasks, the question bank): the zygote imported the harness before
+    forking, so the runner needs no project file, and a submission cannot read one."""
+    import site
+
+    project_root = Path(__file__).resolve().parents[2]
+    paths = ["/usr", "/etc", sys.base_prefix, sys.prefix, *site.getsitepackages()]
+    paths += os.environ.get("PYTHONPATH", "").split(os.pathsep)  # packages found only through it
+    keep = (Path(p).resolve() for p in paths if p and Path(p).is_dir())
+    return list(dict.fromkeys(str(p) for p in keep if p != project_root))
 
 
 @cache
 def _hidden_paths() -> list[str]:
     """Directories masked inside the sandbox: scikit-learn's bundled data (the held-out split comes from it) and
     the tasks' reference solutions."""
+    import importlib.util
+
     from .tasks import REFERENCE_DIR
 
     out = [str(REFERENCE_DIR)]
-    for sp in Path(sys.prefix, "lib").glob("python3*/site-packages/sklearn/datasets/data"):
-        out.append(str(sp))
+    spec = importlib.util.find_spec("sklearn")  # wherever this interpreter finds it (venv, PYTHONPATH, system)
+    if spec is not None and spec.origin:
+        out.append(str(Path(spec.origin).resolve().parent / "datasets" / "data"))
     return out
 
 
@@ -179,6 +190,7 @@ class Sandbox:
             "KERAS_BACKEND": "tensorflow",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "PYTHONDONTWRITEBYTECODE": "1",
+            **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"},  # how this interpreter finds its packages
             **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
         }
         self._zygotes = [Zygote(i, self._env) for i in range(slots)]
@@ -201,6 +213,7 @@ class Sandbox:
         return {
             "slot": slot,
             "uid": BASE_UID + slot,
+            "userns": os.geteuid() != 0,  # namespaces without root: a user namespace maps our uid to its root
             "layers": layers,
             "strict": self.strict,
             "cgroup": self._cg,
