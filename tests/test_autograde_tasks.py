@@ -97,6 +97,15 @@ def test_a_check_past_its_time_cap_is_rejected_and_the_checker_pool_recovers(tmp
         pool.close()
 
 
+def test_a_submission_larger_than_a_pipe_buffer_is_handed_over_whole(autograder: Any) -> None:
+    """The zygote hands the source to the prepared child over a pipe (64 KiB): a 200 KB file goes out in pieces."""
+    task = tasks()["lenet5"]
+    source = task.reference_source() + "\n" + "".join(f"# padding line {i:06d} {'.' * 40}\n" for i in range(3600))
+    assert 180_000 < len(source.encode()) < 256 << 10
+    r = autograder.grade_source(task, source, "big.py")
+    assert r.verdict == "ok" and r.score == r.max_score, r.message
+
+
 @pytest.mark.parametrize("task_id", TASK_IDS)
 def test_reference_scores_full_marks(autograder: Any, task_id: str) -> None:
     task = tasks()[task_id]

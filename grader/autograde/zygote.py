@@ -104,17 +104,9 @@ class Prepared:
         poller = select.poll()
         poller.register(self.pidfd, select.POLLIN)
         poller.register(self.rfd, select.POLLIN)
-        sending = memoryview(message)
-        try:
-            sending = sending[os.write(self.job_w, sending) :]
-        except BlockingIOError:
-            pass
-        except BrokenPipeError:  # the child died before reading it: its exit status says why
-            sending = sending[:0]
+        sending = self._send(memoryview(message))
         if sending:  # larger than the pipe: the rest goes out as the runner reads
             poller.register(self.job_w, select.POLLOUT)
-        else:
-            self._close_job_pipe()  # end of message: the runner reads to EOF
         meanwhile()
         timed_out = False
         while True:
@@ -130,15 +122,10 @@ class Prepared:
                         poller.unregister(self.rfd)
                     done = done or "done" in self.reports
                 elif fd == self.job_w:
-                    try:
-                        sending = sending[os.write(self.job_w, sending) :]
-                    except BlockingIOError:
-                        continue
-                    except BrokenPipeError:  # the child died before reading it: its exit status says why
-                        sending = sending[:0]
-                    if not sending:
-                        poller.unregister(self.job_w)
-                        self._close_job_pipe()
+                    poller.unregister(fd)
+                    sending = self._send(sending)
+                    if sending:
+                        poller.register(fd, select.POLLOUT)
                 elif fd == self.pidfd:
                     done = True
             if done:
@@ -187,6 +174,18 @@ class Prepared:
     def _clean(self) -> None:
         shutil.rmtree(self.stage, ignore_errors=True)
         shutil.rmtree(self.fallback_work, ignore_errors=True)
+
+    def _send(self, sending: memoryview) -> memoryview:
+        """Write what the job pipe takes now; at the end of the message close it (the runner reads to EOF)."""
+        try:
+            sending = sending[os.write(self.job_w, sending) :]
+        except BlockingIOError:
+            return sending
+        except BrokenPipeError:  # the child died before reading it: its exit status says why
+            sending = sending[:0]
+        if not sending:
+            self._close_job_pipe()
+        return sending
 
     def _close_job_pipe(self) -> None:
         if self.job_w >= 0:
