@@ -22,6 +22,7 @@ import contextlib
 import ctypes
 import errno
 import json
+import math
 import os
 import resource
 import shutil
@@ -402,7 +403,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     with open(f"{work}/submission.py", "w", encoding="utf-8") as f:
         f.write(job["source"])
     # RLIMIT_CPU counts the whole process: the submission gets its full budget on top of the warm-up
-    cpu_limit = job.get("cpu_seconds", limits["cpu_seconds"]) + int(prepared) + 1
+    cpu_limit = math.ceil(prepared + job.get("cpu_seconds", limits["cpu_seconds"]))
     as_limit = limits["as_bytes"]
     if not (layers.get("cgroup") and cfg["cgroup_dirs"]):
         # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
