@@ -231,6 +231,25 @@ def test_closing_the_sandbox_removes_every_cgroup(tmp_path: Path) -> None:
     assert _sandbox_processes() == []
 
 
+def test_a_zygote_that_dies_is_replaced_and_the_next_submission_graded(tmp_path: Path) -> None:
+    import signal
+
+    from grader.autograde.sandbox import RunSpec, Sandbox
+
+    with Sandbox(slots=1) as sb:
+        (old,) = sb.zygote_pids()
+        os.kill(old, signal.SIGKILL)  # e.g. the host's OOM killer
+        r = sb.run(TASK.reference_source(), RunSpec(function="build_model"), tmp_path)
+        assert r.verdict == "exported", r.message
+        (new,) = sb.zygote_pids()
+        assert new != old and Path(f"/proc/{new}").exists()
+        spec = detect()
+        if "error" not in spec:
+            assert _submission_cgroups(spec, old) == {}  # the dead zygote's cgroups were swept
+    assert not Path(f"/proc/{new}").exists()  # closing the sandbox stops the replacement too
+    assert _sandbox_processes() == []
+
+
 def test_a_missing_layer_degrades_loudly(tmp_path: Path) -> None:
     """Without seccomp and the private root, the other layers still hold, and every result says what was missing."""
     from grader.autograde.grade import GradeResult

@@ -132,8 +132,13 @@ class Zygote:
             bufsize=1,
             start_new_session=True,
         )
-        hello = self._readline()
-        self.pid = int(hello["pid"])
+        self.pid = 0
+
+    def wait_ready(self) -> Zygote:
+        """Block until the zygote has imported everything (start several, then wait: they import in parallel)."""
+        if not self.pid:
+            self.pid = int(self._readline()["pid"])
+        return self
 
     def _readline(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -194,6 +199,13 @@ class Sandbox:
             **{k: v for k, v in os.environ.items() if k.startswith("OPENBLAS_")},
         }
         self._zygotes = [Zygote(i, self._env) for i in range(slots)]
+        try:
+            for z in self._zygotes:
+                z.wait_ready()
+        except BaseException:
+            for z in self._zygotes:
+                z.close()
+            raise
         self._free: queue.Queue[Zygote] = queue.Queue()
         for z in self._zygotes:
             self._free.put(z)
@@ -253,8 +265,8 @@ class Sandbox:
     ) -> dict[str, Any]:
         z = self._free.get()
         try:
-            if not z.alive():  # a zygote never dies from a submission, but if it did: replace it
-                z = Zygote(z.slot, self._env)
+            if not z.alive():
+                z = self._replace(z)
             job = {
                 "source": source,
                 "function": spec.function,
@@ -265,9 +277,23 @@ class Sandbox:
                 "fallback_work": str(self._tmp / f"work{z.slot}"),
                 "sandbox": self._sandbox_cfg(z.slot, layers, limits),
             }
-            return z.request(job)
+            try:
+                return z.request(job)
+            except (RuntimeError, OSError):
+                # a zygote never dies from a submission (the child does), but the host can kill it (the OOM
+                # killer, an operator): replace it and run the submission once more
+                z = self._replace(z)
+                return z.request(job)
         finally:
             self._free.put(z)
+
+    def _replace(self, dead: Zygote) -> Zygote:
+        dead.close()
+        if self._layers.get("cgroup"):  # what it left: the submission it ran, the child it had prepared
+            cgroups.sweep_children(self._cg, f"s{dead.slot}-{dead.pid}-", kill=True)
+        z = Zygote(dead.slot, self._env).wait_ready()
+        self._zygotes[self._zygotes.index(dead)] = z
+        return z
 
     def run(self, source: str, spec: RunSpec, out_dir: str | Path, cpu_seconds: int | None = None) -> RunResult:
         """Run one submission; ``cpu_seconds`` overrides the CPU limit (the wall clock is twice that)."""
