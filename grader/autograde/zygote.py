@@ -65,9 +65,10 @@ class Prepared:
                 self.cg = Cgroup.create(cfg["cgroup"], f"s{cfg['slot']}-{os.getpid()}-{seq}", cfg["limits"])
             except OSError as e:
                 self.reports["cgroup"] = f"FAILED: {e}"
-        # per child, not per slot: the next child is prepared while this one runs
-        self.stage = f"{cfg['stage_dir']}.{seq}"
-        self.fallback_work = f"{job['fallback_work']}.{seq}"
+        # per child, not per slot: the next child is prepared while this one runs (and a replaced zygote, which
+        # counts from 1 again, must not meet what a dead one left)
+        self.stage = f"{cfg['stage_dir']}.{os.getpid()}.{seq}"
+        self.fallback_work = f"{job['fallback_work']}.{os.getpid()}.{seq}"
         os.makedirs(self.stage, mode=0o700)
         prep = {
             "sandbox": {**cfg, "cgroup_dirs": self.cg.dirs if self.cg else [], "stage_dir": self.stage},
