@@ -9,9 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from .contract import VERDICTS
 from .grade import GradeResult
-
-VERDICTS = ("ok", "time_limit", "memory_limit", "output_limit", "runtime_error", "no_model", "rejected")
 
 
 class GradescopeTest(BaseModel):
