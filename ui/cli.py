@@ -375,7 +375,7 @@ def bench_db(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """N concurrent writers x M answers through the grading service; counts what the database recorded."""
-    from grader.bench import run
+    from tools.db_load import run
 
     r = run(url, writers, answers)
     if as_json:

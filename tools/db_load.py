@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import db as D
-from . import service as S
+from grader import db as D
+from grader import service as S
 
 
 def _answers_for(q: S.QuestionView) -> list[str]:
