@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -42,6 +42,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from quizbank.exam import Blueprint, BlueprintItem, instantiate
+from quizbank.regenerate import build_question, canonical_json
 from quizbank.schema import (
     AnyQuestion,
     MultipleChoiceQuestion,
@@ -52,7 +54,7 @@ from quizbank.schema import (
 
 from . import db as D
 from .analytics import ResponseRecord
-from .db import SessionFactory, read_session, regenerate, utcnow, write_connection, write_session
+from .db import SessionFactory, read_session, utcnow, write_connection, write_session
 from .parse import FormatError, parse_answer
 from .scoring import grade as grade_answer
 
@@ -129,37 +131,6 @@ class EnrolmentOut(_Out):
     user_id: int
     course_id: int
     role: Role
-
-
-class BlueprintItem(BaseModel):
-    """One line of a blueprint: ``count`` questions of a topic (its generators in turn) or of one generator."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    topic: str | None = None
-    generator: str | None = None
-    count: int = Field(default=1, ge=1, le=500)
-    difficulty: Literal[1, 2, 3] = 1
-    points: float = Field(default=1.0, ge=0, le=1000)
-
-    @model_validator(mode="after")
-    def _one_source(self) -> BlueprintItem:
-        from quizbank.generators import REGISTRY, TOPICS
-
-        if (self.topic is None) == (self.generator is None):
-            raise ValueError("a blueprint item names exactly one of 'topic' or 'generator'")
-        if self.topic is not None and self.topic not in TOPICS:
-            raise ValueError(f"unknown topic {self.topic!r}")
-        if self.generator is not None:
-            spec = REGISTRY.get(self.generator)
-            if spec is None:
-                raise ValueError(f"unknown generator {self.generator!r}")
-            if self.difficulty not in spec.difficulties:
-                raise ValueError(f"{self.generator} has no difficulty {self.difficulty}")
-        return self
-
-
-Blueprint = TypeAdapter(list[BlueprintItem])
 
 
 class AssessmentOut(_Out):
@@ -370,10 +341,6 @@ def grading_visible(a: D.Assessment, now: dt.datetime) -> bool:
     return a.kind != "exam" or key_released(a, now)
 
 
-def _derive_seed(base: int, position: int) -> int:
-    return int.from_bytes(hashlib.sha256(f"cnnquiz/{base}/{position}".encode()).digest()[:4], "big")
-
-
 def _response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
     return ResponseOut(
         id=r.id,
@@ -539,26 +506,9 @@ def _instance(
         difficulty=difficulty,
         topic=q.topic,
         kind=q.kind,
-        params=D.canonical_json(q.params),
+        params=canonical_json(q.params),
         points=points,
     )
-
-
-def instantiate(blueprint: Sequence[BlueprintItem], seed: int) -> list[tuple[str, int, int, float]]:
-    """``(generator, seed, difficulty, points)`` per question of a blueprint, deterministically from ``seed``."""
-    from quizbank.generators import generators
-
-    out: list[tuple[str, int, int, float]] = []
-    for item in blueprint:
-        if item.generator is not None:
-            gens = [item.generator]
-        else:
-            gens = [g.id for g in generators(item.topic) if item.difficulty in g.difficulties]
-            if not gens:
-                raise ValueError(f"topic {item.topic!r} has no generator at difficulty {item.difficulty}")
-        for j in range(item.count):
-            out.append((gens[j % len(gens)], _derive_seed(seed, len(out)), item.difficulty, item.points))
-    return out
 
 
 def create_assessment(
@@ -697,6 +647,15 @@ def _question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> 
         key=q.key if released else None,
         explanation=q.explanation if released else None,
     )
+
+
+def regenerate(inst: D.QuestionInstance) -> AnyQuestion:
+    """Rebuild an instance's question (and so its key) from ``(generator, seed, difficulty)`` and check it.
+
+    Raises :class:`quizbank.regenerate.KeyMismatch` if the generator's version or the regenerated params differ
+    from what was stored when the instance was created.
+    """
+    return build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
 
 
 def _key_visible(s: Session, actor_id: int, a: D.Assessment, inst: D.QuestionInstance, now: dt.datetime) -> bool:
@@ -984,7 +943,7 @@ def submit_answer(
                 raise AccessDenied("this is not your attempt")
             if row.q_assessment_id != row.assessment_id or row.owner_id not in (None, row.user_id):
                 raise NotFound(f"question {instance_id} is not part of this attempt")
-            q = D.build_question(row.generator, row.version, row.seed, row.difficulty, row.params)
+            q = build_question(row.generator, row.version, row.seed, row.difficulty, row.params)
             visible = grading_visible(_Assessment(row.kind, row.key_release_at), t)  # type: ignore[arg-type]
 
             def stored() -> SubmitResult | None:
@@ -1013,7 +972,7 @@ def submit_answer(
                 "try_number": int(row.tries) + 1,
                 "idempotency_key": idempotency_key,
                 "raw_text": raw,
-                "parsed": D.canonical_json(parsed.value),
+                "parsed": canonical_json(parsed.value),
                 "correct": g.correct,
                 "score": g.score * row.points,
                 "max_score": row.points,
@@ -1230,7 +1189,7 @@ def save_review_card(
     t = _now(now)
     due_utc = _aware(due, "due")
     assert due_utc is not None
-    card_json = D.canonical_json(card)
+    card_json = canonical_json(card)
 
     def tx() -> ReviewCardOut:
         with write_session(sf) as s:
@@ -1253,7 +1212,7 @@ def save_review_card(
                         concept=concept,
                         rating=rating,
                         response_id=response_id,
-                        log=D.canonical_json(log or {}),
+                        log=canonical_json(log or {}),
                         reviewed_at=t,
                     )
                 )
@@ -1441,7 +1400,7 @@ def set_code_verdict(
         if c is None:
             raise NotFound(f"no code submission {submission_id}")
         c.verdict, c.score, c.max_score = verdict, score, max_score
-        c.results = None if results is None else D.canonical_json(results)
+        c.results = None if results is None else canonical_json(results)
         c.graded_at = t
         s.flush()
         return CodeSubmissionOut.model_validate(c)
