@@ -1,7 +1,7 @@
 """Benchmark: answers recorded per second through the grading service, SQLite and PostgreSQL, 1 and 64 writers.
 
 Each run is ``cnnquiz bench db`` (:func:`tools.db_load.run`): N writer threads, each a student with
-an attempt, submit M answers each through ``grader.service.submit_answer`` (parse, grade, one
+an attempt, submit M answers each through ``grader.services.submit_answer`` (parse, grade, one
 transaction per answer); afterwards the rows are counted: ``lost`` and ``duplicated`` must be 0.
 SQLite is a fresh WAL file (``synchronous=NORMAL``, the default; also measured with ``FULL``, an
 fsync per commit); PostgreSQL is a throwaway server started here with ``initdb`` (fsync on,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from grader import db as D
-from grader.service import regenerate
+from grader.services import regenerate
 from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
@@ -283,7 +283,7 @@ def test_a_tampered_instance_is_refused(sf: D.SessionFactory) -> None:
 
 def test_grader_never_imports_the_ui() -> None:
     code = (
-        "import sys, grader.db, grader.service, grader.export, tools.db_load;"
+        "import sys, grader.db, grader.services, grader.export, tools.db_load;"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'ui', 'keras', 'tensorflow'));"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -346,7 +346,7 @@ def grades_export(
 
     from grader.db import current_revision, make_engine, read_session, session_factory
     from grader.export import gradebook_rows, response_rows, write_csv
-    from grader.service import NotFound
+    from grader.services import NotFound
 
     engine = make_engine(url)
     try:
