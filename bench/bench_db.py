@@ -1,7 +1,7 @@
 """Benchmark: answers recorded per second through the grading service, SQLite and PostgreSQL, 1 and 64 writers.
 
-Each run is ``cnnquiz bench db`` (:func:`grader.bench.run`): N writer threads, each a student with
-an attempt, submit M answers each through ``grader.service.submit_answer`` (parse, grade, one
+Each run is ``cnnquiz bench db`` (:func:`tools.db_load.run`): N writer threads, each a student with
+an attempt, submit M answers each through ``grader.services.submit_answer`` (parse, grade, one
 transaction per answer); afterwards the rows are counted: ``lost`` and ``duplicated`` must be 0.
 SQLite is a fresh WAL file (``synchronous=NORMAL``, the default; also measured with ``FULL``, an
 fsync per commit); PostgreSQL is a throwaway server started here with ``initdb`` (fsync on,
@@ -26,7 +26,7 @@ from rich.table import Table
 
 
 def _sqlite_run(writers: int, answers: int, synchronous: str) -> dict[str, Any]:
-    from grader.bench import run
+    from tools.db_load import run
 
     old = os.environ.get("CNNQUIZ_SQLITE_SYNCHRONOUS")
     os.environ["CNNQUIZ_SQLITE_SYNCHRONOUS"] = synchronous
@@ -48,7 +48,7 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = ap.parse_args()
 
-    from grader.bench import run
+    from tools.db_load import run
 
     runs: list[dict[str, Any]] = []
     plan = [(1, args.single), (64, args.answers)]
@@ -58,7 +58,7 @@ def main() -> None:
         runs.append({"backend": "sqlite", "synchronous": "FULL", **_sqlite_run(writers, answers, "FULL")})
     pg_version = None
     if not args.no_postgres:
-        from grader.pgtemp import TempPostgres
+        from tools.pgtemp import TempPostgres
 
         with TempPostgres() as pg:
             for i, (writers, answers) in enumerate(plan):

@@ -1,4 +1,4 @@
-"""The system of record: SQLAlchemy 2.0 typed ORM, engines and sessions, migrations.
+"""The system of record: the schema (SQLAlchemy 2.0 typed ORM), column types, engines and sessions, migrations.
 
 Default database: a SQLite file ``cnnquiz.sqlite`` in the user's data directory
 (``platformdirs.user_data_dir("cnnquiz")``), or in ``$CNNQUIZ_DATA_DIR`` when set
@@ -14,8 +14,8 @@ zone pinned to UTC and its own durability defaults (fsync, synchronous commit).
 
 Every timestamp is timezone-aware UTC (:class:`UTCDateTime` refuses naive
 datetimes). Question instances are stored as ``(generator, version, seed,
-difficulty, params)``, never pickled: :func:`regenerate` rebuilds the question
-and checks that the regenerated params equal the stored ones.
+difficulty, params)``, never pickled: :func:`quizbank.regenerate.build_question`
+rebuilds the question and checks that the regenerated params equal the stored ones.
 
 The schema is created only by Alembic (``grader/migrations``); :func:`upgrade`
 applies the migrations, ``cnnquiz db upgrade`` calls it.
@@ -24,8 +24,6 @@ applies the migrations, ``cnnquiz db upgrade`` calls it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
 import os
 import threading
 import weakref
@@ -59,8 +57,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import StaticPool
-
-from quizbank.schema import AnyQuestion
 
 UTC = dt.UTC
 DB_FILE = "cnnquiz.sqlite"
@@ -489,45 +485,6 @@ def read_session(sf: SessionFactory) -> Iterator[Session]:
     """A session in one read transaction (a consistent snapshot on PostgreSQL and in SQLite WAL)."""
     with sf() as s, s.begin():
         yield s
-
-
-# ------------------------------------------------------------------ questions as data
-
-
-class KeyMismatch(RuntimeError):
-    """A stored question instance no longer regenerates to the same params: its key cannot be trusted."""
-
-
-def canonical_json(value: Any) -> Any:
-    """What ``value`` looks like after a round trip through a JSON column."""
-    return json.loads(json.dumps(value, allow_nan=False))
-
-
-@functools.lru_cache(maxsize=8192)
-def _build(generator: str, seed: int, difficulty: int) -> tuple[AnyQuestion, Any]:
-    from quizbank.generators import generate
-
-    q = generate(generator, seed, difficulty)
-    return q, canonical_json(q.params)
-
-
-def build_question(generator: str, version: int, seed: int, difficulty: int, params: Any) -> AnyQuestion:
-    """Regenerate a stored question and prove it is the one that was stored (else :class:`KeyMismatch`)."""
-    q, fresh = _build(generator, seed, difficulty)
-    if q.version != version:
-        raise KeyMismatch(f"{generator} is now version {q.version}; the stored instance is version {version}")
-    if fresh != params:
-        raise KeyMismatch(f"{generator} seed {seed} d{difficulty} regenerates different params: {fresh} != {params}")
-    return q
-
-
-def regenerate(inst: QuestionInstance) -> AnyQuestion:
-    """Rebuild an instance's question (and so its key) from ``(generator, seed, difficulty)`` and check it.
-
-    Raises :class:`KeyMismatch` if the generator's version or the regenerated params differ
-    from what was stored when the instance was created.
-    """
-    return build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
 
 
 # ------------------------------------------------------------------ migrations

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from . import db as D
 from .db import SessionFactory, read_session, utcnow
-from .service import NotFound, _require_teacher
+from .services import assessment_row, require_assessment_teacher
 
 
 def _safe(text: str | None) -> str:
@@ -46,17 +46,10 @@ def _num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.6g}"
 
 
-def _assessment(s: Session, assessment_id: int) -> D.Assessment:
-    a = s.get(D.Assessment, assessment_id)
-    if a is None:
-        raise NotFound(f"no assessment {assessment_id}")
-    return a
-
-
 def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = None) -> list[list[str]]:
     """The gradebook as rows of text, header first (a data function: no access check)."""
     t = now or utcnow()
-    a = _assessment(s, assessment_id)
+    a = assessment_row(s, assessment_id)
     questions = s.execute(
         select(D.QuestionInstance.id, D.QuestionInstance.position, D.QuestionInstance.points)
         .where(D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None))
@@ -140,7 +133,7 @@ RESPONSE_HEADER = [
 
 def response_rows(s: Session, assessment_id: int) -> list[list[str]]:
     """Every response to the assessment as rows of text, header first (a data function: no access check)."""
-    a = _assessment(s, assessment_id)
+    a = assessment_row(s, assessment_id)
     stmt = (
         select(D.Response, D.Attempt.user_id, D.User.username, D.QuestionInstance)
         .join(D.Attempt, D.Attempt.id == D.Response.attempt_id)
@@ -196,12 +189,12 @@ def write_csv(rows: list[list[str]], out: Path) -> int:
 def export_gradebook(sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None) -> str:
     """The gradebook CSV, for an instructor of the course."""
     with read_session(sf) as s:
-        _require_teacher(s, actor_id, _assessment(s, assessment_id).course_id)
+        require_assessment_teacher(s, actor_id, assessment_id)
         return to_csv(gradebook_rows(s, assessment_id, now=now))
 
 
 def export_responses(sf: SessionFactory, actor_id: int, assessment_id: int) -> str:
     """The per-response CSV, for an instructor of the course."""
     with read_session(sf) as s:
-        _require_teacher(s, actor_id, _assessment(s, assessment_id).course_id)
+        require_assessment_teacher(s, actor_id, assessment_id)
         return to_csv(response_rows(s, assessment_id))

@@ -1,6 +1,6 @@
 """Database fixtures for the grader tests: every DB test runs on SQLite *and* on a real PostgreSQL server.
 
-* ``pg_server`` (session): a throwaway PostgreSQL server started by :class:`grader.pgtemp.TempPostgres`:
+* ``pg_server`` (session): a throwaway PostgreSQL server started by :class:`tools.pgtemp.TempPostgres`:
   ``initdb`` in a temporary directory, listening on 127.0.0.1 on a free port, socket in that directory,
   torn down (fast shutdown, directory deleted) at the end of the session. As root, the server runs as the
   ``postgres`` system user (created by Debian's ``postgresql`` package) or else a ``cnnquiz-pg`` system
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader import db as D
-from grader.pgtemp import PostgresUnavailable, TempPostgres, available
+from tools.pgtemp import PostgresUnavailable, TempPostgres, available
 
 BACKENDS = ("sqlite", "postgresql")
 

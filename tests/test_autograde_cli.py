@@ -83,7 +83,7 @@ def test_single_submission_renders_gradescope_and_prairielearn(autograder: Any) 
 
 
 def test_batch_writes_gradescope_results_survives_a_crash_and_stores_to_the_db(tmp_path: Path) -> None:
-    from grader import service
+    from grader import services as service
     from grader.db import make_engine, session_factory, upgrade
 
     folder = tmp_path / "subs"
@@ -132,7 +132,7 @@ def test_batch_writes_gradescope_results_survives_a_crash_and_stores_to_the_db(t
 def test_without_user_id_each_file_belongs_to_the_student_its_folder_or_stem_names(tmp_path: Path) -> None:
     from sqlalchemy import select
 
-    from grader import service
+    from grader import services as service
     from grader.db import CodeSubmission, make_engine, session_factory, upgrade
 
     task = get("se-block")

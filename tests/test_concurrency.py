@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from grader import db as D
-from grader import service as S
+from grader import services as S
 
 WRITERS = 64
 ANSWERS = 100

@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
 from grader import db as D
+from grader.services import regenerate
 from quizbank.generators import generate
+from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
 TABLES = {
@@ -55,7 +57,7 @@ def _world(s: D.Session) -> tuple[D.User, D.Assessment, D.QuestionInstance, D.At
         difficulty=q.difficulty,
         topic=q.topic,
         kind=q.kind,
-        params=D.canonical_json(q.params),
+        params=canonical_json(q.params),
         points=1.0,
     )
     att = D.Attempt(user_id=u.id, assessment_id=a.id, number=1, started_at=T0)
@@ -259,7 +261,7 @@ def test_instances_are_json_and_regenerate_to_the_same_key(sf: D.SessionFactory)
         assert stored == json.loads(json.dumps(fresh.params))
         inst = s.get(D.QuestionInstance, qid)
         assert inst is not None
-        q = D.regenerate(inst)
+        q = regenerate(inst)
         assert q.key == fresh.key and q.model_dump_json() == fresh.model_dump_json()
 
 
@@ -271,17 +273,17 @@ def test_a_tampered_instance_is_refused(sf: D.SessionFactory) -> None:
     with D.read_session(sf) as s:
         inst = s.get(D.QuestionInstance, qid)
         assert inst is not None
-        with pytest.raises(D.KeyMismatch, match="different params"):
-            D.regenerate(inst)
-        inst.params = D.canonical_json(generate("conv_params.count", 5, 1).params)
+        with pytest.raises(KeyMismatch, match="different params"):
+            regenerate(inst)
+        inst.params = canonical_json(generate("conv_params.count", 5, 1).params)
         inst.version = 99
-        with pytest.raises(D.KeyMismatch, match="version"):
-            D.regenerate(inst)
+        with pytest.raises(KeyMismatch, match="version"):
+            regenerate(inst)
 
 
 def test_grader_never_imports_the_ui() -> None:
     code = (
-        "import sys, grader.db, grader.service, grader.export, grader.bench;"
+        "import sys, grader.db, grader.services, grader.export, tools.db_load;"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'ui', 'keras', 'tensorflow'));"
         "print(bad); sys.exit(1 if bad else 0)"
     )

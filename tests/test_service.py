@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from grader import db as D
 from grader import export as E
-from grader import service as S
+from grader import services as S
 from grader.analytics import ResponseRecord
 from quizbank.generators import generate, generators
 from quizbank.schema import NumericQuestion

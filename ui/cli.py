@@ -346,7 +346,7 @@ def grades_export(
 
     from grader.db import current_revision, make_engine, read_session, session_factory
     from grader.export import gradebook_rows, response_rows, write_csv
-    from grader.service import NotFound
+    from grader.services import NotFound
 
     engine = make_engine(url)
     try:
@@ -375,7 +375,7 @@ def bench_db(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """N concurrent writers x M answers through the grading service; counts what the database recorded."""
-    from grader.bench import run
+    from tools.db_load import run
 
     r = run(url, writers, answers)
     if as_json:

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .contract import Verdict
+
 ALLOWED_LAYERS = frozenset(
     {
         "InputLayer", "Functional", "Sequential", "Model",
@@ -77,7 +79,7 @@ class CheckResult(BaseModel):
 
 
 class CheckReport(BaseModel):
-    verdict: str  # ok | rejected | no_model
+    verdict: Verdict  # ok | rejected | no_model
     message: str = ""
     checks: list[CheckResult] = []
 

@@ -13,11 +13,10 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from .checker import CheckerPool, CheckResult
+from .contract import MAX_SOURCE_BYTES, Verdict
 from .data import write_public_train
-from .sandbox import Limits, RunSpec, Sandbox, Verdict
+from .sandbox import Limits, RunSpec, Sandbox
 from .tasks import Task, get
-
-MAX_SOURCE_BYTES = 256 << 10
 
 
 class GradeResult(BaseModel):
@@ -98,9 +97,8 @@ class Autograder:
                 return GradeResult(verdict=run.verdict, score=0, message=run.message, **base, **common)
             report = self.checker.check(task.id, str(out))
             score = sum(c.points for c in report.checks) if report.verdict == "ok" else 0.0
-            verdict: Verdict = report.verdict  # type: ignore[assignment]
             return GradeResult(
-                verdict=verdict, score=score, message=report.message, checks=report.checks, **base, **common
+                verdict=report.verdict, score=score, message=report.message, checks=report.checks, **base, **common
             )
         except Exception as e:  # never stop a batch
             return GradeResult(

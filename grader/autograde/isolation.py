@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from . import seccomp
+from .contract import TaskKind
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -429,7 +430,7 @@ def _cpu_self() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def warm_up(kind: str, cpu_cores: float) -> None:
+def warm_up(kind: TaskKind, cpu_cores: float) -> None:
     """Run, once per prepared child, what every submission of ``kind`` would otherwise pay for first: TensorFlow's
     runtime set-up, Keras' first layer build and JSON export, and for training tasks the first traced ``fit``.
 

@@ -9,9 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from .contract import VERDICTS
 from .grade import GradeResult
-
-VERDICTS = ("ok", "time_limit", "memory_limit", "output_limit", "runtime_error", "no_model", "rejected")
 
 
 class GradescopeTest(BaseModel):
@@ -130,12 +129,12 @@ def owner_candidates(file: str | Path) -> list[str]:
 
 def resolve_owners(url: str, files: Sequence[str | Path]) -> tuple[dict[str, int], list[str]]:
     """``{file: user id}`` for the files whose folder or stem names an existing user, and the files that name none."""
-    from grader import service
+    from grader import services
     from grader.db import make_engine, session_factory
 
     engine = make_engine(url)
     try:
-        known = service.user_ids_by_username(session_factory(engine), {c for f in files for c in owner_candidates(f)})
+        known = services.user_ids_by_username(session_factory(engine), {c for f in files for c in owner_candidates(f)})
     finally:
         engine.dispose()
     owners: dict[str, int] = {}
@@ -158,7 +157,7 @@ def store(
 ) -> list[int]:
     """Record each submission and its verdict through the grader service; returns the submission ids.  ``owner`` is
     one user id for all of them, or ``{file: user id}``."""
-    from grader import service
+    from grader import services
     from grader.db import make_engine, session_factory
 
     engine = make_engine(url)
@@ -168,10 +167,10 @@ def store(
         for r in results:
             uid = owner if isinstance(owner, int) else owner[r.file]
             source = Path(r.file).read_text(encoding="utf-8", errors="replace") if Path(r.file).is_file() else ""
-            sub = service.record_code_submission(
+            sub = services.record_code_submission(
                 sf, uid, task_id, Path(r.file).name, source, assessment_id=assessment_id
             )
-            service.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
+            services.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
             ids.append(sub.id)
         return ids
     finally:

@@ -25,8 +25,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from . import cgroups, seccomp
+from .contract import TaskKind, Verdict
 
-Verdict = Literal["ok", "time_limit", "memory_limit", "output_limit", "runtime_error", "no_model", "rejected"]
 LAYERS = ("session", "cgroup", "namespaces", "filesystem", "rlimits", "uid", "seccomp", "wall_clock")
 BASE_UID = 61000
 GiB = 1 << 30
@@ -47,7 +47,7 @@ class RunSpec(BaseModel):
     """What the harness should call: the task's function, and how (``build``, ``train`` or ``inflate``)."""
 
     function: str
-    kind: Literal["build", "train", "inflate"] = "build"
+    kind: TaskKind = "build"
     seed: int = 0
     train_data: str | None = None  # path of the *public* training split (.npz) for training tasks
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
 from quizbank import traps
+
+from ..contract import TaskKind
 
 REFERENCE_DIR = Path(__file__).parent / "reference"
 
@@ -37,7 +39,7 @@ class Task(BaseModel):
     title: str
     statement: str
     function: str
-    kind: Literal["build", "train", "inflate"] = "build"
+    kind: TaskKind = "build"
     starter: str
     cpu_seconds: int = Field(10, ge=1, le=300)
     checks: list[CheckSpec]

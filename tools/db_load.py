@@ -2,7 +2,7 @@
 
 Every writer is a student with an attempt at a shared self-study assessment; it submits M answers
 (correct keys, named-trap values and plain wrong answers, in turn) through
-:func:`grader.service.submit_answer`, each with its own idempotency key. Afterwards the rows are
+:func:`grader.services.submit_answer`, each with its own idempotency key. Afterwards the rows are
 counted in the database: ``lost`` = answers acknowledged as recorded but missing,
 ``duplicated`` = rows beyond one per idempotency key. The setup (accounts, course, assessment,
 attempts) is not timed. Every run uses fresh, uniquely named accounts, so it can run against a
@@ -18,8 +18,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import db as D
-from . import service as S
+from grader import db as D
+from grader import services as S
 
 
 def _answers_for(q: S.QuestionView) -> list[str]:

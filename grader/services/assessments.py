@@ -1,0 +1,335 @@
+"""Assessments and their questions: creating one from a blueprint, moving its times, personal variants, and
+serving questions (keys and explanations only once released).
+
+A question instance is stored as data, ``(generator, version, seed, difficulty, params)``; :func:`regenerate`
+rebuilds its question with :func:`quizbank.regenerate.build_question`, which proves it unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quizbank.exam import Blueprint, BlueprintItem, instantiate
+from quizbank.regenerate import build_question, canonical_json
+from quizbank.schema import (
+    AnyQuestion,
+    MultipleChoiceQuestion,
+    MultiSelectQuestion,
+    NumericQuestion,
+    ShortTextQuestion,
+)
+
+from .. import db as D
+from ..db import SessionFactory, read_session, write_session
+from .common import (
+    AccessDenied,
+    Kind,
+    NotFound,
+    NotOpen,
+    OutModel,
+    assessment_row,
+    aware,
+    key_released,
+    now_utc,
+    require_member,
+    require_teacher,
+)
+
+
+class AssessmentOut(OutModel):
+    id: int
+    course_id: int
+    title: str
+    kind: Kind
+    blueprint: list[BlueprintItem]
+    seed: int
+    attempt_limit: int | None
+    tries_per_question: int | None
+    opens_at: dt.datetime
+    closes_at: dt.datetime | None
+    time_limit_s: int | None
+    key_release_at: dt.datetime | None
+    questions: int
+    max_score: float
+
+
+class QuestionInstanceOut(OutModel):
+    id: int
+    assessment_id: int
+    owner_id: int | None
+    position: int
+    generator: str
+    version: int
+    seed: int
+    difficulty: int
+    topic: str
+    kind: str
+    points: float
+
+
+class OptionView(OutModel):
+    id: str
+    text: str
+
+
+class QuestionView(OutModel):
+    """A question as the asker may see it: ``key`` and ``explanation`` are ``None`` until released."""
+
+    instance: QuestionInstanceOut
+    stem: str
+    options: list[OptionView] | None
+    unit: str | None
+    answer_format: str
+    key_released: bool
+    key: Any = None
+    explanation: str | None = None
+
+
+def regenerate(inst: D.QuestionInstance) -> AnyQuestion:
+    """Rebuild an instance's question (and so its key) from ``(generator, seed, difficulty)`` and check it.
+
+    Raises :class:`quizbank.regenerate.KeyMismatch` if the generator's version or the regenerated params differ
+    from what was stored when the instance was created.
+    """
+    return build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
+
+
+def _assessment_out(s: Session, a: D.Assessment) -> AssessmentOut:
+    n, total = s.execute(
+        select(func.count(), func.coalesce(func.sum(D.QuestionInstance.points), 0.0)).where(
+            D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None)
+        )
+    ).one()
+    return AssessmentOut(
+        id=a.id,
+        course_id=a.course_id,
+        title=a.title,
+        kind=a.kind,  # type: ignore[arg-type]
+        blueprint=Blueprint.validate_python(a.blueprint),
+        seed=a.seed,
+        attempt_limit=a.attempt_limit,
+        tries_per_question=a.tries_per_question,
+        opens_at=a.opens_at,
+        closes_at=a.closes_at,
+        time_limit_s=a.time_limit_s,
+        key_release_at=a.key_release_at,
+        questions=int(n),
+        max_score=float(total),
+    )
+
+
+def _instance(
+    assessment_id: int, position: int, generator: str, seed: int, difficulty: int, points: float, owner: int | None
+) -> D.QuestionInstance:
+    from quizbank.generators import generate
+
+    q = generate(generator, seed, difficulty)
+    return D.QuestionInstance(
+        assessment_id=assessment_id,
+        owner_id=owner,
+        position=position,
+        generator=generator,
+        version=q.version,
+        seed=seed,
+        difficulty=difficulty,
+        topic=q.topic,
+        kind=q.kind,
+        params=canonical_json(q.params),
+        points=points,
+    )
+
+
+def create_assessment(
+    sf: SessionFactory,
+    actor_id: int,
+    course_id: int,
+    title: str,
+    kind: Kind,
+    blueprint: Sequence[BlueprintItem | dict[str, Any]],
+    *,
+    seed: int | None = None,
+    attempt_limit: int | None = None,
+    tries_per_question: int | None = None,
+    opens_at: dt.datetime | None = None,
+    closes_at: dt.datetime | None = None,
+    time_limit_s: int | None = None,
+    key_release_at: dt.datetime | Literal["auto"] | None = "auto",
+    now: dt.datetime | None = None,
+) -> AssessmentOut:
+    """An assessment with its question instances drawn from the blueprint (seeded: ``seed`` reproduces it).
+
+    ``key_release_at="auto"``: self-study releases keys at once (``opens_at``), homework and exams at
+    ``closes_at`` (never, until set, if there is no close time).
+    """
+    if kind not in ("self_study", "homework", "exam"):
+        raise ValueError(f"kind must be self_study, homework or exam, not {kind!r}")
+    items = Blueprint.validate_python([b.model_dump() if isinstance(b, BlueprintItem) else b for b in blueprint])
+    t = now_utc(now)
+    opens = aware(opens_at, "opens_at") or t
+    closes = aware(closes_at, "closes_at")
+    if closes is not None and closes <= opens:
+        raise ValueError("closes_at must be after opens_at")
+    if key_release_at == "auto":
+        release = opens if kind == "self_study" else closes
+    else:
+        release = aware(key_release_at, "key_release_at")
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    plan = instantiate(items, seed)
+    with write_session(sf) as s:
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        require_teacher(s, actor_id, course_id)
+        a = D.Assessment(
+            course_id=course_id,
+            title=title,
+            kind=kind,
+            blueprint=[i.model_dump(exclude_none=True) for i in items],
+            seed=seed,
+            attempt_limit=attempt_limit,
+            tries_per_question=tries_per_question,
+            opens_at=opens,
+            closes_at=closes,
+            time_limit_s=time_limit_s,
+            key_release_at=release,
+        )
+        s.add(a)
+        s.flush()
+        s.add_all(_instance(a.id, pos + 1, g, sd, d, p, None) for pos, (g, sd, d, p) in enumerate(plan))
+        s.flush()
+        return _assessment_out(s, a)
+
+
+def update_assessment_times(
+    sf: SessionFactory,
+    actor_id: int,
+    assessment_id: int,
+    *,
+    closes_at: dt.datetime | Literal["keep"] | None = "keep",
+    key_release_at: dt.datetime | Literal["keep"] | None = "keep",
+) -> AssessmentOut:
+    """Move the close time or release the key (instructors of the course)."""
+    with write_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        require_teacher(s, actor_id, a.course_id)
+        if closes_at != "keep":
+            a.closes_at = aware(closes_at, "closes_at")
+        if key_release_at != "keep":
+            a.key_release_at = aware(key_release_at, "key_release_at")
+        s.flush()
+        return _assessment_out(s, a)
+
+
+def get_assessment(sf: SessionFactory, actor_id: int, assessment_id: int) -> AssessmentOut:
+    with read_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        require_member(s, actor_id, a.course_id)
+        return _assessment_out(s, a)
+
+
+def add_personal_question(
+    sf: SessionFactory,
+    actor_id: int,
+    assessment_id: int,
+    generator: str,
+    difficulty: int,
+    *,
+    seed: int | None = None,
+    points: float = 1.0,
+    now: dt.datetime | None = None,
+) -> QuestionInstanceOut:
+    """A freshly generated variant only ``actor_id`` sees (self-study and spaced-repetition reviews)."""
+    t = now_utc(now)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    with write_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        require_member(s, actor_id, a.course_id)
+        if a.kind != "self_study":
+            raise AccessDenied("personal questions are only for self-study")
+        if t < a.opens_at:
+            raise NotOpen("this assessment has not opened yet")
+        last = s.execute(
+            select(func.coalesce(func.max(D.QuestionInstance.position), 0)).where(
+                D.QuestionInstance.assessment_id == a.id
+            )
+        ).scalar_one()
+        inst = _instance(a.id, int(last) + 1, generator, seed, difficulty, points, actor_id)
+        s.add(inst)
+        s.flush()
+        return QuestionInstanceOut.model_validate(inst)
+
+
+def _question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> QuestionView:
+    options = None
+    if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
+        options = [OptionView(id=o.id, text=o.text) for o in q.options]
+    fmt = f"{q.kind}:{q.format}" if isinstance(q, ShortTextQuestion) else q.kind  # e.g. short_text:shape
+    return QuestionView(
+        instance=QuestionInstanceOut.model_validate(inst),
+        stem=q.stem,
+        options=options,
+        unit=q.unit if isinstance(q, NumericQuestion) else None,
+        answer_format=fmt,
+        key_released=released,
+        key=q.key if released else None,
+        explanation=q.explanation if released else None,
+    )
+
+
+def _key_visible(s: Session, actor_id: int, a: D.Assessment, inst: D.QuestionInstance, now: dt.datetime) -> bool:
+    """Raises unless the actor may see this question at all; returns whether they may see its key."""
+    role = require_member(s, actor_id, a.course_id)
+    if role == "instructor":
+        return True
+    if inst.owner_id is not None and inst.owner_id != actor_id:
+        raise NotFound(f"no question {inst.id}")
+    if now < a.opens_at:
+        raise NotOpen("this assessment has not opened yet")
+    return key_released(a, now)
+
+
+def get_question(
+    sf: SessionFactory, actor_id: int, instance_id: int, *, now: dt.datetime | None = None
+) -> QuestionView:
+    """The regenerated question (checked against the stored params); key and explanation only once released."""
+    t = now_utc(now)
+    with read_session(sf) as s:
+        inst = s.get(D.QuestionInstance, instance_id)
+        if inst is None:
+            raise NotFound(f"no question {instance_id}")
+        a = assessment_row(s, inst.assessment_id)
+        released = _key_visible(s, actor_id, a, inst, t)
+        return _question_view(inst, regenerate(inst), released)
+
+
+def list_questions(
+    sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None
+) -> list[QuestionView]:
+    """The shared questions of an assessment plus the actor's personal ones, in order."""
+    t = now_utc(now)
+    with read_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        insts = (
+            s.execute(
+                select(D.QuestionInstance)
+                .where(
+                    D.QuestionInstance.assessment_id == a.id,
+                    D.QuestionInstance.owner_id.is_(None) | (D.QuestionInstance.owner_id == actor_id),
+                )
+                .order_by(D.QuestionInstance.position)
+            )
+            .scalars()
+            .all()
+        )
+        if not insts:
+            require_member(s, actor_id, a.course_id)
+            return []
+        released = _key_visible(s, actor_id, a, insts[0], t)
+        return [_question_view(i, regenerate(i), released) for i in insts]

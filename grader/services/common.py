@@ -1,0 +1,172 @@
+"""What every service module shares: the refusals (errors), the base of the output models, time and retry helpers,
+and the access checks.
+
+The access checks take an open session and raise :class:`NotFound` / :class:`AccessDenied`; they are public so
+that data functions elsewhere in the grader (e.g. :mod:`grader.export`) check access the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from .. import db as D
+from ..db import utcnow
+
+T = TypeVar("T")
+MAX_RETRIES = 8
+
+
+# ------------------------------------------------------------------ errors
+
+
+class ServiceError(Exception):
+    """Base of every refusal a service makes (the message is safe to show the user)."""
+
+
+class NotFound(ServiceError, LookupError):
+    pass
+
+
+class AccessDenied(ServiceError, PermissionError):
+    pass
+
+
+class Conflict(ServiceError):
+    """E.g. a username or course code that is taken."""
+
+
+class NotOpen(ServiceError):
+    """The assessment has not opened yet, or has closed."""
+
+
+class AttemptLimitReached(ServiceError):
+    pass
+
+
+class AttemptClosed(ServiceError):
+    """The attempt is finished or past its deadline: no more answers."""
+
+
+class TriesExhausted(ServiceError):
+    """Every graded try at this question in this attempt is used (format errors never count)."""
+
+
+# ------------------------------------------------------------------ output models
+
+
+class OutModel(BaseModel):
+    """Base of what services return: frozen pydantic copies, never ORM objects."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+Role = Literal["student", "instructor"]
+Kind = Literal["self_study", "homework", "exam"]
+
+
+# ------------------------------------------------------------------ time and transactions
+
+
+def now_utc(now: dt.datetime | None) -> dt.datetime:
+    """``now`` in UTC (refusing a naive datetime), or the current time."""
+    if now is None:
+        return utcnow()
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: pass timezone-aware UTC times")
+    return now.astimezone(dt.UTC)
+
+
+def aware(t: dt.datetime | None, name: str) -> dt.datetime | None:
+    """``t`` in UTC; a naive datetime is refused with ``name`` in the message."""
+    if t is not None and t.tzinfo is None:
+        raise ValueError(f"{name} must be timezone-aware")
+    return None if t is None else t.astimezone(dt.UTC)
+
+
+def retrying(fn: Callable[[], T]) -> T:
+    """Run a transaction, again if it lost a race (unique violation, serialization failure, deadlock, busy)."""
+    for attempt in range(MAX_RETRIES):
+        try:
+            return fn()
+        except IntegrityError:
+            if attempt == MAX_RETRIES - 1:
+                raise
+        except OperationalError as e:
+            if attempt == MAX_RETRIES - 1 or not transient(e):
+                raise
+    raise AssertionError("unreachable")
+
+
+def transient(e: DBAPIError) -> bool:
+    """A lost race worth retrying: serialization failure, deadlock, or SQLite's busy lock."""
+    code = getattr(e.orig, "sqlstate", None)
+    if code in ("40001", "40P01"):  # serialization_failure, deadlock_detected
+        return True
+    return "database is locked" in str(e.orig)
+
+
+# ------------------------------------------------------------------ rows and access checks
+
+
+def user_row(s: Session, user_id: int) -> D.User:
+    """The user (else :class:`NotFound`)."""
+    u = s.get(D.User, user_id)
+    if u is None:
+        raise NotFound(f"no user {user_id}")
+    return u
+
+
+def assessment_row(s: Session, assessment_id: int) -> D.Assessment:
+    """The assessment (else :class:`NotFound`)."""
+    a = s.get(D.Assessment, assessment_id)
+    if a is None:
+        raise NotFound(f"no assessment {assessment_id}")
+    return a
+
+
+def course_role(s: Session, user_id: int, course_id: int) -> str | None:
+    """``student``, ``instructor``, or ``None`` when the user is not enrolled in the course."""
+    return s.execute(
+        select(D.Enrolment.role).where(D.Enrolment.user_id == user_id, D.Enrolment.course_id == course_id)
+    ).scalar_one_or_none()
+
+
+def teaches(s: Session, user_id: int, course_id: int) -> bool:
+    return course_role(s, user_id, course_id) == "instructor"
+
+
+def require_teacher(s: Session, user_id: int, course_id: int) -> None:
+    """Raise :class:`AccessDenied` unless the user is an instructor of the course."""
+    if not teaches(s, user_id, course_id):
+        raise AccessDenied("only an instructor of this course may do this")
+
+
+def require_member(s: Session, user_id: int, course_id: int) -> str:
+    """The user's role in the course; :class:`AccessDenied` if they are not enrolled."""
+    role = course_role(s, user_id, course_id)
+    if role is None:
+        raise AccessDenied("you are not enrolled in this course")
+    return role
+
+
+def require_assessment_teacher(s: Session, user_id: int, assessment_id: int) -> D.Assessment:
+    """The assessment, if the user is an instructor of its course (else :class:`NotFound` / :class:`AccessDenied`)."""
+    a = assessment_row(s, assessment_id)
+    require_teacher(s, user_id, a.course_id)
+    return a
+
+
+def key_released(a: D.Assessment, now: dt.datetime) -> bool:
+    return a.key_release_at is not None and now >= a.key_release_at
+
+
+def grading_visible(a: D.Assessment, now: dt.datetime) -> bool:
+    """Students see their scores and trap feedback at once, except in an exam before the key is released."""
+    return a.kind != "exam" or key_released(a, now)
