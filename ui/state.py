@@ -1,0 +1,42 @@
+"""What every page shares: the database behind ``st.cache_resource`` and who is signed in.
+
+Pages stay thin: they call :func:`services` for the session factory they pass to :mod:`grader.services`,
+and :func:`current_user` / :func:`require_user` for the signed-in account. The sign-in flow itself
+(tokens, cookies, the first-run page) lives in :mod:`ui.auth`; this module only reads its result from
+``st.session_state["auth.user"]`` (a :class:`grader.services.UserOut`, or absent for a visitor).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from grader.db import SessionFactory, make_engine, session_factory
+from grader.services import UserOut
+
+USER_KEY = "auth.user"
+
+
+@st.cache_resource(show_spinner=False)
+def services() -> SessionFactory:
+    """One engine and session factory per server process (the embedded SQLite default, or ``$CNNQUIZ_DB_URL``)."""
+    return session_factory(make_engine())
+
+
+def current_user() -> UserOut | None:
+    user = st.session_state.get(USER_KEY)
+    return user if isinstance(user, UserOut) else None
+
+
+def require_user(*roles: str) -> UserOut:
+    """The signed-in user, or stop the page with a sign-in prompt (or a refusal for the wrong role).
+
+    The services check roles again whatever the page shows; this only keeps the page from rendering.
+    """
+    user = current_user()
+    if user is None:
+        st.info("Sign in to use this page.", icon=":material/login:")
+        st.stop()
+    if roles and user.role not in roles:
+        st.error("Your account's role cannot open this page.", icon=":material/block:")
+        st.stop()
+    return user
