@@ -122,7 +122,7 @@ def relu_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = gate[i]
         traps = [
             ("relu_grad_passes_all", g[i]),
-            ("relu_grad_times_input", g[i] * x[i]),
+            ("relu_grad_times_input", T.relu_grad_times_input(x[i], g[i])),
         ]
         stem = f"{setting} What is $\\partial L/\\partial x_{i + 1}$?"
         at: list[int] | None = [i]
@@ -168,7 +168,7 @@ def _relu_pool(rng: random.Random) -> dict[str, Any]:
     if key == 0 and not is_top:
         traps.append(("maxpool_grad_copied", g[a][b]))
     elif x[i][j] > 0:
-        traps.append(("relu_grad_times_input", g[a][b] * x[i][j]))
+        traps.append(("relu_grad_times_input", T.relu_grad_times_input(x[i][j], g[a][b])))
     positive = [x[p][q] for p, q in window if x[p][q] > 0]
     if is_top and x[i][j] < 0:
         why = (

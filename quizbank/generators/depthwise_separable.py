@@ -127,14 +127,16 @@ def _sep_traps(p: dict[str, Any]) -> list[tuple[str, int]]:
         ("separable_forgot_pointwise", T.separable_forgot_pointwise(k, c_in, c_out) * m),
     ]
     if p["bias"]:
-        traps.append(("separable_depthwise_bias", key + c_in * m))
+        traps.append(("separable_depthwise_bias", T.separable_depthwise_bias(k, c_in, c_out, depth_multiplier=m)))
         traps.append(("forgot_bias", key - c_out))
     return traps
 
 
 def _dw_traps(p: dict[str, Any]) -> list[tuple[str, int]]:
     k, c_in, m = p["k"], p["c_in"], p["m"]
-    traps: list[tuple[str, int]] = [("depthwise_as_full", F.conv_params(k, c_in, c_in * m, bias=p["bias"]))]
+    traps: list[tuple[str, int]] = [
+        ("depthwise_as_full", T.depthwise_as_full(k, c_in, depth_multiplier=m, bias=p["bias"]))
+    ]
     if p["bias"]:
         traps.append(("forgot_bias", _dw(p, bias=False)))
         traps.append(("bias_per_input_channel", k * k * c_in * m + c_in * c_in * m))
@@ -206,8 +208,8 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     std, sep = _std(p), _sep(p)
     r = std / sep
     traps: list[tuple[str, float]] = [
-        ("ratio_inverted", sep / std),
-        ("separable_ratio_k_squared", float(k * k)),
+        ("ratio_inverted", T.ratio_inverted(std, sep)),
+        ("separable_ratio_k_squared", T.separable_ratio_k_squared(k)),
         ("separable_forgot_pointwise", std / (k * k * c_in)),
         ("separable_as_full", 1.0),
     ]

@@ -99,21 +99,25 @@ def _conv_derivation(p: dict[str, Any], conv: int) -> str:
 
 def _fc_traps(p: dict[str, Any], fc: int) -> list[tuple[str, int]]:
     n_in, n_out = p["h"] * p["w"] * p["c_in"], p["h"] * p["w"] * p["c_out"]
-    b_out = p["c_out"] if p["bias"] else 0
-    traps: list[tuple[str, int]] = [("fc_outputs_as_channels", n_in * p["c_out"] + b_out)]
+    as_channels = T.fc_outputs_as_channels(p["h"], p["w"], p["c_in"], p["c_out"], bias=p["bias"])
+    traps: list[tuple[str, int]] = [("fc_outputs_as_channels", as_channels)]
     if p["bias"]:
-        traps = [("fc_forgot_bias", n_in * n_out), *traps, ("bias_per_input_channel", n_in * n_out + n_in)]
+        traps = [
+            ("fc_forgot_bias", T.fc_forgot_bias(n_in, n_out)),
+            *traps,
+            ("bias_per_input_channel", n_in * n_out + n_in),
+        ]
     return traps
 
 
 def _ratio_traps(p: dict[str, Any], fc: int, conv: int) -> list[tuple[str, float]]:
-    n_in = p["h"] * p["w"] * p["c_in"]
-    traps: list[tuple[str, float]] = [("ratio_inverted", conv / fc)]
+    traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(fc, conv))]
     if p["bias"]:
         fc0 = F.fc_equivalent_params(p["h"], p["w"], p["c_in"], p["c_out"], bias=False)
         traps.append(("forgot_bias", fc0 / F.conv_params(p["k"], p["c_in"], p["c_out"], bias=False)))
     traps.append(("conv_times_hw", fc / (conv * p["h"] * p["w"])))
-    traps.append(("fc_outputs_as_channels", (n_in * p["c_out"] + (p["c_out"] if p["bias"] else 0)) / conv))
+    as_channels = T.fc_outputs_as_channels(p["h"], p["w"], p["c_in"], p["c_out"], bias=p["bias"])
+    traps.append(("fc_outputs_as_channels", as_channels / conv))
     return traps
 
 

@@ -114,7 +114,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     big = F.conv_params(k, p["c_in"], p["c_out"], bias=p["bias"])
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
     r = big / small
-    traps: list[tuple[str, float]] = [("ratio_inverted", small / big)]
+    traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(big, small))]
     if p["bias"]:
         traps.append(("forgot_bias", float(k * k)))
     bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
@@ -168,8 +168,8 @@ def _branch_counts(p: dict[str, Any]) -> tuple[int, int, int, int]:
     b, k, c_in, c_mid, c_out = p["bias"], p["k"], p["c_in"], p["c_mid"], p["c_out"]
     bottleneck = F.bottleneck_params(c_in, c_mid, c_out, k, bias=b)
     direct = F.conv_params(k, c_in, c_out, bias=b)
-    after = F.conv_params(k, c_in, c_in, bias=b) + F.one_by_one_params(c_in, c_out, bias=b)
-    kxk_only = F.conv_params(k, c_mid, c_out, bias=b)
+    after = T.one_by_one_after(k, c_in, c_out, bias=b)
+    kxk_only = T.bottleneck_forgot_reduce(k, c_mid, c_out, bias=b)
     return bottleneck, direct, after, kxk_only
 
 
@@ -245,8 +245,8 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
             note=" (within 0.1 percentage points)",
             key=pct,
             traps=[
-                ("percent_of_instead_of_fewer", 100.0 * bottleneck / direct),
-                ("percent_relative_to_new", 100.0 * (direct - bottleneck) / bottleneck),
+                ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(bottleneck, direct)),
+                ("percent_relative_to_new", T.percent_relative_to_new(bottleneck, direct)),
                 ("bottleneck_forgot_reduce", F.percent_fewer(kxk_only, direct)),
                 ("one_by_one_after", F.percent_fewer(after, direct)),
             ],
@@ -258,7 +258,7 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     elif ask == "times":
         r = direct / bottleneck
         traps = [
-            ("ratio_inverted", bottleneck / direct),
+            ("ratio_inverted", T.ratio_inverted(direct, bottleneck)),
             ("bottleneck_forgot_reduce", direct / kxk_only),
             ("one_by_one_after", direct / after),
         ]
@@ -282,7 +282,7 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
             tail="How many multiply-accumulates (MACs) does the **bottleneck** branch cost per image? "
             "(Biases are not MACs.)",
             key=mb,
-            traps=[("one_by_one_after", ma), ("macs_as_flops", 2 * mb), ("bottleneck_forgot_reduce", mk)],
+            traps=[("one_by_one_after", ma), ("macs_as_flops", T.macs_as_flops(mb)), ("bottleneck_forgot_reduce", mk)],
             witness=_branch_witness(p, "bottleneck", "macs"),
             extra=(
                 f" MACs: every one of the ${hw}$ positions costs ${p['c_in']}\\cdot{p['c_mid']}$ in the 1×1 and "

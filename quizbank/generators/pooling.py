@@ -86,7 +86,7 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
         layers += [W.flatten(), W.dense(n_out, use_bias=bias)]
         lines += ["`Flatten()`", f"`Dense({n_out}{b_txt})`"]
         dense = F.dense_params(side * side * c, n_out, bias=bias)
-        unpooled_dense = F.dense_params(h * h * c, n_out, bias=bias) - dense
+        unpooled_dense = T.pool_ignored_in_flatten(h, h, c, n_out, bias=bias) - dense
         key += dense
     elif head == "gap":
         layers += [W.global_pool2d("avg"), W.dense(n_out, use_bias=bias)]
@@ -100,7 +100,7 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps.append(
             (
                 "gap_dense_sees_hwc",
-                key - F.dense_params(c, n_out, bias=bias) + F.dense_params(side * side * c, n_out, bias=bias),
+                key - F.dense_params(c, n_out, bias=bias) + T.gap_dense_sees_hwc(side, side, c, n_out, bias=bias),
             )
         )
     traps.append(("forgot_bias", key - n_bias) if bias else ("forgot_bias", key + n_bias))
@@ -315,17 +315,18 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     i, j = pick(rng, cands)
     win = member[i, j]
     key = F.pool_grad(kind, x, k, s, up, (i, j))
-    g_sum = sum(up[a][b] for a, b in win)
+    win_up = [up[a][b] for a, b in win]  # the upstream gradients of the windows the input lies in
+    g_sum = sum(win_up)
     traps: list[tuple[str, float]] = []
     if kind == "max":
         hits = hits_of.get((i, j), [])
-        traps += [("maxpool_grad_spread", g_sum / (k * k)), ("maxpool_grad_copied", g_sum)]
+        traps += [("maxpool_grad_spread", g_sum / (k * k)), ("maxpool_grad_copied", T.maxpool_grad_copied(win_up))]
         if len(hits) > 1:
-            traps.append(("overlap_grad_not_summed", up[hits[0][0]][hits[0][1]]))
+            traps.append(("overlap_grad_not_summed", T.overlap_grad_not_summed([up[a][b] for a, b in hits])))
     else:
-        traps += [("avgpool_grad_1_over_k", g_sum / k), ("avgpool_grad_copied", g_sum)]
+        traps += [("avgpool_grad_1_over_k", g_sum / k), ("avgpool_grad_copied", T.avgpool_grad_copied(win_up))]
         if len(win) > 1:
-            traps.append(("overlap_grad_not_summed", up[win[0][0]][win[0][1]] / (k * k)))
+            traps.append(("overlap_grad_not_summed", T.overlap_grad_not_summed([g / (k * k) for g in win_up])))
     traps = [(t, v) for t, v in traps if v != key]
     _separated([key] + [v for _, v in traps])
     overlap = f" The windows overlap (stride {s} < {k})." if s < k else ""
@@ -392,15 +393,15 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         which = pick(rng, ("A", "B"))
         params["ask"] = which
         key = old if which == "A" else new
-        traps = [("fc_forgot_bias", key - n)]
+        traps = [("fc_forgot_bias", T.fc_forgot_bias(h * h * c if which == "A" else c, n))]
         if which == "B":
-            traps.append(("gap_dense_sees_hwc", old))
+            traps.append(("gap_dense_sees_hwc", T.gap_dense_sees_hwc(h, h, c, n)))
         stem = f"{setting} How many parameters does head {which} have?"
         witness = w_old if which == "A" else w_new
     elif difficulty == 2:
         params["ask"] = "difference"
         key = old - new
-        traps = [("saving_forgot_new_head", old), ("gap_dense_sees_hwc", 0)]
+        traps = [("saving_forgot_new_head", T.saving_forgot_new_head(old, new)), ("gap_dense_sees_hwc", 0)]
         stem = f"{setting} How many parameters does head B save compared with head A?"
         witness = W.combine("difference", w_old, w_new)
         derivation += f" Saving: ${fmt(old)} - {fmt(new)} = {fmt(key)}$."
@@ -408,7 +409,7 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         params["ask"] = "percent_fewer"
         key = F.percent_fewer(new, old)
         tol = Tolerance(mode="absolute", value=0.01)
-        traps = [("percent_of_instead_of_fewer", 100.0 * new / old)]
+        traps = [("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old))]
         stem = f"{setting} By how many percent does head B have fewer parameters than head A (2 decimals)?"
         witness = W.combine("percent_fewer", w_new, w_old)
         derivation += f" Percent fewer: $100\\cdot({fmt(old)} - {fmt(new)})/{fmt(old)} = {key:.2f}\\%$."

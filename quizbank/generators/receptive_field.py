@@ -88,9 +88,9 @@ def _chain_traps(layers: list[Layer], rfl: list[F.RFLayer], r: int, uniform: boo
     if any(lay["d"] > 1 for lay in layers):
         traps.append(("dilation_as_k_times_d", T.rf_dilation_as_kd(rfl)))
         traps.append(("ignored_dilation", r - sum((x.k - 1) * (x.d - 1) * j for x, j in zip(rfl, _jumps(rfl)))))
-    traps.append(("rf_forgot_one", r - 1))
+    traps.append(("rf_forgot_one", T.rf_forgot_one(rfl)))
     if uniform:
-        traps.append(("rf_one_layer_short", F.receptive_field(rfl[1:])[0]))
+        traps.append(("rf_one_layer_short", T.rf_one_layer_short(rfl)))
     return traps
 
 

@@ -97,8 +97,7 @@ def _param_traps(p: dict[str, Any], which: str) -> list[tuple[str, int]]:
     n, k, big, c, b = p["n"], p["k"], p["big"], p["c"], p["bias"]
     traps: list[tuple[str, int]] = []
     if which == "stack":
-        one = F.conv_params(k, c, c, bias=b)
-        traps.append(("stack_counted_once", one))
+        traps.append(("stack_counted_once", T.stack_counted_once(k, c, bias=b)))
         if b:
             traps.append(("forgot_bias", n * F.conv_params(k, c, c, bias=False)))
             traps.append(("bias_per_input_channel", n * (F.conv_params(k, c, c, bias=False) + c * c)))
@@ -150,8 +149,8 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "note": " (within 0.1 percentage points)",
             "key": pct,
             "traps": [
-                ("percent_of_instead_of_fewer", 100.0 * stack / single),
-                ("percent_relative_to_new", 100.0 * (single - stack) / stack),
+                ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(stack, single)),
+                ("percent_relative_to_new", T.percent_relative_to_new(stack, single)),
                 ("rf_l_times_k", F.percent_fewer(stack, as_lk)),
             ],
             "tol": PERCENT_TOL,
@@ -166,9 +165,9 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
         "note": " Give B ÷ A (within 0.5%).",
         "key": r,
         "traps": [
-            ("ratio_inverted", stack / single),
+            ("ratio_inverted", T.ratio_inverted(single, stack)),
             ("rf_l_times_k", as_lk / stack),
-            ("stack_counted_once", single / F.conv_params(k, c, c, bias=b)),
+            ("stack_counted_once", single / T.stack_counted_once(k, c, bias=b)),
         ],
         "tol": RATIO_TOL,
         "unit": "×",
