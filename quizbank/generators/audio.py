@@ -18,10 +18,6 @@ TOPIC = topic(
 )
 
 
-def _ceil(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 # ------------------------------------------------------------------ WaveNet receptive field
 
 

@@ -13,8 +13,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
-from .base import choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
 
 TOPIC = topic(
     "depthwise_separable",
@@ -27,16 +26,6 @@ WIDTHS = {
     2: (16, 24, 48, 96, 144, 256, 384, 512),
     3: (24, 40, 80, 112, 192, 320, 512, 960, 1024),
 }
-RATIO_TOL = Tolerance(mode="relative", value=0.005)
-
-
-def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
-    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
-    return kept
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
@@ -237,7 +226,7 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "separable (within 0.5%)."
         ),
         key=round(r, 3),
-        traps=_spread(r, traps),
+        traps=spread(r, traps),
         tolerance=RATIO_TOL,
         unit="×",
         explanation=text,

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import choice, fact_choice, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "normalization",
@@ -347,14 +347,4 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
     "normalization.behaviour", topic="normalization", title="BatchNorm at inference and batch size 1", kind="choice"
 )
 def behaviour(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    options = _behaviours(rng, difficulty)
-    f = pick(rng, options)
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, pick(rng, _behaviours(rng, difficulty)))

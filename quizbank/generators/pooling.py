@@ -10,7 +10,20 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    POOL_CLASS,
+    Redraw,
+    fact_choice,
+    fmt,
+    fmt_shape,
+    generator,
+    latex_matrix,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "pooling",
@@ -18,13 +31,7 @@ TOPIC = topic(
     "Max, average and global pooling: no parameters, output sizes, gradient routing, GAP instead of FC heads.",
 )
 
-POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 GRAD_TOL = Tolerance(mode="absolute", value=0.006)  # answers typed to 2 decimals
-
-
-def _mat(rows: list[list[Any]]) -> str:
-    """A LaTeX matrix of small numbers."""
-    return "\\begin{pmatrix}" + " \\\\ ".join(" & ".join(fmt(v) for v in r) for r in rows) + "\\end{pmatrix}"
 
 
 def _pool_text(kind: str, k: int, s: int | None = None, padding: str = "valid") -> str:
@@ -273,10 +280,6 @@ def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ backward through a pool
 
 
-def _onehot(o: int, a: int, b: int) -> list[list[int]]:
-    return [[1 if (p, q) == (a, b) else 0 for q in range(o)] for p in range(o)]
-
-
 def _grid(rng: random.Random, n: int) -> list[list[int]]:
     vals = rng.sample(range(-9, 40), n * n)
     return [vals[i * n : (i + 1) * n] for i in range(n)]
@@ -346,8 +349,8 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     return numeric(
         stem=(
-            f"A single-channel input $x = {_mat(x)}$ goes through {_pool_text(kind, k, s if s != k else None)}"
-            f" (`valid`).{overlap} The upstream gradient is $\\partial L/\\partial y = {_mat(up)}$. "
+            f"A single-channel input $x = {latex_matrix(x)}$ goes through {_pool_text(kind, k, s if s != k else None)}"
+            f" (`valid`).{overlap} The upstream gradient is $\\partial L/\\partial y = {latex_matrix(up)}$. "
             f"What is $\\partial L/\\partial x_{{{i + 1},{j + 1}}}$ (row {i + 1}, column {j + 1}, counted from the "
             "top left)? Give it to 2 decimals if it is not whole."
         ),
@@ -501,13 +504,4 @@ def _facts(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
 
 @generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice")
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    f = pick(rng, _facts(rng, difficulty))
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, pick(rng, _facts(rng, difficulty)))

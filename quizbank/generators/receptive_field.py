@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import POOL_CLASS, Redraw, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "receptive_field",
@@ -18,7 +18,6 @@ TOPIC = topic(
 )
 
 Layer = dict[str, Any]
-POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 RECURSION = (
     "$r_l = r_{l-1} + (K_l - 1)\\,d_l\\,j_{l-1}$, $j_l = j_{l-1} S_l$, starting from $r_0 = j_0 = 1$ "
     "(the jump $j$ is the product of the strides so far)"

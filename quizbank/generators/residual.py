@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
+from .base import Redraw, fact_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
 
 TOPIC = topic(
     "residual",
@@ -377,13 +377,4 @@ def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
             params={"fact": "multi", "width": width},
             witness=W.probe("residual_identity_jacobian", expect=True, width=width),
         )
-    f = options[0] if difficulty == 1 else pick(rng, options)
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, options[0] if difficulty == 1 else pick(rng, options))

@@ -18,10 +18,6 @@ TOPIC = topic(
 )
 
 
-def _ceil(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 # ------------------------------------------------------------------ C3D: params and MACs of a Conv3D
 
 
@@ -107,7 +103,7 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
             params=p,
             witness=W.sequential(shape_in, [_c3d_layer(p)], "count_params"),
         )
-    t_out, h_out = _ceil(p["t"], p["t_stride"]), _ceil(p["h"], p["stride"])
+    t_out, h_out = F.ceil_div(p["t"], p["t_stride"]), F.ceil_div(p["h"], p["stride"])
     key = F.conv_macs(h_out, h_out, k, c_in, c_out, k_t=k_t, t_out=t_out)
     return numeric(
         stem=(
@@ -330,7 +326,7 @@ def _slowfast_intro(p: dict[str, Any]) -> str:
 def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]
-    h1 = _ceil(p["h"], 2)
+    h1 = F.ceil_div(p["h"], 2)
     lateral = difficulty == 3 and rng.random() < 0.5
     p["form"] = "lateral" if lateral else "conv1"
     if lateral:
