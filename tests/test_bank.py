@@ -21,7 +21,7 @@ from quizbank.schema import (
 GEN_IDS = sorted(REGISTRY)
 SEEDS = range(40)
 
-# the topics issue #2 requires, each with its own module
+# the topics the bank must cover, each with its own module
 REQUIRED_TOPICS = {
     "conv_params",
     "fc_vs_conv",
