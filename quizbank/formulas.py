@@ -144,6 +144,11 @@ def norm_axes(kind: str, rank: int = 4, *, keras_default: bool = False) -> tuple
 # ---------------------------------------------------------------- sizes
 
 
+def ceil_div(a: int, b: int) -> int:
+    """``ceil(a/b)`` for integers, exactly (no float rounding)."""
+    return -(-a // b)
+
+
 def effective_kernel(k: int, d: int = 1) -> int:
     """``K_eff = d·(K−1) + 1 = K + (K−1)(d−1)``."""
     _pos("K", k), _pos("dilation", d)
@@ -169,7 +174,7 @@ def output_size(w: int, k: int, s: int = 1, padding: Padding = 0, d: int = 1) ->
     _pos("W", w), _pos("K", k), _pos("stride", s), _pos("dilation", d)
     k_eff = effective_kernel(k, d)
     if padding in ("same", "causal"):
-        return -(-w // s)
+        return ceil_div(w, s)
     if padding == "valid":
         p = 0
     elif isinstance(padding, int) and not isinstance(padding, bool):

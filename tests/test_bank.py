@@ -21,7 +21,7 @@ from quizbank.schema import (
 GEN_IDS = sorted(REGISTRY)
 SEEDS = range(40)
 
-# the topics issue #2 requires, each with its own module
+# the topics the bank must cover, each with its own module
 REQUIRED_TOPICS = {
     "conv_params",
     "fc_vs_conv",
@@ -126,3 +126,16 @@ def test_bad_requests_are_clear() -> None:
         generate(GEN_IDS[0], -1, 1)
     with pytest.raises(KeyError, match="unknown topic"):
         generators("nope")
+
+
+def test_shared_builder_helpers() -> None:
+    from quizbank.generators import base as B
+
+    # a typed ratio must name one trap: values within 1 % (+ 0.02) of the key or of a kept trap are dropped
+    kept = B.spread(9.0, [("a", 9.05), ("b", 8.0), ("c", 8.05), ("d", 1 / 9)])
+    assert kept == [("b", 8.0), ("d", 1 / 9)]
+    assert B.latex_matrix([[1, -2], [3, 1000]]) == "\\begin{pmatrix}1 & -2 \\\\ 3 & 1,000\\end{pmatrix}"
+    assert B.conv_chain_text([(3, 1), (1, 2)]) == "3×3, 1×1 (stride 2)"
+    assert B.conv_chain_rf_steps([(3, 2), (3, 1)]) == "3×3/s2: $+(3-1)\\cdot1$ → 3; 3×3: $+(3-1)\\cdot2$ → 7"
+    w = B.conv_chain_rf_witness([(3, 2), (3, 1)], 7, 2)
+    assert w.input_shape == [22, 22, 1] and len(w.layers) == 2  # type: ignore[arg-type]

@@ -71,6 +71,7 @@ def test_sizes() -> None:
     assert F.output_size(10, 3, 3, "causal") == 4
     assert F.same_pad_total(7, 2, 2) == (0, 1)  # TF puts the extra pad after (bottom/right)
     assert F.same_pad_total(224, 7, 2) == (2, 3)
+    assert [F.ceil_div(n, 4) for n in (0, 1, 4, 5, 16_001)] == [0, 1, 1, 2, 4_001]
 
 
 def test_design_rules() -> None:

@@ -51,7 +51,7 @@ def test_trap_values_by_hand() -> None:
 
 
 def test_fast_arithmetic_matches_formulas_and_trap_functions() -> None:
-    """The hot-path arithmetic in the module equals formulas.output_size and the trap functions of traps.py."""
+    """The hot-path arithmetic in the module equals formulas.output_size and the trap functions of quizbank.traps."""
     for w, k, s, d, pad in itertools.product(
         (7, 16, 31, 224), (1, 2, 3, 4, 7), (1, 2, 3), (1, 2, 3), ("same", "valid", 0, 1, 3)
     ):
@@ -83,6 +83,20 @@ def test_fast_arithmetic_matches_formulas_and_trap_functions() -> None:
                     assert O._side(lay, w, trap) == fn(w, k, s, pad, d)
                 except ValueError:
                     assert O._side(lay, w, trap) is None
+        if s > 1:
+            try:
+                assert O._side(lay, w, "output_ignored_stride") == T.output_ignored_stride(w, k, s, pad, d)
+            except ValueError:
+                assert O._side(lay, w, "output_ignored_stride") is None
+        if pad == "same":
+            assert O._side(lay, w, "same_floor_not_ceil") == T.same_floor_not_ceil(w, s)
+        elif w + 2 * p >= F.effective_kernel(k, d):
+            assert O._side(lay, w, "output_forgot_plus_one") == T.output_forgot_plus_one(w, k, s, p, d)
+            if p and w >= F.effective_kernel(k, d):
+                assert O._side(lay, w, "padding_ignored") == T.padding_ignored(w, k, s, p, d)
+        if d == 1 and (pad != "valid" or w >= k):
+            pool = O._pool("max", k, None, pad)
+            assert O._side(pool, w, "pool_default_stride_1") == T.pool_default_stride_1(w, k, pad)
 
 
 def test_keys_follow_the_formula() -> None:

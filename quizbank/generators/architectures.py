@@ -163,7 +163,7 @@ def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
     v = VARIANTS[name]
     assert v.macs is not None
     key = v.macs.value
-    traps: list[tuple[str, Any]] = [("macs_as_flops", 2 * key)]
+    traps: list[tuple[str, Any]] = [("macs_as_flops", T.macs_as_flops(key))]
     if name == "resnet50":
         traps.append(("stride_changes_params", VARIANTS["resnet50_v1_5"].macs.value))  # type: ignore[union-attr]
     if name == "resnet50_v1_5":
@@ -195,7 +195,7 @@ def vgg_fc_share(rng: random.Random, difficulty: int) -> dict[str, Any]:
     conv = total - fc
     ask = "fc" if difficulty < 3 else pick(rng, ("fc", "conv"))
     key = round(100 * (fc if ask == "fc" else conv) / total, 1)
-    other = round(100 - key, 1)
+    other = round(T.share_complement(key), 1)
     part = "the three fully connected layers" if ask == "fc" else "the 3×3 convolutions"
     fc_layers = [W.zoo(name, "count_params", at=layer) for layer in ("fc1", "fc2", "predictions")]
     fc_w = W.combine("sum", *fc_layers)
@@ -418,7 +418,7 @@ def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
         witness=witness,
         traps=[
             ("densenet_added", T.densenet_added(c0, n, k)),
-            ("densenet_forgot_input", n * k),
+            ("densenet_forgot_input", T.densenet_forgot_input(c0, n, k)),
             ("resnet_concatenates", c0),
         ],
         explanation=(
@@ -436,7 +436,8 @@ def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
 def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 3:
         key = round(_ref("se_resnet50", "se_overhead_percent"), 1)
-        macs_pct = round(100 * _ref("se_resnet50", "se_macs") / VARIANTS["resnet50_v1_5"].macs.value, 2)  # type: ignore[union-attr]
+        se_macs, r50_macs = _ref("se_resnet50", "se_macs"), VARIANTS["resnet50_v1_5"].macs.value  # type: ignore[union-attr]
+        macs_pct = round(T.se_overhead_macs_as_params(se_macs, r50_macs), 2)
         return numeric(
             stem=(
                 "SE-ResNet-50 adds a squeeze-and-excitation gate (GAP → FC $C/16$ → ReLU → FC $C$ → sigmoid → scale) "
@@ -574,9 +575,9 @@ def efficientnet_scaling(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key=key,
         tolerance=Tolerance(mode="relative", value=0.01),
         traps=[
-            ("compound_rule_for_measured", round(rule, 2)),
+            ("compound_rule_for_measured", round(T.compound_rule_for_measured(i), 2)),
             ("compound_scaling_abg", round(T.compound_scaling_abg(i), 2)),
-            ("params_ratio_for_macs", round(bi.params.value / b0.params.value, 2)),
+            ("params_ratio_for_macs", round(T.params_ratio_for_macs(bi.params.value, b0.params.value), 2)),
         ],  # type: ignore[union-attr]
         params={"model": name, "phi": i},
         explanation=(
@@ -660,7 +661,7 @@ def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if layer == "pool1_pool":
         traps += [
             ("same_as_valid", [F.output_size(conv, 3, 2, "valid")] * 2 + [64]),
-            ("pool_default_stride_1", [F.output_size(conv, 3, 1, 1)] * 2 + [64]),
+            ("pool_default_stride_1", [T.pool_default_stride_1(conv, 3, 1)] * 2 + [64]),
         ]
     return shape(
         stem=(

@@ -18,10 +18,6 @@ TOPIC = topic(
 )
 
 
-def _ceil(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 # ------------------------------------------------------------------ WaveNet receptive field
 
 
@@ -61,7 +57,7 @@ def _wavenet_key_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, Any]]]:
         ("ignored_dilation", 1 + layers * (k - 1)),
     ]
     if stacks > 1:
-        traps.insert(1, ("wavenet_stacks_ignored", F.wavenet_rf(k, ds, 1)))
+        traps.insert(1, ("wavenet_stacks_ignored", T.wavenet_stacks_ignored(k, ds, stacks)))
     if k > 2:
         traps.insert(1, ("wavenet_rf_dilation_sum", key - 1))
     return key, traps
@@ -269,7 +265,10 @@ def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     layers = [W.conv2d(c, k, strides=s, padding=pad)]
     desc = f"`Conv2D({c}, {k}{stride_txt}, padding='{pad}')`"
     key = [h, w, c]
-    traps: list[tuple[str, list[int]]] = [("same_as_valid", [h2, w2, c]), ("spectrogram_axes_swapped", [w, h, c])]
+    traps: list[tuple[str, list[int]]] = [
+        ("same_as_valid", [h2, w2, c]),
+        ("spectrogram_axes_swapped", T.spectrogram_axes_swapped(key)),
+    ]
     expl = (
         f"The spectrogram is a one-channel image: height = {mels} mel bins (frequency), width = {frames} frames (time). "
         + (
@@ -289,7 +288,7 @@ def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps = [
             ("same_as_valid", [h2 // pf, w2 // pt, c]),
             ("spectrogram_axes_swapped", [h // pt, w // pf, c]),
-            ("spectrogram_axes_swapped", [w // pt, h // pf, c]),
+            ("spectrogram_axes_swapped", T.spectrogram_axes_swapped(key)),
         ]
         expl += (
             f" The pool ({pf}, {pt}) divides the mel axis by {pf} and the time axis by {pt} (floor): "

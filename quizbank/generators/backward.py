@@ -8,17 +8,13 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, generator, numeric, pick, topic
+from .base import Redraw, fact_choice, fmt, generator, latex_matrix, numeric, pick, topic
 
 TOPIC = topic(
     "backward",
     "Backward passes",
     "Gradients through conv (the 180°-flipped kernel), max/average pooling and ReLU, computed by hand on small inputs.",
 )
-
-
-def _mat(rows: list[list[int]]) -> str:
-    return "\\begin{pmatrix}" + " \\\\ ".join(" & ".join(str(v) for v in r) for r in rows) + "\\end{pmatrix}"
 
 
 def _vec(v: list[int]) -> str:
@@ -42,8 +38,9 @@ def conv_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     wrt = "kernel" if difficulty == 3 and rng.random() < 0.4 else "input"
     conv_def = (
         f"A single-channel `Conv2D(1, {k}, use_bias=False)` (stride 1, `valid`) computes the cross-correlation "
-        f"$y_{{p,q}} = \\sum_{{a,b}} x_{{p+a-1,\\,q+b-1}}\\, w_{{a,b}}$ of $x = {_mat(x)}$ with $w = {_mat(w)}$. "
-        f"The upstream gradient is $G = \\partial L/\\partial y = {_mat(g)}$."
+        f"$y_{{p,q}} = \\sum_{{a,b}} x_{{p+a-1,\\,q+b-1}}\\, w_{{a,b}}$ of $x = {latex_matrix(x)}$ "
+        f"with $w = {latex_matrix(w)}$. "
+        f"The upstream gradient is $G = \\partial L/\\partial y = {latex_matrix(g)}$."
     )
     if wrt == "input":
         # interior positions get the most terms; keep to those where the flip matters
@@ -122,7 +119,7 @@ def relu_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = gate[i]
         traps = [
             ("relu_grad_passes_all", g[i]),
-            ("relu_grad_times_input", g[i] * x[i]),
+            ("relu_grad_times_input", T.relu_grad_times_input(x[i], g[i])),
         ]
         stem = f"{setting} What is $\\partial L/\\partial x_{i + 1}$?"
         at: list[int] | None = [i]
@@ -168,7 +165,7 @@ def _relu_pool(rng: random.Random) -> dict[str, Any]:
     if key == 0 and not is_top:
         traps.append(("maxpool_grad_copied", g[a][b]))
     elif x[i][j] > 0:
-        traps.append(("relu_grad_times_input", g[a][b] * x[i][j]))
+        traps.append(("relu_grad_times_input", T.relu_grad_times_input(x[i][j], g[a][b])))
     positive = [x[p][q] for p, q in window if x[p][q] > 0]
     if is_top and x[i][j] < 0:
         why = (
@@ -186,8 +183,9 @@ def _relu_pool(rng: random.Random) -> dict[str, Any]:
         why += " (and the ReLU gate would block it anyway, the window being negative)"
     return numeric(
         stem=(
-            f"The input $x = {_mat(x)}$ goes through `ReLU()` then `MaxPooling2D(2)`. The upstream gradient of the "
-            f"pool's output is $G = {_mat(g)}$. What is $\\partial L/\\partial x_{{{i + 1},{j + 1}}}$ "
+            f"The input $x = {latex_matrix(x)}$ goes through `ReLU()` then `MaxPooling2D(2)`. "
+            "The upstream gradient of the "
+            f"pool's output is $G = {latex_matrix(g)}$. What is $\\partial L/\\partial x_{{{i + 1},{j + 1}}}$ "
             "(row, column, from the top left)?"
         ),
         key=key,
@@ -274,13 +272,4 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
 
 @generator("backward.rule", topic="backward", title="Backward rules of conv, pooling and ReLU", kind="choice")
 def rule(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    r = pick(rng, _rules(rng, difficulty))
-    return choice(
-        rng,
-        stem=r["stem"],
-        correct=r["correct"],
-        distractors=r["distractors"],
-        explanation=r["explanation"],
-        params={"rule": r["rule"], **r["witness"].args},
-        witness=r["witness"],
-    )
+    return fact_choice(rng, pick(rng, _rules(rng, difficulty)), name="rule")

@@ -18,11 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import traps as T
+from .. import witness as W
 from ..schema import AnyQuestion, QuestionAdapter, Tolerance, Witness
 
 DIFFICULTIES = (1, 2, 3)
 MAX_REDRAWS = 64
 OPTION_IDS = "abcdefgh"
+RATIO_TOL = Tolerance(mode="relative", value=0.005)  # "how many times more" answers, within 0.5 %
+PERCENT_TOL = Tolerance(mode="absolute", value=0.1)  # "how many percent fewer" answers, within 0.1 points
+POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 
 
 class Redraw(Exception):
@@ -124,6 +128,11 @@ def fmt_shape(shape: Sequence[int | None]) -> str:
     return "×".join("N" if d is None else str(d) for d in shape)
 
 
+def latex_matrix(rows: Sequence[Sequence[float | int]]) -> str:
+    """A LaTeX ``pmatrix`` of small numbers."""
+    return "\\begin{pmatrix}" + " \\\\ ".join(" & ".join(fmt(v) for v in r) for r in rows) + "\\end{pmatrix}"
+
+
 def _same(a: Any, b: Any, tol: Tolerance | None) -> bool:
     if isinstance(a, list) or isinstance(b, list):
         return a == b
@@ -146,6 +155,17 @@ def _clean_number(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return int(v)
     return v
+
+
+def spread(key: float, traps: Sequence[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap.
+
+    For answers checked with a tolerance (ratios, percentages), where :func:`numeric` only drops equal values."""
+    kept: list[tuple[str, float]] = []
+    for t, v in traps:
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
+            kept.append((t, v))
+    return kept
 
 
 # ------------------------------------------------------------------ builders
@@ -348,5 +368,91 @@ def multi_select(
     }
 
 
+# ------------------------------------------------------------------ drafts shared by several topics
+
+
+def comparison(q: dict[str, Any], setting: str, derivation: str) -> dict[str, Any]:
+    """The typed-answer question of a comparison draft ``q``: how many percent fewer, how many times more, or a plain
+    count of one of two designs.
+
+    ``q`` holds ``p`` (the params), ``tail`` and ``note`` (the question and its answer format, after ``setting``),
+    ``key`` and its ``traps``, ``tol`` and ``unit`` (``None`` for a plain count), ``witness``, and ``extra`` (the
+    explanation after ``derivation``).  A percentage's key is rounded to 1 decimal, a ratio's to 3, and their traps
+    are :func:`spread` apart."""
+    key = q["key"]
+    return numeric(
+        stem=setting + "\n\n" + q["tail"] + q["note"],
+        key=key if isinstance(key, int) else round(key, 1 if q["unit"] == "%" else 3),
+        traps=spread(key, q["traps"]) if q["tol"] else q["traps"],
+        tolerance=q["tol"],
+        unit=q["unit"],
+        explanation=derivation + q["extra"],
+        params=q["p"],
+        witness=q["witness"],
+    )
+
+
+def comparison_choice(
+    rng: random.Random, q: dict[str, Any], setting: str, derivation: str, render: Callable[[Any], str]
+) -> dict[str, Any]:
+    """The multiple-choice form of a comparison draft ``q`` (see :func:`comparison`), its options drawn by ``render``."""
+    return numeric_choice(
+        rng,
+        stem=setting + "\n\n" + q["tail"],
+        key=q["key"],
+        traps=q["traps"],
+        explanation=derivation + q["extra"],
+        params=q["p"],
+        witness=q["witness"],
+        render=render,
+    )
+
+
+def fact_choice(rng: random.Random, fact: dict[str, Any], *, name: str = "fact") -> dict[str, Any]:
+    """A multiple-choice question from a fact record: its ``stem``, ``correct`` answer, trap ``distractors``,
+    ``explanation`` and probe ``witness``; the params name the fact (``fact[name]``) and repeat the probe's args."""
+    witness = fact["witness"]
+    return choice(
+        rng,
+        stem=fact["stem"],
+        correct=fact["correct"],
+        distractors=fact["distractors"],
+        explanation=fact["explanation"],
+        params={name: fact[name], **witness.args},
+        witness=witness,
+    )
+
+
 def pick(rng: random.Random, seq: Sequence[Any]) -> Any:
     return seq[rng.randrange(len(seq))]
+
+
+# ------------------------------------------------------------------ a stack of K×K convs given as (K, S) pairs
+
+
+def stride_one_layer(rng: random.Random, chain: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Give one layer of the chain, drawn among all but the last, stride 2 (in place)."""
+    i = rng.randrange(len(chain) - 1)
+    chain[i] = (chain[i][0], 2)
+    return chain
+
+
+def conv_chain_text(chain: Sequence[tuple[int, int]]) -> str:
+    """``3×3, 1×1 (stride 2), 5×5``."""
+    return ", ".join(f"{k}×{k}" + (f" (stride {s})" if s > 1 else "") for k, s in chain)
+
+
+def conv_chain_rf_steps(chain: Sequence[tuple[int, int]]) -> str:
+    """The receptive-field recursion worked layer by layer: ``3×3: $+(3-1)\\cdot1$ → 3; …``."""
+    steps, r, j = [], 1, 1
+    for k, s in chain:
+        r += (k - 1) * j
+        steps.append(f"{k}×{k}{'' if s == 1 else f'/s{s}'}: $+({k}-1)\\cdot{j}$ → {r}")
+        j *= s
+    return "; ".join(steps)
+
+
+def conv_chain_rf_witness(chain: Sequence[tuple[int, int]], rf: int, jump: int) -> Witness:
+    """The chain as 'valid' ``Conv2D`` layers on an input large enough for the centre output's receptive field."""
+    side = 2 * rf + 2 * jump + 4
+    return W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field")

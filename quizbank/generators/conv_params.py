@@ -89,11 +89,8 @@ def _key_and_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]]]:
     traps: list[tuple[str, int]] = [("conv_times_hw", key * pixels)]
     if p["bias"]:
         traps += [
-            ("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=False, **kw)),
-            (
-                "bias_per_input_channel",
-                F.conv_params(p["k"], p["c_in"], p["c_out"], bias=False, **kw) + p["c_in"] * p["c_out"],
-            ),
+            ("forgot_bias", T.conv_forgot_bias(p["k"], p["c_in"], p["c_out"], **kw)),
+            ("bias_per_input_channel", T.conv_bias_per_input_channel(p["k"], p["c_in"], p["c_out"], **kw)),
         ]
     else:
         traps.append(("forgot_bias", key + p["c_out"]))  # the mirror slip: added a bias use_bias=False removed

@@ -13,8 +13,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
-from .base import choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
 
 TOPIC = topic(
     "depthwise_separable",
@@ -27,16 +26,6 @@ WIDTHS = {
     2: (16, 24, 48, 96, 144, 256, 384, 512),
     3: (24, 40, 80, 112, 192, 320, 512, 960, 1024),
 }
-RATIO_TOL = Tolerance(mode="relative", value=0.005)
-
-
-def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
-    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
-    return kept
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
@@ -127,14 +116,16 @@ def _sep_traps(p: dict[str, Any]) -> list[tuple[str, int]]:
         ("separable_forgot_pointwise", T.separable_forgot_pointwise(k, c_in, c_out) * m),
     ]
     if p["bias"]:
-        traps.append(("separable_depthwise_bias", key + c_in * m))
+        traps.append(("separable_depthwise_bias", T.separable_depthwise_bias(k, c_in, c_out, depth_multiplier=m)))
         traps.append(("forgot_bias", key - c_out))
     return traps
 
 
 def _dw_traps(p: dict[str, Any]) -> list[tuple[str, int]]:
     k, c_in, m = p["k"], p["c_in"], p["m"]
-    traps: list[tuple[str, int]] = [("depthwise_as_full", F.conv_params(k, c_in, c_in * m, bias=p["bias"]))]
+    traps: list[tuple[str, int]] = [
+        ("depthwise_as_full", T.depthwise_as_full(k, c_in, depth_multiplier=m, bias=p["bias"]))
+    ]
     if p["bias"]:
         traps.append(("forgot_bias", _dw(p, bias=False)))
         traps.append(("bias_per_input_channel", k * k * c_in * m + c_in * c_in * m))
@@ -206,8 +197,8 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     std, sep = _std(p), _sep(p)
     r = std / sep
     traps: list[tuple[str, float]] = [
-        ("ratio_inverted", sep / std),
-        ("separable_ratio_k_squared", float(k * k)),
+        ("ratio_inverted", T.ratio_inverted(std, sep)),
+        ("separable_ratio_k_squared", T.separable_ratio_k_squared(k)),
         ("separable_forgot_pointwise", std / (k * k * c_in)),
         ("separable_as_full", 1.0),
     ]
@@ -235,7 +226,7 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "separable (within 0.5%)."
         ),
         key=round(r, 3),
-        traps=_spread(r, traps),
+        traps=spread(r, traps),
         tolerance=RATIO_TOL,
         unit="×",
         explanation=text,

@@ -62,7 +62,7 @@ def _kernel_parts(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]], str]:
     traps = [
         ("dilation_as_k_times_d", T.effective_kernel_as_kd(k, d)),
         ("ignored_dilation", k),
-        ("dilation_adds_d_minus_1", k + d - 1),
+        ("dilation_adds_d_minus_1", T.dilation_adds_d_minus_1(k, d)),
     ]
     unit = "samples" if p["dims"] == 1 else "pixels (per side)"
     expl = (
@@ -128,7 +128,10 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
             f"`Conv2D({c_out}, {k}, dilation_rate={d})` runs on a {side}×{side}×{c_in} input. How many weights connect "
             "one input channel to one output channel?"
         )
-        traps = [("dilation_adds_params", keff * keff), ("dilation_as_k_times_d", (k * d) ** 2)]
+        traps = [
+            ("dilation_adds_params", T.dilation_adds_params(k, 1, 1, d, bias=False)),
+            ("dilation_as_k_times_d", T.effective_kernel_as_kd(k, d) ** 2),
+        ]
         witness = W.sequential([side, side, 1], [W.conv2d(1, k, dilation=d, use_bias=False)], "count_params")
         expl = (
             f"Dilation spreads the {k}×{k} taps over a {keff}×{keff} window ($K_{{eff}} = {d}\\cdot({k}-1)+1$) "
@@ -146,8 +149,8 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
             f"{side}×{side}×{c_in} input?"
         )
         traps = [
-            ("dilation_adds_params", F.conv_params(keff, c_in, c_out, bias=bias)),
-            ("dilation_as_k_times_d", F.conv_params(k * d, c_in, c_out, bias=bias)),
+            ("dilation_adds_params", T.dilation_adds_params(k, c_in, c_out, d, bias=bias)),
+            ("dilation_as_k_times_d", F.conv_params(T.effective_kernel_as_kd(k, d), c_in, c_out, bias=bias)),
             ("forgot_bias", key - c_out if bias else key + c_out),
         ]
         witness = W.sequential([side, side, c_in], [W.conv2d(c_out, k, dilation=d, use_bias=bias)], "count_params")
@@ -169,8 +172,8 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
         traps = [
             ("dilation_adds_params", F.depthwise_params(keff, c, bias=bias)),
-            ("dilation_as_k_times_d", F.depthwise_params(k * d, c, bias=bias)),
-            ("depthwise_as_full", F.conv_params(k, c, c, bias=bias)),
+            ("dilation_as_k_times_d", F.depthwise_params(T.effective_kernel_as_kd(k, d), c, bias=bias)),
+            ("depthwise_as_full", T.depthwise_as_full(k, c, bias=bias)),
             ("forgot_bias", key - c if bias else key + c),
         ]
         witness = W.sequential([side, side, c], [W.depthwise2d(k, dilation=d, use_bias=bias)], "count_params")

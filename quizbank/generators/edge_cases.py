@@ -198,11 +198,11 @@ def bn_value(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = round(F.bn_inference(x, mean, var, gamma, beta, eps), 4)
     traps: list[tuple[str, Any]] = [
         ("bn_batch_stats_at_inference", beta),
-        ("bn_var_not_sqrt", round(gamma * (x - mean) / (var + eps) + beta, 4)),
-        ("bn_forgot_gamma_beta", round(F.bn_inference(x, mean, var, 1.0, 0.0, eps), 4)),
+        ("bn_var_not_sqrt", round(T.bn_var_not_sqrt(x, mean, var, gamma, beta, eps), 4)),
+        ("bn_forgot_gamma_beta", round(T.bn_forgot_gamma_beta(x, mean, var, gamma, beta, eps), 4)),
     ]
     if difficulty == 3:
-        traps.insert(0, ("bn_forgot_eps", round(F.bn_inference(x, mean, var, gamma, beta, 0.0), 4)))
+        traps.insert(0, ("bn_forgot_eps", round(T.bn_forgot_eps(x, mean, var, gamma, beta, eps), 4)))
     affine = "" if difficulty == 1 else f", $\\gamma = {gamma:g}$, $\\beta = {beta:g}$"
     return numeric(
         stem=(
@@ -253,7 +253,7 @@ def gridding(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "that span never influence the output (the gridding holes)?"
         ),
         key=key,
-        traps=[("gridding_fixed_by_same_rate", 0), ("gridding_holes_one_layer", (k - 1) * (rates[-1] - 1))],
+        traps=[("gridding_fixed_by_same_rate", 0), ("gridding_holes_one_layer", T.gridding_holes_one_layer(rates, k))],
         unit="pixels",
         explanation=(
             f"The output sees input offsets $\\sum_l d_l\\,t_l$ with $t_l \\in \\{{0, …, {k - 1}\\}}$. All rates share "

@@ -195,14 +195,14 @@ def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
     stack, total, s = p["stack"], p["total_stride"], p["shift"]
     key = F.feature_map_shift(s, [l[2] for l in stack])
     assert key is not None
-    strided = [l[2] for l in stack if l[2] > 1]
+    strides = [l[2] for l in stack]
     traps: list[tuple[str, Any]] = [
-        ("feature_shift_ignores_stride", s),
+        ("feature_shift_ignores_stride", T.feature_shift_ignores_stride(s, strides)),
         ("equivariance_is_invariance", 0),
-        ("feature_shift_times_stride", s * total),
+        ("feature_shift_times_stride", T.feature_shift_times_stride(s, strides)),
     ]
-    if len(strided) > 1:
-        traps.insert(1, ("feature_shift_one_stride", s // strided[0]))
+    if sum(st > 1 for st in strides) > 1:
+        traps.insert(1, ("feature_shift_one_stride", T.feature_shift_one_stride(s, strides)))
     return numeric(
         stem=(
             f"A feature extractor applies {_stack_text(stack)} to an image. {CIRCULAR} "

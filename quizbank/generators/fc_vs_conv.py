@@ -13,8 +13,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
-from .base import choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
 
 TOPIC = topic(
     "fc_vs_conv",
@@ -26,16 +25,6 @@ SIZES = {1: (4, 6, 8), 2: (6, 8, 12, 16), 3: (7, 8, 12, 14, 16)}
 CHANNELS = {1: (1, 3, 4, 8), 2: (3, 8, 16, 32), 3: (3, 16, 24, 32, 48, 64)}
 KERNELS = {1: (3,), 2: (3, 5), 3: (1, 3, 5, 7)}
 MAX_FC_WEIGHTS = 17_000_000  # keep the live Dense witness quick to build
-RATIO_TOL = Tolerance(mode="relative", value=0.005)
-
-
-def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
-    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
-    return kept
 
 
 def _draw(rng: random.Random, difficulty: int, *, bias: bool | None = None) -> dict[str, Any]:
@@ -99,21 +88,25 @@ def _conv_derivation(p: dict[str, Any], conv: int) -> str:
 
 def _fc_traps(p: dict[str, Any], fc: int) -> list[tuple[str, int]]:
     n_in, n_out = p["h"] * p["w"] * p["c_in"], p["h"] * p["w"] * p["c_out"]
-    b_out = p["c_out"] if p["bias"] else 0
-    traps: list[tuple[str, int]] = [("fc_outputs_as_channels", n_in * p["c_out"] + b_out)]
+    as_channels = T.fc_outputs_as_channels(p["h"], p["w"], p["c_in"], p["c_out"], bias=p["bias"])
+    traps: list[tuple[str, int]] = [("fc_outputs_as_channels", as_channels)]
     if p["bias"]:
-        traps = [("fc_forgot_bias", n_in * n_out), *traps, ("bias_per_input_channel", n_in * n_out + n_in)]
+        traps = [
+            ("fc_forgot_bias", T.fc_forgot_bias(n_in, n_out)),
+            *traps,
+            ("bias_per_input_channel", n_in * n_out + n_in),
+        ]
     return traps
 
 
 def _ratio_traps(p: dict[str, Any], fc: int, conv: int) -> list[tuple[str, float]]:
-    n_in = p["h"] * p["w"] * p["c_in"]
-    traps: list[tuple[str, float]] = [("ratio_inverted", conv / fc)]
+    traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(fc, conv))]
     if p["bias"]:
         fc0 = F.fc_equivalent_params(p["h"], p["w"], p["c_in"], p["c_out"], bias=False)
         traps.append(("forgot_bias", fc0 / F.conv_params(p["k"], p["c_in"], p["c_out"], bias=False)))
     traps.append(("conv_times_hw", fc / (conv * p["h"] * p["w"])))
-    traps.append(("fc_outputs_as_channels", (n_in * p["c_out"] + (p["c_out"] if p["bias"] else 0)) / conv))
+    as_channels = T.fc_outputs_as_channels(p["h"], p["w"], p["c_in"], p["c_out"], bias=p["bias"])
+    traps.append(("fc_outputs_as_channels", as_channels / conv))
     return traps
 
 
@@ -150,7 +143,7 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
         stem=_setting(p) + "\n\nHow many times more parameters does layer A have than layer B? "
         "Give A ÷ B (within 0.5%).",
         key=round(r, 1),
-        traps=_spread(r, _ratio_traps(p, fc, conv)),
+        traps=spread(r, _ratio_traps(p, fc, conv)),
         tolerance=RATIO_TOL,
         unit="×",
         explanation=explanation,

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import choice, fact_choice, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "normalization",
@@ -130,7 +130,9 @@ def bn_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
     key = {"count_params": 4 * c, "trainable_params": 2 * c, "non_trainable_params": 2 * c}[quantity]
     traps = [
-        ("bn_count_as_2c", 2 * c) if quantity == "count_params" else ("bn_trainable_as_4c", 4 * c),
+        ("bn_count_as_2c", T.bn_count_as_2c(c))
+        if quantity == "count_params"
+        else ("bn_trainable_as_4c", T.bn_trainable_as_4c(c)),
         ("bn_all_axes", 2 * c * h * h),
         ("norm_axes_confused", c),
         ("bn_count_as_2c", 0) if quantity == "non_trainable_params" else ("bn_all_axes", 4 * c * h * h),
@@ -167,7 +169,7 @@ def other_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if kind == "layer":
         layer, name = W.layernorm(), "`LayerNormalization()` (default `axis=-1`)"
         key = F.layernorm_params(c)
-        traps = [("ln_has_moving_stats", 4 * c), ("keras_ln_default_hwc", 2 * h * h * c)]
+        traps = [("ln_has_moving_stats", T.ln_has_moving_stats(c)), ("keras_ln_default_hwc", 2 * h * h * c)]
         how = (
             f"With `axis=-1` Keras normalises over the {c} channels and learns γ and β of shape $({c},)$: "
             f"$2\\cdot{c} = {fmt(key)}$. LayerNorm keeps no moving statistics (it uses each sample's own)."
@@ -176,7 +178,11 @@ def other_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         g = pick(rng, tuple(x for x in (2, 4, 8, 16, 32) if c % x == 0 and x < c))
         layer, name = W.groupnorm(g), f"`GroupNormalization(groups={g})`"
         key = F.groupnorm_params(c, g)
-        traps = [("gn_params_per_group", 2 * g), ("ln_has_moving_stats", 4 * c), ("bn_all_axes", 2 * h * h * c)]
+        traps = [
+            ("gn_params_per_group", T.gn_params_per_group(c, g)),
+            ("ln_has_moving_stats", T.ln_has_moving_stats(c)),
+            ("bn_all_axes", 2 * h * h * c),
+        ]
         how = (
             f"The {g} groups only decide which channels share a mean and variance; γ and β are per channel: "
             f"$2\\cdot{c} = {fmt(key)}$, and there are no moving statistics."
@@ -184,7 +190,10 @@ def other_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     else:
         layer, name = W.layernorm([1, 2, 3]), "`LayerNormalization(axis=[1, 2, 3])`"
         key = 2 * h * h * c
-        traps = [("ln_axes_params_2c", 2 * c), ("ln_has_moving_stats", 4 * h * h * c)]
+        traps = [
+            ("ln_axes_params_2c", T.ln_axes_params_2c(h, h, c)),
+            ("ln_has_moving_stats", T.ln_has_moving_stats(h * h * c)),
+        ]
         how = (
             f"Keras gives γ and β the shape of the normalised axes, here $({h}, {h}, {c})$: "
             f"$2\\cdot{h}\\cdot{h}\\cdot{c} = {fmt(key)}$ (the textbook LayerNorm; the default `axis=-1` would give "
@@ -338,14 +347,4 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
     "normalization.behaviour", topic="normalization", title="BatchNorm at inference and batch size 1", kind="choice"
 )
 def behaviour(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    options = _behaviours(rng, difficulty)
-    f = pick(rng, options)
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, pick(rng, _behaviours(rng, difficulty)))

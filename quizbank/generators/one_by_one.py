@@ -12,8 +12,24 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
-from .base import Redraw, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import (
+    PERCENT_TOL,
+    RATIO_TOL,
+    Redraw,
+    comparison,
+    comparison_choice,
+    conv_chain_rf_steps,
+    conv_chain_rf_witness,
+    conv_chain_text,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    pick,
+    spread,
+    stride_one_layer,
+    topic,
+)
 
 TOPIC = topic(
     "one_by_one",
@@ -26,8 +42,6 @@ WIDTHS = {
     2: (24, 48, 64, 96, 128, 192, 256),
     3: (96, 128, 192, 256, 384, 480, 512, 832),
 }
-RATIO_TOL = Tolerance(mode="relative", value=0.005)
-PERCENT_TOL = Tolerance(mode="absolute", value=0.1)
 
 # GoogLeNet's Inception branches: (module, C_in, 1×1 reduce, C_out, K)
 INCEPTION = (
@@ -47,15 +61,6 @@ INCEPTION = (
 
 
 # ------------------------------------------------------------------ a single 1×1 conv
-
-
-def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
-    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
-    return kept
 
 
 def _draw_single(rng: random.Random, difficulty: int) -> dict[str, Any]:
@@ -114,7 +119,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     big = F.conv_params(k, p["c_in"], p["c_out"], bias=p["bias"])
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
     r = big / small
-    traps: list[tuple[str, float]] = [("ratio_inverted", small / big)]
+    traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(big, small))]
     if p["bias"]:
         traps.append(("forgot_bias", float(k * k)))
     bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
@@ -126,7 +131,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "Give the ratio (within 0.5%)."
         ),
         key=round(r, 3),
-        traps=_spread(r, traps),
+        traps=spread(r, traps),
         tolerance=RATIO_TOL,
         unit="×",
         explanation=(
@@ -168,8 +173,8 @@ def _branch_counts(p: dict[str, Any]) -> tuple[int, int, int, int]:
     b, k, c_in, c_mid, c_out = p["bias"], p["k"], p["c_in"], p["c_mid"], p["c_out"]
     bottleneck = F.bottleneck_params(c_in, c_mid, c_out, k, bias=b)
     direct = F.conv_params(k, c_in, c_out, bias=b)
-    after = F.conv_params(k, c_in, c_in, bias=b) + F.one_by_one_params(c_in, c_out, bias=b)
-    kxk_only = F.conv_params(k, c_mid, c_out, bias=b)
+    after = T.one_by_one_after(k, c_in, c_out, bias=b)
+    kxk_only = T.bottleneck_forgot_reduce(k, c_mid, c_out, bias=b)
     return bottleneck, direct, after, kxk_only
 
 
@@ -245,8 +250,8 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
             note=" (within 0.1 percentage points)",
             key=pct,
             traps=[
-                ("percent_of_instead_of_fewer", 100.0 * bottleneck / direct),
-                ("percent_relative_to_new", 100.0 * (direct - bottleneck) / bottleneck),
+                ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(bottleneck, direct)),
+                ("percent_relative_to_new", T.percent_relative_to_new(bottleneck, direct)),
                 ("bottleneck_forgot_reduce", F.percent_fewer(kxk_only, direct)),
                 ("one_by_one_after", F.percent_fewer(after, direct)),
             ],
@@ -258,7 +263,7 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     elif ask == "times":
         r = direct / bottleneck
         traps = [
-            ("ratio_inverted", bottleneck / direct),
+            ("ratio_inverted", T.ratio_inverted(direct, bottleneck)),
             ("bottleneck_forgot_reduce", direct / kxk_only),
             ("one_by_one_after", direct / after),
         ]
@@ -282,7 +287,7 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
             tail="How many multiply-accumulates (MACs) does the **bottleneck** branch cost per image? "
             "(Biases are not MACs.)",
             key=mb,
-            traps=[("one_by_one_after", ma), ("macs_as_flops", 2 * mb), ("bottleneck_forgot_reduce", mk)],
+            traps=[("one_by_one_after", ma), ("macs_as_flops", T.macs_as_flops(mb)), ("bottleneck_forgot_reduce", mk)],
             witness=_branch_witness(p, "bottleneck", "macs"),
             extra=(
                 f" MACs: every one of the ${hw}$ positions costs ${p['c_in']}\\cdot{p['c_mid']}$ in the 1×1 and "
@@ -297,35 +302,14 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
 @generator("one_by_one.bottleneck", topic="one_by_one", title="The 1×1 bottleneck (Inception branch)", kind="numeric")
 def bottleneck(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
-    p = q["p"]
-    key = q["key"] if isinstance(q["key"], int) else round(q["key"], 1 if q["unit"] == "%" else 3)
-    return numeric(
-        stem=_branch_setting(p) + "\n\n" + q["tail"] + q["note"],
-        key=key,
-        traps=_spread(q["key"], q["traps"]) if q["tol"] else q["traps"],
-        tolerance=q["tol"],
-        unit=q["unit"],
-        explanation=_branch_derivation(p) + q["extra"],
-        params=p,
-        witness=q["witness"],
-    )
+    return comparison(q, _branch_setting(q["p"]), _branch_derivation(q["p"]))
 
 
 @generator("one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice")
 def bottleneck_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
-    p = q["p"]
-    unit = {"%": lambda v: f"{v:.1f}%", "×": lambda v: f"{v:.2f}×"}.get(q["unit"] or "", fmt)
-    return numeric_choice(
-        rng,
-        stem=_branch_setting(p) + "\n\n" + q["tail"],
-        key=q["key"],
-        traps=q["traps"],
-        explanation=_branch_derivation(p) + q["extra"],
-        params=p,
-        witness=q["witness"],
-        render=unit,
-    )
+    render = {"%": lambda v: f"{v:.1f}%", "×": lambda v: f"{v:.2f}×"}.get(q["unit"] or "", fmt)
+    return comparison_choice(rng, q, _branch_setting(q["p"]), _branch_derivation(q["p"]), render)
 
 
 # ------------------------------------------------------------------ what a 1×1 is for
@@ -384,10 +368,7 @@ def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
         chain[rng.randrange(n)] = (1, 1)
     if all(k == 1 for k, _ in chain):
         chain[rng.randrange(n)] = (3, 1)
-    if difficulty == 3:
-        i = rng.randrange(n - 1)
-        chain[i] = (chain[i][0], 2)
-    return chain
+    return stride_one_layer(rng, chain) if difficulty == 3 else chain
 
 
 @generator("one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric")
@@ -402,25 +383,17 @@ def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     ]
     if difficulty == 3:
         traps.append(("rf_ignored_stride", T.rf_ignored_stride(layers)))
-    side = 2 * key + 2 * jump + 4
-    names = ", ".join(f"{k}×{k}" + (f" (stride {s})" if s > 1 else "") for k, s in chain)
-    steps = []
-    r, j = 1, 1
-    for k, s in chain:
-        r += (k - 1) * j
-        steps.append(f"{k}×{k}{'' if s == 1 else f'/s{s}'}: $+({k}-1)\\cdot{j}$ → {r}")
-        j *= s
     return numeric(
         stem=(
-            f"A stack of convolutions, all 'valid', stride 1 unless stated: {names}, in this order. "
+            f"A stack of convolutions, all 'valid', stride 1 unless stated: {conv_chain_text(chain)}, in this order. "
             "What is the receptive field (side, in input pixels) of one output unit?"
         ),
         key=key,
         traps=traps,
         explanation=(
             "Each layer adds $(K-1)$ times the jump (the product of earlier strides); a 1×1 adds $0$: it sees one "
-            "pixel, so it leaves the RF unchanged. " + "; ".join(steps) + f". RF = {key}."
+            "pixel, so it leaves the RF unchanged. " + conv_chain_rf_steps(chain) + f". RF = {key}."
         ),
         params={"chain": [list(c) for c in chain]},
-        witness=W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field"),
+        witness=conv_chain_rf_witness(chain, key, jump),
     )

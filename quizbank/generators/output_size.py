@@ -8,7 +8,7 @@ from typing import Any
 
 from .. import formulas as F
 from .. import witness as W
-from .base import Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import POOL_CLASS, Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "output_size",
@@ -18,7 +18,6 @@ TOPIC = topic(
 )
 
 Layer = dict[str, Any]
-POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 
 # traps a layer can trigger, in the order they are tried
 LAYER_TRAPS = (

@@ -10,7 +10,20 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    POOL_CLASS,
+    Redraw,
+    fact_choice,
+    fmt,
+    fmt_shape,
+    generator,
+    latex_matrix,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "pooling",
@@ -18,13 +31,7 @@ TOPIC = topic(
     "Max, average and global pooling: no parameters, output sizes, gradient routing, GAP instead of FC heads.",
 )
 
-POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 GRAD_TOL = Tolerance(mode="absolute", value=0.006)  # answers typed to 2 decimals
-
-
-def _mat(rows: list[list[Any]]) -> str:
-    """A LaTeX matrix of small numbers."""
-    return "\\begin{pmatrix}" + " \\\\ ".join(" & ".join(fmt(v) for v in r) for r in rows) + "\\end{pmatrix}"
 
 
 def _pool_text(kind: str, k: int, s: int | None = None, padding: str = "valid") -> str:
@@ -86,7 +93,7 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
         layers += [W.flatten(), W.dense(n_out, use_bias=bias)]
         lines += ["`Flatten()`", f"`Dense({n_out}{b_txt})`"]
         dense = F.dense_params(side * side * c, n_out, bias=bias)
-        unpooled_dense = F.dense_params(h * h * c, n_out, bias=bias) - dense
+        unpooled_dense = T.pool_ignored_in_flatten(h, h, c, n_out, bias=bias) - dense
         key += dense
     elif head == "gap":
         layers += [W.global_pool2d("avg"), W.dense(n_out, use_bias=bias)]
@@ -100,7 +107,7 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps.append(
             (
                 "gap_dense_sees_hwc",
-                key - F.dense_params(c, n_out, bias=bias) + F.dense_params(side * side * c, n_out, bias=bias),
+                key - F.dense_params(c, n_out, bias=bias) + T.gap_dense_sees_hwc(side, side, c, n_out, bias=bias),
             )
         )
     traps.append(("forgot_bias", key - n_bias) if bias else ("forgot_bias", key + n_bias))
@@ -273,10 +280,6 @@ def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ backward through a pool
 
 
-def _onehot(o: int, a: int, b: int) -> list[list[int]]:
-    return [[1 if (p, q) == (a, b) else 0 for q in range(o)] for p in range(o)]
-
-
 def _grid(rng: random.Random, n: int) -> list[list[int]]:
     vals = rng.sample(range(-9, 40), n * n)
     return [vals[i * n : (i + 1) * n] for i in range(n)]
@@ -315,17 +318,18 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     i, j = pick(rng, cands)
     win = member[i, j]
     key = F.pool_grad(kind, x, k, s, up, (i, j))
-    g_sum = sum(up[a][b] for a, b in win)
+    win_up = [up[a][b] for a, b in win]  # the upstream gradients of the windows the input lies in
+    g_sum = sum(win_up)
     traps: list[tuple[str, float]] = []
     if kind == "max":
         hits = hits_of.get((i, j), [])
-        traps += [("maxpool_grad_spread", g_sum / (k * k)), ("maxpool_grad_copied", g_sum)]
+        traps += [("maxpool_grad_spread", g_sum / (k * k)), ("maxpool_grad_copied", T.maxpool_grad_copied(win_up))]
         if len(hits) > 1:
-            traps.append(("overlap_grad_not_summed", up[hits[0][0]][hits[0][1]]))
+            traps.append(("overlap_grad_not_summed", T.overlap_grad_not_summed([up[a][b] for a, b in hits])))
     else:
-        traps += [("avgpool_grad_1_over_k", g_sum / k), ("avgpool_grad_copied", g_sum)]
+        traps += [("avgpool_grad_1_over_k", g_sum / k), ("avgpool_grad_copied", T.avgpool_grad_copied(win_up))]
         if len(win) > 1:
-            traps.append(("overlap_grad_not_summed", up[win[0][0]][win[0][1]] / (k * k)))
+            traps.append(("overlap_grad_not_summed", T.overlap_grad_not_summed([g / (k * k) for g in win_up])))
     traps = [(t, v) for t, v in traps if v != key]
     _separated([key] + [v for _, v in traps])
     overlap = f" The windows overlap (stride {s} < {k})." if s < k else ""
@@ -345,8 +349,8 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     return numeric(
         stem=(
-            f"A single-channel input $x = {_mat(x)}$ goes through {_pool_text(kind, k, s if s != k else None)}"
-            f" (`valid`).{overlap} The upstream gradient is $\\partial L/\\partial y = {_mat(up)}$. "
+            f"A single-channel input $x = {latex_matrix(x)}$ goes through {_pool_text(kind, k, s if s != k else None)}"
+            f" (`valid`).{overlap} The upstream gradient is $\\partial L/\\partial y = {latex_matrix(up)}$. "
             f"What is $\\partial L/\\partial x_{{{i + 1},{j + 1}}}$ (row {i + 1}, column {j + 1}, counted from the "
             "top left)? Give it to 2 decimals if it is not whole."
         ),
@@ -392,15 +396,15 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         which = pick(rng, ("A", "B"))
         params["ask"] = which
         key = old if which == "A" else new
-        traps = [("fc_forgot_bias", key - n)]
+        traps = [("fc_forgot_bias", T.fc_forgot_bias(h * h * c if which == "A" else c, n))]
         if which == "B":
-            traps.append(("gap_dense_sees_hwc", old))
+            traps.append(("gap_dense_sees_hwc", T.gap_dense_sees_hwc(h, h, c, n)))
         stem = f"{setting} How many parameters does head {which} have?"
         witness = w_old if which == "A" else w_new
     elif difficulty == 2:
         params["ask"] = "difference"
         key = old - new
-        traps = [("saving_forgot_new_head", old), ("gap_dense_sees_hwc", 0)]
+        traps = [("saving_forgot_new_head", T.saving_forgot_new_head(old, new)), ("gap_dense_sees_hwc", 0)]
         stem = f"{setting} How many parameters does head B save compared with head A?"
         witness = W.combine("difference", w_old, w_new)
         derivation += f" Saving: ${fmt(old)} - {fmt(new)} = {fmt(key)}$."
@@ -408,7 +412,7 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         params["ask"] = "percent_fewer"
         key = F.percent_fewer(new, old)
         tol = Tolerance(mode="absolute", value=0.01)
-        traps = [("percent_of_instead_of_fewer", 100.0 * new / old)]
+        traps = [("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old))]
         stem = f"{setting} By how many percent does head B have fewer parameters than head A (2 decimals)?"
         witness = W.combine("percent_fewer", w_new, w_old)
         derivation += f" Percent fewer: $100\\cdot({fmt(old)} - {fmt(new)})/{fmt(old)} = {key:.2f}\\%$."
@@ -500,13 +504,4 @@ def _facts(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
 
 @generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice")
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    f = pick(rng, _facts(rng, difficulty))
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, pick(rng, _facts(rng, difficulty)))

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import POOL_CLASS, Redraw, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "receptive_field",
@@ -18,7 +18,6 @@ TOPIC = topic(
 )
 
 Layer = dict[str, Any]
-POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
 RECURSION = (
     "$r_l = r_{l-1} + (K_l - 1)\\,d_l\\,j_{l-1}$, $j_l = j_{l-1} S_l$, starting from $r_0 = j_0 = 1$ "
     "(the jump $j$ is the product of the strides so far)"
@@ -88,9 +87,9 @@ def _chain_traps(layers: list[Layer], rfl: list[F.RFLayer], r: int, uniform: boo
     if any(lay["d"] > 1 for lay in layers):
         traps.append(("dilation_as_k_times_d", T.rf_dilation_as_kd(rfl)))
         traps.append(("ignored_dilation", r - sum((x.k - 1) * (x.d - 1) * j for x, j in zip(rfl, _jumps(rfl)))))
-    traps.append(("rf_forgot_one", r - 1))
+    traps.append(("rf_forgot_one", T.rf_forgot_one(rfl)))
     if uniform:
-        traps.append(("rf_one_layer_short", F.receptive_field(rfl[1:])[0]))
+        traps.append(("rf_one_layer_short", T.rf_one_layer_short(rfl)))
     return traps
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
+from .base import Redraw, fact_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
 
 TOPIC = topic(
     "residual",
@@ -136,19 +136,22 @@ def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = branch + proj + bn
     traps: list[tuple[str, int]] = []
     if p["projection"]:
-        traps.append(("resnet_forgot_projection", key - proj))
-    else:
-        traps.append(("resnet_identity_has_params", key + F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])))
-    if p["kind"] == "bottleneck":
-        wide = F.conv_params(3, p["c_out"], p["c_out"], bias=p["bias"]) - F.conv_params(
-            3, p["c_mid"], p["c_mid"], bias=p["bias"]
+        traps.append(
+            ("resnet_forgot_projection", T.resnet_forgot_projection(key, p["c_in"], p["c_out"], bias=p["bias"]))
         )
-        traps.append(("bottleneck_3x3_full_width", key + wide))
+    else:
+        traps.append(
+            ("resnet_identity_has_params", T.resnet_identity_has_params(key, p["c_in"], p["c_out"], bias=p["bias"]))
+        )
+    if p["kind"] == "bottleneck":
+        traps.append(
+            ("bottleneck_3x3_full_width", T.bottleneck_3x3_full_width(key, p["c_mid"], p["c_out"], bias=p["bias"]))
+        )
     if p["bn"]:
         traps.append(
             ("bn_count_as_2c", key - 2 * bn_c) if quantity == "count_params" else ("bn_trainable_as_4c", key + 2 * bn_c)
         )
-        traps.append(("forgot_bn_params", key - bn))
+        traps.append(("forgot_bn_params", T.forgot_bn_params(key, bn)))
     n_bias = sum(f for _, f, _ in _convs(p)) + (p["c_out"] if p["projection"] else 0)
     traps.append(("forgot_bias", key - n_bias) if p["bias"] else ("forgot_bias", key + n_bias))
     conv_text = "biases included" if p["bias"] else "no conv biases"
@@ -199,7 +202,7 @@ def block_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = [side, side, p["c_out"]]
     traps: list[tuple[str, list[int]]] = [("resnet_concatenates", [side, side, p["c_out"] + p["c_in"]])]
     if s > 1:
-        traps.append(("block_ignored_stride", [h, h, p["c_out"]]))
+        traps.append(("block_ignored_stride", T.block_ignored_stride(h, h, p["c_out"])))
     valid = F.output_size(h, 3, s, 0)
     if p["kind"] == "basic" and valid > 2:
         traps.append(("same_as_valid", [valid - 2, valid - 2, p["c_out"]]))
@@ -374,13 +377,4 @@ def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
             params={"fact": "multi", "width": width},
             witness=W.probe("residual_identity_jacobian", expect=True, width=width),
         )
-    f = options[0] if difficulty == 1 else pick(rng, options)
-    return choice(
-        rng,
-        stem=f["stem"],
-        correct=f["correct"],
-        distractors=f["distractors"],
-        explanation=f["explanation"],
-        params={"fact": f["fact"], **f["witness"].args},
-        witness=f["witness"],
-    )
+    return fact_choice(rng, options[0] if difficulty == 1 else pick(rng, options))

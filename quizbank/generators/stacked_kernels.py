@@ -11,8 +11,22 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
-from .base import fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import (
+    PERCENT_TOL,
+    RATIO_TOL,
+    comparison,
+    comparison_choice,
+    conv_chain_rf_steps,
+    conv_chain_rf_witness,
+    conv_chain_text,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    pick,
+    stride_one_layer,
+    topic,
+)
 
 TOPIC = topic(
     "stacked_kernels",
@@ -21,18 +35,7 @@ TOPIC = topic(
 )
 
 WIDTHS = {1: (16, 32, 64, 128, 256), 2: (24, 48, 64, 96, 128, 192, 256, 512), 3: (32, 48, 96, 160, 256, 384, 512)}
-RATIO_TOL = Tolerance(mode="relative", value=0.005)
-PERCENT_TOL = Tolerance(mode="absolute", value=0.1)
 MAX_WITNESS_PARAMS = 20_000_000
-
-
-def _spread(key: float, traps: list[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
-    """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
-    return kept
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
@@ -97,8 +100,7 @@ def _param_traps(p: dict[str, Any], which: str) -> list[tuple[str, int]]:
     n, k, big, c, b = p["n"], p["k"], p["big"], p["c"], p["bias"]
     traps: list[tuple[str, int]] = []
     if which == "stack":
-        one = F.conv_params(k, c, c, bias=b)
-        traps.append(("stack_counted_once", one))
+        traps.append(("stack_counted_once", T.stack_counted_once(k, c, bias=b)))
         if b:
             traps.append(("forgot_bias", n * F.conv_params(k, c, c, bias=False)))
             traps.append(("bias_per_input_channel", n * (F.conv_params(k, c, c, bias=False) + c * c)))
@@ -150,8 +152,8 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "note": " (within 0.1 percentage points)",
             "key": pct,
             "traps": [
-                ("percent_of_instead_of_fewer", 100.0 * stack / single),
-                ("percent_relative_to_new", 100.0 * (single - stack) / stack),
+                ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(stack, single)),
+                ("percent_relative_to_new", T.percent_relative_to_new(stack, single)),
                 ("rf_l_times_k", F.percent_fewer(stack, as_lk)),
             ],
             "tol": PERCENT_TOL,
@@ -166,9 +168,9 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
         "note": " Give B ÷ A (within 0.5%).",
         "key": r,
         "traps": [
-            ("ratio_inverted", stack / single),
+            ("ratio_inverted", T.ratio_inverted(single, stack)),
             ("rf_l_times_k", as_lk / stack),
-            ("stack_counted_once", single / F.conv_params(k, c, c, bias=b)),
+            ("stack_counted_once", single / T.stack_counted_once(k, c, bias=b)),
         ],
         "tol": RATIO_TOL,
         "unit": "×",
@@ -180,34 +182,14 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
 @generator("stacked_kernels.compare", topic="stacked_kernels", title="How much a 3×3 stack saves", kind="numeric")
 def compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _compare(rng, difficulty)
-    p = q["p"]
-    return numeric(
-        stem=_setting(p) + "\n\n" + q["tail"] + q["note"],
-        key=round(q["key"], 1 if q["unit"] == "%" else 3),
-        traps=_spread(q["key"], q["traps"]),
-        tolerance=q["tol"],
-        unit=q["unit"],
-        explanation=_derivation(p) + q["extra"],
-        params=p,
-        witness=q["witness"],
-    )
+    return comparison(q, _setting(q["p"]), _derivation(q["p"]))
 
 
 @generator("stacked_kernels.pick", topic="stacked_kernels", title="Pick the saving of a 3×3 stack", kind="choice")
 def pick_saving(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _compare(rng, difficulty)
-    p = q["p"]
     render = (lambda v: f"{v:.1f}%") if q["unit"] == "%" else (lambda v: f"{v:.3g}×")
-    return numeric_choice(
-        rng,
-        stem=_setting(p) + "\n\n" + q["tail"],
-        key=q["key"],
-        traps=q["traps"],
-        explanation=_derivation(p) + q["extra"],
-        params=p,
-        witness=q["witness"],
-        render=render,
-    )
+    return comparison_choice(rng, q, _setting(q["p"]), _derivation(q["p"]), render)
 
 
 def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
@@ -216,10 +198,7 @@ def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
         return [(3, 1)] * pick(rng, (2, 3, 4, 5))
     n = pick(rng, (2, 3, 4, 5)) if difficulty == 2 else pick(rng, (3, 4, 5))
     chain = [(pick(rng, (3, 3, 5)), 1) for _ in range(n)]
-    if difficulty == 3:
-        i = rng.randrange(n - 1)
-        chain[i] = (chain[i][0], 2)
-    return chain
+    return stride_one_layer(rng, chain) if difficulty == 3 else chain
 
 
 @generator("stacked_kernels.rf", topic="stacked_kernels", title="Receptive field of a stack", kind="numeric")
@@ -230,28 +209,21 @@ def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     traps: list[tuple[str, int]] = [("rf_l_times_k", T.rf_l_times_k(layers))]
     if difficulty == 3:
         traps.append(("rf_ignored_stride", T.rf_ignored_stride(layers)))
-    side = 2 * key + 2 * jump + 4
-    names = ", ".join(f"{k}×{k}" + (f" (stride {s})" if s > 1 else "") for k, s in chain)
-    steps, r, j = [], 1, 1
-    for k, s in chain:
-        r += (k - 1) * j
-        steps.append(f"{k}×{k}{'' if s == 1 else f'/s{s}'}: $+({k}-1)\\cdot{j}$ → {r}")
-        j *= s
     same = all(c == chain[0] for c in chain)
     formula = f" (for {len(chain)} stacked {chain[0][0]}×{chain[0][0]}: $1 + L\\cdot(K-1)$)" if same else ""
     return numeric(
         stem=(
-            f"Convolutions are stacked, all 'valid', stride 1 unless stated: {names}, in this order. What is the "
-            "receptive field (side, in input pixels) of one output unit of the last layer?"
+            f"Convolutions are stacked, all 'valid', stride 1 unless stated: {conv_chain_text(chain)}, in this order. "
+            "What is the receptive field (side, in input pixels) of one output unit of the last layer?"
         ),
         key=key,
         traps=traps,
         explanation=(
             "Each layer adds $(K-1)$ times the jump (the product of the strides before it); adjacent windows overlap, "
-            "so it is not $\\sum K$. " + "; ".join(steps) + f". RF = {key}{formula}."
+            "so it is not $\\sum K$. " + conv_chain_rf_steps(chain) + f". RF = {key}{formula}."
         ),
         params={"chain": [list(c) for c in chain]},
-        witness=W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field"),
+        witness=conv_chain_rf_witness(chain, key, jump),
     )
 
 

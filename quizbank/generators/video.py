@@ -18,10 +18,6 @@ TOPIC = topic(
 )
 
 
-def _ceil(a: int, b: int) -> int:
-    return -(-a // b)
-
-
 # ------------------------------------------------------------------ C3D: params and MACs of a Conv3D
 
 
@@ -85,10 +81,10 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = F.conv3d_params(k_t, k, c_in, c_out, bias=bias)
         b = c_out if bias else 0
         traps: list[tuple[str, Any]] = [
-            ("c3d_forgot_kt", F.conv_params(k, c_in, c_out, bias=bias)),
+            ("c3d_forgot_kt", T.c3d_forgot_kt(k_t, k, c_in, c_out, bias=bias)),
             ("c3d_factor_k_squared", k_t * k_t * k * k * c_in * c_out + b),
             ("forgot_bias", key - c_out if bias else key + c_out),
-            ("c3d_params_times_frames", key * p["t"]),
+            ("c3d_params_times_frames", T.c3d_params_times_frames(k_t, k, c_in, c_out, p["t"], bias=bias)),
         ]
         if bias:
             traps.append(("bias_per_input_channel", key - c_out + c_in * c_out))
@@ -107,7 +103,7 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
             params=p,
             witness=W.sequential(shape_in, [_c3d_layer(p)], "count_params"),
         )
-    t_out, h_out = _ceil(p["t"], p["t_stride"]), _ceil(p["h"], p["stride"])
+    t_out, h_out = F.ceil_div(p["t"], p["t_stride"]), F.ceil_div(p["h"], p["stride"])
     key = F.conv_macs(h_out, h_out, k, c_in, c_out, k_t=k_t, t_out=t_out)
     return numeric(
         stem=(
@@ -118,8 +114,8 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps=[
             ("c3d_forgot_kt", key // k_t),
             ("c3d_factor_k_squared", key * k_t),
-            ("c3d_macs_forgot_frames", key // t_out),
-            ("macs_as_flops", 2 * key),
+            ("c3d_macs_forgot_frames", T.c3d_macs_forgot_frames(h_out, h_out, k, c_in, c_out, k_t=k_t)),
+            ("macs_as_flops", T.macs_as_flops(key)),
         ],
         explanation=(
             f"'same' padding gives $T_{{out}}\\times H_{{out}}\\times W_{{out}} = {t_out}\\times{h_out}\\times{h_out}$ "
@@ -202,14 +198,17 @@ def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
         else (f"repeating it {t} times along time (the weights are **not** rescaled)")
     )
     if divide:
-        traps: list[tuple[str, Any]] = [("i3d_without_t", float(t)), ("i3d_ratio_inverted", 1 / t)]
+        traps: list[tuple[str, Any]] = [
+            ("i3d_without_t", T.i3d_without_t(t)),
+            ("i3d_ratio_inverted", T.i3d_ratio_inverted(t)),
+        ]
         why = (
             f"The inflated filter has {t} copies of $W/{t}$. On a boring video every frame is the same image $x$, so "
             f"the response is $\\sum_{{\\tau=1}}^{{{t}}} (W/{t}) * x = W * x$: exactly the 2D activation, factor 1. "
             f"Without the $/{t}$ it would be {t}×."
         )
     else:
-        traps = [("i3d_assumed_division", 1.0), ("i3d_ratio_inverted", 1 / t)]
+        traps = [("i3d_assumed_division", T.i3d_assumed_division(t)), ("i3d_ratio_inverted", T.i3d_ratio_inverted(t))]
         why = (
             f"Each of the {t} time slices of the filter is the 2D filter $W$; on a boring video every frame is the same "
             f"image $x$, so the response is $\\sum_{{\\tau=1}}^{{{t}}} W * x = {t}\\,(W * x)$: {t} times the 2D "
@@ -327,7 +326,7 @@ def _slowfast_intro(p: dict[str, Any]) -> str:
 def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]
-    h1 = _ceil(p["h"], 2)
+    h1 = F.ceil_div(p["h"], 2)
     lateral = difficulty == 3 and rng.random() < 0.5
     p["form"] = "lateral" if lateral else "conv1"
     if lateral:
@@ -342,7 +341,10 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ),
             key=key,
             traps=[
-                ("slowfast_lateral_unstrided", [p["t_fast"], h1, h1, 2 * c_fast]),
+                (
+                    "slowfast_lateral_unstrided",
+                    [T.slowfast_lateral_unstrided(p["t_fast"], p["alpha"]), h1, h1, 2 * c_fast],
+                ),
                 ("slowfast_fast_is_wide", [p["t_fast"] // p["alpha"], h1, h1, 2 * p["c_slow"]]),
             ],
             explanation=(
@@ -367,7 +369,7 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ),
         key=key,
         traps=[
-            ("slowfast_fast_few_frames", [p["t_slow"], h1, h1, p["c_fast"]]),
+            ("slowfast_fast_few_frames", [T.slowfast_fast_few_frames(p["t_slow"], p["alpha"]), h1, h1, p["c_fast"]]),
             ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"] * p["beta_inv"]]),
             ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"]]),
         ],
@@ -424,7 +426,7 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = F.conv3d_params(k_t, k, c_in, c_out, bias=bool(b))
     traps: list[tuple[str, Any]] = [
         ("slowfast_fast_is_wide", F.conv3d_params(k_t, k, c_in_slow, c_out_slow, bias=bool(b))),
-        ("c3d_forgot_kt", F.conv_params(k, c_in, c_out, bias=bool(b))),
+        ("c3d_forgot_kt", T.c3d_forgot_kt(k_t, k, c_in, c_out, bias=bool(b))),
         ("forgot_bias", key - c_out if b else key + c_out),
         ("c3d_factor_k_squared", k_t * k_t * k * k * c_in * c_out + b * c_out),
     ]

@@ -7,6 +7,7 @@ import random
 from typing import Any
 
 from .. import formulas as F
+from .. import traps as T
 from .. import witness as W
 from .base import Redraw, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
@@ -43,11 +44,10 @@ def _image_text(h: int, w: int) -> str:
 
 
 def _token_traps(h: int, w: int, patch: int) -> list[tuple[str, Any]]:
-    gh, gw = h // patch, w // patch
     return [
         ("vit_forgot_cls", F.vit_tokens_hw(h, w, patch, cls=False)),
-        ("vit_tokens_not_squared", (gh if h == w else gh + gw) + 1),
-        ("vit_divided_by_p_once", h * w // patch + 1),
+        ("vit_tokens_not_squared", T.vit_tokens_not_squared(h, w, patch)),
+        ("vit_divided_by_p_once", T.vit_divided_by_p_once(h, w, patch)),
     ]
 
 
@@ -180,8 +180,8 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         stem=f"{_embed_text(p)}. What is the output shape of this layer (no batch axis)?",
         key=key,
         traps=[
-            ("vit_patch_stride_1", [p["h"] - pp + 1, p["w"] - pp + 1, d]),
-            ("vit_patch_dim_unprojected", [gh, gw, pp * pp * c]),
+            ("vit_patch_stride_1", T.vit_patch_stride_1(p["h"], p["w"], pp, d)),
+            ("vit_patch_dim_unprojected", [gh, gw, T.vit_patch_dim_unprojected(pp, c)]),
         ],
         explanation=(
             f"A {pp}×{pp} kernel with stride {pp} ('valid') visits non-overlapping patches: "
@@ -212,7 +212,7 @@ def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key=key,
         traps=[
             ("vit_forgot_cls", [n, d]),
-            ("vit_patch_dim_unprojected", [n + 1, pp * pp * c]),
+            ("vit_patch_dim_unprojected", [n + 1, T.vit_patch_dim_unprojected(pp, c)]),
             ("vit_tokens_not_squared", [(gh if gh == gw else gh + gw) + 1, d]),
         ],
         explanation=(

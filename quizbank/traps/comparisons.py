@@ -1,0 +1,36 @@
+"""Slips of the comparisons every topic asks for (A ÷ B, percent fewer); they belong to no single topic."""
+
+from __future__ import annotations
+
+from .base import trap
+
+
+@trap(
+    "percent_of_instead_of_fewer",
+    title="Percent of instead of percent fewer",
+    feedback="'How many percent fewer' is (old − new)/old, not new/old.",
+)
+def percent_of_instead_of_fewer(new: float, old: float) -> float:
+    """``100·new/old`` (percent *of*) where the question asks how many percent fewer, ``100·(old − new)/old``."""
+    return 100.0 * new / old
+
+
+@trap(
+    "ratio_inverted",
+    title="Ratio inverted",
+    feedback="Check which count is divided by which: the question asks how many times *fewer*, a number above 1.",
+)
+def ratio_inverted(a: float, b: float) -> float:
+    """``b/a`` where ``a/b`` is asked."""
+    return b / a
+
+
+@trap(
+    "percent_relative_to_new",
+    title="Percent fewer divided by the new count",
+    feedback="'How many percent fewer' divides the saving by the *old* (larger) count: (old − new)/old, not (old − "
+    "new)/new.",
+)
+def percent_relative_to_new(new: float, old: float) -> float:
+    """``100·(old − new)/new``: the saving divided by the new count instead of the old one."""
+    return 100.0 * (old - new) / new

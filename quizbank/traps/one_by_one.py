@@ -1,0 +1,62 @@
+"""1×1 convolutions: channel mixing at one pixel, and the bottleneck placed before the expensive K×K."""
+
+from __future__ import annotations
+
+from .. import formulas as F
+from .base import conceptual, trap
+
+conceptual(
+    "inception_1x1_after",
+    title="Inception's 1×1 sits after the 3×3/5×5",
+    feedback="Inception puts the 1×1 bottleneck *before* the expensive 3×3/5×5 so those run on fewer channels; "
+    "after them it would save nothing on the expensive conv.",
+    claim="The 1×1 convolutions come after the 3×3 and 5×5 convolutions, to shrink their outputs.",
+)
+
+
+conceptual(
+    "one_by_one_spatial",
+    title="1×1 convs mix space",
+    feedback="A 1×1 conv looks at one pixel: it mixes channels but never neighbouring positions and leaves the RF "
+    "unchanged.",
+    claim="A 1×1 convolution enlarges the receptive field.",
+)
+
+
+conceptual(
+    "one_by_one_no_mixing",
+    title="1×1 convs do not mix channels",
+    feedback="Each 1×1 filter has C_in weights: a weighted sum over all input channels at one pixel (a per-pixel "
+    "dense layer). It mixes channels; it is a depthwise conv that keeps channels apart.",
+    claim="A 1×1 convolution only rescales each channel on its own, so it cannot mix channels.",
+)
+
+
+conceptual(
+    "one_by_one_downsamples",
+    title="1×1 convs shrink H×W",
+    feedback="At stride 1 a 1×1 conv keeps H×W exactly (no padding needed); it changes only the number of channels.",
+    claim="A 1×1 convolution halves the height and width of the feature map.",
+)
+
+
+@trap(
+    "one_by_one_after",
+    title="1×1 placed after the 3×3",
+    feedback="The bottleneck only saves if the 1×1 reduction comes *before* the expensive K×K conv, so the K×K runs "
+    "on the reduced width.",
+)
+def one_by_one_after(k: int, c_in: int, c_out: int, *, bias: bool = True) -> int:
+    """The ``K×K`` at the full width ``C_in → C_in``, then a 1×1 down to ``C_out``."""
+    return F.conv_params(k, c_in, c_in, bias=bias) + F.one_by_one_params(c_in, c_out, bias=bias)
+
+
+@trap(
+    "bottleneck_forgot_reduce",
+    title="Forgot the 1×1 reduction's own cost",
+    feedback="The 1×1 reduction is a layer too: it costs C_in·C_mid weights (+ C_mid biases) on top of the K×K that "
+    "now reads C_mid channels.",
+)
+def bottleneck_forgot_reduce(k: int, c_mid: int, c_out: int, *, bias: bool = True) -> int:
+    """Only the ``K×K`` on the reduced width ``C_mid``, without the 1×1 reduction itself."""
+    return F.conv_params(k, c_mid, c_out, bias=bias)
