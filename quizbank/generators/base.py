@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import traps as T
-from ..schema import AnyQuestion, QuestionAdapter, Tolerance, Witness
+from ..schema import AnyQuestion, AnyWitness, QuestionAdapter, Tolerance
 
 DIFFICULTIES = (1, 2, 3)
 MAX_REDRAWS = 64
@@ -157,7 +157,7 @@ def numeric(
     key: float | int,
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     traps: Sequence[tuple[str, Any]] = (),
     tolerance: Tolerance | None = None,
     unit: str | None = None,
@@ -190,7 +190,7 @@ def shape(
     key: Sequence[int],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     traps: Sequence[tuple[str, Sequence[int]]] = (),
     min_traps: int = 1,
 ) -> dict[str, Any]:
@@ -227,7 +227,7 @@ def choice(
     distractors: Sequence[str | tuple[str, str]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     n_options: int = 4,
     correct_feedback: str | None = None,
     correct_value: Any = None,
@@ -265,7 +265,7 @@ def _multiple_choice(
     stem: str,
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
 ) -> dict[str, Any]:
     """The draft of a multiple-choice question from its option entries (a re-draw if there are too few)."""
     if len(entries) < n_options:
@@ -290,7 +290,7 @@ def numeric_choice(
     traps: Sequence[tuple[str, Any]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     n_options: int = 4,
     render: Callable[[Any], str] = fmt,
 ) -> dict[str, Any]:
@@ -321,7 +321,7 @@ def multi_select(
     wrong: Sequence[str | tuple[str, str]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
 ) -> dict[str, Any]:
     """Select all that apply: every true statement, and wrong ones drawn from named traps."""
     entries: list[dict[str, Any]] = [
