@@ -12,7 +12,7 @@ from .schema import (
     MultipleChoiceQuestion,
     MultiSelectQuestion,
     NumericQuestion,
-    ShortTextQuestion,
+    ShapeQuestion,
     Tolerance,
 )
 
@@ -47,7 +47,7 @@ def diagnose(question: AnyQuestion, answer: Any) -> Diagnosis:
     """Grade a *parsed* answer for correctness and name the trap it matches, if any.
 
     ``answer`` is a number for numeric questions, a sequence of ints for shape
-    questions (a string for text ones), an option id for multiple choice, and
+    questions, an option id for multiple choice, and
     a collection of option ids for multi-select.
     """
     if isinstance(question, NumericQuestion):
@@ -58,18 +58,13 @@ def diagnose(question: AnyQuestion, answer: Any) -> Diagnosis:
             if not isinstance(tv.value, list) and _trap_hit(value, tv.value, question.tolerance):
                 return _found(tv.trap, tv.feedback)
         return Diagnosis(False, None, NO_TRAP)
-    if isinstance(question, ShortTextQuestion):
-        if question.format == "shape":
-            got = [int(v) for v in answer]
-            if got == question.key_value:
-                return Diagnosis(True, None, "Correct.")
-            for tv in question.traps:
-                if tv.value == got:
-                    return _found(tv.trap, tv.feedback)
-            return Diagnosis(False, None, NO_TRAP)
-        text = str(answer).strip().lower()
-        if text in {question.key.lower(), *(a.lower() for a in question.accept)}:
+    if isinstance(question, ShapeQuestion):
+        got = [int(v) for v in answer]
+        if got == question.key_value:
             return Diagnosis(True, None, "Correct.")
+        for tv in question.traps:
+            if tv.value == got:
+                return _found(tv.trap, tv.feedback)
         return Diagnosis(False, None, NO_TRAP)
     if isinstance(question, MultipleChoiceQuestion):
         opt = {o.id: o for o in question.options}.get(str(answer))

@@ -245,15 +245,32 @@ class NumericQuestion(_QuestionBase):
     traps: list[TrapValue] = Field(default_factory=list)
 
 
-class ShortTextQuestion(_QuestionBase):
-    """A short typed answer: a tensor shape (``format='shape'``) or a word."""
+def _upgrade_legacy_shape(data: Any) -> Any:
+    """JSON written before shapes had a kind of their own (``kind="short_text", format="shape"``) reads as a shape."""
+    if isinstance(data, dict) and data.get("kind") == "short_text" and data.get("format", "shape") == "shape":
+        data = {k: v for k, v in data.items() if k != "format"}
+        data["kind"] = "shape"
+    return data
 
-    kind: Literal["short_text"] = "short_text"
-    format: Literal["shape", "text"] = "shape"
+
+class ShapeQuestion(_QuestionBase):
+    """A tensor shape typed as text, such as ``112×112×64`` (no batch axis)."""
+
+    kind: Literal["shape"] = "shape"
     key: str
-    key_value: list[int] | None = None
+    """The shape as printed."""
+    key_value: list[int]
     accept: list[str] = Field(default_factory=list)
     traps: list[TrapValue] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        return _upgrade_legacy_shape(data)
+
+
+ShortTextQuestion = ShapeQuestion
+"""The former name of :class:`ShapeQuestion`, kept only while ``grader.service`` still imports it."""
 
 
 class _ChoiceBase(_QuestionBase):
@@ -295,10 +312,11 @@ class MultiSelectQuestion(_ChoiceBase):
 
 
 Question = Annotated[
-    NumericQuestion | ShortTextQuestion | MultipleChoiceQuestion | MultiSelectQuestion,
+    NumericQuestion | ShapeQuestion | MultipleChoiceQuestion | MultiSelectQuestion,
     Field(discriminator="kind"),
+    BeforeValidator(_upgrade_legacy_shape),
 ]
 QuestionAdapter: TypeAdapter[Question] = TypeAdapter(Question)
 QuestionListAdapter: TypeAdapter[list[Question]] = TypeAdapter(list[Question])
 
-AnyQuestion = NumericQuestion | ShortTextQuestion | MultipleChoiceQuestion | MultiSelectQuestion
+AnyQuestion = NumericQuestion | ShapeQuestion | MultipleChoiceQuestion | MultiSelectQuestion

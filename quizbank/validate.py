@@ -26,7 +26,7 @@ from .schema import (
     MultipleChoiceQuestion,
     NumericQuestion,
     ProbeWitness,
-    ShortTextQuestion,
+    ShapeQuestion,
     Tolerance,
     ZooWitness,
 )
@@ -151,8 +151,8 @@ def expected_value(q: AnyQuestion) -> Any:
     """What the witness must measure for the key to be right."""
     if isinstance(q, NumericQuestion):
         return q.key
-    if isinstance(q, ShortTextQuestion):
-        return q.key_value if q.format == "shape" else q.key
+    if isinstance(q, ShapeQuestion):
+        return q.key_value
     expect = _expectation(q.witness)
     if isinstance(q, MultipleChoiceQuestion):
         right = next(o for o in q.options if o.correct)

@@ -15,13 +15,13 @@ from quizbank.schema import (
     MultiSelectQuestion,
     NumericQuestion,
     QuestionAdapter,
-    ShortTextQuestion,
+    ShapeQuestion,
 )
 
 GEN_IDS = sorted(REGISTRY)
 SEEDS = range(40)
 
-# the topics issue #2 requires, each with its own module
+# the topics the bank must cover, each with its own module
 REQUIRED_TOPICS = {
     "conv_params",
     "fc_vs_conv",
@@ -56,7 +56,7 @@ def test_topics_have_numeric_and_choice_forms() -> None:
     both = [
         t
         for t in REQUIRED_TOPICS
-        if {g.kind for g in generators(t)} & {"numeric", "short_text"} and "choice" in {g.kind for g in generators(t)}
+        if {g.kind for g in generators(t)} & {"numeric", "shape"} and "choice" in {g.kind for g in generators(t)}
     ]
     assert len(both) >= 12, f"only {sorted(both)} have both a numeric and a choice form"
 
@@ -79,9 +79,9 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
             assert (q.generator, q.seed, q.difficulty) == (gen_id, s, d)
             assert q.stem.strip() and q.explanation.strip()
             params_seen.add(json.dumps(q.params, sort_keys=True))
-            if isinstance(q, NumericQuestion | ShortTextQuestion):
+            if isinstance(q, NumericQuestion | ShapeQuestion):
                 assert q.traps, f"{q.uid}: a numeric question offers at least one named trap"
-            if isinstance(q, ShortTextQuestion) and q.format == "shape":
+            if isinstance(q, ShapeQuestion):
                 assert diagnose(q, q.key_value).correct
                 for t in q.traps:
                     got = diagnose(q, t.value)

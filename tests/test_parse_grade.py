@@ -26,7 +26,7 @@ from quizbank.schema import (
     MultipleChoiceQuestion,
     MultiSelectQuestion,
     NumericQuestion,
-    ShortTextQuestion,
+    ShapeQuestion,
     Tolerance,
     TrapValue,
 )
@@ -391,18 +391,17 @@ def _first(kind: type, pred: object = None) -> AnyQuestion:
     raise AssertionError(f"no {kind.__name__} in the bank")
 
 
-def _parts() -> tuple[NumericQuestion, ShortTextQuestion, MultiSelectQuestion]:
+def _parts() -> tuple[NumericQuestion, ShapeQuestion, MultiSelectQuestion]:
     num = generate("conv_params.count", 3, 1)
-    shape = _first(ShortTextQuestion, lambda q: q.format == "shape" and q.traps)
+    shape = _first(ShapeQuestion, lambda q: q.traps)
     multi = _first(MultiSelectQuestion, lambda q: len(q.key) > 1)
-    assert isinstance(num, NumericQuestion) and isinstance(shape, ShortTextQuestion)
+    assert isinstance(num, NumericQuestion) and isinstance(shape, ShapeQuestion)
     assert isinstance(multi, MultiSelectQuestion)
     return num, shape, multi
 
 
 def test_parse_parts_parses_each_part_for_its_question() -> None:
     num, shape, multi = _parts()
-    assert shape.key_value is not None
     raws = [f"{int(num.key):,}", "(None, " + ", ".join(map(str, shape.key_value)) + ")", ", ".join(multi.key)]
     parsed = parse_parts(raws, [num, shape, multi])
     assert [p.value for p in parsed] == [num.key, shape.key_value, sorted(multi.key)]
@@ -503,16 +502,14 @@ def test_the_key_typed_in_any_accepted_form_is_correct(gen: str, seed: int, d: i
         if float(key).is_integer() and abs(key) < 1e15:
             k = int(key)
             forms += [f"{k:,}", f"{k:_}", f"{k:,}".replace(",", " "), f"= {k}"]
-    elif isinstance(q, ShortTextQuestion) and q.format == "shape":
-        assert q.key_value is not None
+    elif isinstance(q, ShapeQuestion):
         dims = [str(v) for v in q.key_value]
         forms = ["(None, " + ", ".join(dims) + ")", "x".join(dims), "×".join(dims), "[" + ",".join(dims) + "]"]
     elif isinstance(q, MultipleChoiceQuestion):
         forms = [q.key, q.key.upper(), f"({q.key})"]
-    elif isinstance(q, MultiSelectQuestion):
-        forms = [", ".join(q.key), " ".join(reversed(q.key)), "{" + ",".join(q.key) + "}"]
     else:
-        forms = [q.key]
+        assert isinstance(q, MultiSelectQuestion)
+        forms = [", ".join(q.key), " ".join(reversed(q.key)), "{" + ",".join(q.key) + "}"]
     for raw in forms:
         parsed, g = grade_raw(q, raw)
         assert g.correct and g.score == 1.0, (raw, parsed.value)

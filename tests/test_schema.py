@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from quizbank import witness as W
+from quizbank.generators import generate
 from quizbank.schema import (
     QUANTITIES,
     AnyWitness,
@@ -16,6 +17,9 @@ from quizbank.schema import (
     LayersWitness,
     ModelWitness,
     ProbeWitness,
+    QuestionAdapter,
+    QuestionListAdapter,
+    ShapeQuestion,
     WitnessAdapter,
     ZooWitness,
 )
@@ -131,3 +135,36 @@ def test_quantities_are_the_literal() -> None:
     for q in QUANTITIES:
         if q != "probe":
             assert LayersWitness(quantity=q, input_shape=[1], layers=[]).quantity == q  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ shape questions
+
+
+def _shape() -> ShapeQuestion:
+    q = generate("output_size.shape", 3, 2)
+    assert isinstance(q, ShapeQuestion)
+    return q
+
+
+def test_a_shape_question_is_its_own_kind() -> None:
+    data = _shape().model_dump(mode="json")
+    assert data["kind"] == "shape" and "format" not in data
+    assert data["key"] == "×".join(map(str, data["key_value"]))
+
+
+def test_json_stored_as_short_text_shape_still_reads() -> None:
+    q = _shape()
+    data = q.model_dump(mode="json")
+    for legacy in ({**data, "kind": "short_text", "format": "shape"}, {**data, "kind": "short_text"}):
+        assert QuestionAdapter.validate_json(json.dumps(legacy)) == q
+        assert QuestionAdapter.validate_python(legacy) == q
+        assert ShapeQuestion.model_validate(legacy) == q
+        assert QuestionListAdapter.validate_python([legacy]) == [q]
+
+
+def test_the_text_mode_is_gone() -> None:
+    data = _shape().model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        QuestionAdapter.validate_python({**data, "kind": "short_text", "format": "text"})
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        QuestionAdapter.validate_python({**data, "format": "shape"})

@@ -194,15 +194,14 @@ def shape(
     traps: Sequence[tuple[str, Sequence[int]]] = (),
     min_traps: int = 1,
 ) -> dict[str, Any]:
-    """A short-text question answered with a tensor shape such as ``112×112×64`` (no batch axis)."""
+    """A question answered with a tensor shape typed as text, such as ``112×112×64`` (no batch axis)."""
     key_l = [int(v) for v in key]
     kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
     if len(kept) < min_traps:
         raise Redraw
     text = fmt_shape(key_l)
     return {
-        "kind": "short_text",
-        "format": "shape",
+        "kind": "shape",
         "stem": stem,
         "key": text,
         "key_value": key_l,
