@@ -9,6 +9,7 @@ and check the key.  ``kind`` discriminates the four question forms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from copy import copy
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
@@ -276,6 +277,13 @@ ShortTextQuestion = ShapeQuestion
 class _ChoiceBase(_QuestionBase):
     options: list[Option]
 
+    def option(self, option_id: Any) -> Option:
+        """The option called ``option_id`` (:class:`ValueError` if there is none)."""
+        for o in self.options:
+            if o.id == str(option_id):
+                return o
+        raise ValueError(f"{option_id!r} is not an option of this question")
+
     @model_validator(mode="after")
     def _distinct(self) -> _ChoiceBase:
         texts = [o.text for o in self.options]
@@ -302,6 +310,15 @@ class MultipleChoiceQuestion(_ChoiceBase):
 class MultiSelectQuestion(_ChoiceBase):
     kind: Literal["multi_select"] = "multi_select"
     key: list[str]
+
+    def selection(self, answer: Any) -> set[str]:
+        """The option ids an answer (one id or a collection of them) selects (:class:`ValueError` naming any
+        that are not options)."""
+        chosen = set(answer if isinstance(answer, set | frozenset | Sequence) else [answer])
+        unknown = chosen - {o.id for o in self.options}
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not options of this question")
+        return chosen
 
     @model_validator(mode="after")
     def _keys(self) -> MultiSelectQuestion:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from quizbank import diagnose
+from grader.scoring import grade
 from quizbank.generators import REGISTRY, TOPICS, generate, generators, questions
 from quizbank.schema import (
     MultipleChoiceQuestion,
@@ -82,28 +82,28 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
             if isinstance(q, NumericQuestion | ShapeQuestion):
                 assert q.traps, f"{q.uid}: a numeric question offers at least one named trap"
             if isinstance(q, ShapeQuestion):
-                assert diagnose(q, q.key_value).correct
+                assert grade(q, q.key_value).correct
                 for t in q.traps:
-                    got = diagnose(q, t.value)
+                    got = grade(q, t.value)
                     assert not got.correct and got.trap == t.trap, (q.uid, t)
             if isinstance(q, NumericQuestion):
                 values = [t.value for t in q.traps]
                 assert q.key not in values, "a trap value equals the key"
                 assert len(values) == len({json.dumps(v) for v in values}), "trap values are not distinct"
                 for t in q.traps:  # each trap's own value is diagnosed as that trap
-                    got = diagnose(q, t.value)
+                    got = grade(q, t.value)
                     assert not got.correct and got.trap == t.trap, (q.uid, t)
-                assert diagnose(q, q.key).correct
+                assert grade(q, q.key).correct
             if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
                 assert len(q.options) >= 3
                 wrong = [o for o in q.options if not o.correct]
                 assert all(o.trap for o in wrong), f"{q.uid}: every distractor is a named trap"
                 if isinstance(q, MultipleChoiceQuestion):
-                    assert diagnose(q, q.key).correct
+                    assert grade(q, q.key).correct
                     for o in wrong:
-                        assert diagnose(q, o.id).trap == o.trap
+                        assert grade(q, o.id).trap == o.trap
                 else:
-                    assert diagnose(q, q.key).correct
+                    assert grade(q, q.key).correct
                 texts = [o.text for o in q.options]
                 assert len(set(texts)) == len(texts)
         assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance", "architectures"), (
