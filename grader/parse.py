@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizbank.schema import AnyQuestion, MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, ShortTextQuestion
+from quizbank.schema import AnyQuestion, MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, ShapeQuestion
 
 MAX_LEN = 200
 """Longest raw answer accepted, in characters (the longest honest answer is a shape of ~30)."""
@@ -193,10 +193,8 @@ def parse_answer(question: AnyQuestion, raw: str) -> Parsed:
     """Parse raw text for a question, or raise :class:`FormatError`."""
     if isinstance(question, NumericQuestion):
         return Parsed(parse_number(raw), raw)
-    if isinstance(question, ShortTextQuestion):
-        if question.format == "shape":
-            return Parsed(parse_shape(raw), raw)
-        return Parsed(_clean(raw), raw)
+    if isinstance(question, ShapeQuestion):
+        return Parsed(parse_shape(raw), raw)
     ids = [o.id for o in question.options]
     if isinstance(question, MultipleChoiceQuestion):
         return Parsed(parse_choice(raw, ids), raw)

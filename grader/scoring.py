@@ -19,9 +19,12 @@ modes Moodle and PrairieLearn users know:
 Multi-select earns partial credit the way Moodle's multiple-answer scoring with
 "all or nothing" off does: each right choice adds 1/#right, each wrong choice
 takes away 1/#wrong, floored at 0.  A multi-part question earns, per part, the
-part's points times that part's score (:func:`grade_parts`).  Every wrong answer
-that matches a named trap says so: ``trap`` (the id), ``trap_title`` and the
-trap's ``feedback`` (from :func:`quizbank.diagnose`).
+part's points times that part's score (:func:`grade_parts`).
+
+:func:`credit` is the one place that decides how much an answer earns, and so
+whether it is correct (it earns full credit).  Every wrong answer that matches a
+named trap says so: ``trap`` (the id), ``trap_title`` and the trap's ``feedback``
+(from :func:`quizbank.diagnose`, which explains but never judges).
 """
 
 from __future__ import annotations
@@ -31,8 +34,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizbank import diagnose
-from quizbank.schema import AnyQuestion, MultiSelectQuestion, Tolerance
+from quizbank.diagnose import diagnose, right_feedback
+from quizbank.schema import (
+    AnyQuestion,
+    MultipleChoiceQuestion,
+    MultiSelectQuestion,
+    NumericQuestion,
+    ShapeQuestion,
+    Tolerance,
+)
 
 from .parse import Parsed, parse_answer, parse_parts
 
@@ -57,15 +67,31 @@ def multi_select_score(question: MultiSelectQuestion, chosen: set[str]) -> float
     return max(0.0, round(score, 6))
 
 
-def grade(question: AnyQuestion, value: Any) -> Grade:
-    """Grade a *parsed* answer (see :func:`grader.parse.parse_answer`)."""
-    d = diagnose(question, value)
+def credit(question: AnyQuestion, value: Any) -> float:
+    """The fraction of the question's points a *parsed* answer earns; it is correct when that is 1.
+
+    Numbers within the question's tolerance of the key, the key's shape and the right option earn 1,
+    anything else 0; a multi-select earns :func:`multi_select_score`.  An option id the question does
+    not have is a :class:`ValueError`.
+    """
+    if isinstance(question, NumericQuestion):
+        return 1.0 if question.tolerance.accepts(float(question.key), float(value)) else 0.0
+    if isinstance(question, ShapeQuestion):
+        return 1.0 if [int(v) for v in value] == question.key_value else 0.0
+    if isinstance(question, MultipleChoiceQuestion):
+        return 1.0 if question.option(value).correct else 0.0
     if isinstance(question, MultiSelectQuestion):
-        score = multi_select_score(question, set(value))
-    else:
-        score = 1.0 if d.correct else 0.0
-    traps = d.traps or ((d.trap,) if d.trap else ())
-    return Grade(d.correct, score, d.trap, d.title, d.feedback, question.explanation, traps)
+        return multi_select_score(question, question.selection(value))
+    raise TypeError(f"not a question: {type(question).__name__}")
+
+
+def grade(question: AnyQuestion, value: Any) -> Grade:
+    """Grade a *parsed* answer (see :func:`grader.parse.parse_answer`): its :func:`credit`, and what it is told."""
+    score = credit(question, value)
+    if score == 1.0:
+        return Grade(True, score, None, None, right_feedback(question, value), question.explanation)
+    d = diagnose(question, value)
+    return Grade(False, score, d.trap, d.title, d.feedback, question.explanation, d.traps)
 
 
 def grade_raw(question: AnyQuestion, raw: str) -> tuple[Parsed, Grade]:

@@ -9,16 +9,25 @@ and check the key.  ``kind`` discriminates the four question forms.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from copy import copy
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    Tag,
+    TypeAdapter,
+    model_serializer,
+    model_validator,
+)
 
-Quantity = str
-"""One of ``count_params``, ``trainable_params``, ``non_trainable_params``,
-``output_shape``, ``receptive_field``, ``macs`` or ``probe`` (then ``probe``
-names the behavioural probe in :mod:`models.probes`)."""
-
-QUANTITIES = (
+Measure = Literal[
     "count_params",
     "trainable_params",
     "non_trainable_params",
@@ -26,54 +35,147 @@ QUANTITIES = (
     "receptive_field",
     "macs",
     "channels",
-    "probe",
-)
+]
+"""A quantity measured on a live model (or on one of its layers)."""
+
+Quantity = Literal[Measure, "probe"]
+"""What a witness measures: a :data:`Measure`, or ``probe`` (then the witness names the
+behavioural probe of :mod:`models.probes` to run)."""
+
+QUANTITIES: tuple[str, ...] = get_args(Quantity)
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Witness(_Frozen):
-    """The live Keras counterpart of a question, as plain data.
+# ------------------------------------------------------------------ witnesses
 
-    Either a sequence of serialized layers applied to ``input_shape`` (no batch
-    axis), a functional ``model`` config where the graph branches, a model of the
-    zoo by name (``zoo`` + ``zoo_kwargs``), a ``probe`` run on live layers, or a
-    combination (``op``) of ``parts``: ``ratio`` a/b, ``difference`` a−b, ``sum``,
-    ``percent_fewer`` 100·(b−a)/b, ``percent_of`` 100·a/b, ``percent_more`` 100·(a−b)/b.
-    """
+_WITNESS_KEYS: dict[str, Any] = {
+    "quantity": None,
+    "input_shape": None,
+    "layers": None,
+    "model": None,
+    "layer": None,
+    "probe": None,
+    "args": {},
+    "expect": None,
+    "zoo": None,
+    "zoo_kwargs": {},
+    "op": None,
+    "parts": None,
+}
+"""Every key a serialized witness carries, in order, with the value it has when its form does not use it.
 
-    quantity: Quantity
-    input_shape: list[int] | None = None
-    layers: list[dict[str, Any]] | None = None
-    model: dict[str, Any] | None = None
-    layer: str | None = Field(
-        default=None, description="layer name the quantity refers to; default: the whole model / last layer"
-    )
-    probe: str | None = None
+Each form writes all of them, so a question's JSON does not depend on which form backs it (and reads back
+through :data:`Witness`, which drops the unused keys before the form refuses any it does not know)."""
+
+
+class _WitnessForm(_Frozen):
+    form: ClassVar[str]
+
+    @model_serializer(mode="wrap")
+    def _every_key(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.exclude_none or info.exclude_defaults or info.exclude_unset:
+            return data
+        own = type(self).model_fields
+        return {k: data[k] if k in own else copy(v) for k, v in _WITNESS_KEYS.items() if k in data or k not in own}
+
+
+class LayersWitness(_WitnessForm):
+    """Serialized Keras layers applied in sequence to ``input_shape`` (no batch axis)."""
+
+    form: ClassVar[str] = "layers"
+    quantity: Measure
+    input_shape: list[int]
+    layers: list[dict[str, Any]]
+    layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the last one")
+
+
+class ModelWitness(_WitnessForm):
+    """A functional ``model`` config, where the graph branches."""
+
+    form: ClassVar[str] = "model"
+    quantity: Measure
+    model: dict[str, Any]
+    layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the model")
+
+
+class ZooWitness(_WitnessForm):
+    """A model of the cnnquiz zoo: ``models.registry.get(zoo, **zoo_kwargs)``."""
+
+    form: ClassVar[str] = "zoo"
+    quantity: Measure
+    layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the model")
+    zoo: str
+    zoo_kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProbeWitness(_WitnessForm):
+    """A behavioural probe of :mod:`models.probes` run on live layers: ``probes.run(probe, **args)``."""
+
+    form: ClassVar[str] = "probe"
+    quantity: Literal["probe"] = "probe"
+    probe: str
     args: dict[str, Any] = Field(default_factory=dict)
     expect: Any = Field(default=None, description="for probes backing a choice: the value the probe must measure")
-    zoo: str | None = Field(default=None, description="a model of the cnnquiz zoo (models.registry) instead of layers")
-    zoo_kwargs: dict[str, Any] = Field(default_factory=dict)
-    op: Literal["ratio", "difference", "sum", "percent_fewer", "percent_of", "percent_more"] | None = None
-    parts: list[Witness] | None = None
 
-    @model_validator(mode="after")
-    def _check(self) -> Witness:
-        if self.quantity not in QUANTITIES:
-            raise ValueError(f"unknown witness quantity {self.quantity!r}; expected one of {QUANTITIES}")
-        if self.op is not None:
-            if not self.parts:
-                raise ValueError("a combined witness needs parts")
-        elif self.quantity == "probe":
-            if not self.probe:
-                raise ValueError("a probe witness names its probe")
-        elif sum(x is not None for x in (self.layers, self.model, self.zoo)) != 1:
-            raise ValueError("a witness has exactly one of 'layers', 'model' or 'zoo'")
-        elif self.layers is not None and self.input_shape is None:
-            raise ValueError("a sequential witness needs input_shape")
-        return self
+
+class CombinedWitness(_WitnessForm):
+    """A combination of the values of ``parts``: ``ratio`` a/b, ``difference`` a−b, ``sum``,
+    ``percent_fewer`` 100·(b−a)/b, ``percent_of`` 100·a/b, ``percent_more`` 100·(a−b)/b."""
+
+    form: ClassVar[str] = "combined"
+    quantity: Quantity
+    op: Literal["ratio", "difference", "sum", "percent_fewer", "percent_of", "percent_more"]
+    parts: list[Witness] = Field(min_length=1)
+
+
+AnyWitness = LayersWitness | ModelWitness | ZooWitness | ProbeWitness | CombinedWitness
+
+
+def _witness_form(value: Any) -> str | None:
+    """Which form a witness is, from the keys it sets (``None``: none of them)."""
+    if isinstance(value, _WitnessForm):
+        return value.form
+    if not isinstance(value, dict):
+        return None
+    if value.get("op") is not None:
+        return "combined"
+    if value.get("probe") is not None or value.get("quantity") == "probe":
+        return "probe"
+    for form in ("zoo", "model", "layers"):
+        if value.get(form) is not None:
+            return form
+    return None
+
+
+def _drop_unused_keys(value: Any) -> Any:
+    """The serialized form writes every key of :data:`_WITNESS_KEYS`; those left at their unused value are dropped."""
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if k not in _WITNESS_KEYS or k == "quantity" or v != _WITNESS_KEYS[k]}
+    return value
+
+
+Witness = Annotated[
+    Annotated[LayersWitness, Tag("layers")]
+    | Annotated[ModelWitness, Tag("model")]
+    | Annotated[ZooWitness, Tag("zoo")]
+    | Annotated[ProbeWitness, Tag("probe")]
+    | Annotated[CombinedWitness, Tag("combined")],
+    Discriminator(
+        _witness_form,
+        custom_error_type="witness_form",
+        custom_error_message="a witness sets exactly one of 'layers', 'model', 'zoo', 'probe' or 'op'",
+    ),
+    BeforeValidator(_drop_unused_keys),
+]
+"""The live Keras counterpart of a question, as plain data, in one of five forms: :class:`LayersWitness`,
+:class:`ModelWitness`, :class:`ZooWitness`, :class:`ProbeWitness` or :class:`CombinedWitness` (told apart by the keys
+they set)."""
+CombinedWitness.model_rebuild()
+WitnessAdapter: TypeAdapter[Witness] = TypeAdapter(Witness)
 
 
 class Tolerance(_Frozen):
@@ -144,19 +246,39 @@ class NumericQuestion(_QuestionBase):
     traps: list[TrapValue] = Field(default_factory=list)
 
 
-class ShortTextQuestion(_QuestionBase):
-    """A short typed answer: a tensor shape (``format='shape'``) or a word."""
+def _upgrade_legacy_shape(data: Any) -> Any:
+    """JSON written before shapes had a kind of their own (``kind="short_text", format="shape"``) reads as a shape."""
+    if isinstance(data, dict) and data.get("kind") == "short_text" and data.get("format", "shape") == "shape":
+        data = {k: v for k, v in data.items() if k != "format"}
+        data["kind"] = "shape"
+    return data
 
-    kind: Literal["short_text"] = "short_text"
-    format: Literal["shape", "text"] = "shape"
+
+class ShapeQuestion(_QuestionBase):
+    """A tensor shape typed as text, such as ``112×112×64`` (no batch axis)."""
+
+    kind: Literal["shape"] = "shape"
     key: str
-    key_value: list[int] | None = None
+    """The shape as printed."""
+    key_value: list[int]
     accept: list[str] = Field(default_factory=list)
     traps: list[TrapValue] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        return _upgrade_legacy_shape(data)
 
 
 class _ChoiceBase(_QuestionBase):
     options: list[Option]
+
+    def option(self, option_id: Any) -> Option:
+        """The option called ``option_id`` (:class:`ValueError` if there is none)."""
+        for o in self.options:
+            if o.id == str(option_id):
+                return o
+        raise ValueError(f"{option_id!r} is not an option of this question")
 
     @model_validator(mode="after")
     def _distinct(self) -> _ChoiceBase:
@@ -185,6 +307,15 @@ class MultiSelectQuestion(_ChoiceBase):
     kind: Literal["multi_select"] = "multi_select"
     key: list[str]
 
+    def selection(self, answer: Any) -> set[str]:
+        """The option ids an answer (one id or a collection of them) selects (:class:`ValueError` naming any
+        that are not options)."""
+        chosen = set(answer if isinstance(answer, set | frozenset | Sequence) else [answer])
+        unknown = chosen - {o.id for o in self.options}
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not options of this question")
+        return chosen
+
     @model_validator(mode="after")
     def _keys(self) -> MultiSelectQuestion:
         correct = [o.id for o in self.options if o.correct]
@@ -194,10 +325,11 @@ class MultiSelectQuestion(_ChoiceBase):
 
 
 Question = Annotated[
-    NumericQuestion | ShortTextQuestion | MultipleChoiceQuestion | MultiSelectQuestion,
+    NumericQuestion | ShapeQuestion | MultipleChoiceQuestion | MultiSelectQuestion,
     Field(discriminator="kind"),
+    BeforeValidator(_upgrade_legacy_shape),
 ]
 QuestionAdapter: TypeAdapter[Question] = TypeAdapter(Question)
 QuestionListAdapter: TypeAdapter[list[Question]] = TypeAdapter(list[Question])
 
-AnyQuestion = NumericQuestion | ShortTextQuestion | MultipleChoiceQuestion | MultiSelectQuestion
+AnyQuestion = NumericQuestion | ShapeQuestion | MultipleChoiceQuestion | MultiSelectQuestion

@@ -19,11 +19,16 @@ from typing import Any
 
 from .schema import (
     AnyQuestion,
+    AnyWitness,
+    CombinedWitness,
+    LayersWitness,
+    ModelWitness,
     MultipleChoiceQuestion,
     NumericQuestion,
-    ShortTextQuestion,
+    ProbeWitness,
+    ShapeQuestion,
     Tolerance,
-    Witness,
+    ZooWitness,
 )
 
 
@@ -59,15 +64,13 @@ def _zoo(name: str, kwargs: dict[str, Any]) -> Any:
     return _zoo_models[key]
 
 
-def _build(w: Witness) -> Any:
+def _build(w: LayersWitness | ModelWitness | ZooWitness) -> Any:
     from models._keras import keras
 
-    if w.zoo is not None:
+    if isinstance(w, ZooWitness):
         return _zoo(w.zoo, w.zoo_kwargs)
-    if w.layers is not None:
-        assert w.input_shape is not None
+    if isinstance(w, LayersWitness):
         return keras.Sequential([keras.Input(tuple(w.input_shape))] + [keras.layers.deserialize(l) for l in w.layers])
-    assert w.model is not None
     return keras.saving.deserialize_keras_object(w.model)
 
 
@@ -88,7 +91,7 @@ def _output_shape(model: Any) -> list[int]:
     return shape
 
 
-def live_value(w: Witness) -> Any:
+def live_value(w: AnyWitness) -> Any:
     """Measure the witness' quantity on live Keras (memoised by the witness' canonical JSON)."""
     key = json.dumps(w.model_dump(mode="json"), sort_keys=True)
     if key in _cache:
@@ -98,11 +101,10 @@ def live_value(w: Witness) -> Any:
     return value
 
 
-def _measure(w: Witness) -> Any:
+def _measure(w: AnyWitness) -> Any:
     from models import inspect, probes
 
-    if w.op is not None:
-        assert w.parts
+    if isinstance(w, CombinedWitness):
         vals = [live_value(p) for p in w.parts]
         if w.op == "ratio":
             return vals[0] / vals[1]
@@ -115,8 +117,7 @@ def _measure(w: Witness) -> Any:
         if w.op == "percent_more":
             return 100.0 * (vals[0] - vals[1]) / vals[1]
         return 100.0 * (vals[1] - vals[0]) / vals[1]  # percent_fewer: parts = [new, old]
-    if w.quantity == "probe":
-        assert w.probe
+    if isinstance(w, ProbeWitness):
         return probes.run(w.probe, **w.args)
     model = _build(w)
     target = model.get_layer(w.layer) if w.layer else model
@@ -132,12 +133,12 @@ def _measure(w: Witness) -> Any:
         if w.layer:
             shape = [int(d) for d in target.output.shape[1:]]
         else:
-            shape = [int(d) for d in model.output_shape[1:]] if w.zoo else _output_shape(model)
+            shape = [int(d) for d in model.output_shape[1:]] if isinstance(w, ZooWitness) else _output_shape(model)
         return shape[-1] if w.quantity == "channels" else shape
     if w.quantity == "receptive_field":
         # zoo models are too large for a gradient measurement per question: the inspector's graph RF (itself
         # proven equal to the gradient measurement in tests) is used; small witnesses are measured by gradient
-        if w.zoo:
+        if isinstance(w, ZooWitness):
             rf_t = inspect.receptive_field(model, w.layer)
             rf = list(rf_t) if rf_t else []
         else:
@@ -150,16 +151,21 @@ def expected_value(q: AnyQuestion) -> Any:
     """What the witness must measure for the key to be right."""
     if isinstance(q, NumericQuestion):
         return q.key
-    if isinstance(q, ShortTextQuestion):
-        return q.key_value if q.format == "shape" else q.key
-    assert q.witness is not None
+    if isinstance(q, ShapeQuestion):
+        return q.key_value
+    expect = _expectation(q.witness)
     if isinstance(q, MultipleChoiceQuestion):
         right = next(o for o in q.options if o.correct)
-        if right.value is not None and (q.witness.quantity != "probe" or q.witness.expect is None):
+        if right.value is not None and expect is None:
             return right.value
-    if q.witness.expect is None:
+    if expect is None:
         raise ValueError(f"{q.uid}: the witness states no expectation and the correct option carries no value")
-    return q.witness.expect
+    return expect
+
+
+def _expectation(w: AnyWitness | None) -> Any:
+    """What a probe witness states it must measure (``None``: nothing, or not a probe)."""
+    return w.expect if isinstance(w, ProbeWitness) else None
 
 
 def _close(expected: Any, live: Any, tol: Tolerance | None) -> bool:
@@ -194,7 +200,7 @@ def validate_question(q: AnyQuestion) -> Result:
         return Result(False, expected, None, f"{type(e).__name__}: {e}")
     tol = q.tolerance if isinstance(q, NumericQuestion) else None
     ok = _close(expected, live, tol)
-    if ok and isinstance(q, MultipleChoiceQuestion) and q.witness.expect is None:
+    if ok and isinstance(q, MultipleChoiceQuestion) and _expectation(q.witness) is None:
         # the live value must single out the correct option: no distractor may also match it
         clash = [o.text for o in q.options if not o.correct and o.value is not None and _close(o.value, live, None)]
         if clash:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import Witness
+from .schema import AnyWitness, CombinedWitness, LayersWitness, Measure, ModelWitness, ProbeWitness, ZooWitness
 
 Layer = dict[str, Any]
 
@@ -136,22 +136,22 @@ def relu() -> Layer:
 
 
 def sequential(
-    input_shape: list[int] | tuple[int, ...], layers: list[Layer], quantity: str, *, at: str | None = None
-) -> Witness:
-    return Witness(quantity=quantity, input_shape=list(input_shape), layers=layers, layer=at)
+    input_shape: list[int] | tuple[int, ...], layers: list[Layer], quantity: Measure, *, at: str | None = None
+) -> LayersWitness:
+    return LayersWitness(quantity=quantity, input_shape=list(input_shape), layers=layers, layer=at)
 
 
-def zoo(name: str, quantity: str, *, at: str | None = None, **kwargs: Any) -> Witness:
+def zoo(name: str, quantity: Measure, *, at: str | None = None, **kwargs: Any) -> ZooWitness:
     """A model of the cnnquiz zoo (``models.registry.get(name, **kwargs)``), measured at layer ``at``."""
-    return Witness(quantity=quantity, zoo=name, zoo_kwargs=kwargs, layer=at)
+    return ZooWitness(quantity=quantity, zoo=name, zoo_kwargs=kwargs, layer=at)
 
 
-def probe(name: str, *, expect: Any = None, **args: Any) -> Witness:
-    return Witness(quantity="probe", probe=name, args=args, expect=expect)
+def probe(name: str, *, expect: Any = None, **args: Any) -> ProbeWitness:
+    return ProbeWitness(probe=name, args=args, expect=expect)
 
 
-def combine(op: str, *parts: Witness) -> Witness:
-    return Witness(quantity=parts[0].quantity, op=op, parts=list(parts))  # type: ignore[arg-type]
+def combine(op: str, *parts: AnyWitness) -> CombinedWitness:
+    return CombinedWitness(quantity=parts[0].quantity, op=op, parts=list(parts))  # type: ignore[arg-type]
 
 
 class Graph:
@@ -216,5 +216,5 @@ class Graph:
             },
         }
 
-    def witness(self, outputs: str | list[str], quantity: str, *, at: str | None = None) -> Witness:
-        return Witness(quantity=quantity, model=self.config(outputs), layer=at)
+    def witness(self, outputs: str | list[str], quantity: Measure, *, at: str | None = None) -> ModelWitness:
+        return ModelWitness(quantity=quantity, model=self.config(outputs), layer=at)

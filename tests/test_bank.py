@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from quizbank import diagnose
+from grader.scoring import grade
 from quizbank.generators import REGISTRY, TOPICS, generate, generators, questions
 from quizbank.schema import (
     MultipleChoiceQuestion,
     MultiSelectQuestion,
     NumericQuestion,
     QuestionAdapter,
-    ShortTextQuestion,
+    ShapeQuestion,
 )
 
 GEN_IDS = sorted(REGISTRY)
@@ -56,7 +56,7 @@ def test_topics_have_numeric_and_choice_forms() -> None:
     both = [
         t
         for t in REQUIRED_TOPICS
-        if {g.kind for g in generators(t)} & {"numeric", "short_text"} and "choice" in {g.kind for g in generators(t)}
+        if {g.kind for g in generators(t)} & {"numeric", "shape"} and "choice" in {g.kind for g in generators(t)}
     ]
     assert len(both) >= 12, f"only {sorted(both)} have both a numeric and a choice form"
 
@@ -79,31 +79,31 @@ def test_generator_is_deterministic_and_well_formed(gen_id: str) -> None:
             assert (q.generator, q.seed, q.difficulty) == (gen_id, s, d)
             assert q.stem.strip() and q.explanation.strip()
             params_seen.add(json.dumps(q.params, sort_keys=True))
-            if isinstance(q, NumericQuestion | ShortTextQuestion):
+            if isinstance(q, NumericQuestion | ShapeQuestion):
                 assert q.traps, f"{q.uid}: a numeric question offers at least one named trap"
-            if isinstance(q, ShortTextQuestion) and q.format == "shape":
-                assert diagnose(q, q.key_value).correct
+            if isinstance(q, ShapeQuestion):
+                assert grade(q, q.key_value).correct
                 for t in q.traps:
-                    got = diagnose(q, t.value)
+                    got = grade(q, t.value)
                     assert not got.correct and got.trap == t.trap, (q.uid, t)
             if isinstance(q, NumericQuestion):
                 values = [t.value for t in q.traps]
                 assert q.key not in values, "a trap value equals the key"
                 assert len(values) == len({json.dumps(v) for v in values}), "trap values are not distinct"
                 for t in q.traps:  # each trap's own value is diagnosed as that trap
-                    got = diagnose(q, t.value)
+                    got = grade(q, t.value)
                     assert not got.correct and got.trap == t.trap, (q.uid, t)
-                assert diagnose(q, q.key).correct
+                assert grade(q, q.key).correct
             if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
                 assert len(q.options) >= 3
                 wrong = [o for o in q.options if not o.correct]
                 assert all(o.trap for o in wrong), f"{q.uid}: every distractor is a named trap"
                 if isinstance(q, MultipleChoiceQuestion):
-                    assert diagnose(q, q.key).correct
+                    assert grade(q, q.key).correct
                     for o in wrong:
-                        assert diagnose(q, o.id).trap == o.trap
+                        assert grade(q, o.id).trap == o.trap
                 else:
-                    assert diagnose(q, q.key).correct
+                    assert grade(q, q.key).correct
                 texts = [o.text for o in q.options]
                 assert len(set(texts)) == len(texts)
         assert len(params_seen) > 1 or gen_id.split(".")[0] in ("edge_cases", "equivariance", "architectures"), (

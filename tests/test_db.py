@@ -12,7 +12,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
@@ -36,6 +36,7 @@ TABLES = {
     "review_logs",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+HEAD = "0002"
 
 
 def _world(s: D.Session) -> tuple[D.User, D.Assessment, D.QuestionInstance, D.Attempt]:
@@ -73,7 +74,7 @@ def test_migrations_create_exactly_the_orm_schema(db_url: str) -> None:
     engine = D.make_engine(db_url)
     try:
         head = ScriptDirectory.from_config(D.alembic_config(db_url)).get_current_head()
-        assert head == "0001" and D.current_revision(engine) == head
+        assert head == HEAD and D.current_revision(engine) == head
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), D.Base.metadata)
@@ -89,8 +90,44 @@ def test_downgrade_to_base_and_up_again(db_url: str) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert D.current_revision(engine) is None
         D.upgrade(db_url)
-        assert D.current_revision(engine) == "0001"
+        assert D.current_revision(engine) == HEAD
         assert TABLES <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _kinds(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return {g: k for g, k in conn.execute(text("SELECT generator, kind FROM question_instances"))}
+
+
+def test_0002_gives_shape_questions_their_own_kind_and_takes_it_back(db_url: str) -> None:
+    D.downgrade(db_url, "0001")
+    engine = D.make_engine(db_url)
+    try:
+        with D.write_session(D.session_factory(engine)) as s:
+            _, a, _, _ = _world(s)
+            shape = generate("output_size.shape", 2, 1)
+            s.add(
+                D.QuestionInstance(
+                    assessment_id=a.id,
+                    position=2,
+                    generator=shape.generator,
+                    version=shape.version,
+                    seed=shape.seed,
+                    difficulty=shape.difficulty,
+                    topic=shape.topic,
+                    kind="short_text",  # as revision 0001 stored a shape question
+                    params=canonical_json(shape.params),
+                )
+            )
+        before = {"conv_params.count": "numeric", "output_size.shape": "short_text"}
+        assert _kinds(engine) == before
+        D.upgrade(db_url)
+        assert shape.kind == "shape"
+        assert _kinds(engine) == {"conv_params.count": "numeric", "output_size.shape": "shape"}
+        D.downgrade(db_url, "0001")
+        assert _kinds(engine) == before
     finally:
         engine.dispose()
 
@@ -112,7 +149,7 @@ def test_cli_db_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     r = runner.invoke(app, ["db", "upgrade", "--url", f"sqlite:///{target}"])
     assert r.exit_code == 0, r.output
     engine = D.make_engine(f"sqlite:///{target}")
-    assert D.current_revision(engine) == "0001"
+    assert D.current_revision(engine) == HEAD
     engine.dispose()
     # without --url: $CNNQUIZ_DB_URL
     env_target = tmp_path / "env.sqlite"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank import diagnose
+from grader.scoring import grade
 from quizbank import formulas as F
 from quizbank import traps as T
 from quizbank import witness as W
@@ -45,7 +45,7 @@ def test_concept_distractors() -> None:
         for s in range(20):
             f = generate(f"{TOPIC}.facts", s, d)
             assert any("pointwise 1×1" in o.text for o in f.options if o.correct)
-            assert diagnose(f, f.key).correct
+            assert grade(f, f.key).correct
 
 
 @pytest.mark.live

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.scoring import grade
 from quizbank import diagnose
 from quizbank import formulas as F
 from quizbank.generators import generate, generators
@@ -44,7 +45,7 @@ def test_trap_answers_are_diagnosed() -> None:
     assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap == "gridding_fixed_by_same_rate"
     q = generate("edge_cases.bn_value", 0, 2)
     assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap == "bn_batch_stats_at_inference"
-    assert diagnose(q, round(q.key, 2)).correct
+    assert grade(q, round(q.key, 2)).correct
 
 
 def test_only_the_degradation_cause_lacks_a_witness() -> None:

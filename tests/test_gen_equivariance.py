@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank import diagnose
+from grader.scoring import grade
 from quizbank import formulas as F
 from quizbank.generators import generate, generators
 
@@ -48,7 +48,8 @@ def test_choice_distractors_name_traps() -> None:
             q = generate(gen, 7, d)
             wrong = [o for o in q.options if not o.correct]
             assert len(q.options) == 4
-            assert not diagnose(q, wrong[0].id).correct and diagnose(q, wrong[0].id).trap == wrong[0].trap
+            g = grade(q, wrong[0].id)
+            assert not g.correct and g.trap == wrong[0].trap and g.feedback == wrong[0].feedback
 
 
 @pytest.mark.live

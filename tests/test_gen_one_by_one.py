@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizbank import diagnose
+from grader.scoring import grade
 from quizbank import formulas as F
 from quizbank import witness as W
 from quizbank.generators import generate, generators
@@ -61,7 +61,7 @@ def test_uses_options() -> None:
                 "one_by_one_no_mixing",
                 "one_by_one_downsamples",
             }
-            assert diagnose(q, q.key).correct
+            assert grade(q, q.key).correct
 
 
 @pytest.mark.live

@@ -11,7 +11,7 @@ from quizbank import formulas as F
 from quizbank import traps as T
 from quizbank.generators import generate
 from quizbank.generators import output_size as O
-from quizbank.schema import MultipleChoiceQuestion, NumericQuestion, ShortTextQuestion
+from quizbank.schema import MultipleChoiceQuestion, NumericQuestion, ShapeQuestion
 
 
 def test_concepts_worked_examples() -> None:
@@ -109,7 +109,7 @@ def test_keys_follow_the_formula() -> None:
                 w = F.output_size(w, lay["k"], lay["s"], lay["pad"], lay["d"])
             assert q.key == w
             q2 = generate("output_size.shape", s, d)
-            assert isinstance(q2, ShortTextQuestion) and q2.key_value is not None
+            assert isinstance(q2, ShapeQuestion)
             h, w2 = q2.params["h"], q2.params["w"]
             for lay in q2.params["layers"]:
                 h = F.output_size(h, lay["k"], lay["s"], lay["pad"], lay["d"])
@@ -123,10 +123,10 @@ def test_traps_on_offer_and_shape_traps_diagnosed() -> None:
         for d in (1, 2, 3):
             for s in range(40):
                 q = generate(gen_id, s, d)
-                assert isinstance(q, NumericQuestion | ShortTextQuestion)
+                assert isinstance(q, NumericQuestion | ShapeQuestion)
                 assert q.traps, q.uid
                 seen.update(t.trap for t in q.traps)
-                if isinstance(q, ShortTextQuestion):  # test_bank diagnoses numeric traps only
+                if isinstance(q, ShapeQuestion):  # test_bank diagnoses numeric traps only
                     for t in q.traps:
                         assert diagnose(q, t.value).trap == t.trap, (q.uid, t)
     assert {"forgot_floor", "padding_once", "same_as_valid", "ignored_dilation", "dilation_as_k_times_d"} <= seen

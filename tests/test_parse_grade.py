@@ -18,7 +18,15 @@ from grader.parse import (
     parse_parts,
     parse_shape,
 )
-from grader.scoring import describe_tolerance, grade, grade_parts, grade_parts_raw, grade_raw, multi_select_score
+from grader.scoring import (
+    credit,
+    describe_tolerance,
+    grade,
+    grade_parts,
+    grade_parts_raw,
+    grade_raw,
+    multi_select_score,
+)
 from quizbank import diagnose
 from quizbank.generators import REGISTRY, generate
 from quizbank.schema import (
@@ -26,7 +34,7 @@ from quizbank.schema import (
     MultipleChoiceQuestion,
     MultiSelectQuestion,
     NumericQuestion,
-    ShortTextQuestion,
+    ShapeQuestion,
     Tolerance,
     TrapValue,
 )
@@ -131,12 +139,35 @@ def test_numeric_grading_and_trap_diagnosis() -> None:
     assert unrelated.trap is None and "none of the common mistakes" in unrelated.feedback
 
 
+def test_credit_alone_decides_and_diagnosis_only_explains() -> None:
+    q = generate("conv_params.count", 3, 1)
+    assert isinstance(q, NumericQuestion)
+    assert credit(q, float(q.key)) == 1.0 and credit(q, float(q.key) + 1) == 0.0
+    # an answer within tolerance of the key is right even where it would also match a trap's window
+    close = float(q.key) * 1.004
+    near = q.model_copy(
+        update={
+            "tolerance": Tolerance(mode="relative", value=0.01),
+            "traps": [TrapValue(trap="forgot_bias", value=float(q.key) * 1.005, feedback="forgot the bias")],
+        }
+    )
+    assert diagnose(near, close).trap == "forgot_bias"  # it explains, it does not judge
+    g = grade(near, close)
+    assert g.correct and g.score == 1.0 and g.trap is None and g.traps == () and g.feedback == "Correct."
+    wrong = grade(near, float(q.key) * 1.02)
+    assert not wrong.correct and wrong.trap is None and "none of the common mistakes" in wrong.feedback
+
+
 def test_choice_diagnosis_names_the_option_trap() -> None:
     q = generate("conv_params.resolution", 2, 2)
     for o in q.options:
-        d = diagnose(q, o.id)
-        assert d.correct == o.correct
-        assert d.trap == o.trap
+        g = grade(q, o.id)
+        assert g.correct == o.correct and g.score == float(o.correct)
+        assert g.trap == o.trap and g.feedback == o.feedback
+        if not o.correct:
+            assert diagnose(q, o.id).trap == o.trap
+    with pytest.raises(ValueError, match="not an option"):
+        grade(q, "z")
     with pytest.raises(ValueError, match="not an option"):
         diagnose(q, "z")
 
@@ -154,8 +185,11 @@ def test_multi_select_partial_credit() -> None:
     assert multi_select_score(q, wrong) == 0.0
     if len(right) > 1:
         assert 0 < multi_select_score(q, {sorted(right)[0]}) < 1
-    d = diagnose(q, sorted(right | {sorted(wrong)[0]}))
-    assert not d.correct and d.trap == next(o.trap for o in q.options if o.id == sorted(wrong)[0])
+    g = grade(q, sorted(right | {sorted(wrong)[0]}))
+    assert not g.correct and g.trap == next(o.trap for o in q.options if o.id == sorted(wrong)[0])
+    assert g.score == multi_select_score(q, right | {sorted(wrong)[0]}) < 1
+    with pytest.raises(ValueError, match="not options"):
+        grade(q, [*right, "z"])
 
 
 # ------------------------------------------------------------------ more accepted and rejected forms
@@ -391,18 +425,17 @@ def _first(kind: type, pred: object = None) -> AnyQuestion:
     raise AssertionError(f"no {kind.__name__} in the bank")
 
 
-def _parts() -> tuple[NumericQuestion, ShortTextQuestion, MultiSelectQuestion]:
+def _parts() -> tuple[NumericQuestion, ShapeQuestion, MultiSelectQuestion]:
     num = generate("conv_params.count", 3, 1)
-    shape = _first(ShortTextQuestion, lambda q: q.format == "shape" and q.traps)
+    shape = _first(ShapeQuestion, lambda q: q.traps)
     multi = _first(MultiSelectQuestion, lambda q: len(q.key) > 1)
-    assert isinstance(num, NumericQuestion) and isinstance(shape, ShortTextQuestion)
+    assert isinstance(num, NumericQuestion) and isinstance(shape, ShapeQuestion)
     assert isinstance(multi, MultiSelectQuestion)
     return num, shape, multi
 
 
 def test_parse_parts_parses_each_part_for_its_question() -> None:
     num, shape, multi = _parts()
-    assert shape.key_value is not None
     raws = [f"{int(num.key):,}", "(None, " + ", ".join(map(str, shape.key_value)) + ")", ", ".join(multi.key)]
     parsed = parse_parts(raws, [num, shape, multi])
     assert [p.value for p in parsed] == [num.key, shape.key_value, sorted(multi.key)]
@@ -503,16 +536,14 @@ def test_the_key_typed_in_any_accepted_form_is_correct(gen: str, seed: int, d: i
         if float(key).is_integer() and abs(key) < 1e15:
             k = int(key)
             forms += [f"{k:,}", f"{k:_}", f"{k:,}".replace(",", " "), f"= {k}"]
-    elif isinstance(q, ShortTextQuestion) and q.format == "shape":
-        assert q.key_value is not None
+    elif isinstance(q, ShapeQuestion):
         dims = [str(v) for v in q.key_value]
         forms = ["(None, " + ", ".join(dims) + ")", "x".join(dims), "×".join(dims), "[" + ",".join(dims) + "]"]
     elif isinstance(q, MultipleChoiceQuestion):
         forms = [q.key, q.key.upper(), f"({q.key})"]
-    elif isinstance(q, MultiSelectQuestion):
-        forms = [", ".join(q.key), " ".join(reversed(q.key)), "{" + ",".join(q.key) + "}"]
     else:
-        forms = [q.key]
+        assert isinstance(q, MultiSelectQuestion)
+        forms = [", ".join(q.key), " ".join(reversed(q.key)), "{" + ",".join(q.key) + "}"]
     for raw in forms:
         parsed, g = grade_raw(q, raw)
         assert g.correct and g.score == 1.0, (raw, parsed.value)

@@ -22,7 +22,6 @@ from quizbank.schema import (
     MultipleChoiceQuestion,
     MultiSelectQuestion,
     NumericQuestion,
-    ShortTextQuestion,
 )
 
 from .. import db as D
@@ -270,7 +269,7 @@ def _question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> 
     options = None
     if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
         options = [OptionView(id=o.id, text=o.text) for o in q.options]
-    fmt = f"{q.kind}:{q.format}" if isinstance(q, ShortTextQuestion) else q.kind  # e.g. short_text:shape
+    fmt = q.kind  # numeric, shape, multiple_choice or multi_select
     return QuestionView(
         instance=QuestionInstanceOut.model_validate(inst),
         stem=q.stem,

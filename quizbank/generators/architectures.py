@@ -647,7 +647,7 @@ def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="short_text")
+@generator("architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="shape")
 def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     side = 224 if difficulty == 1 else pick(rng, (224, 192, 160, 128) if difficulty == 2 else (161, 199, 225, 257))
     layer = pick(rng, ("conv1_conv", "pool1_pool"))

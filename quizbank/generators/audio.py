@@ -196,7 +196,7 @@ def causal(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ output lengths with causal padding
 
 
-@generator("audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="short_text")
+@generator("audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="shape")
 def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     length = pick(rng, (1000, 1600, 4000, 16000) if difficulty > 1 else (1000, 1600, 4000))
     c_in = pick(rng, (1, 1, 2, 16))
@@ -250,7 +250,7 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ spectrogram CNNs
 
 
-@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="short_text")
+@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="shape")
 def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     mels = pick(rng, (40, 64, 80, 128))
     frames = pick(rng, (101, 128, 313, 431, 500))

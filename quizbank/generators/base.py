@@ -19,7 +19,7 @@ from typing import Any
 
 from .. import traps as T
 from .. import witness as W
-from ..schema import AnyQuestion, QuestionAdapter, Tolerance, Witness
+from ..schema import AnyQuestion, AnyWitness, QuestionAdapter, Tolerance
 
 DIFFICULTIES = (1, 2, 3)
 MAX_REDRAWS = 64
@@ -177,7 +177,7 @@ def numeric(
     key: float | int,
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     traps: Sequence[tuple[str, Any]] = (),
     tolerance: Tolerance | None = None,
     unit: str | None = None,
@@ -210,19 +210,18 @@ def shape(
     key: Sequence[int],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     traps: Sequence[tuple[str, Sequence[int]]] = (),
     min_traps: int = 1,
 ) -> dict[str, Any]:
-    """A short-text question answered with a tensor shape such as ``112×112×64`` (no batch axis)."""
+    """A question answered with a tensor shape typed as text, such as ``112×112×64`` (no batch axis)."""
     key_l = [int(v) for v in key]
     kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
     if len(kept) < min_traps:
         raise Redraw
     text = fmt_shape(key_l)
     return {
-        "kind": "short_text",
-        "format": "shape",
+        "kind": "shape",
         "stem": stem,
         "key": text,
         "key_value": key_l,
@@ -247,7 +246,7 @@ def choice(
     distractors: Sequence[str | tuple[str, str]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     n_options: int = 4,
     correct_feedback: str | None = None,
     correct_value: Any = None,
@@ -285,7 +284,7 @@ def _multiple_choice(
     stem: str,
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
 ) -> dict[str, Any]:
     """The draft of a multiple-choice question from its option entries (a re-draw if there are too few)."""
     if len(entries) < n_options:
@@ -310,7 +309,7 @@ def numeric_choice(
     traps: Sequence[tuple[str, Any]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
     n_options: int = 4,
     render: Callable[[Any], str] = fmt,
 ) -> dict[str, Any]:
@@ -341,7 +340,7 @@ def multi_select(
     wrong: Sequence[str | tuple[str, str]],
     explanation: str,
     params: dict[str, Any],
-    witness: Witness | None,
+    witness: AnyWitness | None,
 ) -> dict[str, Any]:
     """Select all that apply: every true statement, and wrong ones drawn from named traps."""
     entries: list[dict[str, Any]] = [
@@ -452,7 +451,7 @@ def conv_chain_rf_steps(chain: Sequence[tuple[int, int]]) -> str:
     return "; ".join(steps)
 
 
-def conv_chain_rf_witness(chain: Sequence[tuple[int, int]], rf: int, jump: int) -> Witness:
+def conv_chain_rf_witness(chain: Sequence[tuple[int, int]], rf: int, jump: int) -> AnyWitness:
     """The chain as 'valid' ``Conv2D`` layers on an input large enough for the centre output's receptive field."""
     side = 2 * rf + 2 * jump + 4
     return W.sequential([side, side, 1], [W.conv2d(2, k, strides=s) for k, s in chain], "receptive_field")

@@ -226,7 +226,7 @@ def _pool_cfg(rng: random.Random, difficulty: int) -> tuple[str, int, int | None
     return kind, k, s, pick(rng, ("valid", "same"))
 
 
-@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="short_text")
+@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="shape")
 def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         h = pick(rng, (8, 14, 16, 28, 32, 56, 64, 112, 224))

@@ -191,7 +191,7 @@ def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ output shape of a block
 
 
-@generator("residual.block_shape", topic="residual", title="Output shape of a residual block", kind="short_text")
+@generator("residual.block_shape", topic="residual", title="Output shape of a residual block", kind="shape")
 def block_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _block(rng, difficulty)
     p["bn"] = False

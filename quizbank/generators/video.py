@@ -322,7 +322,7 @@ def _slowfast_intro(p: dict[str, Any]) -> str:
     )
 
 
-@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="short_text")
+@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="shape")
 def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]

@@ -167,7 +167,7 @@ def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="short_text")
+@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="shape")
 def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     if difficulty == 3:
@@ -194,7 +194,7 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="short_text")
+@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="shape")
 def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     if difficulty == 3:
