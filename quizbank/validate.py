@@ -99,7 +99,7 @@ def live_value(w: Witness) -> Any:
 
 
 def _measure(w: Witness) -> Any:
-    from models import inspect, probes
+    from models import inspect, measure, probes
 
     if w.op is not None:
         assert w.parts
@@ -141,7 +141,7 @@ def _measure(w: Witness) -> Any:
             rf_t = inspect.receptive_field(model, w.layer)
             rf = list(rf_t) if rf_t else []
         else:
-            rf = probes.measure_rf(model)
+            rf = measure.receptive_field(model)
         return rf[0] if len(set(rf)) == 1 else rf
     raise ValueError(f"unknown quantity {w.quantity!r}")
 
