@@ -1,4 +1,4 @@
-"""Live Keras models: the zoo, the inspector and behavioural probes.
+"""Live Keras models: the zoo, the inspector, measurements by running a model, and behavioural probes.
 
 Importing ``models`` itself is light (it only sets Keras' backend and silences
 TensorFlow's start-up noise); the submodules that need Keras import it.

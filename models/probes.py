@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from . import measure as M
 from ._keras import keras, np
 
 PROBES: dict[str, Callable[..., Any]] = {}
@@ -30,18 +31,6 @@ def run(name: str, **args: Any) -> Any:
     return fn(**args)
 
 
-def _tf() -> Any:
-    import tensorflow as tf
-
-    return tf
-
-
-def _rand(shape: Sequence[int], seed: int = 0, positive: bool = False) -> np.ndarray:
-    r = np.random.default_rng(seed)
-    x = r.random(shape) + 0.1 if positive else r.standard_normal(shape)
-    return x.astype("float32")
-
-
 def _conv_stack(
     channels: int, filters: int, k: int, layers: int, seed: int, padding: str = "valid"
 ) -> keras.Sequential:
@@ -52,10 +41,6 @@ def _conv_stack(
     )
 
 
-def _wrap_pad(x: np.ndarray, p: int) -> np.ndarray:
-    return np.pad(x, ((0, 0), (p, p), (p, p), (0, 0)), mode="wrap")
-
-
 # ------------------------------------------------------------ equivariance
 
 
@@ -64,24 +49,16 @@ def conv_translation_equivariance(
     shift: Sequence[int] = (2, 3), size: int = 16, k: int = 3, layers: int = 2, seed: int = 0
 ) -> bool:
     """``f(shift x) == shift f(x)`` for a conv stack with circular padding (exact, not just away from borders)."""
-    net = _conv_stack(3, 3, k, 1, seed)
-    p = (k - 1) // 2
-
-    def f(x: np.ndarray) -> np.ndarray:
-        for _ in range(layers):
-            x = np.asarray(net(_wrap_pad(x, p)))
-        return x
-
-    x = _rand((1, size, size, 3), seed)
-    shifted = np.roll(x, shift, axis=(1, 2))
-    return bool(np.allclose(f(shifted), np.roll(f(x), shift, axis=(1, 2)), atol=TOL))
+    conv = _conv_stack(3, 3, k, 1, seed).layers[-1]
+    f = M.circular_stack([conv] * layers)
+    return M.equivariance_error(f, M.random_input((1, size, size, 3), seed), shift) <= TOL
 
 
 @probe
 def conv_rotation_equivariance(size: int = 16, k: int = 3, seed: int = 0) -> bool:
     """``f(rot90 x) == rot90 f(x)``? False for learned (non-symmetric) kernels."""
     net = _conv_stack(3, 4, k, 2, seed, padding="same")
-    x = _rand((1, size, size, 3), seed)
+    x = M.random_input((1, size, size, 3), seed)
     lhs = np.asarray(net(np.rot90(x, 1, axes=(1, 2)).copy()))
     rhs = np.rot90(np.asarray(net(x)), 1, axes=(1, 2))
     return bool(np.allclose(lhs, rhs, atol=TOL))
@@ -90,20 +67,14 @@ def conv_rotation_equivariance(size: int = 16, k: int = 3, seed: int = 0) -> boo
 @probe
 def gap_translation_invariance(shift: Sequence[int] = (3, 5), size: int = 16, seed: int = 0) -> bool:
     """Global average pooling after a circularly padded conv: ``g(shift x) == g(x)``."""
-    net = _conv_stack(3, 8, 3, 1, seed)
-    gap = keras.layers.GlobalAveragePooling2D()
-    x = _rand((1, size, size, 3), seed)
-
-    def g(z: np.ndarray) -> np.ndarray:
-        return np.asarray(gap(net(_wrap_pad(z, 1))))
-
-    return bool(np.allclose(g(np.roll(x, shift, axis=(1, 2))), g(x), atol=TOL))
+    f = M.circular_stack(_conv_stack(3, 8, 3, 1, seed).layers)
+    return M.invariance_error(f, M.random_input((1, size, size, 3), seed), shift) <= TOL
 
 
 @probe
 def gap_loses_layout(size: int = 8, seed: int = 0) -> bool:
     """GAP gives the same vector for an input and a spatial permutation of it: the layout is gone."""
-    x = _rand((1, size, size, 4), seed)
+    x = M.random_input((1, size, size, 4), seed)
     perm = np.random.default_rng(seed).permutation(size * size)
     xp = x.reshape(1, size * size, 4)[:, perm].reshape(x.shape)
     gap = keras.layers.GlobalAveragePooling2D()
@@ -113,21 +84,11 @@ def gap_loses_layout(size: int = 8, seed: int = 0) -> bool:
 # ------------------------------------------------------------ gradients
 
 
-def _grad(fn: Callable[[Any], Any], x: np.ndarray, upstream: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    tf = _tf()
-    xt = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        y = fn(xt)
-        target = tf.reduce_sum(y * upstream) if upstream is not None else tf.reduce_sum(y)
-    return np.asarray(y), np.asarray(tape.gradient(target, xt))
-
-
 @probe
 def maxpool_grad_routes_to_argmax(k: int = 2, size: int = 8, seed: int = 0) -> bool:
     """Max-pool backward: each window's whole gradient lands on its argmax, 0 elsewhere."""
-    x = _rand((1, size, size, 1), seed)
-    _, g = _grad(keras.layers.MaxPooling2D(k), x)
+    x = M.random_input((1, size, size, 1), seed)
+    _, g = M.input_gradient(keras.layers.MaxPooling2D(k), x)
     for i in range(0, size - size % k, k):
         for j in range(0, size - size % k, k):
             win, gw = x[0, i : i + k, j : j + k, 0], g[0, i : i + k, j : j + k, 0]
@@ -142,8 +103,8 @@ def maxpool_grad_routes_to_argmax(k: int = 2, size: int = 8, seed: int = 0) -> b
 def avgpool_grad(k: int = 2, size: int | None = None, seed: int = 0) -> float:
     """The gradient each input of a K×K average-pool window receives for an upstream gradient of 1 (= 1/K²)."""
     size = size or 2 * k
-    x = _rand((1, size, size, 1), seed)
-    _, g = _grad(keras.layers.AveragePooling2D(k), x)
+    x = M.random_input((1, size, size, 1), seed)
+    _, g = M.input_gradient(keras.layers.AveragePooling2D(k), x)
     vals = np.unique(np.round(g, 6))
     if len(vals) != 1:
         raise AssertionError(f"average pool gradient is not uniform: {vals}")
@@ -153,41 +114,30 @@ def avgpool_grad(k: int = 2, size: int | None = None, seed: int = 0) -> float:
 @probe
 def relu_grad_gate(seed: int = 0) -> bool:
     """ReLU backward passes the upstream gradient where the input was > 0 and sends 0 elsewhere."""
-    x = _rand((64,), seed)
-    up = _rand((64,), seed + 1)
-    _, g = _grad(keras.layers.ReLU(), x, up)
+    x = M.random_input((64,), seed)
+    up = M.random_input((64,), seed + 1)
+    _, g = M.input_gradient(keras.layers.ReLU(), x, up)
     return bool(np.allclose(g, np.where(x > 0, up, 0.0), atol=TOL))
 
 
 @probe
 def dead_relu_zero_grad(seed: int = 0) -> bool:
     """A unit whose pre-activation is negative for every input gets 0 gradient for every input: it cannot recover."""
-    tf = _tf()
     keras.utils.set_random_seed(seed)
     dense = keras.layers.Dense(1, activation="relu", bias_initializer=keras.initializers.Constant(-100.0))
-    x = tf.constant(_rand((256, 8), seed))
-    dense(x)
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(dense(x))
-    grads = tape.gradient(loss, dense.trainable_weights)
-    return all(float(tf.reduce_max(tf.abs(g))) == 0.0 for g in grads)
+    return all(not np.any(g) for g in M.weight_gradients(dense, M.random_input((256, 8), seed)))
 
 
 @probe
 def residual_identity_jacobian(width: int = 6, seed: int = 0) -> bool:
     """``y = F(x) + x``: the Jacobian of y is the Jacobian of F plus exactly I."""
-    tf = _tf()
     keras.utils.set_random_seed(seed)
     f = keras.Sequential(
         [keras.Input((width,)), keras.layers.Dense(width, activation="tanh"), keras.layers.Dense(width)]
     )
-    x = tf.constant(_rand((1, width), seed))
-    with tf.GradientTape(persistent=True) as tape:
-        tape.watch(x)
-        fx = f(x)
-        y = fx + x
-    jy = np.asarray(tape.batch_jacobian(y, x))[0]
-    jf = np.asarray(tape.batch_jacobian(fx, x))[0]
+    x = M.random_input((1, width), seed)
+    jy = M.jacobian(lambda t: f(t) + t, x)[0, :, 0]
+    jf = M.jacobian(f, x)[0, :, 0]
     return bool(np.allclose(jy - jf, np.eye(width), atol=TOL))
 
 
@@ -196,9 +146,9 @@ def conv_backward_flipped_kernel(size: int = 7, k: int = 3, seed: int = 0) -> bo
     """∂L/∂x of a (cross-correlation) conv = the zero-padded upstream gradient cross-correlated with the 180°-flipped kernel."""
     keras.utils.set_random_seed(seed)
     conv = keras.layers.Conv2D(1, k, use_bias=False)
-    x = _rand((1, size, size, 1), seed)
-    up = _rand((1, size - k + 1, size - k + 1, 1), seed + 1)
-    _, g = _grad(conv, x, up)
+    x = M.random_input((1, size, size, 1), seed)
+    up = M.random_input((1, size - k + 1, size - k + 1, 1), seed + 1)
+    _, g = M.input_gradient(conv, x, up)
     w = np.asarray(conv.kernel)[:, :, 0, 0]
     flipped = w[::-1, ::-1]
     padded = np.pad(up[0, :, :, 0], k - 1)
@@ -213,7 +163,7 @@ def conv_backward_flipped_kernel(size: int = 7, k: int = 3, seed: int = 0) -> bo
 def bn_inference_uses_moving_stats(channels: int = 4, seed: int = 0) -> bool:
     """``BatchNormalization(training=False)`` normalises with the moving mean/variance, not the batch's."""
     bn = keras.layers.BatchNormalization()
-    x = _rand((8, 5, 5, channels), seed) * 3 + 2
+    x = M.random_input((8, 5, 5, channels), seed) * 3 + 2
     bn.build(x.shape)
     bn.moving_mean.assign(np.full(channels, 0.5, "float32"))
     bn.moving_variance.assign(np.full(channels, 4.0, "float32"))
@@ -226,7 +176,7 @@ def bn_inference_uses_moving_stats(channels: int = 4, seed: int = 0) -> bool:
 def bn_training_uses_batch_stats(channels: int = 4, seed: int = 0) -> bool:
     """In training, BatchNorm normalises each channel with the batch's mean/variance over (N, H, W)."""
     bn = keras.layers.BatchNormalization()
-    x = _rand((8, 5, 5, channels), seed) * 3 + 2
+    x = M.random_input((8, 5, 5, channels), seed) * 3 + 2
     out = np.asarray(bn(x, training=True))
     m, v = x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2))
     return bool(np.allclose(out, (x - m) / np.sqrt(v + bn.epsilon), atol=1e-3))
@@ -236,8 +186,8 @@ def bn_training_uses_batch_stats(channels: int = 4, seed: int = 0) -> bool:
 def bn_batch1_output_constant(channels: int = 4, seed: int = 0) -> bool:
     """At batch 1 with a 1×1 map, training-mode BN outputs β whatever the input: the batch variance is 0."""
     bn = keras.layers.BatchNormalization()
-    a = np.asarray(bn(_rand((1, 1, 1, channels), seed), training=True))
-    b = np.asarray(bn(_rand((1, 1, 1, channels), seed + 1) * 10, training=True))
+    a = np.asarray(bn(M.random_input((1, 1, 1, channels), seed), training=True))
+    b = np.asarray(bn(M.random_input((1, 1, 1, channels), seed + 1) * 10, training=True))
     return bool(np.allclose(a, b, atol=TOL) and np.allclose(a, 0.0, atol=TOL))
 
 
@@ -245,7 +195,7 @@ def bn_batch1_output_constant(channels: int = 4, seed: int = 0) -> bool:
 def groupnorm_batch1_independent(channels: int = 8, groups: int = 4, seed: int = 0) -> bool:
     """GroupNorm normalises per sample: a sample's output is the same alone or in a batch."""
     gn = keras.layers.GroupNormalization(groups)
-    x = _rand((4, 5, 5, channels), seed)
+    x = M.random_input((4, 5, 5, channels), seed)
     return bool(np.allclose(np.asarray(gn(x))[:1], np.asarray(gn(x[:1])), atol=TOL))
 
 
@@ -269,7 +219,7 @@ def norm_axes(kind: str = "batch", channels: int = 6, seed: int = 0) -> list[int
     }
     if kind not in layers:
         raise ValueError(f"unknown kind {kind!r}; expected one of {sorted(layers)}")
-    x = _rand((6, 5, 5, channels), seed) * 2 + 1
+    x = M.random_input((6, 5, 5, channels), seed) * 2 + 1
     out = np.asarray(layers[kind]()(x, training=True))
     for axes in _AXES_CANDIDATES:
         if np.allclose(out.mean(axis=axes), 0, atol=1e-3) and np.allclose(out.var(axis=axes), 1, atol=2e-2):
@@ -284,18 +234,15 @@ def norm_axes(kind: str = "batch", channels: int = 6, seed: int = 0) -> list[int
 def i3d_boring_video_ratio(t: int = 3, k: int = 3, divide: bool = True, size: int = 8, seed: int = 0) -> float:
     """Inflate a 2D kernel to 3D (repeat T times along time, /T if ``divide``); the 3D response to a boring video
     (one image repeated) over the 2D response to the image."""
+    from .video import inflate_2d_kernel
+
     keras.utils.set_random_seed(seed)
     conv2 = keras.layers.Conv2D(4, k, use_bias=False)
-    img = _rand((1, size, size, 3), seed, positive=True)
-    y2 = np.asarray(conv2(img))
+    img = M.random_input((1, size, size, 3), seed, positive=True)
+    conv2.build(img.shape)
     w2 = np.asarray(conv2.kernel)
-    w3 = np.repeat(w2[None], t, axis=0) / (t if divide else 1)
-    conv3 = keras.layers.Conv3D(4, (t, k, k), use_bias=False)
-    conv3.build((1, t, size, size, 3))
-    conv3.kernel.assign(w3)
-    video = np.repeat(img[:, None], t, axis=1)
-    y3 = np.asarray(conv3(video))[:, 0]
-    return float(np.round(np.median(y3 / y2), 4))
+    w3 = inflate_2d_kernel(w2, t) if divide else np.repeat(w2[None], t, axis=0)
+    return round(M.boring_video(w2, w3, img).ratio, 4)
 
 
 @probe
@@ -306,96 +253,28 @@ def causal_conv_no_future(dilations: Sequence[int] = (1, 2, 4, 8), k: int = 2, l
         [keras.Input((length, 1))]
         + [keras.layers.Conv1D(2, k, dilation_rate=d, padding="causal", activation="tanh") for d in dilations]
     )
-    x = _rand((1, length, 1), seed)
     t = length // 2
-    up = np.zeros((1, length, 2), "float32")
-    up[0, t] = 1.0
-    _, g = _grad(net, x, up)
-    return bool(np.all(g[0, t + 1 :] == 0.0) and np.any(g[0, : t + 1] != 0.0))
+    return M.future_inputs(net, t) == 0 and M.receptive_field(net, (t,))[0] > 0
 
 
-def _rf_support_1d(rates: Sequence[int], k: int) -> np.ndarray:
-    """Which input positions reach the centre output of stacked dilated 1D convs (all-ones kernels)."""
+def _dilated_stack(rates: Sequence[int], k: int) -> keras.Sequential:
+    """Stacked valid dilated ``Conv1D(1, k)`` on an input three times their span long (the centre output is clear
+    of the borders)."""
     span = 1 + sum((k - 1) * d for d in rates)
-    length = 3 * span
-    net = keras.Sequential(
-        [keras.Input((length, 1))]
-        + [keras.layers.Conv1D(1, k, dilation_rate=d, use_bias=False, kernel_initializer="ones") for d in rates]
-    )
-    x = np.ones((1, length, 1), "float32")
-    out_len = length - span + 1
-    up = np.zeros((1, out_len, 1), "float32")
-    up[0, out_len // 2] = 1.0
-    _, g = _grad(net, x, up)
-    support = g[0, :, 0] != 0
-    idx = np.nonzero(support)[0]
-    return support[idx.min() : idx.max() + 1]
+    layers = [keras.layers.Conv1D(1, k, dilation_rate=d, use_bias=False) for d in rates]
+    return keras.Sequential([keras.Input((3 * span, 1)), *layers])
 
 
 @probe
 def dilation_gridding_holes(rates: Sequence[int] = (2, 2, 2), k: int = 3) -> int:
     """Input positions inside the receptive field of stacked dilated convs that never reach the output (holes)."""
-    return int(np.sum(~_rf_support_1d(rates, k)))
+    return M.gridding_holes(_dilated_stack(rates, k))
 
 
 @probe
 def dilated_rf_extent(rates: Sequence[int] = (1, 2, 4), k: int = 3) -> int:
     """The measured extent (first to last contributing input) of stacked dilated 1D convs."""
-    return len(_rf_support_1d(rates, k))
-
-
-# ------------------------------------------------------------ receptive field of any model
-
-
-def measure_rf(model: keras.Model) -> list[int]:
-    """Receptive field per spatial axis of a model's output, measured by gradient.
-
-    A copy of the model with all-positive kernels, linear activations and
-    average pools in place of max pools is evaluated on a positive input; the
-    extent of non-zero ∂(centre output)/∂(input) along each axis is the RF.
-    """
-    cfg = _linearise(model)
-    lin = (
-        keras.Model.from_config(cfg)
-        if isinstance(model, keras.Model) and not isinstance(model, keras.Sequential)
-        else keras.Sequential.from_config(cfg)
-    )
-    for w in lin.weights:
-        w.assign(np.full(w.shape, 0.5, "float32") if len(w.shape) > 1 else np.zeros(w.shape, "float32"))
-    shape = [1, *lin.input_shape[1:]]
-    x = np.ones(shape, "float32")
-    out_shape = [1, *lin.output_shape[1:]]
-    up = np.zeros(out_shape, "float32")
-    centre = tuple([0] + [s // 2 for s in out_shape[1:-1]])
-    up[centre] = 1.0  # every channel of the centre position: after a concatenation each branch is its own channel
-    _, g = _grad(lin, x, up)
-    support = np.abs(g[0]).sum(axis=-1) > 0
-    extents = []
-    for ax in range(support.ndim):
-        other = tuple(a for a in range(support.ndim) if a != ax)
-        line = support.any(axis=other) if other else support
-        idx = np.nonzero(line)[0]
-        extents.append(int(idx.max() - idx.min() + 1))
-    return extents
-
-
-def _linearise(model: keras.Model) -> dict[str, Any]:
-    cfg = model.get_config()
-
-    def fix(layer_cfg: dict[str, Any]) -> dict[str, Any]:
-        cls = layer_cfg["class_name"]
-        c = dict(layer_cfg["config"])
-        if "activation" in c:
-            c["activation"] = "linear"
-        if cls.startswith("MaxPooling"):
-            layer_cfg = {**layer_cfg, "class_name": cls.replace("Max", "Average")}
-        if cls in ("ReLU", "Activation", "LeakyReLU"):
-            layer_cfg = {**layer_cfg, "class_name": "Identity", "config": {"name": c.get("name")}}
-            return layer_cfg
-        return {**layer_cfg, "config": c}
-
-    cfg["layers"] = [fix(lc) for lc in cfg["layers"]]
-    return cfg
+    return M.receptive_field(_dilated_stack(rates, k))[0]
 
 
 # ------------------------------------------------------------ fc vs conv, 1×1, stacked kernels, separable
@@ -406,14 +285,9 @@ def conv_sharing_locality(size: int = 8, k: int = 3, c_in: int = 3, c_out: int =
     """A conv is local and shares its weights: the Jacobian of the output at every position is non-zero exactly on
     the K×K×C_in window there, the window's weights are the same at every position, and the layer's parameter count
     is the same on a 2× larger input (while a dense layer between the flattened maps grows 16×)."""
-    tf = _tf()
     keras.utils.set_random_seed(seed)
     conv = keras.layers.Conv2D(c_out, k, use_bias=False)
-    x = tf.constant(_rand((1, size, size, c_in), seed))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = conv(x)
-    jac = np.asarray(tape.jacobian(y, x))[0, :, :, :, 0]  # (O, O, C_out, H, W, C_in)
+    jac = M.jacobian(conv, M.random_input((1, size, size, c_in), seed))[0, :, :, :, 0]  # (O, O, C_out, H, W, C_in)
     o = size - k + 1
     ref = None
     for i in range(o):
@@ -447,16 +321,11 @@ def conv_sharing_locality(size: int = 8, k: int = 3, c_in: int = 3, c_out: int =
 def one_by_one_pointwise_mixing(size: int = 6, c_in: int = 4, c_out: int = 3, seed: int = 0) -> bool:
     """A 1×1 conv keeps H×W, and its output at (i, j) depends on every input channel at (i, j) and on nothing else:
     it mixes channels, never neighbouring positions (RF 1)."""
-    tf = _tf()
     keras.utils.set_random_seed(seed)
     conv = keras.layers.Conv2D(c_out, 1)
-    x = tf.constant(_rand((1, size, size, c_in), seed))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = conv(x)
-    if tuple(y.shape[1:3]) != (size, size):
+    jac = M.jacobian(conv, M.random_input((1, size, size, c_in), seed))[0, :, :, :, 0]  # (H, W, C_out, H, W, C_in)
+    if jac.shape[:2] != (size, size):
         return False
-    jac = np.asarray(tape.jacobian(y, x))[0, :, :, :, 0]  # (H, W, C_out, H, W, C_in)
     for i in range(size):
         for j in range(size):
             block = jac[i, j]
@@ -478,7 +347,7 @@ def stacked_vs_single_kernel(n: int = 2, k: int = 3, c: int = 4, bias: bool = Fa
         [keras.Input((side, side, c))] + [keras.layers.Conv2D(c, k, use_bias=bias) for _ in range(n)]
     )
     single = keras.Sequential([keras.Input((side, side, c)), keras.layers.Conv2D(c, big, use_bias=bias)])
-    rf_stack, rf_single = measure_rf(stack), measure_rf(single)
+    rf_stack, rf_single = M.receptive_field(stack), M.receptive_field(single)
     if len(set(rf_stack)) != 1 or len(set(rf_single)) != 1:
         raise AssertionError(f"non-square receptive fields {rf_stack}, {rf_single}")
     return [rf_stack[0], rf_single[0], int(stack.count_params()), int(single.count_params())]
@@ -492,7 +361,7 @@ def separable_is_depthwise_then_pointwise(
     kernels (and its single C_out bias) into those layers reproduces its output exactly."""
     keras.utils.set_random_seed(seed)
     sep = keras.layers.SeparableConv2D(c_out, k, depth_multiplier=depth_multiplier, bias_initializer="random_normal")
-    x = _rand((1, size, size, c_in), seed)
+    x = M.random_input((1, size, size, c_in), seed)
     y = np.asarray(sep(x))
     dw = keras.layers.DepthwiseConv2D(k, depth_multiplier=depth_multiplier, use_bias=False)
     pw = keras.layers.Conv2D(c_out, 1)
@@ -510,7 +379,7 @@ def separable_less_expressive(size: int = 8, k: int = 3, c_in: int = 2, c_out: i
     separable factorisation (rank 1 per input channel, from an SVD of the kernel) leaves a clear output error."""
     keras.utils.set_random_seed(seed)
     std = keras.layers.Conv2D(c_out, k, use_bias=False)
-    x = _rand((1, size, size, c_in), seed)
+    x = M.random_input((1, size, size, c_in), seed)
     y = np.asarray(std(x))
     w = np.asarray(std.kernel)  # (k, k, C_in, C_out)
     dwk = np.zeros((k, k, c_in, 1), "float32")
@@ -550,9 +419,7 @@ def input_grad(
             t = lay(t)
         return t
 
-    y, g = _grad(f, xa, up)
-    if up is not None and tuple(y.shape) != tuple(up.shape):
-        raise AssertionError(f"upstream gradient shape {up.shape[1:]} does not match the output {y.shape[1:]}")
+    _, g = M.input_gradient(f, xa, up)
     g = g[0]
     return float(g[tuple(at)]) if at is not None else float(g.sum())
 
@@ -567,24 +434,16 @@ def conv_grad(
 ) -> float:
     """A one-channel ``Conv2D`` (valid, stride 1, no bias) with the given kernel; ``L = Σ upstream·conv(x)``.
     Returns ``∂L/∂x[at]`` (``wrt='input'``) or ``∂L/∂w[at]`` (``wrt='kernel'``), measured with GradientTape."""
-    tf = _tf()
     xa = np.asarray(x, "float32")[None, :, :, None]
     w = np.asarray(kernel, "float32")
     up = np.asarray(upstream, "float32")[None, :, :, None]
     conv = keras.layers.Conv2D(1, w.shape, use_bias=False)
     conv.build(xa.shape)
     conv.kernel.assign(w[:, :, None, None])
-    xt = tf.constant(xa)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        y = conv(xt)
-        if tuple(y.shape) != tuple(up.shape):
-            raise AssertionError(f"upstream gradient shape {up.shape} does not match the output {tuple(y.shape)}")
-        loss = tf.reduce_sum(y * up)
     if wrt == "input":
-        return float(np.asarray(tape.gradient(loss, xt))[0, at[0], at[1], 0])
+        return float(M.input_gradient(conv, xa, up)[1][0, at[0], at[1], 0])
     if wrt == "kernel":
-        return float(np.asarray(tape.gradient(loss, conv.kernel))[at[0], at[1], 0, 0])
+        return float(M.weight_gradients(conv, xa, up)[0][at[0], at[1], 0, 0])
     raise ValueError(f"wrt must be 'input' or 'kernel', got {wrt!r}")
 
 
@@ -592,7 +451,6 @@ def conv_grad(
 def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, skip: bool = True) -> float:
     """``dy/dx`` through stacked scalar blocks, each ``F(t) = w2·relu(w1·t + b1)`` built from live ``Dense(1)``
     layers (``blocks`` = [[w1, b1, w2], ...]); with ``skip`` every block is residual, ``t ← F(t) + t``."""
-    tf = _tf()
     net = []
     for w1, b1, w2 in blocks:
         d1 = keras.layers.Dense(1, activation="relu")
@@ -603,13 +461,13 @@ def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, skip: bool
         d1.bias.assign([b1])
         d2.kernel.assign([[w2]])
         net.append((d1, d2))
-    xt = tf.constant([[float(x)]])
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        t = xt
+
+    def f(t: Any) -> Any:
         for d1, d2 in net:
             t = d2(d1(t)) + t if skip else d2(d1(t))
-    return float(np.asarray(tape.gradient(t, xt))[0, 0])
+        return t
+
+    return float(M.input_gradient(f, np.array([[float(x)]], "float32"))[1][0, 0])
 
 
 @probe
@@ -619,7 +477,7 @@ def residual_zero_init_identity(channels: int = 4, size: int = 6, seed: int = 0)
     keras.utils.set_random_seed(seed)
     c1 = keras.layers.Conv2D(channels, 3, padding="same", activation="relu")
     c2 = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer="zeros", bias_initializer="zeros")
-    x = _rand((2, size, size, channels), seed)
+    x = M.random_input((2, size, size, channels), seed)
     fx = np.asarray(c2(c1(x)))
     residual_is_identity = np.allclose(fx + x, x, atol=TOL)
     plain_is_identity = np.allclose(fx, x, atol=TOL)
@@ -647,7 +505,7 @@ def same_padding_split(w: int, k: int, s: int = 1, d: int = 1, seed: int = 0) ->
     found as the only explicit ``ZeroPadding2D(((before, after), (before, after)))`` + ``'valid'`` conv with the same
     kernel that reproduces the ``'same'`` conv's output on a random input."""
     keras.utils.set_random_seed(seed)
-    x = _rand((1, w, w, 1), seed)
+    x = M.random_input((1, w, w, 1), seed)
     same = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="same", use_bias=False)
     y = np.asarray(same(x))
     valid = keras.layers.Conv2D(1, k, strides=s, dilation_rate=d, padding="valid", use_bias=False)
@@ -680,8 +538,10 @@ def dilation_free_rf_growth(k: int = 3, d: int = 2, size: int = 16, c_in: int = 
     plain = keras.Sequential([keras.Input((size, size, c_in)), keras.layers.Conv2D(c_out, k, padding="same")])
     k_eff = d * (k - 1) + 1
     side = 2 * k_eff + 1
-    rf_dil = measure_rf(keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k, dilation_rate=d)]))
-    rf_plain = measure_rf(keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k)]))
+    rf_dil = M.receptive_field(
+        keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k, dilation_rate=d)])
+    )
+    rf_plain = M.receptive_field(keras.Sequential([keras.Input((side, side, 1)), keras.layers.Conv2D(1, k)]))
     same_size = tuple(dil(np.zeros((1, size, size, c_in), "float32")).shape[1:3]) == (size, size)
     return bool(
         dil.count_params() == plain.count_params() and same_size and rf_dil == [k_eff] * 2 and rf_plain == [k] * 2
@@ -695,7 +555,7 @@ def _shift_stack(layers: Sequence[Sequence[Any]], channels: int, seed: int) -> C
     """A stack of ``[kind, k, s]`` layers (kind ``conv``/``max``/``avg``) with circular (wrap) padding of ``k − 1``:
     an input of side N (a multiple of the total stride) gives an output of side N/S with no border effects."""
     keras.utils.set_random_seed(seed)
-    ops: list[tuple[int, Any]] = []
+    ops = []
     for kind, k, s in layers:
         if kind == "conv":
             op = keras.layers.Conv2D(channels, int(k), strides=int(s), activation="tanh")
@@ -703,17 +563,8 @@ def _shift_stack(layers: Sequence[Sequence[Any]], channels: int, seed: int) -> C
             op = (keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D)(int(k), strides=int(s))
         else:
             raise ValueError(f"unknown layer kind {kind!r}; expected conv, max or avg")
-        ops.append((int(k), op))
-
-    def f(x: np.ndarray) -> np.ndarray:
-        for k, op in ops:
-            if k > 1:
-                p = (k - 1) // 2
-                x = np.pad(x, ((0, 0), (p, k - 1 - p), (p, k - 1 - p), (0, 0)), mode="wrap")
-            x = np.asarray(op(x))
-        return x
-
-    return f
+        ops.append(op)
+    return M.circular_stack(ops)
 
 
 @probe
@@ -729,17 +580,10 @@ def feature_shift(
     f(x) that equals f(shift x) exactly; ``-1`` (or ``[-1, -1]``) when no roll matches, i.e. the output is not a
     shifted copy (a shift that is not a multiple of the total stride)."""
     f = _shift_stack(layers, channels, seed)
-    x = _rand((1, size, size, channels), seed)
-    pair = not isinstance(shift, int)
-    sr, sc = (int(shift[0]), int(shift[1])) if pair else (int(shift), 0)
-    y0 = f(x)
-    y1 = f(np.roll(x, (sr, sc), axis=(1, 2)))
-    oh, ow = y0.shape[1], y0.shape[2]
-    for mr in range(oh):
-        for mc in range(ow if pair else 1):
-            if np.allclose(y1, np.roll(y0, (mr, mc), axis=(1, 2)), atol=TOL):
-                return [mr, mc] if pair else mr
-    return [-1, -1] if pair else -1
+    by = [int(shift)] if isinstance(shift, int) else [int(v) for v in shift]
+    moved = M.feature_shift(f, M.random_input((1, size, size, channels), seed), by, atol=TOL)
+    found = list(moved) if moved is not None else [-1] * len(by)
+    return found[0] if isinstance(shift, int) else found
 
 
 @probe
@@ -753,10 +597,7 @@ def gap_shift_invariant(
     """Global average pooling after a conv/pool stack (circular padding): is the pooled vector unchanged when the
     input is shifted by ``shift``?"""
     f = _shift_stack(layers, channels, seed)
-    x = _rand((1, size, size, channels), seed)
-    a = f(x).mean(axis=(1, 2))
-    b = f(np.roll(x, tuple(int(v) for v in shift), axis=(1, 2))).mean(axis=(1, 2))
-    return bool(np.allclose(a, b, atol=TOL))
+    return M.invariance_error(f, M.random_input((1, size, size, channels), seed), [int(v) for v in shift]) <= TOL
 
 
 @probe
@@ -806,16 +647,10 @@ def vit_token_count(
 def negative_preact_grad_flows(activation: str = "relu", bias: float = -2.0, seed: int = 0) -> bool:
     """A ``Dense(1)`` unit whose pre-activation is ``bias`` < 0 for every input (zero kernel): does any gradient reach
     its weights?  False for ReLU (a dead unit stays dead), True for Leaky ReLU, ELU, GELU, ..."""
-    tf = _tf()
     dense = keras.layers.Dense(
         1, activation=activation, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(bias)
     )
-    x = tf.constant(_rand((64, 8), seed))
-    dense(x)
-    with tf.GradientTape() as tape:
-        loss = tf.reduce_sum(dense(x))
-    grads = tape.gradient(loss, dense.trainable_weights)
-    return bool(any(float(tf.reduce_max(tf.abs(g))) > 0.0 for g in grads))
+    return any(bool(np.any(g)) for g in M.weight_gradients(dense, M.random_input((64, 8), seed)))
 
 
 @probe
@@ -856,7 +691,7 @@ def deeper_contains_shallow(extra: int = 6, channels: int = 4, size: int = 8, se
         layer.kernel.assign(np.eye(channels, dtype="float32")[None, None])
         layer.bias.assign(np.zeros(channels, "float32"))
     deep = keras.Model(inp, x)
-    data = _rand((2, size, size, 3), seed)
+    data = M.random_input((2, size, size, 3), seed)
     return bool(np.allclose(np.asarray(shallow(data)), np.asarray(deep(data)), atol=TOL))
 
 

@@ -88,10 +88,10 @@ def basic_block(
     x: Any, planes: int, stride: int, use_bias: bool, name: str, excite: Excite | None = None, **_: Any
 ) -> Any:
     """3×3 → BN → ReLU → 3×3 → BN (+ shortcut) → ReLU; the stride is in the first 3×3."""
-    shortcut = _shortcut(x, planes, stride, use_bias, name)
+    shortcut = _shortcut(x, EXPANSION["basic"] * planes, stride, use_bias, name)
     x = _conv3x3(x, planes, stride, use_bias, f"{name}_1")
     x = layers.Activation("relu", name=f"{name}_1_relu")(_bn(x, f"{name}_1_bn"))
-    x = _conv3x3(x, planes, 1, use_bias, f"{name}_2")
+    x = _conv3x3(x, EXPANSION["basic"] * planes, 1, use_bias, f"{name}_2")
     x = _bn(x, f"{name}_2_bn")
     if excite is not None:
         x = excite(x, name)
@@ -102,14 +102,16 @@ def basic_block(
 def bottleneck_block(
     x: Any, planes: int, stride: int, use_bias: bool, name: str, stride_in: str = "1x1", excite: Excite | None = None
 ) -> Any:
-    """1×1 (planes) → 3×3 (planes) → 1×1 (4·planes), each with BN, ReLU between; stride in the 1×1 or the 3×3."""
+    """1×1 (planes) → 3×3 (planes) → 1×1 (``EXPANSION["bottleneck"]``·planes = 4·planes), each with BN, ReLU
+    between; stride in the 1×1 or the 3×3."""
     s1, s3 = (stride, 1) if stride_in == "1x1" else (1, stride)
-    shortcut = _shortcut(x, 4 * planes, stride, use_bias, name)
+    out = EXPANSION["bottleneck"] * planes
+    shortcut = _shortcut(x, out, stride, use_bias, name)
     x = layers.Conv2D(planes, 1, strides=s1, use_bias=use_bias, name=f"{name}_1_conv")(x)
     x = layers.Activation("relu", name=f"{name}_1_relu")(_bn(x, f"{name}_1_bn"))
     x = _conv3x3(x, planes, s3, use_bias, f"{name}_2")
     x = layers.Activation("relu", name=f"{name}_2_relu")(_bn(x, f"{name}_2_bn"))
-    x = layers.Conv2D(4 * planes, 1, use_bias=use_bias, name=f"{name}_3_conv")(x)
+    x = layers.Conv2D(out, 1, use_bias=use_bias, name=f"{name}_3_conv")(x)
     x = _bn(x, f"{name}_3_bn")
     if excite is not None:
         x = excite(x, name)
@@ -178,4 +180,4 @@ def resnet(
     return keras.Model(inputs, x, name=name)
 
 
-__all__ = ["BLOCKS", "DEPTHS", "LAYOUTS", "STAGES", "basic_block", "bottleneck_block", "head", "resnet"]
+__all__ = ["BLOCKS", "DEPTHS", "EXPANSION", "LAYOUTS", "STAGES", "basic_block", "bottleneck_block", "head", "resnet"]

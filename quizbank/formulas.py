@@ -451,7 +451,8 @@ def residual_scalar_grad(blocks: Sequence[Sequence[float]], x: float, *, skip: b
 
 
 def dilated_offsets(rates: Sequence[int], k: int = 3) -> set[int]:
-    """Input positions (0 = the first of the span) that reach one output of stacked dilated 1D ``K``-tap convs."""
+    """Input positions (0 = the first of the span) that reach one output of stacked dilated 1D ``K``-tap convs: the
+    distinct sums ``Σ d_l·t_l`` with ``0 ≤ t_l < K``."""
     _pos("K", k)
     reach = {0}
     for d in rates:
@@ -460,13 +461,16 @@ def dilated_offsets(rates: Sequence[int], k: int = 3) -> set[int]:
     return reach
 
 
-def dilation_holes(rates: Sequence[int], k: int = 3) -> int:
-    """Positions inside the span ``1 + Σ (K−1)·d`` of stacked dilated convs that never reach the output (gridding)."""
+def gridding_holes(rates: Sequence[int], k: int = 3) -> int:
+    """Positions inside the receptive field ``1 + Σ d·(K−1)`` of stacked dilated ``K``-tap convs that never reach the
+    output (the gridding holes); :func:`dilated_offsets` are the positions that do."""
+    if not rates:
+        raise ValueError("at least one dilation rate")
     reach = dilated_offsets(rates, k)
     return max(reach) + 1 - len(reach)
 
 
-# ---------------------------------------------------------------- equivariance, gridding, ViT, BN at inference
+# ---------------------------------------------------------------- equivariance, ViT, BN at inference
 
 
 def feature_map_shift(shift: int, strides: Sequence[int]) -> int | None:
@@ -477,25 +481,6 @@ def feature_map_shift(shift: int, strides: Sequence[int]) -> int | None:
     for s in strides:
         total *= _pos("stride", s)
     return shift // total if shift % total == 0 else None
-
-
-def dilation_support(rates: Sequence[int], k: int) -> int:
-    """How many input positions (along one axis) reach one output of stacked ``K``-tap dilated convs: the distinct
-    sums ``Σ d_l·t_l`` with ``0 ≤ t_l < K``."""
-    _pos("K", k)
-    sums = {0}
-    for d in rates:
-        _pos("dilation", d)
-        sums = {s + t * d for s in sums for t in range(k)}
-    return len(sums)
-
-
-def gridding_holes(rates: Sequence[int], k: int) -> int:
-    """Positions inside the receptive field ``1 + Σ d·(K−1)`` that never reach the output (the gridding holes)."""
-    if not rates:
-        raise ValueError("at least one dilation rate")
-    span = 1 + sum((k - 1) * d for d in rates)
-    return span - dilation_support(rates, k)
 
 
 def vit_tokens_hw(h: int, w: int, patch: int, *, cls: bool = True) -> int:

@@ -102,7 +102,7 @@ def live_value(w: AnyWitness) -> Any:
 
 
 def _measure(w: AnyWitness) -> Any:
-    from models import inspect, probes
+    from models import inspect, measure, probes
 
     if isinstance(w, CombinedWitness):
         vals = [live_value(p) for p in w.parts]
@@ -142,7 +142,7 @@ def _measure(w: AnyWitness) -> Any:
             rf_t = inspect.receptive_field(model, w.layer)
             rf = list(rf_t) if rf_t else []
         else:
-            rf = probes.measure_rf(model)
+            rf = measure.receptive_field(model)
         return rf[0] if len(set(rf)) == 1 else rf
     raise ValueError(f"unknown quantity {w.quantity!r}")
 

@@ -25,11 +25,11 @@ def test_concepts_worked_examples() -> None:
 
 
 def test_gridding_holes() -> None:
-    assert F.dilation_holes((2, 2, 2)) == 6  # offsets −6..6 step 2: 13 span, 7 reached
-    assert F.dilation_holes((1, 2, 5)) == 0  # HDC
-    assert F.dilation_holes((2, 4, 8)) == 14
-    assert F.dilation_holes((1, 4, 8)) == 6
-    assert F.dilation_holes([2**i for i in range(10)], 2) == 0
+    assert F.gridding_holes((2, 2, 2)) == 6  # offsets −6..6 step 2: 13 span, 7 reached
+    assert F.gridding_holes((1, 2, 5)) == 0  # HDC
+    assert F.gridding_holes((2, 4, 8)) == 14
+    assert F.gridding_holes((1, 4, 8)) == 6
+    assert F.gridding_holes([2**i for i in range(10)], 2) == 0
     for r in D.SAME_RATE + D.COMMON_FACTOR + D.TOO_FAST:
         assert D.HOLES[r] > 0, r
     for r in D.COVERING:
@@ -83,7 +83,7 @@ def test_gridding_question_options() -> None:
             assert isinstance(q, MultipleChoiceQuestion) and q.witness is not None
             holes = q.witness.expect
             assert (holes > 0) == (q.params["polarity"] == "holes")
-            assert holes == F.dilation_holes(q.params["rates"])
+            assert holes == F.gridding_holes(q.params["rates"])
 
 
 @pytest.mark.live

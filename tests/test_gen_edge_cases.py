@@ -27,7 +27,7 @@ def test_generators_registered() -> None:
 
 def test_gridding_formulas() -> None:
     # 3 taps at rate 2, three layers: RF 13, only the 7 even offsets are reached → 6 holes
-    assert F.dilation_support([2, 2, 2], 3) == 7 and F.gridding_holes([2, 2, 2], 3) == 6
+    assert len(F.dilated_offsets([2, 2, 2], 3)) == 7 and F.gridding_holes([2, 2, 2], 3) == 6
     assert F.gridding_holes([1, 2, 5], 3) == 0  # HDC covers every pixel
     assert F.gridding_holes([2, 4, 8], 3) == 14  # a common factor 2: every odd offset is a hole
     assert F.gridding_holes([2, 4, 8], 2) == 7

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from models import inspect as I
+from models import measure as M
 from models._keras import keras
-from models.probes import measure_rf
 from models.profiler import profiler_macs
 
 pytestmark = pytest.mark.live
@@ -67,7 +67,7 @@ def test_grouped_conv_macs() -> None:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_receptive_field_equals_gradient_measurement(name: str) -> None:
     m = MODELS[name]()
-    assert list(I.summary(m).receptive_field) == measure_rf(m)
+    assert list(I.summary(m).receptive_field) == M.receptive_field(m)
 
 
 def test_dense_head_macs_and_params() -> None:

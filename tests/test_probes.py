@@ -1,4 +1,4 @@
-"""The behavioural probes of issue #3, each measured on live Keras layers."""
+"""The behavioural probes, each measured on live Keras layers."""
 
 from __future__ import annotations
 

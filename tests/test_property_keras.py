@@ -129,10 +129,10 @@ def test_conv3d(t: int, w: int, kt: int, k: int, c_in: int, c_out: int, bias: bo
 @LIVE
 @given(layers=st.lists(st.tuples(st.integers(1, 5), st.integers(1, 2), st.integers(1, 3)), min_size=1, max_size=4))
 def test_receptive_field_matches_gradient(layers: list[tuple[int, int, int]]) -> None:
-    from models.probes import measure_rf
+    from models import measure
 
     assume(all(d == 1 or s == 1 for _, s, d in layers))
     rf, jump = F.receptive_field(layers)
     side = 2 * rf + 2 * jump + 8
     m = _build((side, side, 1), *[keras.layers.Conv2D(1, k, s, dilation_rate=d) for k, s, d in layers])
-    assert measure_rf(m) == [rf, rf]
+    assert measure.receptive_field(m) == [rf, rf]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from models import inspect as I
-from models import registry, video
+from models import measure, registry, video
 from models._keras import keras, np
 
 pytestmark = pytest.mark.live
@@ -132,17 +132,9 @@ def test_inflate_2d_kernel_rule() -> None:
     # a boring video (one image repeated T times) through the inflated kernel gives the 2D activation; without /T
     # it gives T times the activation
     img = rng.normal(size=(1, 8, 8, 2)).astype("float32")
-    boring = np.repeat(img[:, None], 5, axis=1)
-    c2 = keras.layers.Conv2D(4, 3, use_bias=False)
-    c3 = keras.layers.Conv3D(4, (5, 3, 3), use_bias=False)
-    c2.build(img.shape)
-    c2.set_weights([w2d])
-    y2 = np.asarray(c2(img))
-    c3.build(boring.shape)
-    c3.set_weights([w3d])
-    np.testing.assert_allclose(np.asarray(c3(boring))[:, 0], y2, rtol=1e-4, atol=1e-5)
-    c3.set_weights([w3d * 5])
-    np.testing.assert_allclose(np.asarray(c3(boring))[:, 0], 5 * y2, rtol=1e-4, atol=1e-4)
+    bv = measure.boring_video(w2d, w3d, img)
+    np.testing.assert_allclose(bv.video, bv.image, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(measure.boring_video(w2d, w3d * 5, img).video, 5 * bv.image, rtol=1e-4, atol=1e-4)
 
 
 def test_googlenet_2d_source() -> None:

@@ -1,7 +1,9 @@
 """Structural and behavioural checks on a *rebuilt* model (never on anything the student's process reported).
 
 Each check is ``fn(model, params, ctx) -> (passed, detail)``; the task spec gives it points and feedback.  Graph
-patterns are found on Keras' own node structure; parameter counts, receptive fields and probes reuse ``models``.
+patterns are found on Keras' own node structure; parameter counts and the graph receptive field come from
+:mod:`models.inspect`, every behavioural measurement (gradient receptive field, causality, shift equivariance, the
+boring video) from :mod:`models.measure`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from models import inspect as mi
-from models._keras import keras
+from models import measure
 
 Check = Callable[[Any, dict[str, Any], dict[str, Any]], tuple[bool, str]]
 CHECKS: dict[str, Check] = {}
@@ -348,35 +350,23 @@ def linear_projection(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tup
     return False, "no projection 1×1 after the depthwise conv"
 
 
-def _input_grad(model: Any, x: np.ndarray, t: int) -> np.ndarray:
-    import tensorflow as tf
-
-    xt = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(xt)
-        y = model(xt, training=False)
-        target = tf.reduce_sum(y[:, t])
-    return np.asarray(tape.gradient(target, xt))
+def _sequence_shape(model: Any, length: int = 2048) -> tuple[int, ...]:
+    """The model's input shape (no batch axis), with ``length`` samples when its time axis is free."""
+    time, *rest = model.inputs[0].shape[1:]
+    return (int(time or length), *rest)
 
 
 @check
 def causal(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bool, str]:
-    length = int(model.inputs[0].shape[1] or 2048)
-    x = np.random.default_rng(0).standard_normal((1, length, *model.inputs[0].shape[2:])).astype("float32")
-    t = length // 2
-    g = np.abs(_input_grad(model, x, t))[0].sum(axis=-1)
-    future = int(np.count_nonzero(g[t + 1 :]))
+    shape = _sequence_shape(model)
+    t = shape[0] // 2
+    future = measure.future_inputs(model, t, shape)
     return future == 0, f"output {t} depends on {future} future inputs" if future else "no future input reaches t"
 
 
 @check
 def rf_1d(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bool, str]:
-    length = int(model.inputs[0].shape[1] or 2048)
-    x = np.random.default_rng(1).standard_normal((1, length, *model.inputs[0].shape[2:])).astype("float32")
-    t = length - 1
-    g = np.abs(_input_grad(model, x, t))[0].sum(axis=-1)
-    nz = np.nonzero(g)[0]
-    rf = int(t - nz.min() + 1) if nz.size else 0
+    rf = measure.receptive_field(model, (-1,), _sequence_shape(model))[0]
     return rf == p["rf"], f"the last output sees {rf} input samples (expected {p['rf']})"
 
 
@@ -414,20 +404,10 @@ def boring_video(model: Any, p: dict[str, Any], ctx: dict[str, Any]) -> tuple[bo
     for w2, t, w3 in _cases(ctx):
         if w3 is None or w3.shape != (t, *w2.shape):
             return False, "wrong shape"
-        k, _, cin, cout = w2.shape
-        img = rng.random((1, 12, 12, cin)).astype("float32")
-        c2 = keras.layers.Conv2D(cout, k, use_bias=False)
-        c2.build(img.shape)
-        c2.kernel.assign(w2)
-        c3 = keras.layers.Conv3D(cout, (t, k, k), use_bias=False)
-        video = np.repeat(img[:, None], t, axis=1)
-        c3.build(video.shape)
-        c3.kernel.assign(w3)
-        y2 = np.asarray(c2(img))
-        y3 = np.asarray(c3(video))[:, 0]
-        if not np.allclose(y3, y2, rtol=1e-4, atol=1e-4):
-            ratio = float(np.median(y3 / np.where(np.abs(y2) > 1e-6, y2, np.nan)[...]))
-            return False, f"T={t}: Conv3D on the boring video is {ratio:.3g}× the Conv2D response (expected 1)"
+        img = rng.random((1, 12, 12, w2.shape[2])).astype("float32")
+        bv = measure.boring_video(w2, w3, img)
+        if not np.allclose(bv.video, bv.image, rtol=1e-4, atol=1e-4):
+            return False, f"T={t}: Conv3D on the boring video is {bv.ratio:.3g}× the Conv2D response (expected 1)"
     return True, "Conv3D(boring video) = Conv2D(image)"
 
 
@@ -450,16 +430,11 @@ def translation_equivariant(model: Any, p: dict[str, Any], ctx: dict[str, Any]) 
     shape = tuple(model.inputs[0].shape[1:])
     if len(shape) != 3 or None in shape:
         return False, f"needs a fixed H×W×C input, got {shape}"
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((1, *shape)).astype("float32")
-    xs = np.zeros_like(x)
-    xs[:, dy:, dx:] = x[:, : shape[0] - dy, : shape[1] - dx]
-    y, ys = (np.asarray(model(v, training=False)) for v in (x, xs))
-    if y.ndim != 4 or y.shape[1:3] != shape[:2]:
-        return False, f"output {y.shape} is not a same-size feature map"
-    m = p.get("margin", 4)  # the stack's receptive-field radius: keep clear of zero-padded borders
-    a = ys[:, dy + m : -m, dx + m : -m]
-    b = y[:, m : y.shape[1] - dy - m, m : y.shape[2] - dx - m]
-    ok = bool(np.allclose(a, b, rtol=1e-4, atol=1e-4))
-    err = float(np.max(np.abs(a - b))) if a.size else float("nan")
+    out = tuple(model.outputs[0].shape[1:])
+    if len(out) != 3 or out[:2] != shape[:2]:
+        return False, f"output {out} is not a same-size feature map"
+    x = np.random.default_rng(3).standard_normal((1, *shape)).astype("float32")
+    # zeros enter the shifted input; compare `margin` (the stack's receptive-field radius) clear of the borders
+    err = measure.equivariance_error(model, x, (dy, dx), circular=False, margin=p.get("margin", 4))
+    ok = err <= 1e-4
     return ok, "shifting the input shifts the output" if ok else f"shifted output differs by up to {err:.3g}"

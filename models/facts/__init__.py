@@ -27,7 +27,7 @@ class Variant:
     name: str
     family: str
     builder: str
-    """``"models.resnet:build"``: imported only when the model is built."""
+    """``"module:function"``, e.g. ``"models.resnet:resnet"``: imported only when the model is built."""
     kwargs: dict[str, Any] = field(default_factory=dict)
     input_shape: tuple[int, ...] = (224, 224, 3)
     classes: int = 1000

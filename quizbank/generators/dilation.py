@@ -196,7 +196,7 @@ COVERING = ((1, 2, 5), (1, 2, 4), (1, 2, 3), (1, 1, 1), (1, 3, 9), (1, 2, 5, 9),
 
 
 # hole counts along one axis, computed once (they are constants of the schedules above)
-HOLES: dict[tuple[int, ...], int] = {r: F.dilation_holes(r, 3) for r in SAME_RATE + COMMON_FACTOR + TOO_FAST + COVERING}
+HOLES: dict[tuple[int, ...], int] = {r: F.gridding_holes(r, 3) for r in SAME_RATE + COMMON_FACTOR + TOO_FAST + COVERING}
 
 
 def _holey_trap(rates: tuple[int, ...]) -> str:
@@ -433,7 +433,7 @@ def _hdc(rng: random.Random) -> dict[str, Any]:
             ("dilation_rate_too_large", "Use rates 1, 4, 8: starting at rate 1 is enough to reach every pixel."),
         ],
         explanation=(
-            f"Rates {r}, {r}, {r} reach only offsets that are multiples of {r} ({F.dilation_holes((r, r, r), 3)} holes "
+            f"Rates {r}, {r}, {r} reach only offsets that are multiples of {r} ({F.gridding_holes((r, r, r), 3)} holes "
             "along one axis); 2, 4, 8 share the factor 2; 1, 4, 8 jump past the 3 pixels covered after rate 1. "
             "1, 2, 5 never jumps further than the width already covered (3, then 7), so every pixel of its 17-pixel "
             "span is reached."

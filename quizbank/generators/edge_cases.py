@@ -243,7 +243,7 @@ def gridding(rng: random.Random, difficulty: int) -> dict[str, Any]:
     rates, k = _draw_gridding(rng, difficulty)
     key = F.gridding_holes(rates, k)
     span = 1 + sum((k - 1) * d for d in rates)
-    seen = F.dilation_support(rates, k)
+    seen = len(F.dilated_offsets(rates, k))
     if key == 0:
         raise Redraw
     return numeric(
