@@ -120,8 +120,8 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
     r = big / small
     traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(big, small))]
-    if p["bias"]:
-        traps.append(("forgot_bias", float(k * k)))
+    # K² sits close to the key when C_in is large: it is kept unless the tolerance accepts it as right
+    close = [("ratio_as_k_squared", T.ratio_as_k_squared(k))] if p["bias"] else []
     bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
     b = " + 1" if p["bias"] else ""
     return numeric(
@@ -131,7 +131,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "Give the ratio (within 0.5%)."
         ),
         key=round(r, 3),
-        traps=spread(r, traps),
+        traps=[*spread(r, traps), *close],
         tolerance=RATIO_TOL,
         unit="×",
         explanation=(

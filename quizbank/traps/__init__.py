@@ -28,7 +28,12 @@ from .architectures import (
 from .audio import spectrogram_axes_swapped, wavenet_rf_dilation_sum, wavenet_stacks_ignored
 from .backward import conv_grad_unflipped, relu_grad_times_input
 from .base import TRAPS, Trap, TrapKind, conceptual, get, trap
-from .comparisons import percent_of_instead_of_fewer, percent_relative_to_new, ratio_inverted
+from .comparisons import (
+    percent_as_fraction,
+    percent_of_instead_of_fewer,
+    percent_relative_to_new,
+    ratio_inverted,
+)
 from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_times_hw
 from .depthwise_separable import (
     depthwise_as_full,
@@ -56,7 +61,7 @@ from .normalization import (
     ln_axes_params_2c,
     ln_has_moving_stats,
 )
-from .one_by_one import bottleneck_forgot_reduce, one_by_one_after
+from .one_by_one import bottleneck_forgot_reduce, one_by_one_after, ratio_as_k_squared
 from .output_size import (
     channels_from_input,
     output_forgot_floor,
@@ -66,6 +71,8 @@ from .output_size import (
     output_same_as_valid,
     padding_ignored,
     same_floor_not_ceil,
+    shape_channels_first,
+    shape_with_batch_axis,
 )
 from .pooling import (
     avgpool_grad_1_over_k,
@@ -182,11 +189,13 @@ __all__ = [
     "overlap_grad_not_summed",
     "padding_ignored",
     "params_ratio_for_macs",
+    "percent_as_fraction",
     "percent_of_instead_of_fewer",
     "percent_relative_to_new",
     "pool_counted_as_conv",
     "pool_default_stride_1",
     "pool_ignored_in_flatten",
+    "ratio_as_k_squared",
     "ratio_inverted",
     "relu_grad_times_input",
     "residual_grads_summed",
@@ -206,6 +215,8 @@ __all__ = [
     "separable_depthwise_bias",
     "separable_forgot_pointwise",
     "separable_ratio_k_squared",
+    "shape_channels_first",
+    "shape_with_batch_axis",
     "share_complement",
     "slowfast_fast_few_frames",
     "slowfast_lateral_unstrided",

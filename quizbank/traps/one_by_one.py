@@ -60,3 +60,15 @@ def one_by_one_after(k: int, c_in: int, c_out: int, *, bias: bool = True) -> int
 def bottleneck_forgot_reduce(k: int, c_mid: int, c_out: int, *, bias: bool = True) -> int:
     """Only the ``K×K`` on the reduced width ``C_mid``, without the 1×1 reduction itself."""
     return F.conv_params(k, c_mid, c_out, bias=bias)
+
+
+@trap(
+    "ratio_as_k_squared",
+    title="K² for the ratio with biases",
+    feedback="K² is the ratio only without biases. With one bias per filter a K×K filter has K²·C_in + 1 parameters "
+    "and a 1×1 filter C_in + 1, so the ratio is (K²·C_in + 1)/(C_in + 1): a little below K², since the bias is a "
+    "larger share of the small 1×1 filter.",
+)
+def ratio_as_k_squared(k: int) -> int:
+    """``K²``, the bias-free ratio of a ``K×K`` conv to a 1×1 conv at the same widths, where biases are counted."""
+    return k * k
