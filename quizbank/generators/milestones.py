@@ -410,10 +410,17 @@ def _figure_line(family: str) -> str:
 def _figures_explanation(families: list[str]) -> str:
     rows = "; ".join(_figure_line(f) for f in families)
     sources = "; ".join(f"{SEED_TABLE[f].title} top-1: {SEED_TABLE[f].top1.source}" for f in families)
+    notes = [
+        f"{SEED_TABLE[f].title}: {fact.note}"
+        for f in families
+        for fact in (SEED_TABLE[f].top1, SEED_TABLE[f].params_m, SEED_TABLE[f].gflops)
+        if fact is not None and fact.note
+    ]
     return (
         f"{rows}. Parameters and MACs are measured on the zoo's models (torchvision's conventions: trainable weights; "
         "multiply-accumulates, which tables call 'GFLOPs'); the accuracies are published ImageNet figures Keras "
         f"cannot measure without the trained weights ({sources})."
+        + (" Where the figures differ: " + "; ".join(notes) + "." if notes else "")
     )
 
 
