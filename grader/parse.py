@@ -8,8 +8,18 @@ Accepted forms
 numbers
     ``73856``, ``73,856``, ``73 856`` (also thin/no-break spaces, ``_`` and ``'`` as
     thousands separators), ``7.3856e4``, ``7.3856×10^4`` (``x``, ``*``, ``·``,
-    ``\\times``; ``^`` or ``**``; ``10⁴`` with superscripts), a leading ``=``, a
-    Unicode minus ``−``, a fraction ``1/9`` and a trailing ``%`` (the number before it).
+    ``\\times``; ``^`` or ``**``; ``10⁴`` with superscripts), a leading ``=``, ``≈`` or
+    ``~``, a Unicode minus ``−``, a fraction ``1/9``, an SI suffix (``73.9k``, ``3.86 G``,
+    ``25.6M``: ×10³, ×10⁶, ×10⁹; also ``thousand``, ``million``, ``billion``) and a
+    trailing ``%`` (:func:`parse_number`: the number before it).
+numbers for a question (:func:`parse_numeric`)
+    all of the above, and a unit word after the number when it is the question's own
+    unit or agrees with what the question counts (:func:`answer_measure`):
+    ``73,856 params``, ``3.86 GMACs``, ``1.78×`` (``x``, ``times``) after a ratio, ``197
+    tokens``, ``11 px``. A unit that contradicts the question is a format error that
+    says so (``4.09 GFLOPs`` where MACs are asked: FLOPs ≈ 2·MACs). ``%`` follows the
+    question: ``11.1%`` is 11.1 where the answer is in percent, 0.111 where it is a
+    ratio or a plain fraction, and refused where it is a count.
 shapes
     ``(None, 112, 112, 64)``, ``112x112x64``, ``112×112×64``, ``[112, 112, 64]``;
     a leading ``None``/``batch``/``?`` is the batch axis and is dropped.
@@ -31,7 +41,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizbank.schema import AnyQuestion, MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, ShapeQuestion
+from quizbank.schema import (
+    AnyQuestion,
+    CombinedWitness,
+    MultipleChoiceQuestion,
+    MultiSelectQuestion,
+    NumericQuestion,
+    ProbeWitness,
+    ShapeQuestion,
+)
 
 MAX_LEN = 200
 """Longest raw answer accepted, in characters (the longest honest answer is a shape of ~30)."""
@@ -83,17 +101,17 @@ def _clean(raw: str) -> str:
     return text
 
 
-def parse_number(raw: str) -> float:
-    """``73856``, ``73,856``, ``73 856``, ``7.3856e4``, ``7.3856×10^4``, ``=73856``, ``1/9``, ``28%``."""
-    text = _clean(raw)
-    if text.startswith("="):
+def _strip_leading(text: str) -> str:
+    """Drop a leading ``=``, ``≈``, ``~`` or ``≃`` (``= 73856``, ``≈73.9k``)."""
+    if text[0] in "=≈~≃":
         text = text[1:].strip()
         if not text:
             raise FormatError("the answer is empty after '='")
-    text = text.replace("\u2212", "-")  # Unicode minus sign
-    m = _PERCENT.match(text)
-    if m:
-        text = m.group(1)
+    return text.replace("\u2212", "-")  # Unicode minus sign
+
+
+def _value(text: str, raw: str, exponent: int = 0) -> float:
+    """The number ``text`` (no ``=``, no ``%``, no unit) times ``10**exponent``."""
     if sup := _SUPERSCRIPT_EXP.search(text):
         text = text[: sup.start()] + "10^" + sup.group(1).translate(_SUPERSCRIPTS)
     low = text.lower()
@@ -101,25 +119,26 @@ def parse_number(raw: str) -> float:
         raise FormatError("NaN is not a number we can grade")
     if _INF.search(low) or "∞" in text:
         raise FormatError("infinity is not an answer here")
+    # a plain decimal is scaled through its exponent, so 73.856k is exactly 73856 (73.856·1000 is not)
     if _THOUSANDS.match(text):
-        mantissa = text
-        value = float(re.sub(f"[{_SEPARATORS}]", "", text))
+        mantissa = re.sub(f"[{_SEPARATORS}]", "", text)
+        value = float(f"{mantissa}e{exponent}")
     elif _PLAIN.match(text):
-        mantissa = re.split("[eE]", text)[0]
-        value = float(text)
+        mantissa, _, e = text.replace("E", "e").partition("e")
+        value = float(f"{mantissa}e{int(e or 0) + exponent}")
     elif m2 := _TIMES_TEN.match(text):
         # via the decimal string: 10.0 ** 400 raises OverflowError, float("1e400") is inf (reported below)
         mantissa = m2.group(1)
-        value = float(f"{m2.group(1)}e{m2.group(2)}")
+        value = float(f"{m2.group(1)}e{int(m2.group(2)) + exponent}")
     elif m4 := _POWER_OF_TEN.match(text):
         mantissa = "1"
-        value = float(f"1e{m4.group(1)}")
+        value = float(f"1e{int(m4.group(1)) + exponent}")
     elif m3 := _FRACTION.match(text):
         den = float(m3.group(2))
         if den == 0:
             raise FormatError("division by zero")
         mantissa = m3.group(1)
-        value = float(m3.group(1)) / den
+        value = float(m3.group(1)) / den * 10.0**exponent
     elif _DECIMAL_COMMA.match(text):
         raise FormatError(f"{raw.strip()!r}: write decimals with a point (3.5), commas only group thousands (73,856)")
     elif _SHAPE_LIKE.match(text):
@@ -131,6 +150,168 @@ def parse_number(raw: str) -> float:
     if value == 0 and re.search(r"[1-9]", mantissa):
         raise FormatError("the number is too small to grade (it rounds to 0)")
     return value + 0.0  # -0 → 0
+
+
+# ------------------------------------------------------------------ suffixes and units after a number
+
+SI_PREFIXES = {"k": 3, "K": 3, "M": 6, "G": 9}
+"""SI suffixes a number may carry: ``73.9k`` = 73,900, ``3.86 G`` = 3.86·10⁹ (``M`` is mega)."""
+SCALE_WORDS = {"thousand": 3, "million": 6, "billion": 9}
+_MISREAD_PREFIXES = {
+    "m": "'m' is milli: write M for millions (25.6M)",
+    "g": "write G for billions (3.86G)",
+    "b": "write G for billions (3.86G), not B",
+    "B": "write G for billions (3.86G), not B",
+    "bn": "write G for billions (3.86G), not bn",
+}
+MEASURES: dict[str, tuple[str, ...]] = {
+    "params": ("param", "params", "parameter", "parameters", "weight", "weights"),
+    "macs": ("mac", "macs", "madd", "madds", "mult-adds", "multiply-adds", "multiply-accumulates"),
+    "flops": ("flop", "flops"),
+    "pixels": ("px", "pixel", "pixels"),
+    "tokens": ("token", "tokens"),
+    "channels": ("channel", "channels"),
+    "samples": ("sample", "samples"),
+    "rows": ("row", "rows"),
+    "ratio": ("×", "x", "times"),
+    "percent": ("%", "percent", "per cent", "pct"),
+}
+"""What a numeric answer counts, and the unit words that name it (case-insensitive)."""
+_UNIT_WORDS = {w: m for m, words in MEASURES.items() for w in words}
+_COUNTS = {"params", "macs", "flops", "pixels", "tokens", "channels", "samples", "rows"}
+_DESCRIBE = {
+    "params": "a number of parameters",
+    "macs": "a number of MACs (multiply-accumulates)",
+    "flops": "a number of FLOPs",
+    "pixels": "a size in pixels",
+    "tokens": "a number of tokens",
+    "channels": "a number of channels",
+    "samples": "a number of samples",
+    "rows": "a number of rows",
+    "ratio": "a ratio",
+    "percent": "a percentage",
+}
+_QUANTITY_MEASURE = {
+    "count_params": "params",
+    "trainable_params": "params",
+    "non_trainable_params": "params",
+    "macs": "macs",
+    "receptive_field": "pixels",
+    "channels": "channels",
+}
+_PROBE_MEASURE = {"output_dim": "pixels", "vit_token_count": "tokens"}
+_UNIT_TAIL = re.compile(
+    r"^(?P<num>.*?[0-9.}⁰¹²³⁴⁵⁶⁷⁸⁹])\s*(?P<tail>[^\W\d_⁰¹²³⁴⁵⁶⁷⁸⁹](?:[^\W\d⁰¹²³⁴⁵⁶⁷⁸⁹]|[\s\-])*|%|×)\s*$"
+)
+
+
+def answer_measure(question: NumericQuestion) -> str | None:
+    """What the question's answer counts (a key of :data:`MEASURES`), or ``None`` when it is a plain number.
+
+    From the question's unit when it has one, else from its witness: a ratio or percentage of two measurements, or
+    the measured quantity (parameters, MACs, a receptive field in pixels, channels)."""
+    if question.unit:
+        return _UNIT_WORDS.get(question.unit.strip().lower(), question.unit.strip().lower())
+    w = question.witness
+    if w is None:
+        return None
+    if isinstance(w, CombinedWitness) and w.op == "ratio":
+        return "ratio"
+    if isinstance(w, CombinedWitness) and w.op.startswith("percent"):
+        return "percent"
+    if isinstance(w, ProbeWitness):
+        return _PROBE_MEASURE.get(w.probe)
+    return _QUANTITY_MEASURE.get(w.quantity)
+
+
+def _describe(measure: str) -> str:
+    return _DESCRIBE.get(measure, f"a number of {measure}")
+
+
+def _suffix(tail: str, raw: str) -> tuple[int, str | None]:
+    """``(power of ten, measure)`` named by the text after a number: ``k``, ``G MACs``, ``params``, ``%``, ``×``."""
+    text = " ".join(tail.split())
+    low = text.lower()
+    if low in _UNIT_WORDS:
+        return 0, _UNIT_WORDS[low]
+    exponent, rest = 0, text
+    first, _, after = text.partition(" ")
+    if first.lower() in SCALE_WORDS:
+        exponent, rest = SCALE_WORDS[first.lower()], after
+    elif first in _MISREAD_PREFIXES and (not after or after.lower() in _UNIT_WORDS):
+        raise FormatError(f"{raw.strip()!r}: {_MISREAD_PREFIXES[first]}")
+    elif text[0] in SI_PREFIXES:
+        exponent, rest = SI_PREFIXES[text[0]], text[1:].strip()
+    elif text[0] in _MISREAD_PREFIXES and text[1:].strip().lower() in _UNIT_WORDS:
+        raise FormatError(f"{raw.strip()!r}: {_MISREAD_PREFIXES[text[0]]}")
+    if not rest:
+        return exponent, None
+    measure = _UNIT_WORDS.get(rest.lower())
+    if measure is None or measure == "percent":
+        raise FormatError(
+            f"{raw.strip()!r} is not a number: {rest!r} is not a unit we know (try 73856, 73,856, 73.9k or 7.3856e4)"
+        )
+    return exponent, measure
+
+
+def _split_unit(text: str) -> tuple[str, str | None]:
+    """``"73,856 params"`` → ``("73,856", "params")``; a text without letters, ``%`` or ``×`` after its last digit is
+    all number (``7.3856×10^4`` ends with a digit)."""
+    m = _UNIT_TAIL.match(text)
+    if m is None:
+        return text, None
+    return m.group("num"), m.group("tail")
+
+
+def parse_number(raw: str) -> float:
+    """``73856``, ``73,856``, ``73 856``, ``7.3856e4``, ``7.3856×10^4``, ``=73856``, ``1/9``, ``28%`` (28), ``73.9k``.
+
+    Without a question there is nothing to read a unit or a ``%`` against: a unit word is refused and ``%`` is
+    dropped (:func:`parse_numeric` reads both against a question)."""
+    text = _strip_leading(_clean(raw))
+    m = _PERCENT.match(text)
+    if m:
+        return _value(m.group(1), raw)
+    num, tail = _split_unit(text)
+    if tail is None:
+        return _value(text, raw)
+    exponent, measure = _suffix(tail, raw)
+    if measure is not None:
+        raise FormatError(f"{raw.strip()!r}: a unit is read against a question; type the number alone")
+    return _value(num, raw, exponent)
+
+
+def parse_numeric(raw: str, question: NumericQuestion) -> float:
+    """The number typed for ``question``, read against what it counts (:func:`answer_measure`).
+
+    Accepts everything :func:`parse_number` does, plus a unit word naming what the question counts (``73,856
+    params``, ``3.86 GMACs``, ``1.78×``); refuses a unit that contradicts it. ``%`` is read against the question:
+    percentage points where the answer is in %, a fraction (11.1% → 0.111) where it is a ratio or a plain number,
+    and refused where it is a count."""
+    text = _strip_leading(_clean(raw))
+    num, tail = _split_unit(text)
+    if tail is None:
+        return _value(text, raw)
+    expected = answer_measure(question)
+    exponent, typed = _suffix(tail, raw)
+    if typed == "percent":
+        if expected == "percent":
+            return _value(num, raw)
+        if expected is None or expected == "ratio":
+            return _value(num, raw, -2)
+        raise FormatError(f"this question asks for {_describe(expected)}, not a percentage: type the number alone")
+    if typed is not None and typed != expected:
+        if expected is None:
+            raise FormatError(f"this answer is a plain number: type it without {tail.strip()!r}")
+        if typed == "flops" and expected == "macs":
+            raise FormatError(
+                "this question counts MACs (multiply-accumulates), and FLOPs ≈ 2·MACs: a FLOP count is a different "
+                "number. Give the number of MACs"
+            )
+        if typed == "macs" and expected == "flops":
+            raise FormatError("this question counts FLOPs (≈ 2·MACs), not MACs: give the number of FLOPs")
+        raise FormatError(f"this question asks for {_describe(expected)}, not {_describe(typed)}")
+    return _value(num, raw, exponent)
 
 
 _SHAPE_SEP = re.compile(r"\s*[x×X*,]\s*")
@@ -192,7 +373,7 @@ def parse_multi(raw: str, option_ids: list[str]) -> list[str]:
 def parse_answer(question: AnyQuestion, raw: str) -> Parsed:
     """Parse raw text for a question, or raise :class:`FormatError`."""
     if isinstance(question, NumericQuestion):
-        return Parsed(parse_number(raw), raw)
+        return Parsed(parse_numeric(raw, question), raw)
     if isinstance(question, ShapeQuestion):
         return Parsed(parse_shape(raw), raw)
     ids = [o.id for o in question.options]

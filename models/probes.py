@@ -701,3 +701,78 @@ def zoo_layer_counts(models: Sequence[str] = ("mobilenet_v1", "mobilenet_v2"), c
     from .registry import get
 
     return [sum(type(layer).__name__ == class_name for layer in get(name).layers) for name in models]
+
+
+_last_zoo: dict[str, Any] = {}
+
+
+def _zoo(model: str, overrides: dict[str, Any]) -> Any:
+    """The zoo model, built once for consecutive probes of the same model (only the last one is kept)."""
+    import json
+
+    from .registry import get
+
+    key = json.dumps([model, overrides], sort_keys=True, default=str)
+    if key not in _last_zoo:
+        _last_zoo.clear()
+        _last_zoo[key] = get(model, **overrides)
+    return _last_zoo[key]
+
+
+@probe
+def zoo_layer_config(model: str, class_name: str, key: str, **overrides: Any) -> list[Any]:
+    """``get_config()[key]`` of every layer of a Keras class in a zoo model, in order (e.g. the ``rate`` of AlexNet's
+    ``Dropout`` layers, the ``groups`` of its convs)."""
+    net = _zoo(model, overrides)
+    return [layer.get_config()[key] for layer in net.layers if type(layer).__name__ == class_name]
+
+
+@probe
+def zoo_activations(model: str, **overrides: Any) -> list[str]:
+    """The activation functions a zoo model uses, sorted: ``ReLU``/``Activation`` layers and the ``activation`` of
+    every layer that has one (``linear`` left out)."""
+    names: set[str] = set()
+    for layer in _zoo(model, overrides).layers:
+        cls = type(layer).__name__
+        if cls == "ReLU":
+            names.add("relu")
+        cfg = layer.get_config()
+        act = cfg.get("activation")
+        if isinstance(act, str) and act != "linear":
+            names.add(act)
+        elif isinstance(act, dict):  # a serialized activation object
+            names.add(str(act.get("config", {}).get("name", act.get("class_name", "?"))).lower())
+    return sorted(names)
+
+
+@probe
+def zoo_layer_sequence(model: str, classes: Sequence[str], **overrides: Any) -> list[str]:
+    """The Keras classes of a zoo model's layers in graph order, keeping only ``classes`` (its template, e.g. LeNet's
+    Conv2D → AveragePooling2D → Conv2D → AveragePooling2D → Flatten → Dense → Dense → Dense)."""
+    keep = set(classes)
+    return [type(layer).__name__ for layer in _zoo(model, overrides).layers if type(layer).__name__ in keep]
+
+
+@probe
+def conv_grad_channels(
+    x: Sequence[Any],
+    kernel: Sequence[Any],
+    upstream: Sequence[Any],
+    at: Sequence[int],
+    wrt: str = "input",
+) -> float:
+    """A multi-channel ``Conv2D`` (valid, stride 1, no bias) with the given kernel (``K×K×C_in×C_out``) on one sample
+    ``x`` (``H×W×C_in``); ``L = Σ upstream·conv(x)`` with ``upstream`` of the output's shape ``O×O×C_out``.  Returns
+    ``∂L/∂x[i, j, c_in]`` (``wrt='input'``, ``at = [i, j, c_in]``) or ``∂L/∂w[a, b, c_in, c_out]``
+    (``wrt='kernel'``, ``at = [a, b, c_in, c_out]``), measured with GradientTape."""
+    xa = np.asarray(x, "float32")[None]
+    w = np.asarray(kernel, "float32")
+    up = np.asarray(upstream, "float32")[None]
+    conv = keras.layers.Conv2D(w.shape[3], w.shape[:2], use_bias=False)
+    conv.build(xa.shape)
+    conv.kernel.assign(w)
+    if wrt == "input":
+        return float(M.input_gradient(conv, xa, up)[1][(0, *at)])
+    if wrt == "kernel":
+        return float(M.weight_gradients(conv, xa, up)[0][tuple(at)])
+    raise ValueError(f"wrt must be 'input' or 'kernel', got {wrt!r}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Padding = Literal["same", "valid", "causal"] | int
 
@@ -501,3 +501,27 @@ def bn_inference(x: float, mean: float, var: float, gamma: float = 1.0, beta: fl
 def slowfast_fast_frames(slow_frames: int, alpha: int) -> int:
     """The fast pathway sees ``α`` times the slow pathway's frames."""
     return _pos("T_slow", slow_frames) * _pos("α", alpha)
+
+
+def conv_input_grad_channels(kernel: Sequence[Any], upstream: Sequence[Any], at: Sequence[int]) -> float:
+    """∂L/∂x[i, j, c] of a valid, stride-1, multi-channel cross-correlation ``y[p, q, o] = Σ x[p+a, q+b, c]·w[a, b, c,
+    o]`` (kernel ``K×K×C_in×C_out``, upstream ``O×O×C_out``): ``Σ_o Σ_{a,b} g[i−a, j−b, o]·w[a, b, c, o]``, the padded
+    upstream gradient convolved with the flipped kernel, its channel axes transposed (C_out in, C_in out)."""
+    i, j, c = at
+    return sum(
+        conv_input_grad(
+            [[kernel[a][b][c][o] for b in range(len(kernel[0]))] for a in range(len(kernel))],
+            [[row[q][o] for q in range(len(row))] for row in upstream],
+            (i, j),
+        )
+        for o in range(len(upstream[0][0]))
+    )
+
+
+def conv_kernel_grad_channels(x: Sequence[Any], upstream: Sequence[Any], at: Sequence[int]) -> float:
+    """∂L/∂w[a, b, c, o] = ``Σ_{p,q} x[p+a, q+b, c]·g[p, q, o]``: input channel ``c`` cross-correlated with the
+    upstream gradient of output channel ``o``."""
+    a, b, c, o = at
+    xc = [[v[c] for v in row] for row in x]
+    go = [[v[o] for v in row] for row in upstream]
+    return conv_kernel_grad(xc, go, (a, b))

@@ -130,6 +130,7 @@ class CombinedWitness(_WitnessForm):
     quantity: Quantity
     op: Literal["ratio", "difference", "sum", "percent_fewer", "percent_of", "percent_more"]
     parts: list[Witness] = Field(min_length=1)
+    expect: Any = Field(default=None, description="for a combination backing a choice: the value it must measure")
 
 
 AnyWitness = LayersWitness | ModelWitness | ZooWitness | ProbeWitness | CombinedWitness

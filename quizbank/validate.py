@@ -164,8 +164,8 @@ def expected_value(q: AnyQuestion) -> Any:
 
 
 def _expectation(w: AnyWitness | None) -> Any:
-    """What a probe witness states it must measure (``None``: nothing, or not a probe)."""
-    return w.expect if isinstance(w, ProbeWitness) else None
+    """What a probe or combined witness states it must measure (``None``: nothing, or another form)."""
+    return w.expect if isinstance(w, (ProbeWitness, CombinedWitness)) else None
 
 
 def _close(expected: Any, live: Any, tol: Tolerance | None) -> bool:

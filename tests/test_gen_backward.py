@@ -47,3 +47,61 @@ def test_probes_compute_the_small_examples() -> None:
     assert run("input_grad", layers=[W.relu()], x=[1.0, -2.0, 3.0], upstream=[2.0, 5.0, -1.0], at=[1]) == 0.0
     assert run("conv_backward_flipped_kernel") is True
     assert run("relu_grad_gate") is True
+
+
+# ------------------------------------------------------------------ ∂L/∂W and the multi-channel backward
+
+X2 = [[[1, 10], [2, 20], [3, 30]], [[4, 40], [5, 50], [6, 60]], [[7, 70], [8, 80], [9, 90]]]  # 3×3×2
+G2 = [[[1, 0], [0, 2]], [[0, 1], [3, 0]]]  # 2×2×2
+K2 = [[[[1, 2], [3, 4]], [[5, 6], [7, 8]]], [[[-1, -2], [-3, -4]], [[0, 1], [1, 0]]]]  # 2×2×2×2
+
+
+def test_multichannel_formulas_by_hand() -> None:
+    # 0-based: G's channel 0 is [[1, 0], [0, 3]], channel 1 is [[0, 2], [1, 0]]
+    # ∂L/∂w[0,0,c=1,o=0] = Σ x[p,q,1]·G[p,q,0] = 10·1 + 50·3 = 160
+    assert F.conv_kernel_grad_channels(X2, G2, (0, 0, 1, 0)) == 160
+    # summed over both input channels: + (1·1 + 5·3); channels swapped: x channel 0 with G channel 1: 2·2 + 4·1
+    assert T.wgrad_summed_channels(X2, G2, (0, 0, 1, 0)) == 160 + 16
+    assert T.wgrad_channels_swapped(X2, G2, (0, 0, 1, 0)) == 8
+    assert T.bias_grad_for_weight([[1, 2], [3, 4]]) == 10
+    # ∂L/∂x[1,1,0]: every output channel o and window offset (a, b) with 0 ≤ 1−a, 1−b < 2
+    want = sum(G2[1 - a][1 - b][o] * K2[a][b][0][o] for o in range(2) for a in range(2) for b in range(2))
+    assert F.conv_input_grad_channels(K2, G2, (1, 1, 0)) == want
+    one = sum(G2[1 - a][1 - b][0] * K2[a][b][0][0] for a in range(2) for b in range(2))
+    assert T.xgrad_one_output_channel(K2, G2, (1, 1, 0)) == one
+
+
+def test_weight_grad_difficulties() -> None:
+    asks = {}
+    for d in (1, 2, 3):
+        keys = set()
+        for s in range(30):
+            q = generate("backward.weight_grad", s, d)
+            assert isinstance(q, NumericQuestion)
+            p = q.params
+            if d == 1:
+                assert q.key == F.conv_kernel_grad(p["x"], p["g"], p["at"])
+            elif d == 2:
+                assert q.key == F.conv_kernel_grad_channels(p["x"], p["g"], p["at"])
+            else:
+                assert q.key == F.conv_input_grad_channels(p["w"], p["g"], p["at"])
+            for t in q.traps:
+                assert diagnose(q, t.value).trap == t.trap
+            keys.add(q.key)
+            asks[d] = (p["wrt"], len(p["at"]))
+        assert len(keys) >= 3
+    assert asks == {1: ("kernel", 2), 2: ("kernel", 4), 3: ("input", 3)}
+
+
+@pytest.mark.live
+def test_multichannel_probe_matches_the_formulas() -> None:
+    from models.probes import run
+
+    for at in ((0, 0, 1, 0), (1, 0, 0, 1), (1, 1, 1, 1)):
+        assert run("conv_grad_channels", x=X2, kernel=K2, upstream=G2, at=list(at), wrt="kernel") == (
+            F.conv_kernel_grad_channels(X2, G2, at)
+        )
+    for at in ((1, 1, 0), (0, 2, 1), (2, 2, 0)):
+        assert run("conv_grad_channels", x=X2, kernel=K2, upstream=G2, at=list(at)) == (
+            F.conv_input_grad_channels(K2, G2, at)
+        )

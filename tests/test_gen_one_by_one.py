@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader.scoring import grade
+from quizbank import diagnose
 from quizbank import formulas as F
+from quizbank import traps as T
 from quizbank import witness as W
 from quizbank.generators import generate, generators
 
@@ -41,7 +43,7 @@ def test_one_by_one_after_trap_value() -> None:
 
 
 def test_generators_registered() -> None:
-    names = ("params", "vs_kxk", "bottleneck", "bottleneck_pick", "uses", "rf")
+    names = ("params", "vs_kxk", "bottleneck", "bottleneck_pick", "uses", "rf", "se_fpn")
     assert set(IDS) == {f"{TOPIC}.{n}" for n in names}
 
 
@@ -74,3 +76,50 @@ def test_worked_examples_live() -> None:
     rf = W.sequential([15, 15, 1], [W.conv2d(2, 1)], "receptive_field")
     assert live_value(rf) == 1
     assert live_value(W.probe("one_by_one_pointwise_mixing")) is True
+
+
+# ------------------------------------------------------------------ 1×1 convs in SENet and FPN laterals
+
+
+def test_se_gates_as_1x1_convs_add_up_to_se_resnet50() -> None:
+    from models.facts import VARIANTS
+    from models.facts.senet import STAGES
+
+    # (2·C²/r + C/r + C) per gate, r = 16, over SE-ResNet-50's 16 blocks: the declared SE parameter count
+    per_gate = {c: 2 * c * c // 16 + c // 16 + c for _, c, _ in STAGES}
+    assert sum(n * per_gate[c] for n, c, _ in STAGES) == VARIANTS["se_resnet50"].reference["se_params"].value
+    for s in range(30):
+        q = generate(f"{TOPIC}.se_fpn", s, 2)
+        c, r = q.params["c"], q.params["r"]
+        assert q.key == (c * (c // r) + c // r) + ((c // r) * c + c)
+        assert {t.trap for t in q.traps} >= {"forgot_bias", "se_no_reduction"}
+        assert diagnose(q, 2 * c * c + 2 * c).trap == "se_no_reduction"
+
+
+def test_fpn_laterals_by_hand() -> None:
+    # ResNet-50's C5 (2048 channels) to d = 256: (2048 + 1)·256
+    assert F.one_by_one_params(2048, 256) == 524_544
+    assert T.fpn_lateral_3x3(2048, 256) == (9 * 2048 + 1) * 256
+    for s in range(30):
+        q = generate(f"{TOPIC}.se_fpn", s, 1)
+        c = (256, 512, 1024, 2048)[q.params["level"] - 2]
+        assert q.key == (c + 1) * q.params["d"]
+    # all four laterals at 224: 56²·256 + 28²·512 + 14²·1024 + 7²·2048, times d = 256
+    macs = (56 * 56 * 256 + 28 * 28 * 512 + 14 * 14 * 1024 + 7 * 7 * 2048) * 256
+    q = next(
+        q
+        for s in range(80)
+        if (q := generate(f"{TOPIC}.se_fpn", s, 3)).params["side"] == 224
+        and q.params["backbone"] == "ResNet-50"
+        and q.params["d"] == 256
+    )
+    assert q.key == macs and q.unit == "MACs"
+    assert diagnose(q, T.laterals_one_resolution(56, (256, 512, 1024, 2048), 256)).trap == "laterals_one_resolution"
+
+
+@pytest.mark.live
+def test_se_fpn_live() -> None:
+    from quizbank.validate import validate_question
+
+    for d in (1, 2, 3):
+        assert validate_question(generate(f"{TOPIC}.se_fpn", 2, d)).ok

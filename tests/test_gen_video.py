@@ -20,6 +20,7 @@ def test_generators_registered() -> None:
         "video.i3d_concept",
         "video.slowfast_shape",
         "video.slowfast_params",
+        "video.long_video",
     }
 
 
@@ -77,3 +78,39 @@ def test_i3d_probe_measures_t_without_division() -> None:
 
     assert probes.run("i3d_boring_video_ratio", t=4, divide=True) == pytest.approx(1.0)
     assert probes.run("i3d_boring_video_ratio", t=4, divide=False) == pytest.approx(4.0)
+
+
+# ------------------------------------------------------------------ long videos: sliding windows + aggregation
+
+
+def test_long_video_windows_by_hand() -> None:
+    # 300 frames, 16-frame clips every 8 frames: starts 0, 8, …, 280 → 36 windows (not 300/8 = 37, not 35)
+    assert (300 - 16) // 8 + 1 == 36
+    assert T.windows_ignored_clip(300, 8) == 37 and T.windows_forgot_plus_one(300, 16, 8) == 35
+    assert T.windows_non_overlapping(300, 16) == 18
+    for d in (1, 2, 3):
+        keys = set()
+        for seed in range(40):
+            q = generate("video.long_video", seed, d)
+            p = q.params
+            n = (p["frames"] - p["clip"]) // p["hop"] + 1
+            if d == 3:
+                clip = F.conv_macs(p["side"], p["side"], 3, p["c_in"], p["c_out"], k_t=3, t_out=p["clip"])
+                assert q.key == n * clip and q.unit == "MACs"
+                assert diagnose(q, clip).trap == "video_macs_one_clip"
+            else:
+                assert q.key == n
+            if d >= 2:
+                assert p["frames"] == p["seconds"] * p["fps"]  # frames from seconds: a step of its own
+            keys.add(q.key)
+        assert len(keys) >= 3
+
+
+@pytest.mark.live
+def test_long_video_witnesses_live() -> None:
+    from quizbank.validate import live_value, validate_question
+
+    q = generate("video.long_video", 0, 1)
+    assert q.witness is not None and live_value(q.witness) == q.key
+    for d in (2, 3):
+        assert validate_question(generate("video.long_video", 1, d)).ok

@@ -265,3 +265,76 @@ def test_architecture_and_comparison_slips() -> None:
     assert T.ratio_inverted(25, 18) == 0.72
     assert T.percent_of_instead_of_fewer(18, 25) == 72.0 and F.percent_fewer(18, 25) == 28.0
     assert T.percent_relative_to_new(18, 25) == pytest.approx(38.889, rel=1e-4)
+
+
+# ------------------------------------------------------------------ slips of the answer's form, on every question
+
+
+def test_form_slips_values() -> None:
+    assert T.percent_as_fraction(28.0) == 0.28
+    assert T.shape_with_batch_axis([13, 13, 16]) == [1, 13, 13, 16]
+    assert T.shape_channels_first([13, 13, 16]) == [16, 13, 13]
+    assert T.shape_channels_first([16, 56, 56, 64]) == [64, 16, 56, 56]  # a clip: T×H×W×C → C×T×H×W
+    assert T.ratio_as_k_squared(3) == 9
+    # with biases the 3×3 vs 1×1 ratio is below K²: (9·64 + 1)/(64 + 1)
+    ratio = F.conv_params(3, 64, 128) / F.one_by_one_params(64, 128)
+    assert ratio == pytest.approx(577 / 65) and ratio < T.ratio_as_k_squared(3)
+
+
+def test_a_fraction_typed_for_a_percentage_is_named() -> None:
+    from quizbank import diagnose
+    from quizbank.generators import REGISTRY, generate
+    from quizbank.schema import NumericQuestion
+
+    seen = set()
+    for gen in sorted(REGISTRY):
+        for d in (1, 2, 3):
+            for s in range(10):
+                q = generate(gen, s, d)
+                if not isinstance(q, NumericQuestion) or q.unit != "%":
+                    continue
+                got = diagnose(q, q.key / 100)
+                # named, unless another slip's value is within the question's tolerance of the fraction
+                shadowed = any(q.tolerance.accepts(float(t.value), q.key / 100) for t in q.traps)  # type: ignore[arg-type]
+                assert got.correct or got.trap == "percent_as_fraction" or shadowed, (q.uid, got)
+                seen.add(gen)
+    assert {"stacked_kernels.compare", "one_by_one.bottleneck", "architectures.vgg_fc_share"} <= seen
+
+
+def test_a_batch_axis_or_channels_first_shape_is_named() -> None:
+    from quizbank import diagnose
+    from quizbank.generators import REGISTRY, generate
+    from quizbank.schema import ShapeQuestion
+
+    names: set[str] = set()
+    for gen in sorted(REGISTRY):
+        for s in range(6):
+            q = generate(gen, s, 2)
+            if not (isinstance(q, ShapeQuestion) and q.key_value):
+                continue
+            key = q.key_value
+            assert diagnose(q, [1, *key]).trap == "shape_batch_axis"
+            if len(key) >= 3 and [key[-1], *key[:-1]] != key:
+                t = diagnose(q, [key[-1], *key[:-1]]).trap
+                assert t is not None, q.uid  # channels-first, or an earlier trap of the same value
+                names.add(t)
+    assert "shape_channels_first" in names
+
+
+def test_k_squared_for_the_ratio_with_biases_is_named() -> None:
+    from quizbank import diagnose
+    from quizbank.generators import generate
+    from quizbank.schema import NumericQuestion
+
+    hits = 0
+    for s in range(80):
+        q = generate("one_by_one.vs_kxk", s, 2)
+        assert isinstance(q, NumericQuestion)
+        if not q.params["bias"]:
+            continue
+        k2 = q.params["k"] ** 2
+        got = diagnose(q, k2)
+        # K² is named unless the 0.5 % tolerance accepts it (a wide C_in makes the ratio within 0.5 % of K²)
+        assert got.trap == "ratio_as_k_squared" or got.correct, (q.uid, q.key)
+        hits += got.trap == "ratio_as_k_squared"
+    assert hits >= 5

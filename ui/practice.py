@@ -70,7 +70,7 @@ def render_md(text: str) -> str:
 
 def input_hint(q: AnyQuestion) -> str:
     if q.kind == "numeric":
-        return "A number: 73856, 73,856, 7.3856e4 or 1/9 all work." + (f" Unit: {q.unit}." if q.unit else "")
+        return "A number: 73856, 73,856, 7.3856e4, 73.9k or 1/9 all work." + (f" Unit: {q.unit}." if q.unit else "")
     if q.kind == "shape":
         return "A shape without the batch axis, e.g. 112×112×64 or (None, 112, 112, 64)."
     return ""

@@ -273,3 +273,139 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
 @generator("backward.rule", topic="backward", title="Backward rules of conv, pooling and ReLU", kind="choice")
 def rule(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return fact_choice(rng, pick(rng, _rules(rng, difficulty)), name="rule")
+
+
+# ------------------------------------------------------------------ ∂L/∂W, and the multi-channel conv backward
+
+
+def _channels_text(name: str, t: list[list[list[int]]]) -> str:
+    """``x_{:,:,1} = (…)``, ``x_{:,:,2} = (…)``: a H×W×C tensor shown one channel at a time."""
+    return ", ".join(
+        f"${name}_{{:,:,{c + 1}}} = {latex_matrix([[v[c] for v in row] for row in t])}$" for c in range(len(t[0][0]))
+    )
+
+
+def _kernel_text(w: list[list[list[list[int]]]]) -> str:
+    c_in, c_out = len(w[0][0]), len(w[0][0][0])
+    return ", ".join(
+        f"$w_{{:,:,{c + 1},{o + 1}}} = {latex_matrix([[w[a][b][c][o] for b in range(len(w[0]))] for a in range(len(w))])}$"
+        for c in range(c_in)
+        for o in range(c_out)
+    )
+
+
+def _tensor(rng: random.Random, n: int, m: int, c: int, values: tuple[int, ...]) -> list[list[list[int]]]:
+    return [[[pick(rng, values) for _ in range(c)] for _ in range(m)] for _ in range(n)]
+
+
+@generator("backward.weight_grad", topic="backward", title="∂L/∂W and the multi-channel conv backward", kind="numeric")
+def weight_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    xs, ws, gs = (-3, -2, -1, 0, 1, 2, 3, 4), (-2, -1, 1, 2, 3), (-2, -1, 0, 1, 2, 3)
+    if difficulty == 1:  # one channel: ∂L/∂w = the input cross-correlated with G
+        n, k = pick(rng, ((3, 2), (4, 2), (4, 3)))
+        o = n - k + 1
+        x, w, g = _ints(rng, n, n, xs), _ints(rng, k, k, ws), _ints(rng, o, o, gs)
+        a, b = rng.randrange(k), rng.randrange(k)
+        key = F.conv_kernel_grad(x, g, (a, b))
+        flipped = sum(g[p][q] * x[p + k - 1 - a][q + k - 1 - b] for p in range(o) for q in range(o))
+        traps: list[tuple[str, float]] = [
+            ("bias_grad_for_weight", T.bias_grad_for_weight(g)),
+            ("conv_xgrad_wgrad_swapped", F.conv_input_grad(w, g, (a, b))),
+            ("conv_grad_unflipped", flipped),
+        ]
+        nums = " + ".join(f"({x[p + a][q + b]})({g[p][q]})" for p in range(o) for q in range(o))
+        traps = [(t, v) for t, v in traps if v != key]
+        if not traps:
+            raise Redraw
+        return numeric(
+            stem=(
+                f"A single-channel `Conv2D(1, {k}, use_bias=False)` (stride 1, 'valid') computes "
+                f"$y_{{p,q}} = \\sum_{{a,b}} x_{{p+a-1,\\,q+b-1}}\\, w_{{a,b}}$ on $x = {latex_matrix(x)}$ with "
+                f"$w = {latex_matrix(w)}$. The upstream gradient is $G = \\partial L/\\partial y = {latex_matrix(g)}$. "
+                f"What is $\\partial L/\\partial w_{{{a + 1},{b + 1}}}$? (Indices from 1, top left.)"
+            ),
+            key=key,
+            traps=traps,
+            explanation=(
+                f"$w_{{{a + 1},{b + 1}}}$ multiplies $x_{{p+{a},\\,q+{b}}}$ in every output $y_{{p,q}}$, so "
+                f"$\\partial L/\\partial w_{{{a + 1},{b + 1}}} = \\sum_{{p,q}} G_{{p,q}}\\,x_{{p+{a},\\,q+{b}}} = {nums} "
+                f"= {fmt(key)}$: the input cross-correlated with $G$, no flip and no kernel involved. The plain sum "
+                f"$\\sum G = {fmt(T.bias_grad_for_weight(g))}$ would be the gradient of a bias, which adds to every "
+                "output."
+            ),
+            params={"x": x, "w": w, "g": g, "at": [a, b], "wrt": "kernel"},
+            witness=W.probe("conv_grad", x=x, kernel=w, upstream=g, at=[a, b], wrt="kernel"),
+        )
+    n = 3 if difficulty == 2 else 4
+    k, c_in, c_out = 2, 2, 2
+    o = n - k + 1
+    x = _tensor(rng, n, n, c_in, xs)
+    w = [[[[pick(rng, ws) for _ in range(c_out)] for _ in range(c_in)] for _ in range(k)] for _ in range(k)]
+    g = _tensor(rng, o, o, c_out, gs)
+    setting = (
+        f"A `Conv2D({c_out}, {k}, use_bias=False)` (stride 1, 'valid') maps a ${n}\\times{n}\\times{c_in}$ input $x$ "
+        f"to a ${o}\\times{o}\\times{c_out}$ output, $y_{{p,q,o}} = \\sum_{{a,b,c}} x_{{p+a-1,\\,q+b-1,\\,c}}\\, "
+        f"w_{{a,b,c,o}}$ (Keras' kernel is $K\\times K\\times C_{{in}}\\times C_{{out}}$). Input: "
+        f"{_channels_text('x', x)}. Kernel: {_kernel_text(w)}. Upstream gradient: {_channels_text('G', g)}."
+    )
+    if difficulty == 2:
+        a, b, c, oc = rng.randrange(k), rng.randrange(k), rng.randrange(c_in), rng.randrange(c_out)
+        at = [a, b, c, oc]
+        key = F.conv_kernel_grad_channels(x, g, at)
+        traps = [
+            ("wgrad_summed_channels", T.wgrad_summed_channels(x, g, at)),
+            ("wgrad_channels_swapped", T.wgrad_channels_swapped(x, g, at)),
+            ("bias_grad_for_weight", T.bias_grad_for_weight([[v[oc] for v in row] for row in g])),
+        ]
+        nums = " + ".join(f"({x[p + a][q + b][c]})({g[p][q][oc]})" for p in range(o) for q in range(o))
+        ask = f"$\\partial L/\\partial w_{{{a + 1},{b + 1},{c + 1},{oc + 1}}}$"
+        how = (
+            f"$w_{{{a + 1},{b + 1},{c + 1},{oc + 1}}}$ links input channel {c + 1} to output channel {oc + 1}: it "
+            f"multiplies $x_{{p+{a},\\,q+{b},\\,{c + 1}}}$ in every $y_{{p,q,{oc + 1}}}$ and nothing else, so "
+            f"$\\partial L/\\partial w_{{{a + 1},{b + 1},{c + 1},{oc + 1}}} = \\sum_{{p,q}} "
+            f"x_{{p+{a},\\,q+{b},\\,{c + 1}}}\\,G_{{p,q,{oc + 1}}} = {nums} = {fmt(key)}$: input channel {c + 1} "
+            f"cross-correlated with the gradient of output channel {oc + 1}. The kernel's values do not enter."
+        )
+    else:
+        i, j, c = rng.randrange(1, n - 1), rng.randrange(1, n - 1), rng.randrange(c_in)  # inside: the flip matters
+        at = [i, j, c]
+        key = F.conv_input_grad_channels(w, g, at)
+        unflipped = sum(
+            T.conv_grad_unflipped(
+                [[w[a][b][c][oc] for b in range(k)] for a in range(k)], [[v[oc] for v in row] for row in g], (i, j)
+            )
+            for oc in range(c_out)
+        )
+        traps = [
+            ("xgrad_one_output_channel", T.xgrad_one_output_channel(w, g, at)),
+            ("xgrad_channels_swapped", T.xgrad_channels_swapped(w, g, at)),
+            ("conv_grad_unflipped", unflipped),
+        ]
+        terms = [
+            f"({g[i - a][j - b][oc]})({w[a][b][c][oc]})"
+            for oc in range(c_out)
+            for a in range(k)
+            for b in range(k)
+            if 0 <= i - a < o and 0 <= j - b < o
+        ]
+        ask = f"$\\partial L/\\partial x_{{{i + 1},{j + 1},{c + 1}}}$"
+        how = (
+            f"Input channel {c + 1} feeds *every* output channel $o$ through $w_{{:,:,{c + 1},o}}$, so its gradient "
+            f"sums over them: $\\partial L/\\partial x_{{{i + 1},{j + 1},{c + 1}}} = \\sum_o \\sum_{{a,b}} "
+            f"G_{{{i + 2}-a,\\,{j + 2}-b,\\,o}}\\, w_{{a,b,{c + 1},o}} = {' + '.join(terms) or '0'} = {fmt(key)}$. "
+            "As a sliding window: the zero-padded $G$ convolved with the 180°-flipped kernel whose channel axes are "
+            "transposed ($C_{out}$ in, $C_{in}$ out), which is how frameworks compute it."
+        )
+    traps = [(t, v) for t, v in traps if v != key]
+    if not traps:
+        raise Redraw
+    return numeric(
+        stem=f"{setting} What is {ask}? (Indices from 1: row, column, channel…)",
+        key=key,
+        traps=traps,
+        explanation=how,
+        params={"x": x, "w": w, "g": g, "at": at, "wrt": "kernel" if difficulty == 2 else "input"},
+        witness=W.probe(
+            "conv_grad_channels", x=x, kernel=w, upstream=g, at=at, wrt="kernel" if difficulty == 2 else "input"
+        ),
+    )

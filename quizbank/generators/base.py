@@ -191,6 +191,8 @@ def numeric(
     kept = _distinct_traps(key, traps, tolerance)
     if len(kept) < min_traps:
         raise Redraw
+    if unit == "%":  # every percentage can be typed as a fraction
+        kept = _distinct_traps(key, [*kept, ("percent_as_fraction", T.percent_as_fraction(key))], tolerance)
     return {
         "kind": "numeric",
         "stem": stem,
@@ -219,6 +221,7 @@ def shape(
     kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
     if len(kept) < min_traps:
         raise Redraw
+    kept = _distinct_traps(key_l, [*kept, *layout_traps(key_l)], None)
     text = fmt_shape(key_l)
     return {
         "kind": "shape",
@@ -231,6 +234,14 @@ def shape(
         "witness": witness,
         "traps": [{"trap": t, "value": v, "feedback": T.get(t).feedback} for t, v in kept],
     }
+
+
+def layout_traps(key: Sequence[int]) -> list[tuple[str, list[int]]]:
+    """The slips of any typed shape: a batch axis of 1 in front, and (from rank 3) the channels moved first."""
+    out = [("shape_batch_axis", T.shape_with_batch_axis(key))]
+    if len(key) >= 3:
+        out.append(("shape_channels_first", T.shape_channels_first(key)))
+    return out
 
 
 def _options(rng: random.Random, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:

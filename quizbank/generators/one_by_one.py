@@ -120,8 +120,8 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
     r = big / small
     traps: list[tuple[str, float]] = [("ratio_inverted", T.ratio_inverted(big, small))]
-    if p["bias"]:
-        traps.append(("forgot_bias", float(k * k)))
+    # K² sits close to the key when C_in is large: it is kept unless the tolerance accepts it as right
+    close = [("ratio_as_k_squared", T.ratio_as_k_squared(k))] if p["bias"] else []
     bias = "with biases" if p["bias"] else "without biases (`use_bias=False`)"
     b = " + 1" if p["bias"] else ""
     return numeric(
@@ -131,7 +131,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "Give the ratio (within 0.5%)."
         ),
         key=round(r, 3),
-        traps=spread(r, traps),
+        traps=[*spread(r, traps), *close],
         tolerance=RATIO_TOL,
         unit="×",
         explanation=(
@@ -396,4 +396,116 @@ def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ),
         params={"chain": [list(c) for c in chain]},
         witness=conv_chain_rf_witness(chain, key, jump),
+    )
+
+
+# ------------------------------------------------------------------ 1×1 convs in SENet and in FPN's laterals
+
+BACKBONE_STAGES = {  # output channels of stages conv2..conv5 (FPN's C2..C5, at strides 4, 8, 16, 32)
+    "ResNet-50": (256, 512, 1024, 2048),
+    "ResNet-18": (64, 128, 256, 512),
+}
+
+
+def _fpn_setting(backbone: str, d: int) -> str:
+    c = BACKBONE_STAGES[backbone]
+    return (
+        f"A Feature Pyramid Network on a {backbone} backbone takes the outputs of stages C2–C5 ({c[0]}, {c[1]}, "
+        f"{c[2]} and {c[3]} channels, at 1/4, 1/8, 1/16 and 1/32 of the input's side) and brings each to the "
+        f"pyramid's $d = {d}$ channels with a lateral `Conv2D({d}, 1)` (with bias), before adding the upsampled "
+        "coarser level."
+    )
+
+
+@generator("one_by_one.se_fpn", topic="one_by_one", title="1×1 convs in SENet gates and FPN laterals", kind="numeric")
+def se_fpn(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    if difficulty == 2:  # the SE gate's two FC layers are 1×1 convs on the squeezed 1×1×C map
+        c = pick(rng, (64, 128, 256, 512, 1024, 2048))
+        r = pick(rng, (4, 8, 16))
+        h = pick(rng, (7, 14, 28, 56))
+        key = 2 * c * c // r + c // r + c
+        return numeric(
+            stem=(
+                f"A squeeze-and-excitation gate on a ${h}\\times{h}\\times{c}$ feature map: global average pooling "
+                f"(kept as $1\\times1\\times{c}$), then `Conv2D({c // r}, 1, activation='relu')` and "
+                f"`Conv2D({c}, 1, activation='sigmoid')` (both with bias; the reduction ratio is $r = {r}$), whose "
+                "output rescales the map's channels. How many parameters does the gate have?"
+            ),
+            key=key,
+            traps=[
+                ("forgot_bias", 2 * c * c // r),
+                ("se_no_reduction", T.se_no_reduction([[1, c]])),
+                ("conv_times_hw", key * h * h),
+            ],
+            explanation=(
+                f"On the pooled $1\\times1\\times{c}$ vector a 1×1 conv is a dense layer: reduce "
+                f"${c}\\cdot{c // r} + {c // r}$, expand ${c // r}\\cdot{c} + {c}$, so $2\\cdot{c}^2/{r} + {c // r} + "
+                f"{c} = {fmt(key)}$. SENet writes them as FC layers; Keras' and torchvision's SE blocks use 1×1 convs: "
+                "the same weights. They run once per image, not at every position, so SE is cheap in MACs, and "
+                "the pooling in front has no parameters."
+            ),
+            params={"part": "se", "c": c, "r": r, "h": h},
+            witness=W.sequential(
+                [h, h, c],
+                [
+                    W.layer("GlobalAveragePooling2D", keepdims=True),
+                    W.conv2d(c // r, 1, activation="relu"),
+                    W.conv2d(c, 1, activation="sigmoid"),
+                ],
+                "count_params",
+            ),
+        )
+    backbone = "ResNet-50" if difficulty == 1 else pick(rng, tuple(BACKBONE_STAGES))
+    d = pick(rng, (128, 256))
+    stages = BACKBONE_STAGES[backbone]
+    if difficulty == 1:
+        level = pick(rng, (2, 3, 4, 5))
+        c = stages[level - 2]
+        side = pick(rng, (224, 512, 800))
+        h = side // 2**level
+        key = F.one_by_one_params(c, d)
+        return numeric(
+            stem=_fpn_setting(backbone, d) + f" How many parameters does the lateral conv of level C{level} have?",
+            key=key,
+            traps=[
+                ("forgot_bias", F.one_by_one_params(c, d, bias=False)),
+                ("fpn_lateral_3x3", T.fpn_lateral_3x3(c, d)),
+                ("conv_times_hw", key * h * h),
+            ],
+            explanation=(
+                f"C{level} has {c} channels; a 1×1 filter has one weight per input channel: "
+                f"$({c} + 1)\\cdot{d} = {fmt(key)}$. {T.get('fpn_lateral_3x3').feedback} The map's size "
+                f"({h}×{h} at a {side}×{side} input) does not enter the count."
+            ),
+            params={"part": "fpn_params", "backbone": backbone, "d": d, "level": level, "side": side},
+            witness=W.sequential([h, h, c], [W.conv2d(d, 1)], "count_params"),
+        )
+    side = pick(rng, (224, 256, 512, 640, 800))
+    sides = [side // 2**level for level in (2, 3, 4, 5)]
+    per = [s * s * c * d for s, c in zip(sides, stages, strict=True)]
+    key = sum(per)
+    params = sum(F.one_by_one_params(c, d) for c in stages)
+    terms = " + ".join(f"{s}^2\\cdot{c}" for s, c in zip(sides, stages, strict=True))
+    return numeric(
+        stem=_fpn_setting(backbone, d)
+        + f" For a {side}×{side} input, how many multiply-accumulates (MACs) do the four lateral convs take "
+        "together? (Biases are not MACs.)",
+        key=key,
+        unit="MACs",
+        traps=[
+            ("laterals_one_resolution", T.laterals_one_resolution(sides[0], stages, d)),
+            ("macs_as_flops", T.macs_as_flops(key)),
+            ("params_for_macs", T.params_for_macs(params)),
+        ],
+        explanation=(
+            f"Level C$i$ is ${side}/2^i$ pixels a side: {', '.join(f'{s}×{s}' for s in sides)}. A 1×1 lateral costs "
+            f"$H_i W_i\\cdot C_i\\cdot d$ MACs: $({terms})\\cdot{d} = {fmt(key)}$. "
+            + ", ".join(f"C{lvl}: {fmt(m)}" for lvl, m in zip((2, 3, 4, 5), per, strict=True))
+            + f": the finest level dominates, though it is the narrowest. Parameters: only {fmt(params)}."
+        ),
+        params={"part": "fpn_macs", "backbone": backbone, "d": d, "side": side},
+        witness=W.combine(
+            "sum",
+            *[W.sequential([s, s, c], [W.conv2d(d, 1)], "macs") for s, c in zip(sides, stages, strict=True)],
+        ),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "video",
@@ -449,4 +449,110 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
             [W.conv3d(c_out, (k_t, k, k), strides=strides, padding="same", use_bias=bool(b))],
             "count_params",
         ),
+    )
+
+
+# ------------------------------------------------------------------ long videos: sliding windows + aggregation
+
+
+def _windows(t: int, span: int, hop: int) -> int:
+    if span > t:
+        raise Redraw
+    return (t - span) // hop + 1
+
+
+@generator("video.long_video", topic="video", title="Sliding windows over a long video", kind="numeric")
+def long_video(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    """A clip model of L frames covers a long video with sliding windows (hop S) and averages the clip scores."""
+    clip = pick(rng, (8, 16, 32) if difficulty == 1 else (16, 32, 64))
+    if difficulty == 1:
+        frames = pick(rng, (64, 96, 100, 128, 150, 200, 250, 300))
+        hop = pick(rng, (clip, clip // 2, clip // 4))
+        setting = (
+            f"A video model scores clips of $L = {clip}$ frames. A ${frames}$-frame video is covered by sliding "
+            f"windows of {clip} frames whose starts are ${hop}$ frames apart (the first starts at frame 0; a window "
+            "must fit inside the video), each clip is scored, and the scores are averaged into one prediction."
+        )
+        seconds = fps = None
+    else:
+        seconds, fps = pick(rng, (10, 12, 30, 45, 60, 90)), pick(rng, (24, 25, 30))
+        frames = seconds * fps
+        hop_s = pick(rng, (0.5, 1, 2))
+        hop = int(hop_s * fps)
+        if hop_s * fps != hop:
+            raise Redraw
+        setting = (
+            f"A video model scores clips of $L = {clip}$ consecutive frames. A {seconds}-second video at {fps} fps is "
+            f"covered by sliding windows whose starts are {hop_s:g} s apart (the first at frame 0; a window must fit "
+            "inside the video), each clip is scored, and the clip scores are averaged into one prediction."
+        )
+    n = _windows(frames, clip, hop)
+    traps: list[tuple[str, int]] = [
+        ("windows_forgot_plus_one", T.windows_forgot_plus_one(frames, clip, hop)),
+        ("windows_ignored_clip", T.windows_ignored_clip(frames, hop)),
+    ]
+    if hop < clip:
+        traps.append(("windows_non_overlapping", T.windows_non_overlapping(frames, clip)))
+    frames_text = f"$T = {seconds}\\cdot{fps} = {frames}$ frames, a hop of $S = {hop}$ frames; a" if seconds else "A"
+    count = (
+        f"{frames_text} window of {clip} frames can start at $0, {hop}, 2\\cdot{hop}, \\dots$ up to ${frames} - {clip}$: "
+        f"$\\lfloor({frames} - {clip})/{hop}\\rfloor + 1 = {n}$ windows."
+    )
+    windows_w = W.probe(
+        "output_dim",
+        input_shape=[frames, 2, 2, 1],
+        layers=[W.layer("AveragePooling3D", pool_size=[clip, 1, 1], strides=[hop, 1, 1], padding="valid")],
+    )
+    aggregate = (
+        " Sliding a fixed-length window and aggregating the clip scores is how clip-based video CNNs (C3D, I3D, "
+        "SlowFast) handle videos longer than the clips they were trained on; the window count is exactly the output "
+        "length of a temporal pooling of size L and stride S, which is how Keras checks it here."
+    )
+    if difficulty < 3:
+        return numeric(
+            stem=setting + " How many clips does the model score?",
+            key=n,
+            traps=traps,
+            explanation=count + aggregate,
+            params={"frames": frames, "clip": clip, "hop": hop, "seconds": seconds, "fps": fps},
+            witness=windows_w,
+        )
+    c_in, c_out, side = pick(rng, (3, 16, 32)), pick(rng, (16, 32, 64)), pick(rng, (28, 56, 112))
+    layer = W.conv3d(c_out, (3, 3, 3), padding="same", use_bias=True)
+    clip_macs = F.conv_macs(side, side, 3, c_in, c_out, k_t=3, t_out=clip)
+    key = n * clip_macs
+    return numeric(
+        stem=(
+            setting + f" The clip model is a single `Conv3D({c_out}, (3, 3, 3), padding='same')` on "
+            f"${clip}\\times{side}\\times{side}\\times{c_in}$ clips, followed by a global average pool and the "
+            "classifier (ignore those). How many multiply-accumulates (MACs) does scoring the whole video take?"
+        ),
+        key=key,
+        unit="MACs",
+        traps=[
+            ("video_macs_one_clip", T.video_macs_one_clip(clip_macs)),
+            ("windows_ignored_clip", T.windows_ignored_clip(frames, hop) * clip_macs),
+            ("windows_forgot_plus_one", T.windows_forgot_plus_one(frames, clip, hop) * clip_macs),
+            ("macs_as_flops", T.macs_as_flops(key)),
+        ],
+        explanation=(
+            count
+            + f" One clip: $T\\cdot H\\cdot W\\cdot K_t K^2 C_{{in}} C_{{out}} = {clip}\\cdot{side}^2\\cdot27\\cdot{c_in}"
+            f"\\cdot{c_out} = {fmt(clip_macs)}$ MACs ('same' keeps all {clip} frames). The video: ${n}\\cdot"
+            f"{fmt(clip_macs)} = {fmt(key)}$; averaging the {n} clip scores costs nothing in MACs. (Keras checks it on "
+            f"the {n} clips laid end to end along time: a 'same' conv's MACs grow linearly with the frames.)"
+            + aggregate
+        ),
+        params={
+            "frames": frames,
+            "clip": clip,
+            "hop": hop,
+            "seconds": seconds,
+            "fps": fps,
+            "c_in": c_in,
+            "c_out": c_out,
+            "side": side,
+        },
+        # a 'same' Conv3D's MACs grow linearly with the frames: the n clips laid end to end cost n clips' MACs
+        witness=W.sequential([n * clip, side, side, c_in], [layer], "macs"),
     )

@@ -26,9 +26,23 @@ from .architectures import (
     share_complement,
 )
 from .audio import spectrogram_axes_swapped, wavenet_rf_dilation_sum, wavenet_stacks_ignored
-from .backward import conv_grad_unflipped, relu_grad_times_input
+from .backward import (
+    bias_grad_for_weight,
+    conv_grad_unflipped,
+    relu_grad_times_input,
+    wgrad_channels_swapped,
+    wgrad_summed_channels,
+    xgrad_channels_swapped,
+    xgrad_one_output_channel,
+)
 from .base import TRAPS, Trap, TrapKind, conceptual, get, trap
-from .comparisons import percent_of_instead_of_fewer, percent_relative_to_new, ratio_inverted
+from .comparisons import (
+    percent_as_fraction,
+    percent_of_instead_of_fewer,
+    percent_relative_to_new,
+    ratio_inverted,
+)
+from .compute import macs_counted_bias, macs_ignored_groups, macs_with_input_size, params_for_macs
 from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_times_hw
 from .depthwise_separable import (
     depthwise_as_full,
@@ -56,7 +70,14 @@ from .normalization import (
     ln_axes_params_2c,
     ln_has_moving_stats,
 )
-from .one_by_one import bottleneck_forgot_reduce, one_by_one_after
+from .one_by_one import (
+    bottleneck_forgot_reduce,
+    fpn_lateral_3x3,
+    laterals_one_resolution,
+    one_by_one_after,
+    ratio_as_k_squared,
+    se_no_reduction,
+)
 from .output_size import (
     channels_from_input,
     output_forgot_floor,
@@ -66,6 +87,8 @@ from .output_size import (
     output_same_as_valid,
     padding_ignored,
     same_floor_not_ceil,
+    shape_channels_first,
+    shape_with_batch_axis,
 )
 from .pooling import (
     avgpool_grad_1_over_k,
@@ -104,6 +127,10 @@ from .video import (
     i3d_without_t,
     slowfast_fast_few_frames,
     slowfast_lateral_unstrided,
+    video_macs_one_clip,
+    windows_forgot_plus_one,
+    windows_ignored_clip,
+    windows_non_overlapping,
 )
 from .vit import (
     vit_divided_by_p_once,
@@ -128,6 +155,7 @@ __all__ = [
     "aux_head_counted",
     "avgpool_grad_1_over_k",
     "avgpool_grad_copied",
+    "bias_grad_for_weight",
     "block_ignored_stride",
     "bn_count_as_2c",
     "bn_forgot_eps",
@@ -159,6 +187,7 @@ __all__ = [
     "feature_shift_one_stride",
     "feature_shift_times_stride",
     "forgot_bn_params",
+    "fpn_lateral_3x3",
     "gap_dense_sees_hwc",
     "gn_params_per_group",
     "gridding_holes_one_layer",
@@ -167,9 +196,13 @@ __all__ = [
     "i3d_without_t",
     "keras_count_is_torchvision",
     "keras_count_trainable_only",
+    "laterals_one_resolution",
     "ln_axes_params_2c",
     "ln_has_moving_stats",
     "macs_as_flops",
+    "macs_counted_bias",
+    "macs_ignored_groups",
+    "macs_with_input_size",
     "maxpool_grad_copied",
     "one_by_one_after",
     "output_dilation_as_kd",
@@ -181,12 +214,15 @@ __all__ = [
     "output_same_as_valid",
     "overlap_grad_not_summed",
     "padding_ignored",
+    "params_for_macs",
     "params_ratio_for_macs",
+    "percent_as_fraction",
     "percent_of_instead_of_fewer",
     "percent_relative_to_new",
     "pool_counted_as_conv",
     "pool_default_stride_1",
     "pool_ignored_in_flatten",
+    "ratio_as_k_squared",
     "ratio_inverted",
     "relu_grad_times_input",
     "residual_grads_summed",
@@ -201,16 +237,20 @@ __all__ = [
     "rf_shortest_path",
     "same_floor_not_ceil",
     "saving_forgot_new_head",
+    "se_no_reduction",
     "se_overhead_macs_as_params",
     "separable_as_full",
     "separable_depthwise_bias",
     "separable_forgot_pointwise",
     "separable_ratio_k_squared",
+    "shape_channels_first",
+    "shape_with_batch_axis",
     "share_complement",
     "slowfast_fast_few_frames",
     "slowfast_lateral_unstrided",
     "spectrogram_axes_swapped",
     "stack_counted_once",
+    "video_macs_one_clip",
     "vit_divided_by_p_once",
     "vit_forgot_cls",
     "vit_patch_dim_unprojected",
@@ -218,4 +258,11 @@ __all__ = [
     "vit_tokens_not_squared",
     "wavenet_rf_dilation_sum",
     "wavenet_stacks_ignored",
+    "wgrad_channels_swapped",
+    "wgrad_summed_channels",
+    "windows_forgot_plus_one",
+    "windows_ignored_clip",
+    "windows_non_overlapping",
+    "xgrad_channels_swapped",
+    "xgrad_one_output_channel",
 ]

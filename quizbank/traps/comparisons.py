@@ -34,3 +34,13 @@ def ratio_inverted(a: float, b: float) -> float:
 def percent_relative_to_new(new: float, old: float) -> float:
     """``100·(old − new)/new``: the saving divided by the new count instead of the old one."""
     return 100.0 * (old - new) / new
+
+
+@trap(
+    "percent_as_fraction",
+    title="A fraction typed for a percentage",
+    feedback="The question asks for a percentage: multiply the fraction by 100 (0.28 of the count is 28 %).",
+)
+def percent_as_fraction(percent: float) -> float:
+    """The answer as a fraction, ``percent/100``, where the question asks for percentage points."""
+    return percent / 100.0

@@ -107,3 +107,25 @@ def output_forgot_plus_one(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -
 def padding_ignored(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     """The 'valid' size, as if the explicit padding ``P`` were not there."""
     return F.output_size(w, k, s, 0, d)
+
+
+@trap(
+    "shape_batch_axis",
+    title="Batch axis typed into the shape",
+    feedback="The question asks for the shape of one sample, without the batch axis. Keras prints (None, H, W, C): the "
+    "None is the batch, so drop it (a leading None is accepted) instead of writing a 1 for it.",
+)
+def shape_with_batch_axis(shape: Sequence[int]) -> list[int]:
+    """The right shape with a batch axis of 1 in front: ``(1, 13, 13, 16)`` for ``13×13×16``."""
+    return [1, *shape]
+
+
+@trap(
+    "shape_channels_first",
+    title="Channels-first order",
+    feedback="Keras is channels-last: a feature map is H×W×C (a clip T×H×W×C, a signal L×C). C×H×W is PyTorch's "
+    "channels-first order, not what Keras reports.",
+)
+def shape_channels_first(shape: Sequence[int]) -> list[int]:
+    """The channel axis moved to the front: ``16×13×13`` for ``13×13×16``."""
+    return [shape[-1], *shape[:-1]]

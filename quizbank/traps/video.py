@@ -125,3 +125,57 @@ def slowfast_fast_few_frames(slow_frames: int, alpha: int) -> int:
 def slowfast_lateral_unstrided(t_fast: int, alpha: int) -> int:
     """The fast pathway's frame count kept, instead of ``T_fast/α`` after the time-strided lateral conv."""
     return t_fast
+
+
+@trap(
+    "windows_forgot_plus_one",
+    title="Window positions counted as gaps",
+    feedback="A window of L frames fits at the starts 0, S, 2S, … up to T − L: that is floor((T − L)/S) + 1 windows. "
+    "Dropping the + 1 counts the hops between windows, not the windows.",
+)
+def windows_forgot_plus_one(t: int, span: int, hop: int) -> int:
+    """``floor((T − L)/S)``: the hops between window starts, not the windows."""
+    return (t - span) // hop
+
+
+@trap(
+    "windows_ignored_clip",
+    title="Windows counted as T / S",
+    feedback="The last window must still fit inside the video: only T − L + 1 frames can start a window of L frames, "
+    "so there are floor((T − L)/S) + 1 windows, not T/S.",
+)
+def windows_ignored_clip(t: int, hop: int) -> int:
+    """``floor(T/S)``: every S-th frame taken as a window start, even where the clip runs past the end."""
+    return t // hop
+
+
+@trap(
+    "windows_non_overlapping",
+    title="Windows taken as non-overlapping",
+    feedback="With a hop S shorter than the clip L, neighbouring windows overlap: there are floor((T − L)/S) + 1 of "
+    "them, more than the T/L of non-overlapping clips.",
+)
+def windows_non_overlapping(t: int, span: int) -> int:
+    """``floor(T/L)``: the video cut into back-to-back clips, ignoring the hop."""
+    return t // span
+
+
+@trap(
+    "video_macs_one_clip",
+    title="One clip's MACs for the whole video",
+    feedback="A clip model scores each window separately, so the video costs the number of windows times one clip's "
+    "MACs (the aggregation, an average of the clip scores, is free).",
+)
+def video_macs_one_clip(clip_macs: int) -> int:
+    """The MACs of one clip, where the video runs the clip model on every window."""
+    return clip_macs
+
+
+conceptual(
+    "long_video_one_clip",
+    title="A long video squeezed into one clip",
+    feedback="A clip model is trained on short clips (16–64 frames). A long video is covered by sliding windows of "
+    "that length, each scored by the model, and the clip scores are aggregated (averaged or max-pooled) into one "
+    "video-level prediction; squeezing minutes into one clip throws away the motion the model learned.",
+    claim="Subsample the whole video to one clip of the model's length and score that.",
+)
