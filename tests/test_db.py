@@ -22,6 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
+HEAD = "0003"  # the newest migration
 TABLES = {
     "users",
     "courses",
@@ -31,6 +32,7 @@ TABLES = {
     "attempts",
     "responses",
     "grades",
+    "server_secrets",
     "code_submissions",
     "review_cards",
     "review_logs",
@@ -73,7 +75,7 @@ def test_migrations_create_exactly_the_orm_schema(db_url: str) -> None:
     engine = D.make_engine(db_url)
     try:
         head = ScriptDirectory.from_config(D.alembic_config(db_url)).get_current_head()
-        assert head == "0001" and D.current_revision(engine) == head
+        assert head == HEAD and D.current_revision(engine) == head
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), D.Base.metadata)
@@ -89,7 +91,7 @@ def test_downgrade_to_base_and_up_again(db_url: str) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert D.current_revision(engine) is None
         D.upgrade(db_url)
-        assert D.current_revision(engine) == "0001"
+        assert D.current_revision(engine) == HEAD
         assert TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
@@ -112,7 +114,7 @@ def test_cli_db_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     r = runner.invoke(app, ["db", "upgrade", "--url", f"sqlite:///{target}"])
     assert r.exit_code == 0, r.output
     engine = D.make_engine(f"sqlite:///{target}")
-    assert D.current_revision(engine) == "0001"
+    assert D.current_revision(engine) == HEAD
     engine.dispose()
     # without --url: $CNNQUIZ_DB_URL
     env_target = tmp_path / "env.sqlite"
