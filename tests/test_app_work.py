@@ -4,6 +4,7 @@ on a migrated SQLite database; the signed-in user is put in the session the way 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from grader import db as D
 from grader import services as S
+from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
 from quizbank.traps import get as get_trap
@@ -241,3 +243,69 @@ def test_instructors_and_visitors_do_not_get_the_student_page(db: Db) -> None:
     visitor = AppTest.from_file(ASSESSMENTS, default_timeout=60)
     visitor.run()
     assert visitor.info and "Sign in" in visitor.info[0].value
+
+
+# ------------------------------------------------------------------ code
+
+CODE = str(ROOT / "ui" / "pages" / "code.py")
+SUBMISSIONS = ROOT / "tests" / "autograde_submissions"
+
+
+def _graded(db: Db, at: AppTest, timeout: float = 300) -> S.CodeSubmissionOut:
+    """Wait for the background grader (the page only polls), then let the page show the verdict."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        latest = S.list_code_submissions(db.sf, db.ada.id)[0]
+        if latest.verdict is not None:
+            at.run()
+            assert not at.exception, at.exception
+            return latest
+        time.sleep(0.5)
+    pytest.fail("no verdict within the timeout")
+
+
+def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> None:
+    task = get_task("lenet5")
+    at = _page(CODE, db.ada)
+    at.selectbox(key="code.task").set_value("lenet5").run()
+    assert "def build_model() -> keras.Model:" in at.code[0].value
+    at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
+    _click(at, "code.submit.text")
+    (sub,) = S.list_code_submissions(db.sf, db.ada.id)
+    assert sub.verdict is None and sub.file_name == "build_model.py"
+    assert "Grading" in delivered(at)  # the page polls; the grading runs on the background executor
+    done = _graded(db, at)
+    assert done.verdict == "ok" and done.score == task.max_score
+    assert at.success and "Checked" in at.success[0].value
+    body = " ".join(m.value for m in at.markdown)
+    assert "61,706 parameters" in body and "receptive field" in body
+    table = at.dataframe[0].value
+    assert list(table["layer"])[:1] and {"Conv2D", "Dense"} <= set(table["type"])
+    assert table["params"].sum() == 61706  # the checker's per-layer table adds up to LeNet-5
+    # a trapped wrong solution, uploaded as a file: the failed check names its concept and the trap
+    wrong = SUBMISSIONS / "lenet5" / "no_bias.py"
+    at.file_uploader(key="code.file.lenet5").set_value(("no bias<b>.py", wrong.read_bytes(), "text/x-python")).run()
+    _click(at, "code.submit.file")
+    bad = _graded(db, at)
+    assert bad.file_name == "no_bias_b_.py" and bad.verdict == "ok" and bad.score < task.max_score
+    assert at.warning and "Checked" in at.warning[0].value
+    body = " ".join(m.value for m in at.markdown)
+    assert f"Trap: {get_trap('forgot_bias').title}" in body and "concept: *counting parameters*" in body
+    # the history lists both, newest first
+    assert list(at.dataframe[-1].value["file"]) == ["no_bias_b_.py", "build_model.py"]
+
+
+def test_code_uploads_that_are_too_big_or_not_utf8_are_refused(db: Db) -> None:
+    at = _page(CODE, db.ada)
+    at.selectbox(key="code.task").set_value("lenet5").run()
+    big = b"# padding\n" * (S.MAX_SOURCE_BYTES // 10 + 1)
+    at.file_uploader(key="code.file.lenet5").set_value(("big.py", big, "text/x-python")).run()
+    assert at.error and "at most 256 KiB" in at.error[0].value and "Nothing was submitted" in at.error[0].value
+    at.file_uploader(key="code.file.lenet5").set_value(("latin1.py", "# café\n".encode("latin-1"), "text/x-python"))
+    at.run()
+    assert at.error and "not UTF-8" in at.error[0].value and "0xe9" in at.error[0].value
+    assert not [b for b in at.button if b.key == "code.submit.file"]
+    at.text_area(key="code.src.lenet5").input("x = 1\n" * (S.MAX_SOURCE_BYTES // 6 + 1)).run()
+    _click(at, "code.submit.text")
+    assert at.error and "at most 256 KiB" in at.error[0].value
+    assert S.list_code_submissions(db.sf, db.ada.id) == []
