@@ -291,8 +291,10 @@ def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> 
     assert at.warning and "Checked" in at.warning[0].value
     body = " ".join(m.value for m in at.markdown)
     assert f"Trap: {get_trap('forgot_bias').title}" in body and "concept: *counting parameters*" in body
-    # the history lists both, newest first
+    # the history lists both, newest first; picking the first shows its verdict again
     assert list(at.dataframe[-1].value["file"]) == ["no_bias_b_.py", "build_model.py"]
+    at.selectbox(key="code.pick.lenet5").set_value(done.id).run()
+    assert not at.exception and at.success and "8 / 8" in at.success[0].value
 
 
 def test_code_uploads_that_are_too_big_or_not_utf8_are_refused(db: Db) -> None:

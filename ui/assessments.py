@@ -169,10 +169,23 @@ class Saved:
 
 
 def save_answer(
-    sf: SessionFactory, user_id: int, attempt_id: int, instance_id: int, answer_format: str, value: object, tries: int
-) -> Saved:
-    """Send one entered answer to the services at once (idempotently), and say what became of it."""
+    sf: SessionFactory,
+    user_id: int,
+    attempt_id: int,
+    instance_id: int,
+    answer_format: str,
+    value: object,
+    tries: int,
+    stored: str | None = None,
+) -> Saved | None:
+    """Send one entered answer to the services at once (idempotently), and say what became of it.
+
+    ``stored`` is the answer already saved for this question: entering it again changes nothing and spends no try
+    (``None`` is returned: there is nothing to say).
+    """
     raw = answer_text(answer_format, value)
+    if stored is not None and raw == stored:
+        return None
     if not raw.strip():
         return Saved("info", "Empty answers are not saved; your previous answer, if any, still counts.", False)
     key = idempotency_key(attempt_id, instance_id, tries, raw)
@@ -227,9 +240,10 @@ def countdown_html(deadline: dt.datetime, now: dt.datetime) -> str:
     the server refuses late answers whatever this shows)."""
     end_ms = int(deadline.timestamp() * 1000)
     now_ms = int(now.timestamp() * 1000)
-    return f"""<div id="cd" role="timer" aria-live="off"
- style="font:600 1.05rem/1.6 'Source Sans Pro',sans-serif;color:#31333f;padding:.2rem .6rem;
- border:1px solid #d6d6d9;border-radius:.5rem;display:inline-block">Time left: …</div>
+    return f"""<style>html,body{{margin:0;padding:0;overflow:hidden;background:transparent}}</style>
+<div id="cd" role="timer" aria-live="off"
+ style="font:600 1rem/1.5 'Source Sans Pro',system-ui,sans-serif;color:#31333f;padding:.25rem .7rem;
+ border:1px solid #d6d6d9;border-radius:.5rem;display:inline-block;margin:2px">Time left: …</div>
 <script>
 const end = {end_ms}, skew = Date.now() - {now_ms}, el = document.getElementById("cd");
 function pad(n) {{ return String(n).padStart(2, "0"); }}

@@ -45,8 +45,10 @@ def _flash() -> None:
         getattr(st, level)(message)
 
 
-def _on_answer(attempt_id: int, instance_id: int, answer_format: str, key: str, tries: int) -> None:
-    saved = A.save_answer(sf, user.id, attempt_id, instance_id, answer_format, state.get(key), tries)
+def _on_answer(attempt_id: int, instance_id: int, answer_format: str, key: str, tries: int, stored: str | None) -> None:
+    saved = A.save_answer(sf, user.id, attempt_id, instance_id, answer_format, state.get(key), tries, stored)
+    if saved is None:  # the answer already saved, entered again
+        return
     state[f"assess.msg.{attempt_id}.{instance_id}"] = saved
     if saved.level == "error":  # e.g. the deadline passed: the page may leave the question, so say it again there
         _note("error", saved.message)
@@ -68,7 +70,7 @@ def _card(row: A.Row) -> None:
         if row.status == "upcoming":
             left.caption(f"Opens {A.when(a.opens_at)}")
         elif row.status == "open":
-            used = f"{len(row.attempts)} of {a.attempt_limit} attempts used" if a.attempt_limit else ""
+            used = f"attempts used: {len(row.attempts)} of {a.attempt_limit}" if a.attempt_limit else ""
             closes = f"Closes {A.when(a.closes_at)}" if a.closes_at else "No closing time"
             left.caption(" · ".join(x for x in (closes, used) if x))
         else:
@@ -110,7 +112,7 @@ def _take(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
     st.title(a.title)
     st.caption(f"Attempt {att.number} · {answered} of {total} answered · every answer is saved as soon as you enter it")
     if att.deadline_at is not None:
-        st.iframe(A.countdown_html(att.deadline_at, now), height=46)
+        st.iframe(A.countdown_html(att.deadline_at, now), height=44)
         left = (att.deadline_at - now).total_seconds()
         st.caption(
             f"Deadline {A.when(att.deadline_at)}, kept by the server: {A.duration(left)} left when this page loaded."
@@ -141,7 +143,7 @@ def _take(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
             wkey = f"assess.ans.{att.id}.{iid}"
             if wkey not in state:
                 state[wkey] = A.stored_value(fmt, item.answer.raw_text if item.answer else None)
-            args = (att.id, iid, fmt, wkey, item.tries)
+            args = (att.id, iid, fmt, wkey, item.tries, item.answer.raw_text if item.answer else None)
             if fmt == "multiple_choice" and view.options:
                 labels = {o.id: render_md(o.text) for o in view.options}
                 st.radio(
@@ -247,10 +249,14 @@ def _results(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
         return
     for i, item in enumerate(res.items):
         r = item.answer
-        mark = "✅" if r is not None and r.correct else ("❌" if r is not None else "⬜")
+        icon = (
+            ":material/check_circle:"
+            if r is not None and r.correct
+            else (":material/cancel:" if r is not None else ":material/radio_button_unchecked:")
+        )
         points = f"{r.score:g} / {r.max_score:g}" if r is not None and r.score is not None else "0"
         view = item.question
-        with st.expander(f"{mark} Question {i + 1} · {points}", expanded=r is None or not r.correct):
+        with st.expander(f"Question {i + 1} · {points}", expanded=r is None or not r.correct, icon=icon):
             st.markdown(render_md(view.stem))
             if r is None:
                 st.caption("Not answered.")

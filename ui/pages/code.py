@@ -37,13 +37,14 @@ def _submit(task_id: str, text: str, file_name: str) -> None:
 
 
 def _show(task_id: str, pick_key: str) -> None:
-    state[f"code.watch.{task_id}"] = state[pick_key]
+    if isinstance(state.get(pick_key), int):
+        state[f"code.watch.{task_id}"] = state[pick_key]
 
 
 st.title("Code")
 st.caption("Your code runs in a sandbox; a separate checker rebuilds the model it exports and tests it.")
 st.html("<style>[data-testid='stTextArea'] textarea{font-family:ui-monospace,'SFMono-Regular',Menlo,Consolas,"
-        "monospace;font-size:.85rem;line-height:1.45}</style>")  # fmt: skip
+        "monospace;font-size:.85rem;line-height:1.45;white-space:pre;overflow-x:auto}</style>")  # fmt: skip
 
 choices = C.task_choices()
 task_id = st.selectbox("Task", list(choices), format_func=choices.__getitem__, key="code.task")
@@ -92,7 +93,7 @@ def _verdict(sub: S.CodeSubmissionOut) -> None:
     if r.get("message"):
         st.code(r["message"], language=None, wrap_lines=True)
     for c in r.get("checks", []):
-        mark = "✅" if c["passed"] else "❌"
+        mark = ":green[:material/check_circle:]" if c["passed"] else ":red[:material/cancel:]"
         with st.container(border=True):
             st.markdown(
                 f"{mark} **{md(c['name'])}** · {c['points']:g} / {c['max_points']:g} · concept: *{md(c['concept'])}*"
@@ -112,7 +113,15 @@ def _verdict(sub: S.CodeSubmissionOut) -> None:
             f"trainable) · {model['macs']:,} MACs · receptive field "
             f"{C.rf_text(model['receptive_field'], model['whole_input'])}"
         )
-        st.dataframe(C.layer_rows(r), hide_index=True, width="stretch")
+        st.dataframe(
+            C.layer_rows(r),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "params": st.column_config.NumberColumn(format="localized"),
+                "MACs": st.column_config.NumberColumn(format="localized"),
+            },
+        )
     if r.get("stdout_head"):
         with st.expander("What your code printed"):
             st.code(r["stdout_head"], language=None)
@@ -143,8 +152,8 @@ def _pending(submission_id: int) -> None:
 
 watch = state.get(f"code.watch.{task_id}")
 history = S.list_code_submissions(sf, user.id, task_id=task_id)
-if watch is None and history:
-    watch = history[0].id
+if watch not in {h.id for h in history}:  # none chosen yet (or an older one than the list shows): the newest
+    watch = history[0].id if history else None
 if watch is not None:
     st.subheader("Verdict")
     current = S.get_code_submission(sf, user.id, watch)
@@ -175,10 +184,9 @@ if history:
     st.selectbox(
         "Show the verdict of",
         [h.id for h in history],
+        # a label that never changes for a submission (the widget maps the label back to the submission)
         format_func=lambda i: next(
-            f"{h.created_at:%d %b %H:%M:%S} · {h.file_name} · {C.verdict_text(h.verdict)[0]}"
-            for h in history
-            if h.id == i
+            f"#{h.id} · {h.created_at:%d %b %H:%M:%S} · {h.file_name}" for h in history if h.id == i
         ),
         key=pick_key,
         on_change=_show,
