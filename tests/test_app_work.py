@@ -311,3 +311,20 @@ def test_code_uploads_that_are_too_big_or_not_utf8_are_refused(db: Db) -> None:
     _click(at, "code.submit.text")
     assert at.error and "at most 256 KiB" in at.error[0].value
     assert S.list_code_submissions(db.sf, db.ada.id) == []
+
+
+def test_code_verdicts_that_are_not_checks_say_what_happened(db: Db) -> None:
+    sub = S.record_code_submission(db.sf, db.ada.id, "lenet5", "loop.py", "while True:\n    pass\n")
+    S.set_code_verdict(db.sf, sub.id, "time_limit", 0.0, 8.0, {"message": "CPU time limit (10 s) exceeded"})
+    at = _page(CODE, db.ada)
+    at.selectbox(key="code.task").set_value("lenet5").run()
+    assert at.error and "Grading timeout" in at.error[0].value and "0 / 8" in at.error[0].value
+    assert any("CPU time limit" in c.value for c in at.code)
+    # a check message quoting the student's layer names is shown literally, never as Markdown
+    hostile = "the output layer '![x](http://evil.test/p.png)' uses 'relu'"
+    check = {"name": "softmax output", "points": 0, "max_points": 1, "passed": False, "message": hostile}
+    check |= {"concept": "class probabilities", "trap": None}
+    S.set_code_verdict(db.sf, sub.id, "ok", 7.0, 8.0, {"checks": [check]})
+    at.run()
+    body = " ".join(m.value for m in at.markdown)
+    assert "![x](" not in body and r"\!\[x\]\(http" in body

@@ -98,13 +98,12 @@ def _verdict(sub: S.CodeSubmissionOut) -> None:
             st.markdown(
                 f"{mark} **{md(c['name'])}** · {c['points']:g} / {c['max_points']:g} · concept: *{md(c['concept'])}*"
             )
+            # a check's message can quote the student's model (layer names): shown as literal text
             if c["passed"]:
-                st.caption(render_md(c["message"]))
+                st.caption(md(c["message"], limit=2000))
             else:
                 trap = C.trap_title(c.get("trap"))
-                st.markdown(
-                    (f"**Trap: {md(trap)}.** " if trap else "") + render_md(c["message"]),
-                )
+                st.markdown((f"**Trap: {md(trap)}.** " if trap else "") + md(c["message"], limit=2000))
     model = r.get("model")
     if model:
         st.markdown(
