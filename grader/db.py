@@ -43,6 +43,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -303,6 +304,16 @@ class CodeSubmission(Base):
     results: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[dt.datetime] = _created()
     graded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ServerSecret(Base):
+    """Secrets that never leave the server, by name (e.g. the key that derives an assessment's variants)."""
+
+    __tablename__ = "server_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = _created()
 
 
 class ReviewCard(Base):

@@ -5,11 +5,17 @@ one generator, at a difficulty, worth some points. :func:`instantiate` turns a b
 ``(generator, seed, difficulty, points)`` per position; each position's seed is derived from the base seed and the
 position alone (:func:`derive_seed`), so the same base seed always gives the same exam. No SQL here: the grader
 stores the plan, exports render it.
+
+Given a ``secret`` (the grader keeps one server-side), a position's seed is an HMAC of the base seed and the
+position under that secret: whoever knows the base seed and this code but not the secret cannot tell which
+variant a position holds, so cannot regenerate its key. Without one the derivation is the public SHA-256 (paper
+exams and exports, where the seed is the instructor's own).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Sequence
 from typing import Literal
 
@@ -48,13 +54,25 @@ Blueprint = TypeAdapter(list[BlueprintItem])
 """Validates a whole blueprint (e.g. one stored as JSON)."""
 
 
-def derive_seed(base: int, position: int) -> int:
-    """The seed of the question at ``position`` (0-based) of an exam drawn from base seed ``base`` (32 bits)."""
-    return int.from_bytes(hashlib.sha256(f"cnnquiz/{base}/{position}".encode()).digest()[:4], "big")
+def derive_seed(base: int, position: int, secret: bytes | None = None) -> int:
+    """The seed of the question at ``position`` (0-based) of an exam drawn from base seed ``base``.
+
+    Without ``secret``: 32 bits of a public SHA-256. With one: 63 bits of HMAC-SHA256 keyed by ``secret``, so the
+    seed cannot be computed (nor searched for in a small range) without the secret.
+    """
+    message = f"cnnquiz/{base}/{position}".encode()
+    if secret is None:
+        return int.from_bytes(hashlib.sha256(message).digest()[:4], "big")
+    if len(secret) < 16:
+        raise ValueError("a seed secret has at least 16 bytes")
+    return int.from_bytes(hmac.digest(secret, message, "sha256")[:8], "big") >> 1
 
 
-def instantiate(blueprint: Sequence[BlueprintItem], seed: int) -> list[tuple[str, int, int, float]]:
-    """``(generator, seed, difficulty, points)`` per question of a blueprint, deterministically from ``seed``."""
+def instantiate(
+    blueprint: Sequence[BlueprintItem], seed: int, *, secret: bytes | None = None
+) -> list[tuple[str, int, int, float]]:
+    """``(generator, seed, difficulty, points)`` per question of a blueprint, deterministically from ``seed`` (and
+    ``secret``, see :func:`derive_seed`)."""
     from .generators import generators
 
     out: list[tuple[str, int, int, float]] = []
@@ -66,5 +84,5 @@ def instantiate(blueprint: Sequence[BlueprintItem], seed: int) -> list[tuple[str
             if not gens:
                 raise ValueError(f"topic {item.topic!r} has no generator at difficulty {item.difficulty}")
         for j in range(item.count):
-            out.append((gens[j % len(gens)], derive_seed(seed, len(out)), item.difficulty, item.points))
+            out.append((gens[j % len(gens)], derive_seed(seed, len(out), secret), item.difficulty, item.points))
     return out

@@ -22,6 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
+HEAD = "0003"  # the newest migration
 TABLES = {
     "users",
     "courses",
@@ -31,12 +32,12 @@ TABLES = {
     "attempts",
     "responses",
     "grades",
+    "server_secrets",
     "code_submissions",
     "review_cards",
     "review_logs",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
-HEAD = "0002"
 
 
 def _world(s: D.Session) -> tuple[D.User, D.Assessment, D.QuestionInstance, D.Attempt]:

@@ -360,13 +360,14 @@ def test_no_key_before_release(w: World) -> None:
     release = T0 + 5 * HOUR
     a = _assessment(w, "exam", closes_at=T0 + 2 * HOUR, key_release_at=release)
     q1, _ = S.list_questions(w.sf, w.ada.id, a.id, now=T0)
-    fresh = generate(q1.instance.generator, q1.instance.seed, q1.instance.difficulty)
+    fresh = _key(w, q1.instance.id)
     for when in (T0, T0 + 3 * HOUR, release - dt.timedelta(seconds=1)):
         for view in (
             S.get_question(w.sf, w.ada.id, q1.instance.id, now=when),
             *S.list_questions(w.sf, w.ada.id, a.id, now=when),
         ):
             assert view.key is None and view.explanation is None and not view.key_released
+            assert type(view) is S.StudentQuestionView and type(view.instance) is S.StudentQuestionOut
     # instructors always see it
     assert S.get_question(w.sf, w.prof.id, q1.instance.id, now=T0).key == fresh.key
     # in an exam, grading is hidden from the student until the release, too
@@ -381,6 +382,7 @@ def test_no_key_before_release(w: World) -> None:
     # from the release on, everything shows
     after = S.get_question(w.sf, w.ada.id, q1.instance.id, now=release)
     assert after.key == fresh.key and after.explanation == fresh.explanation and after.key_released
+    assert isinstance(after, S.QuestionView) and after.instance.seed == fresh.seed  # the identity comes with the key
     assert S.list_grades(w.sf, w.ada.id, a.id, now=release)[0].score == 2.0
     assert S.get_response(w.sf, w.ada.id, r.response.id, now=release).correct is True
     # an outsider never sees the question at all
@@ -622,3 +624,71 @@ def test_spaced_repetition_reviews_round_trip_through_the_db(w: World, db_url: s
         engine.dispose()
     assert (nxt.instance.generator, nxt.instance.seed) != (first.instance.generator, first.instance.seed)
     assert nxt.instance.position == 2
+
+
+# ------------------------------------------------------------------ what the student's pages read
+
+
+def test_courses_and_assessments_a_member_may_list(w: World) -> None:
+    hw = _assessment(w, "homework", closes_at=T0 + HOUR)
+    exam = _assessment(w, "exam", opens_at=T0 + 2 * HOUR)
+    assert [(c.code, c.role) for c in S.list_courses(w.sf, w.ada.id)] == [("CNN101", "student")]
+    assert [(c.code, c.role) for c in S.list_courses(w.sf, w.prof.id)] == [("CNN101", "instructor")]
+    assert S.list_courses(w.sf, w.other_prof.id)[0].code == "ML201"
+    mine = S.list_assessments(w.sf, w.ada.id, w.course.id)
+    assert [a.id for a in mine] == [hw.id, exam.id]  # by opening time
+    assert all(type(a) is S.StudentAssessmentOut for a in mine)
+    assert (mine[0].questions, mine[0].max_score) == (2, 4.0)
+    taught = S.list_assessments(w.sf, w.prof.id, w.course.id)
+    assert all(isinstance(a, S.AssessmentOut) and a.seed == 11 for a in taught)
+    with pytest.raises(S.AccessDenied):
+        S.list_assessments(w.sf, w.eve.id, w.course.id)
+    with pytest.raises(S.NotFound):
+        S.list_assessments(w.sf, w.ada.id, 999)
+
+
+def test_attempt_results_resume_an_attempt_and_explain_it_after_release(w: World) -> None:
+    a = _assessment(w, "exam", closes_at=T0 + 2 * HOUR, key_release_at=T0 + 3 * HOUR)
+    q1, q2 = S.list_questions(w.sf, w.prof.id, a.id, now=T0)
+    trap = _key(w, q2.instance.id).traps[0]
+    att = S.start_attempt(w.sf, w.ada.id, a.id, now=T0)
+    S.submit_answer(w.sf, w.ada.id, att.id, q1.instance.id, "1", "a", now=T0)
+    S.submit_answer(w.sf, w.ada.id, att.id, q1.instance.id, str(q1.key), "b", now=T0)
+    S.submit_answer(w.sf, w.ada.id, att.id, q2.instance.id, str(trap.value), "c", now=T0)
+    during = S.attempt_results(w.sf, w.ada.id, att.id, now=T0)
+    # what a reloaded page needs: the last stored answer per question, nothing graded in an exam
+    assert [(i.answer.raw_text if i.answer else None, i.tries) for i in during.items] == [
+        (str(q1.key), 2),
+        (str(trap.value), 1),
+    ]
+    assert during.grade is None and not during.key_released and not during.graded_visible
+    assert all(i.feedback is None and i.answer.score is None and i.question.key is None for i in during.items)  # type: ignore[union-attr]
+    S.finish_attempt(w.sf, w.ada.id, att.id, now=T0 + HOUR)
+    after = S.attempt_results(w.sf, w.ada.id, att.id, now=T0 + 3 * HOUR)
+    assert after.key_released and after.grade is not None and after.grade.score == 2.0
+    right, wrong = after.items
+    assert right.answer is not None and right.answer.correct and right.question.key == q1.key
+    assert wrong.answer is not None and wrong.answer.trap == trap.trap
+    assert wrong.feedback == trap.feedback and wrong.trap_title
+    assert wrong.question.explanation == _key(w, q2.instance.id).explanation
+    # the owner and the course's instructors only
+    assert S.attempt_results(w.sf, w.prof.id, att.id, now=T0).items[0].question.key == q1.key
+    for other in (w.bob.id, w.eve.id, w.other_prof.id):
+        with pytest.raises(S.AccessDenied):
+            S.attempt_results(w.sf, other, att.id, now=T0)
+
+
+def test_code_submission_reads_and_stored_file_names(w: World) -> None:
+    first = S.record_code_submission(w.sf, w.ada.id, "lenet5", "../../etc/passwd<script>.py", "x = 1\n", now=T0)
+    assert first.file_name == "passwd_script_.py"
+    second = S.record_code_submission(w.sf, w.ada.id, "se-block", "C:\\Users\\ada\\my block.py", "y = 2\n", now=T0)
+    assert second.file_name == "my_block.py"
+    assert S.safe_file_name("...") == "submission.py" and S.safe_file_name("é" * 300 + ".py") == "e" * 97 + ".py"
+    assert [s.id for s in S.list_code_submissions(w.sf, w.ada.id)] == [second.id, first.id]
+    assert [s.id for s in S.list_code_submissions(w.sf, w.ada.id, task_id="lenet5")] == [first.id]
+    assert S.list_code_submissions(w.sf, w.bob.id) == []
+    assert S.get_code_submission(w.sf, w.ada.id, first.id).verdict is None
+    S.set_code_verdict(w.sf, first.id, "ok", 1.0, 2.0, {"checks": []}, now=T0)
+    assert S.get_code_submission(w.sf, w.ada.id, first.id).verdict == "ok"
+    with pytest.raises(S.AccessDenied):
+        S.get_code_submission(w.sf, w.bob.id, first.id)

@@ -2,14 +2,14 @@
 of built-in Keras layers, rebuilds the model from data, and runs the task's checks.
 
 Run it in a spawn-based pool (``CheckerPool``): it runs TensorFlow ops, so it must not share a process with the
-zygote, and spawn keeps it independent of whatever the host has imported.
+zygote, and spawn keeps it independent of whatever the host has imported (its ``__main__`` included, see
+:mod:`.spawning`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from .contract import Verdict
+from .spawning import mainless_spawn_context
 
 ALLOWED_LAYERS = frozenset(
     {
@@ -78,10 +79,38 @@ class CheckResult(BaseModel):
     trap: str | None = None
 
 
+class LayerReport(BaseModel):
+    """One layer of the rebuilt model, as :func:`models.inspect.table` reports it."""
+
+    name: str
+    type: str
+    output_shape: list[int | None]
+    params: int
+    trainable: int
+    macs: int
+    receptive_field: list[int] | None
+    whole_input: bool
+
+
+class ModelReport(BaseModel):
+    """What the inspector measures on the model rebuilt from the exported config (never on the student's process)."""
+
+    input_shape: list[int | None]
+    output_shape: list[int | None]
+    params: int
+    trainable: int
+    non_trainable: int
+    macs: int
+    receptive_field: list[int] | None
+    whole_input: bool
+    layers: list[LayerReport]
+
+
 class CheckReport(BaseModel):
     verdict: Verdict  # ok | rejected | no_model
     message: str = ""
     checks: list[CheckResult] = []
+    model: ModelReport | None = None
 
 
 def validate_config(config: Any, path: str = "model") -> None:
@@ -219,7 +248,28 @@ def check_export(task_id: str, out_dir: str) -> CheckReport:
                 trap=None if ok else spec.trap,
             )
         )
-    return CheckReport(verdict="ok", checks=results)
+    return CheckReport(verdict="ok", checks=results, model=None if model is None else model_report(model))
+
+
+def model_report(model: Any) -> ModelReport | None:
+    """The per-layer table and totals of a rebuilt model (``None`` if the inspector cannot trace it)."""
+    from models import inspect
+
+    try:
+        s = inspect.summary(model)
+    except Exception:
+        return None
+    return ModelReport(
+        input_shape=list(s.input_shape),
+        output_shape=list(s.output_shape),
+        params=s.params,
+        trainable=s.trainable,
+        non_trainable=s.non_trainable,
+        macs=s.macs,
+        receptive_field=list(s.receptive_field) if s.receptive_field else None,
+        whole_input=s.whole_input,
+        layers=[LayerReport.model_validate(row) for row in inspect.table(s)],
+    )
 
 
 def _failed(task: Any, why: str) -> list[CheckResult]:
@@ -261,7 +311,7 @@ class CheckerPool:
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
             max_workers=self.workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=mainless_spawn_context(),  # a checker never re-runs the host's __main__ (e.g. a page)
             initializer=_worker_init,
             initargs=(self.cgroup,),
         )

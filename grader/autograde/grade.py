@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .checker import CheckerPool, CheckResult
+from .checker import CheckerPool, CheckResult, ModelReport
 from .contract import MAX_SOURCE_BYTES, Verdict
 from .data import write_public_train
 from .sandbox import Limits, RunSpec, Sandbox
@@ -31,6 +31,8 @@ class GradeResult(BaseModel):
     cpu_seconds: float = 0.0
     wall_seconds: float = 0.0
     stdout_head: str = ""
+    model: ModelReport | None = None
+    """The rebuilt model's per-layer table and receptive field (computed by the checker)."""
 
 
 def submission_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -98,7 +100,13 @@ class Autograder:
             report = self.checker.check(task.id, str(out))
             score = sum(c.points for c in report.checks) if report.verdict == "ok" else 0.0
             return GradeResult(
-                verdict=report.verdict, score=score, message=report.message, checks=report.checks, **base, **common
+                verdict=report.verdict,
+                score=score,
+                message=report.message,
+                checks=report.checks,
+                model=report.model,
+                **base,
+                **common,
             )
         except Exception as e:  # never stop a batch
             return GradeResult(

@@ -12,7 +12,11 @@ Access rules (enforced here, not only in the UI):
 * a *student* may read only their own attempts, responses and grades, may see a question only
   once its assessment has opened, and never sees a key or an explanation before the
   assessment's ``key_release_at``; in an exam, scores, correctness and trap feedback are
-  hidden too until the key is released.
+  hidden too until the key is released;
+* nor anything that regenerates a key: before the release a student gets the student views
+  (:class:`StudentAssessmentOut`, :class:`StudentQuestionView` with a :class:`StudentQuestionOut`),
+  without blueprint, seeds, generator, version, difficulty or params, and the per-position seeds
+  are derived under a server secret that never leaves the database (:func:`server_secret`).
 
 One module per aggregate: :mod:`.accounts` (users, authentication), :mod:`.courses` (courses,
 enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, submit,
@@ -32,19 +36,26 @@ from .assessments import (
     OptionView,
     QuestionInstanceOut,
     QuestionView,
+    StudentAssessmentOut,
+    StudentQuestionOut,
+    StudentQuestionView,
     add_personal_question,
     create_assessment,
     get_assessment,
     get_question,
+    list_assessments,
     list_questions,
     regenerate,
     update_assessment_times,
 )
 from .attempts import (
     AttemptOut,
+    AttemptResultsOut,
     GradeOut,
+    QuestionResultOut,
     ResponseOut,
     SubmitResult,
+    attempt_results,
     finish_attempt,
     get_response,
     list_attempts,
@@ -53,9 +64,18 @@ from .attempts import (
     start_attempt,
     submit_answer,
 )
-from .code import CodeSubmissionOut, code_submission_source, record_code_submission, set_code_verdict
+from .code import (
+    CodeSubmissionOut,
+    code_submission_source,
+    get_code_submission,
+    list_code_submissions,
+    record_code_submission,
+    safe_file_name,
+    set_code_verdict,
+)
 from .common import (
     MAX_RETRIES,
+    SEED_SECRET,
     AccessDenied,
     AttemptClosed,
     AttemptLimitReached,
@@ -73,9 +93,10 @@ from .common import (
     require_assessment_teacher,
     require_member,
     require_teacher,
+    server_secret,
     teaches,
 )
-from .courses import CourseOut, EnrolmentOut, create_course, enrol
+from .courses import CourseOut, EnrolmentOut, MemberCourseOut, create_course, enrol, list_courses
 from .review import (
     ReviewCardOut,
     due_review_cards,
@@ -100,17 +121,23 @@ __all__ = [
     "Kind",
     "UserOut",
     "CourseOut",
+    "MemberCourseOut",
     "EnrolmentOut",
     "Blueprint",
     "BlueprintItem",
+    "StudentAssessmentOut",
     "AssessmentOut",
+    "StudentQuestionOut",
     "QuestionInstanceOut",
     "OptionView",
+    "StudentQuestionView",
     "QuestionView",
     "AttemptOut",
     "ResponseOut",
     "SubmitResult",
     "GradeOut",
+    "QuestionResultOut",
+    "AttemptResultsOut",
     "ReviewCardOut",
     "CodeSubmissionOut",
     # limits
@@ -125,6 +152,8 @@ __all__ = [
     "require_assessment_teacher",
     "key_released",
     "grading_visible",
+    "server_secret",
+    "SEED_SECRET",
     # accounts
     "hasher",
     "create_user",
@@ -134,12 +163,14 @@ __all__ = [
     # courses
     "create_course",
     "enrol",
+    "list_courses",
     # assessments and questions
     "instantiate",
     "regenerate",
     "create_assessment",
     "update_assessment_times",
     "get_assessment",
+    "list_assessments",
     "add_personal_question",
     "get_question",
     "list_questions",
@@ -151,6 +182,7 @@ __all__ = [
     "get_response",
     "list_attempts",
     "list_grades",
+    "attempt_results",
     # the analytics feed
     "response_records",
     "assessment_records",
@@ -164,4 +196,7 @@ __all__ = [
     "record_code_submission",
     "set_code_verdict",
     "code_submission_source",
+    "get_code_submission",
+    "list_code_submissions",
+    "safe_file_name",
 ]

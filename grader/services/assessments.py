@@ -3,6 +3,13 @@ serving questions (keys and explanations only once released).
 
 A question instance is stored as data, ``(generator, version, seed, difficulty, params)``; :func:`regenerate`
 rebuilds its question with :func:`quizbank.regenerate.build_question`, which proves it unchanged.
+
+What a student sees of an assessment and its questions carries nothing that regenerates a key: until the key is
+released a student gets :class:`StudentAssessmentOut` (no blueprint, no base seed) and :class:`StudentQuestionView`
+(an opaque instance id, its position, topic and points; no generator, version, seed, difficulty or params). The
+per-position seeds are derived under a server secret (:data:`.common.SEED_SECRET`), so not even the base seed
+would give them away. Instructors of the course get :class:`AssessmentOut` and :class:`QuestionView`, which keep
+everything; so do students once the key is released.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from quizbank.schema import (
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
 from .common import (
+    SEED_SECRET,
     AccessDenied,
     Kind,
     NotFound,
@@ -38,16 +46,17 @@ from .common import (
     now_utc,
     require_member,
     require_teacher,
+    server_secret,
 )
 
 
-class AssessmentOut(OutModel):
+class StudentAssessmentOut(OutModel):
+    """An assessment as a student sees it: its times and limits, never what its questions are drawn from."""
+
     id: int
     course_id: int
     title: str
     kind: Kind
-    blueprint: list[BlueprintItem]
-    seed: int
     attempt_limit: int | None
     tries_per_question: int | None
     opens_at: dt.datetime
@@ -58,18 +67,32 @@ class AssessmentOut(OutModel):
     max_score: float
 
 
-class QuestionInstanceOut(OutModel):
+class AssessmentOut(StudentAssessmentOut):
+    """An assessment as its instructors see it: also the blueprint and the base seed it was drawn from."""
+
+    blueprint: list[BlueprintItem]
+    seed: int
+
+
+class StudentQuestionOut(OutModel):
+    """A question instance as a student sees it before the key is released: an opaque id and its place."""
+
     id: int
     assessment_id: int
     owner_id: int | None
     position: int
+    topic: str
+    kind: str
+    points: float
+
+
+class QuestionInstanceOut(StudentQuestionOut):
+    """A question instance with the identity that regenerates it (and so its key)."""
+
     generator: str
     version: int
     seed: int
     difficulty: int
-    topic: str
-    kind: str
-    points: float
 
 
 class OptionView(OutModel):
@@ -77,10 +100,10 @@ class OptionView(OutModel):
     text: str
 
 
-class QuestionView(OutModel):
-    """A question as the asker may see it: ``key`` and ``explanation`` are ``None`` until released."""
+class StudentQuestionView(OutModel):
+    """A question as a student sees it before the key is released: ``key`` and ``explanation`` are ``None``."""
 
-    instance: QuestionInstanceOut
+    instance: StudentQuestionOut
     stem: str
     options: list[OptionView] | None
     unit: str | None
@@ -88,6 +111,12 @@ class QuestionView(OutModel):
     key_released: bool
     key: Any = None
     explanation: str | None = None
+
+
+class QuestionView(StudentQuestionView):
+    """A question with its identity: for instructors, and for students once the key is released."""
+
+    instance: QuestionInstanceOut
 
 
 def regenerate(inst: D.QuestionInstance) -> AnyQuestion:
@@ -99,27 +128,41 @@ def regenerate(inst: D.QuestionInstance) -> AnyQuestion:
     return build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
 
 
-def _assessment_out(s: Session, a: D.Assessment) -> AssessmentOut:
+def _counts(s: Session, a: D.Assessment) -> tuple[int, float]:
+    """How many shared questions the assessment has and their points."""
     n, total = s.execute(
         select(func.count(), func.coalesce(func.sum(D.QuestionInstance.points), 0.0)).where(
             D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None)
         )
     ).one()
-    return AssessmentOut(
+    return int(n), float(total)
+
+
+def _assessment_out(s: Session, a: D.Assessment) -> AssessmentOut:
+    out = _assessment_view(a, *_counts(s, a), teacher=True)
+    assert isinstance(out, AssessmentOut)
+    return out
+
+
+def _assessment_view(a: D.Assessment, n: int, total: float, *, teacher: bool) -> StudentAssessmentOut:
+    """The instructor's view (:class:`AssessmentOut`) or the student's (:class:`StudentAssessmentOut`)."""
+    extra: dict[str, Any] = {}
+    if teacher:
+        extra = {"blueprint": Blueprint.validate_python(a.blueprint), "seed": a.seed}
+    return (AssessmentOut if teacher else StudentAssessmentOut)(
         id=a.id,
         course_id=a.course_id,
         title=a.title,
         kind=a.kind,  # type: ignore[arg-type]
-        blueprint=Blueprint.validate_python(a.blueprint),
-        seed=a.seed,
         attempt_limit=a.attempt_limit,
         tries_per_question=a.tries_per_question,
         opens_at=a.opens_at,
         closes_at=a.closes_at,
         time_limit_s=a.time_limit_s,
         key_release_at=a.key_release_at,
-        questions=int(n),
-        max_score=float(total),
+        questions=n,
+        max_score=total,
+        **extra,
     )
 
 
@@ -161,7 +204,10 @@ def create_assessment(
     key_release_at: dt.datetime | Literal["auto"] | None = "auto",
     now: dt.datetime | None = None,
 ) -> AssessmentOut:
-    """An assessment with its question instances drawn from the blueprint (seeded: ``seed`` reproduces it).
+    """An assessment with its question instances drawn from the blueprint.
+
+    The plan is seeded: the same ``seed`` on the same database (whose server secret keys the per-position seeds)
+    draws the same questions.
 
     ``key_release_at="auto"``: self-study releases keys at once (``opens_at``), homework and exams at
     ``closes_at`` (never, until set, if there is no close time).
@@ -180,11 +226,11 @@ def create_assessment(
         release = aware(key_release_at, "key_release_at")
     if seed is None:
         seed = secrets.randbelow(2**31)
-    plan = instantiate(items, seed)
     with write_session(sf) as s:
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
         require_teacher(s, actor_id, course_id)
+        plan = instantiate(items, seed, secret=server_secret(s, SEED_SECRET))
         a = D.Assessment(
             course_id=course_id,
             title=title,
@@ -225,11 +271,36 @@ def update_assessment_times(
         return _assessment_out(s, a)
 
 
-def get_assessment(sf: SessionFactory, actor_id: int, assessment_id: int) -> AssessmentOut:
+def get_assessment(sf: SessionFactory, actor_id: int, assessment_id: int) -> StudentAssessmentOut:
+    """The assessment: an :class:`AssessmentOut` for an instructor of its course, else the student's view."""
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        require_member(s, actor_id, a.course_id)
-        return _assessment_out(s, a)
+        return _assessment_view(a, *_counts(s, a), teacher=require_member(s, actor_id, a.course_id) == "instructor")
+
+
+def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[StudentAssessmentOut]:
+    """A course's assessments by opening time (members only; students get the student's view)."""
+    counts = (
+        select(
+            D.QuestionInstance.assessment_id.label("aid"),
+            func.count().label("n"),
+            func.coalesce(func.sum(D.QuestionInstance.points), 0.0).label("total"),
+        )
+        .where(D.QuestionInstance.owner_id.is_(None))
+        .group_by(D.QuestionInstance.assessment_id)
+        .subquery()
+    )
+    with read_session(sf) as s:
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        teacher = require_member(s, actor_id, course_id) == "instructor"
+        rows = s.execute(
+            select(D.Assessment, counts.c.n, counts.c.total)
+            .outerjoin(counts, counts.c.aid == D.Assessment.id)
+            .where(D.Assessment.course_id == course_id)
+            .order_by(D.Assessment.opens_at, D.Assessment.id)
+        ).all()
+        return [_assessment_view(a, int(n or 0), float(total or 0.0), teacher=teacher) for a, n, total in rows]
 
 
 def add_personal_question(
@@ -242,8 +313,11 @@ def add_personal_question(
     seed: int | None = None,
     points: float = 1.0,
     now: dt.datetime | None = None,
-) -> QuestionInstanceOut:
-    """A freshly generated variant only ``actor_id`` sees (self-study and spaced-repetition reviews)."""
+) -> StudentQuestionOut:
+    """A freshly generated variant only ``actor_id`` sees (self-study and spaced-repetition reviews).
+
+    Its identity (a :class:`QuestionInstanceOut`) is returned only if the actor may see the key now.
+    """
     t = now_utc(now)
     if seed is None:
         seed = secrets.randbelow(2**31)
@@ -262,16 +336,19 @@ def add_personal_question(
         inst = _instance(a.id, int(last) + 1, generator, seed, difficulty, points, actor_id)
         s.add(inst)
         s.flush()
-        return QuestionInstanceOut.model_validate(inst)
+        identity = key_released(a, t) or require_member(s, actor_id, a.course_id) == "instructor"
+        return (QuestionInstanceOut if identity else StudentQuestionOut).model_validate(inst)
 
 
-def _question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> QuestionView:
+def question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> StudentQuestionView:
+    """The full :class:`QuestionView` when ``released`` (the asker may see the key), else the student's view."""
     options = None
     if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
         options = [OptionView(id=o.id, text=o.text) for o in q.options]
     fmt = q.kind  # numeric, shape, multiple_choice or multi_select
-    return QuestionView(
-        instance=QuestionInstanceOut.model_validate(inst),
+    view, ref = (QuestionView, QuestionInstanceOut) if released else (StudentQuestionView, StudentQuestionOut)
+    return view(
+        instance=ref.model_validate(inst),
         stem=q.stem,
         options=options,
         unit=q.unit if isinstance(q, NumericQuestion) else None,
@@ -296,8 +373,9 @@ def _key_visible(s: Session, actor_id: int, a: D.Assessment, inst: D.QuestionIns
 
 def get_question(
     sf: SessionFactory, actor_id: int, instance_id: int, *, now: dt.datetime | None = None
-) -> QuestionView:
-    """The regenerated question (checked against the stored params); key and explanation only once released."""
+) -> StudentQuestionView:
+    """The regenerated question (checked against the stored params); its identity, key and explanation only once
+    released (a :class:`QuestionView` then, and always for instructors)."""
     t = now_utc(now)
     with read_session(sf) as s:
         inst = s.get(D.QuestionInstance, instance_id)
@@ -305,13 +383,13 @@ def get_question(
             raise NotFound(f"no question {instance_id}")
         a = assessment_row(s, inst.assessment_id)
         released = _key_visible(s, actor_id, a, inst, t)
-        return _question_view(inst, regenerate(inst), released)
+        return question_view(inst, regenerate(inst), released)
 
 
 def list_questions(
     sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None
-) -> list[QuestionView]:
-    """The shared questions of an assessment plus the actor's personal ones, in order."""
+) -> list[StudentQuestionView]:
+    """The shared questions of an assessment plus the actor's personal ones, in order (as :func:`get_question`)."""
     t = now_utc(now)
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
@@ -331,4 +409,4 @@ def list_questions(
             require_member(s, actor_id, a.course_id)
             return []
         released = _key_visible(s, actor_id, a, insts[0], t)
-        return [_question_view(i, regenerate(i), released) for i in insts]
+        return [question_view(i, regenerate(i), released) for i in insts]

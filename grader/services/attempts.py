@@ -1,6 +1,6 @@
 """Attempts: starting (or resuming) one within the open window and the attempt limit, recording answers (parse,
 grade, store exactly once per idempotency key), finishing and grading, and the access-checked reads of attempts,
-responses and grades.
+responses, grades and an attempt's results question by question.
 
 Submitting is idempotent: ``(attempt, idempotency_key)`` is unique in the table, the insert is
 ``INSERT … ON CONFLICT DO NOTHING``, and a retry — sequential or concurrent — gets the stored
@@ -27,6 +27,7 @@ from .. import db as D
 from ..db import SessionFactory, read_session, write_connection, write_session
 from ..parse import FormatError, parse_answer
 from ..scoring import grade as grade_answer
+from .assessments import StudentQuestionView, question_view
 from .common import (
     AccessDenied,
     AttemptClosed,
@@ -37,6 +38,7 @@ from .common import (
     TriesExhausted,
     assessment_row,
     grading_visible,
+    key_released,
     now_utc,
     require_member,
     require_teacher,
@@ -85,6 +87,18 @@ class SubmitResult(OutModel):
     trap_title: str | None = None
 
 
+class QuestionResultOut(OutModel):
+    """One question of an attempt as the asker may see it: the question (a :class:`QuestionView` with its key and
+    explanation once released), the last graded answer, and its feedback where grading is visible."""
+
+    question: StudentQuestionView
+    answer: ResponseOut | None
+    """The last graded try (``None``: not answered)."""
+    tries: int
+    feedback: str | None = None
+    trap_title: str | None = None
+
+
 class GradeOut(OutModel):
     attempt_id: int
     user_id: int
@@ -94,6 +108,15 @@ class GradeOut(OutModel):
     max_score: float
     created_at: dt.datetime
     visible: bool = True
+
+
+class AttemptResultsOut(OutModel):
+    attempt: AttemptOut
+    grade: GradeOut | None
+    """``None`` while the attempt is open."""
+    key_released: bool
+    graded_visible: bool
+    items: list[QuestionResultOut]
 
 
 def _response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
@@ -503,3 +526,66 @@ def list_grades(
         if user_id is not None:
             stmt = stmt.where(D.Grade.user_id == user_id)
         return [_grade_out(g, n, visible) for g, n in s.execute(stmt).all()]
+
+
+def attempt_results(
+    sf: SessionFactory, actor_id: int, attempt_id: int, *, now: dt.datetime | None = None
+) -> AttemptResultsOut:
+    """An attempt question by question: the stored answers (so a page can resume it), and, where the asker may see
+    them, scores, feedback and the trap each wrong answer fell into; keys and explanations once released.
+
+    Its owner or an instructor of the course; anyone else is refused.
+    """
+    t = now_utc(now)
+    with read_session(sf) as s:
+        att = s.get(D.Attempt, attempt_id)
+        if att is None:
+            raise NotFound(f"no attempt {attempt_id}")
+        a = assessment_row(s, att.assessment_id)
+        teacher = require_member(s, actor_id, a.course_id) == "instructor"
+        if att.user_id != actor_id and not teacher:
+            raise AccessDenied("this is not your attempt")
+        visible = teacher or grading_visible(a, t)
+        released = key_released(a, t)
+        insts = (
+            s.execute(
+                select(D.QuestionInstance)
+                .where(
+                    D.QuestionInstance.assessment_id == a.id,
+                    D.QuestionInstance.owner_id.is_(None) | (D.QuestionInstance.owner_id == att.user_id),
+                )
+                .order_by(D.QuestionInstance.position)
+            )
+            .scalars()
+            .all()
+        )
+        last: dict[int, D.Response] = {}
+        for r in s.execute(
+            select(D.Response).where(D.Response.attempt_id == att.id).order_by(D.Response.try_number)
+        ).scalars():
+            last[r.question_instance_id] = r
+        g = s.execute(select(D.Grade).where(D.Grade.attempt_id == att.id)).scalar_one_or_none()
+        items = []
+        for inst in insts:
+            q = build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
+            r = last.get(inst.id)
+            feedback = title = None
+            if r is not None and visible:
+                graded = grade_answer(q, r.parsed)
+                feedback, title = graded.feedback, graded.trap_title
+            items.append(
+                QuestionResultOut(
+                    question=question_view(inst, q, teacher or released),
+                    answer=None if r is None else _response_out(r, att.user_id, visible),
+                    tries=0 if r is None else r.try_number,
+                    feedback=feedback,
+                    trap_title=title,
+                )
+            )
+        return AttemptResultsOut(
+            attempt=AttemptOut.model_validate(att),
+            grade=None if g is None else _grade_out(g, att.number, visible),
+            key_released=released,
+            graded_visible=visible,
+            items=items,
+        )

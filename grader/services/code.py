@@ -1,10 +1,15 @@
-"""Code submissions: the submitted source (and its sha256) stored before the autograder runs it, and its verdict."""
+"""Code submissions: the submitted source (and its sha256) stored before the autograder runs it, its verdict, and
+the access-checked reads of them (a student their own; an instructor those handed in to their course)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import unicodedata
 from typing import Any
+
+from sqlalchemy import select
 
 from quizbank.regenerate import canonical_json
 
@@ -12,6 +17,23 @@ from .. import db as D
 from ..autograde.contract import MAX_SOURCE_BYTES
 from ..db import SessionFactory, read_session, write_session
 from .common import AccessDenied, NotFound, OutModel, assessment_row, now_utc, require_member, teaches, user_row
+
+MAX_FILE_NAME = 100
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_file_name(name: str) -> str:
+    """A submitted file's name as it is stored: its last path component, ASCII letters, digits, ``.``, ``_`` and
+    ``-`` only (anything else becomes ``_``), no leading dot, at most :data:`MAX_FILE_NAME` characters; never
+    empty."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    base = _UNSAFE.sub("_", base).lstrip(".")
+    if len(base) > MAX_FILE_NAME:
+        stem, dot, ext = base.rpartition(".")
+        ext = ext[:10] if dot else ""
+        base = (stem if dot else base)[: MAX_FILE_NAME - len(ext) - 1] + ("." + ext if ext else "")
+    return base or "submission.py"
 
 
 class CodeSubmissionOut(OutModel):
@@ -39,7 +61,8 @@ def record_code_submission(
     assessment_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> CodeSubmissionOut:
-    """Store a submitted source file (its sha256 too) before the autograder runs it."""
+    """Store a submitted source file (its sha256 too) before the autograder runs it; the file name is stored
+    sanitised (:func:`safe_file_name`)."""
     data = source.encode("utf-8")
     if len(data) > MAX_SOURCE_BYTES:
         raise ValueError(f"the file is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are accepted")
@@ -52,7 +75,7 @@ def record_code_submission(
             task_id=task_id,
             user_id=actor_id,
             assessment_id=assessment_id,
-            file_name=file_name[:255],
+            file_name=safe_file_name(file_name),
             sha256=hashlib.sha256(data).hexdigest(),
             source=source,
             created_at=t,
@@ -85,13 +108,36 @@ def set_code_verdict(
         return CodeSubmissionOut.model_validate(c)
 
 
+def _readable(s: Any, actor_id: int, submission_id: int) -> D.CodeSubmission:
+    """The submission, if it is the actor's or was handed in to a course the actor teaches."""
+    c = s.get(D.CodeSubmission, submission_id)
+    if c is None:
+        raise NotFound(f"no code submission {submission_id}")
+    if c.user_id != actor_id:
+        course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
+        if course is None or not teaches(s, actor_id, course):
+            raise AccessDenied("this is not your submission")
+    return c
+
+
 def code_submission_source(sf: SessionFactory, actor_id: int, submission_id: int) -> str:
     with read_session(sf) as s:
-        c = s.get(D.CodeSubmission, submission_id)
-        if c is None:
-            raise NotFound(f"no code submission {submission_id}")
-        if c.user_id != actor_id:
-            course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
-            if course is None or not teaches(s, actor_id, course):
-                raise AccessDenied("this is not your submission")
-        return c.source
+        return _readable(s, actor_id, submission_id).source
+
+
+def get_code_submission(sf: SessionFactory, actor_id: int, submission_id: int) -> CodeSubmissionOut:
+    """One submission and its verdict so far (``verdict is None``: not graded yet)."""
+    with read_session(sf) as s:
+        return CodeSubmissionOut.model_validate(_readable(s, actor_id, submission_id))
+
+
+def list_code_submissions(
+    sf: SessionFactory, actor_id: int, *, task_id: str | None = None, limit: int = 50
+) -> list[CodeSubmissionOut]:
+    """The actor's own submissions, newest first (of one task, if given)."""
+    stmt = select(D.CodeSubmission).where(D.CodeSubmission.user_id == actor_id)
+    if task_id is not None:
+        stmt = stmt.where(D.CodeSubmission.task_id == task_id)
+    stmt = stmt.order_by(D.CodeSubmission.created_at.desc(), D.CodeSubmission.id.desc()).limit(limit)
+    with read_session(sf) as s:
+        return [CodeSubmissionOut.model_validate(c) for c in s.execute(stmt).scalars()]

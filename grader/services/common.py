@@ -8,11 +8,14 @@ that data functions elsewhere in the grader (e.g. :mod:`grader.export`) check ac
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -170,3 +173,29 @@ def key_released(a: D.Assessment, now: dt.datetime) -> bool:
 def grading_visible(a: D.Assessment, now: dt.datetime) -> bool:
     """Students see their scores and trap feedback at once, except in an exam before the key is released."""
     return a.kind != "exam" or key_released(a, now)
+
+
+# ------------------------------------------------------------------ server-side secrets
+
+SEED_SECRET = "assessment-seeds"
+"""The key under which an assessment's per-position seeds are derived (:func:`quizbank.exam.derive_seed`)."""
+
+
+def server_secret(s: Session, name: str) -> bytes:
+    """The named server secret (32 random bytes, created on first use); it never leaves the server.
+
+    Concurrent first uses agree: the insert does nothing if another transaction stored one first.
+    """
+    table = D.ServerSecret.__table__
+    query = select(table.c.value).where(table.c.name == name)
+    value = s.execute(query).scalar_one_or_none()
+    if value is None:
+        row = {"name": name, "value": secrets.token_bytes(32), "created_at": utcnow()}
+        dialect = s.get_bind().dialect.name
+        if dialect in ("postgresql", "sqlite"):
+            ins = pg_insert if dialect == "postgresql" else sqlite_insert
+            s.execute(ins(table).values(**row).on_conflict_do_nothing(index_elements=["name"]))
+        else:
+            s.execute(insert(table).values(**row))
+        value = s.execute(query).scalar_one()
+    return bytes(value)

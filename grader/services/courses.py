@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import db as D
-from ..db import SessionFactory, write_session
+from ..db import SessionFactory, read_session, write_session
 from .common import AccessDenied, Conflict, NotFound, OutModel, Role, require_teacher, retrying, user_row
 
 
@@ -17,6 +17,12 @@ class CourseOut(OutModel):
     code: str
     title: str
     created_at: dt.datetime
+
+
+class MemberCourseOut(CourseOut):
+    """A course and the asker's role in it."""
+
+    role: Role
 
 
 class EnrolmentOut(OutModel):
@@ -62,3 +68,19 @@ def enrol(sf: SessionFactory, actor_id: int, course_id: int, user_id: int, role:
             return EnrolmentOut.model_validate(existing)
 
     return retrying(tx)
+
+
+def list_courses(sf: SessionFactory, actor_id: int) -> list[MemberCourseOut]:
+    """The courses the actor is enrolled in (as a student or teaching), by code."""
+    with read_session(sf) as s:
+        user_row(s, actor_id)
+        rows = s.execute(
+            select(D.Course, D.Enrolment.role)
+            .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
+            .where(D.Enrolment.user_id == actor_id)
+            .order_by(D.Course.code)
+        ).all()
+        return [
+            MemberCourseOut(id=c.id, code=c.code, title=c.title, created_at=c.created_at, role=role)  # type: ignore[arg-type]
+            for c, role in rows
+        ]

@@ -1,0 +1,223 @@
+"""The Code page's logic, kept apart from Streamlit so it can be tested plainly: the tasks, reading an upload,
+what a verdict says, and the background grader that runs submissions off the page's thread.
+
+Student code never runs in the app: :class:`GradingQueue` hands the source to a :class:`grader.autograde.grade.
+Autograder` (the sandbox runs it, a separate checker process rebuilds the exported config and inspects it) on a
+worker thread, and records the verdict through :func:`grader.services.set_code_verdict`; the page only polls the
+stored submission.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from grader import services as S
+from grader.autograde.contract import MAX_SOURCE_BYTES, Verdict
+from grader.autograde.tasks import Task, get, tasks
+from grader.db import SessionFactory
+from quizbank import traps
+
+log = logging.getLogger(__name__)
+
+
+def task_choices() -> dict[str, str]:
+    """Task id → title."""
+    return {t.id: t.title for t in tasks().values()}
+
+
+def signature(task: Task) -> str:
+    """The function the submission must define, as its starter file declares it."""
+    m = re.search(r"^def .*?:\s*$", task.starter, re.M)
+    return m.group(0).strip() if m else f"def {task.function}(...):"
+
+
+def contract(task: Task) -> str:
+    """What the grader calls and what it expects back, in one sentence."""
+    called = {
+        "build": f"`{task.function}()` is called with no arguments and must return a Keras model",
+        "train": f"`{task.function}(x, y)` is called with the public training split and must return the trained "
+        "model (its weights are checked on held-out digits your code never sees)",
+        "inflate": f"`{task.function}(w2d, T)` is called with a 2D kernel and a depth and must return the 3D kernel",
+    }[task.kind]
+    return (
+        f"{called}. It runs in a sandbox with {task.cpu_seconds} s of CPU, no network and no files of ours; only the "
+        "exported model config (and weights) leave it, and a separate checker rebuilds and tests them."
+    )
+
+
+def kib(n: int) -> str:
+    return f"{n / 1024:,.1f} KiB" if n % 1024 else f"{n // 1024:,} KiB"
+
+
+class Refused(ValueError):
+    """A file or text that is not accepted for grading (the message says why, for the student)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    file_name: str
+    """As it will be stored (sanitised)."""
+
+
+def check_text(text: str) -> str:
+    """Source typed in the editor, if it can be graded (else :class:`Refused`)."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_SOURCE_BYTES:
+        raise Refused(f"The code is {kib(size)}; at most {kib(MAX_SOURCE_BYTES)} is accepted. Nothing was submitted.")
+    if not text.strip():
+        raise Refused("The editor is empty. Nothing was submitted.")
+    return text
+
+
+def read_upload(name: str, data: bytes) -> Source:
+    """An uploaded file's text and stored name, if it can be graded (else :class:`Refused`)."""
+    shown = S.safe_file_name(name)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise Refused(
+            f"{shown} is {kib(len(data))}; at most {kib(MAX_SOURCE_BYTES)} is accepted. Nothing was submitted."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise Refused(
+            f"{shown} is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}). Save it as UTF-8 "
+            "and upload it again. Nothing was submitted."
+        ) from None
+    if "\x00" in text:
+        raise Refused(f"{shown} contains NUL bytes: it is not a Python source file. Nothing was submitted.")
+    return Source(check_text(text), shown)
+
+
+# ------------------------------------------------------------------ verdicts
+
+VERDICT_TEXT: dict[str, tuple[str, str]] = {
+    "ok": ("Checked", "Your model was rebuilt from its exported config and every check ran."),
+    "time_limit": (
+        "Grading timeout",
+        "Your code ran past its time limit and was stopped. Look for an endless loop, or training that takes too long.",
+    ),
+    "memory_limit": ("Out of memory", "Your code used more memory than the sandbox allows and was stopped."),
+    "output_limit": ("Too much output", "Your code printed or wrote more than the sandbox allows and was stopped."),
+    "runtime_error": ("Error", "Your code raised an error before it returned a result; the traceback is below."),
+    "no_model": ("No model", "Your function did not return what the task asks for, so nothing could be checked."),
+    "rejected": ("Rejected", "The exported model was refused before any check ran; the reason is below."),
+}
+
+
+def verdict_text(verdict: str | None) -> tuple[str, str]:
+    if verdict is None:
+        return "Grading…", "Your submission is waiting for, or running in, the sandbox."
+    return VERDICT_TEXT.get(verdict, (verdict, ""))
+
+
+def trap_title(trap: str | None) -> str | None:
+    if not trap:
+        return None
+    try:
+        return traps.get(trap).title
+    except KeyError:
+        return trap
+
+
+def rf_text(rf: list[int] | None, whole_input: bool = False) -> str:
+    if not rf:
+        return "the whole input" if whole_input else "—"
+    return " × ".join(str(r) for r in rf) + (" (the whole input)" if whole_input else "")
+
+
+def shape_text(shape: list[Any] | None) -> str:
+    return "—" if not shape else " × ".join("?" if d is None else str(d) for d in shape)
+
+
+def layer_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The rebuilt model's per-layer table, as rows for a data frame."""
+    model = (results or {}).get("model") or {}
+    return [
+        {
+            "layer": r["name"],
+            "type": r["type"],
+            "output shape": shape_text(r["output_shape"]),
+            "params": r["params"],
+            "MACs": r["macs"],
+            "receptive field": rf_text(r["receptive_field"], r["whole_input"]),
+        }
+        for r in model.get("layers", [])
+    ]
+
+
+# ------------------------------------------------------------------ the background grader
+
+Phase = Literal["queued", "starting", "running"]
+
+
+class GradingQueue:
+    """A process-wide background grader: a worker thread pool and one autograder (sandbox + checker pool), started
+    on the first submission, never on a page's thread. Jobs of every user share it; a page only polls."""
+
+    def __init__(self, jobs: int = 1, autograder: Callable[[], Any] | None = None) -> None:
+        self.jobs = jobs
+        self._make = autograder or self._default_autograder
+        self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cnnquiz-grade")
+        self._lock = threading.Lock()
+        self._autograder: Any = None
+        self._phase: dict[int, Phase] = {}
+
+    def _default_autograder(self) -> Any:
+        from grader.autograde.grade import Autograder
+
+        return Autograder(jobs=self.jobs)
+
+    def _grader(self, submission_id: int) -> Any:
+        with self._lock:
+            if self._autograder is None:
+                self._phase[submission_id] = "starting"
+                self._autograder = self._make()
+            return self._autograder
+
+    def phase(self, submission_id: int) -> Phase | None:
+        """Where a submission is in this process's queue (``None``: not here, e.g. graded or lost to a restart)."""
+        return self._phase.get(submission_id)
+
+    def submit(self, sf: SessionFactory, submission_id: int, task_id: str, source: str, file_name: str) -> Future[None]:
+        with self._lock:
+            self._phase[submission_id] = "queued"
+        return self._pool.submit(self._run, sf, submission_id, task_id, source, file_name)
+
+    def _run(self, sf: SessionFactory, submission_id: int, task_id: str, source: str, file_name: str) -> None:
+        task = get(task_id)
+        try:
+            grader = self._grader(submission_id)
+            self._phase[submission_id] = "running"
+            r = grader.grade_source(task, source, file_name)
+            S.set_code_verdict(sf, submission_id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
+        except Exception as e:  # the grader itself failed: say so rather than leave the submission pending
+            log.exception("grading submission %s failed", submission_id)
+            message = f"The grader failed ({type(e).__name__}); this is not your code's fault. Please submit again."
+            try:
+                S.set_code_verdict(sf, submission_id, "runtime_error", 0.0, task.max_score, {"message": message})
+            except Exception:
+                log.exception("recording the failure of submission %s failed", submission_id)
+        finally:
+            self._phase.pop(submission_id, None)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            if self._autograder is not None:
+                self._autograder.close()
+                self._autograder = None
+
+
+def verdict_kind(verdict: Verdict | str | None, score: float | None, max_score: float | None) -> str:
+    """The alert a verdict gets: ``success`` (full marks), ``warning`` (checked, marks lost), ``error`` (not
+    checked)."""
+    if verdict != "ok":
+        return "error"
+    return "success" if score is not None and max_score and score >= max_score else "warning"
