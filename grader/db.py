@@ -144,6 +144,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """argon2id (argon2-cffi); NULL: the account cannot log in with a password."""
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Signed into every session token (:mod:`grader.services.sessions`); bumped on sign-out, which invalidates
+    every token issued before."""
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -153,6 +156,8 @@ class Course(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """What a student types to enrol themselves (:func:`grader.services.join_course`); NULL: no self-enrolment."""
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -196,6 +201,9 @@ class Assessment(Base):
     time_limit_s: Mapped[int | None] = mapped_column(Integer)
     key_release_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     """Keys and explanations are shown to students from this time on; NULL: not released."""
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    """NULL: a course's assessment; else one user's own self-study record (their practice and reviews, see
+    :mod:`grader.services.practice`), at most one per user."""
     created_at: Mapped[dt.datetime] = _created()
 
     questions: Mapped[list[QuestionInstance]] = relationship(
@@ -334,6 +342,16 @@ class ReviewLog(Base):
     response_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("responses.id", ondelete="SET NULL"))
     log: Mapped[dict[str, Any]] = mapped_column(JSONType)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Setting(Base):
+    """Server-wide values the app creates for itself, e.g. the secret that signs session tokens."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _created()
 
 
 # ------------------------------------------------------------------ engines and sessions

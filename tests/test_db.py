@@ -34,6 +34,7 @@ TABLES = {
     "code_submissions",
     "review_cards",
     "review_logs",
+    "settings",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -73,7 +74,7 @@ def test_migrations_create_exactly_the_orm_schema(db_url: str) -> None:
     engine = D.make_engine(db_url)
     try:
         head = ScriptDirectory.from_config(D.alembic_config(db_url)).get_current_head()
-        assert head == "0001" and D.current_revision(engine) == head
+        assert head == "0002" and D.current_revision(engine) == head
         assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
         with engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), D.Base.metadata)
@@ -89,7 +90,7 @@ def test_downgrade_to_base_and_up_again(db_url: str) -> None:
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         assert D.current_revision(engine) is None
         D.upgrade(db_url)
-        assert D.current_revision(engine) == "0001"
+        assert D.current_revision(engine) == "0002"
         assert TABLES <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
@@ -112,7 +113,7 @@ def test_cli_db_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     r = runner.invoke(app, ["db", "upgrade", "--url", f"sqlite:///{target}"])
     assert r.exit_code == 0, r.output
     engine = D.make_engine(f"sqlite:///{target}")
-    assert D.current_revision(engine) == "0001"
+    assert D.current_revision(engine) == "0002"
     engine.dispose()
     # without --url: $CNNQUIZ_DB_URL
     env_target = tmp_path / "env.sqlite"
