@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from grader.db import SessionFactory, make_engine, session_factory
+from grader.db import SessionFactory, make_engine, session_factory, upgrade
 from grader.services import UserOut
 
 USER_KEY = "auth.user"
 
+ROLE_NAMES = {"student": "students", "instructor": "instructors"}
+
 
 @st.cache_resource(show_spinner=False)
 def services() -> SessionFactory:
-    """One engine and session factory per server process (the embedded SQLite default, or ``$CNNQUIZ_DB_URL``)."""
+    """One engine and session factory per server process (the embedded SQLite default, or ``$CNNQUIZ_DB_URL``).
+
+    The schema is brought to the newest migration first, so a fresh clone's first page load has its tables.
+    """
+    upgrade()
     return session_factory(make_engine())
 
 
@@ -35,8 +41,11 @@ def require_user(*roles: str) -> UserOut:
     user = current_user()
     if user is None:
         st.info("Sign in to use this page.", icon=":material/login:")
+        st.page_link("ui/pages/account.py", label="Sign in or register", icon=":material/login:")
         st.stop()
     if roles and user.role not in roles:
-        st.error("Your account's role cannot open this page.", icon=":material/block:")
+        allowed = " and ".join(ROLE_NAMES.get(r, r) for r in roles)
+        st.error(f"This page is for {allowed}: your account cannot open it.", icon=":material/block:")
+        st.page_link("ui/pages/home.py", label="Back to Home", icon=":material/home:")
         st.stop()
     return user
