@@ -52,7 +52,6 @@ _NAMED = {"max": r"\max", "min": r"\min", "log": r"\log", "exp": r"\exp"}
 _NUMBER = re.compile(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?")
 _SUBSCRIPT = re.compile(r"_(?:\{([^{}\s]{1,16})\}|([A-Za-z0-9]{1,10}))")
 _LETTER = re.compile(r"[A-Za-z" + "".join(_GREEK) + "]")
-_WORDCHAR = re.compile(r"[\w\\$(]")
 _WORD = re.compile(r"\w+|.", re.S)
 _CALL = re.compile(r"[A-Za-z]\(")
 _ACRONYM = re.compile(r"(?<![\\A-Za-z{])[A-Z]{2,}(?![a-z}])")
@@ -107,7 +106,7 @@ class _Scanner:
             sub = _SUBSCRIPT.match(s, j)
             if sub:
                 text = (sub.group(1) or sub.group(2)).replace("−", "-")
-                tex += "_{" + (r"\text{" + text + "}" if len(text) > 1 and text.isalpha() else text) + "}"
+                tex += "_{" + text + "}"  # as the explanations write it: $C_{in}$
                 j, mathy = sub.end(), True
             return _Parsed(j, tex + " " if ch in _GREEK else tex, mathy, "" if mathy else ch)
         return None
@@ -140,6 +139,8 @@ class _Scanner:
             f = self.factor(j)
             if f is None:
                 break
+            if f.letters == "s" and count and s[j - 1].isdigit() and (f.end >= len(s) or not s[f.end].isalnum()):
+                break  # a plural, as in "two 3×3s": the s is prose
             k, sup = f.end, ""
             while k < len(s) and s[k] in _SUPERS:
                 sup += _SUPERS[s[k]]
@@ -177,12 +178,17 @@ class _Scanner:
         return _Parsed(end, tex, mathy, "")
 
 
+_BEFORE = set(" \t\n([{\"'“‘,;:—–*")
+_AFTER = set(" \t\n.,;:)]}!?\"'”’—–*")
+
+
 def _boundary_before(s: str, i: int) -> bool:
-    return i == 0 or not _WORDCHAR.match(s[i - 1])
+    """A formula starts after a space or an opening mark, never inside a word (``Conv1D/2D`` is a name)."""
+    return i == 0 or s[i - 1] in _BEFORE
 
 
 def _boundary_after(s: str, j: int) -> bool:
-    return j >= len(s) or not re.match(r"[\w(]", s[j])
+    return j >= len(s) or s[j] in _AFTER
 
 
 def texify(plain: str) -> str:

@@ -173,6 +173,8 @@ class Round:
     feedback: Feedback | None = None
     checks: int = 0
     """Every Check (format errors too): the page moves focus to the feedback when it changes."""
+    answers: list[str] = field(default_factory=list)
+    """The raw text of each graded try."""
 
     @property
     def done(self) -> bool:
@@ -270,6 +272,7 @@ def check(rnd: Round, q: AnyQuestion, raw: str, score: Score) -> Feedback:
         return fb
     g = grade(q, parsed.value)
     rnd.tries += 1
+    rnd.answers.append(raw)
     if rnd.tries == 1:
         score.answered += 1
         score.first_try_correct += int(g.correct)
@@ -299,6 +302,13 @@ def reveal(rnd: Round, q: AnyQuestion) -> Feedback:
     fb = Feedback("revealed", title, body, rnd.tries_left, partial=prev.partial if prev else None, **_finished(q))
     rnd.feedback = fb
     return fb
+
+
+def answers_md(rnd: Round) -> str:
+    """The student's graded answers as markdown code spans (their text cannot escape the span)."""
+    shown = [" ".join(a.replace("`", "'").split())[:80] or "(empty)" for a in rnd.answers]
+    label = "Your answer" if len(shown) == 1 else "Your answers"
+    return f"{label}: " + " → ".join(f"`{a}`" for a in shown)
 
 
 def record(

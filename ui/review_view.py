@@ -143,33 +143,45 @@ def replay(user_id: int, history: list[ReviewLogOut]) -> dict[str, list[tuple[dt
 
 
 def mastery_frame(
-    user_id: int, history: list[ReviewLogOut], now: dt.datetime, *, horizon: dt.timedelta = HORIZON, samples: int = 12
+    user_id: int, history: list[ReviewLogOut], now: dt.datetime, *, horizon: dt.timedelta = HORIZON, samples: int = 24
 ) -> pd.DataFrame:
     """Retrievability per concept over time: columns ``concept``, ``time``, ``retrievability``, ``stability``,
-    ``part`` (``past`` up to ``now``, ``forecast`` after it, if no review comes)."""
+    ``part`` (``past`` up to ``now``, ``forecast`` after it if no review comes; the point at ``now`` is in both,
+    so the two lines meet).
+
+    Each review starts a segment that runs to the next review (or to ``now + horizon``), sampled more densely
+    at its start, where a young memory fades fastest.
+    """
     rows = []
     for concept, steps in replay(user_id, history).items():
         title = TOPICS[concept].title
         for k, (at, card) in enumerate(steps):
-            until = steps[k + 1][0] if k + 1 < len(steps) else now + horizon
-            stability = srs.load_card(card).stability
-            for i in range(samples + 1):
-                t = at + (until - at) * i / samples
-                if k + 1 < len(steps) and i == samples:
-                    continue  # the next review starts its own segment at this instant
-                rows.append(
-                    {
-                        "concept": title,
-                        "time": t,
-                        "retrievability": round(srs.retrievability(card, t), 4),
-                        "stability": round(float(stability or 0.0), 3),
-                        "part": "past" if t <= now else "forecast",
-                    }
-                )
+            last = k + 1 == len(steps)
+            until = now + horizon if last else steps[k + 1][0]
+            times = {at + (until - at) * (i / samples) ** 2 for i in range(samples + (1 if last else 0))}
+            if at < now < until:
+                times.add(now)
+            stability = round(float(srs.load_card(card).stability or 0.0), 3)
+            for t in sorted(times):
+                r = round(srs.retrievability(card, t), 4)
+                parts = ["past", "forecast"] if t == now else ["past" if t < now else "forecast"]
+                rows += [
+                    {"concept": title, "time": t, "retrievability": r, "stability": stability, "part": part}
+                    for part in parts
+                ]
     df = pd.DataFrame(rows, columns=["concept", "time", "retrievability", "stability", "part"])
     if not df.empty:
         df["time"] = pd.to_datetime(df["time"], utc=True)
     return df
+
+
+def local_time(t: dt.datetime, timezone: str | None) -> str:
+    """``t`` in the student's time zone (UTC when unknown), e.g. ``Friday 04 December, 21:06``."""
+    try:
+        tz: dt.tzinfo = ZoneInfo(timezone) if timezone else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        tz = dt.UTC
+    return t.astimezone(tz).strftime("%A %d %B, %H:%M") + ("" if timezone else " UTC")
 
 
 def mastery_chart(df: pd.DataFrame, now: dt.datetime):  # type: ignore[no-untyped-def]  # an altair.LayerChart

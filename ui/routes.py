@@ -52,7 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/code.py", "Code", ":material/code:", SIGNED_IN, optional=True),
     Route("ui/pages/progress.py", "Progress", ":material/insights:", SIGNED_IN),
     Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
-    Route("ui/pages/account.py", "Account", ":material/account_circle:", SIGNED_IN, visitor_title="Sign in"),
+    Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )
 FIRST_RUN_PAGES = frozenset({HOME.path, "ui/pages/practice.py"})

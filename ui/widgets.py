@@ -13,7 +13,7 @@ from .mathtext import render_md
 from .practice_view import Feedback, input_hint
 
 
-def answer_widgets(q: AnyQuestion, key: str, *, disabled: bool = False) -> str:
+def answer_widgets(q: AnyQuestion, key: str) -> str:
     """The answer widgets of ``q`` (inside a form); returns the raw answer text."""
     options = getattr(q, "options", None)
     if q.kind == "multiple_choice" and options is not None:
@@ -24,18 +24,13 @@ def answer_widgets(q: AnyQuestion, key: str, *, disabled: bool = False) -> str:
             format_func=lambda i: f"({i}) {labels[i]}",
             index=None,
             key=f"{key}.choice",
-            disabled=disabled,
         )
         return choice or ""
     if q.kind == "multi_select" and options is not None:
         st.markdown("**Select all that apply.**")
-        picked = [
-            o.id
-            for o in options
-            if st.checkbox(f"({o.id}) {render_md(o.text)}", key=f"{key}.multi.{o.id}", disabled=disabled)
-        ]
+        picked = [o.id for o in options if st.checkbox(f"({o.id}) {render_md(o.text)}", key=f"{key}.multi.{o.id}")]
         return ",".join(picked)
-    return st.text_input("Your answer", key=f"{key}.text", help=input_hint(q), disabled=disabled)
+    return st.text_input("Your answer", key=f"{key}.text", help=input_hint(q))
 
 
 def raw_answer(q: AnyQuestion, key: str) -> str:
@@ -53,13 +48,14 @@ def raw_answer(q: AnyQuestion, key: str) -> str:
 def show_feedback(fb: Feedback, *, key: str, saved: tuple[bool, str] | None = None) -> None:
     """The feedback of the last Check, in a container the keyboard focus is moved to."""
     with st.container(key=key):
+        title = render_md(fb.title)
         if fb.status == "format":
-            st.warning(f"**{fb.title}.** {fb.body}", icon=":material/keyboard:")
+            st.warning(f"**{title}.** {fb.body}", icon=":material/keyboard:")
         elif fb.status == "correct":
-            st.success(f"**{fb.title}** {fb.body}".strip(), icon=":material/check_circle:")
+            st.success(f"**{title}** {fb.body}".strip(), icon=":material/check_circle:")
         else:
             st.error(
-                f"**{fb.title}.** {fb.body}" if "\n" not in fb.body else f"**{fb.title}.**\n\n{fb.body}",
+                f"**{title}.** {fb.body}" if "\n" not in fb.body else f"**{title}.**\n\n{fb.body}",
                 icon=":material/cancel:" if not fb.title.startswith("Trap") else ":material/warning:",
             )
         if fb.partial is not None:

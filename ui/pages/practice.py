@@ -11,6 +11,7 @@ from ui.practice_view import (
     LinkError,
     Round,
     Score,
+    answers_md,
     check,
     default_topic,
     generator_title,
@@ -136,18 +137,20 @@ def on_next() -> None:
     unpin()
 
 
-with st.form(f"practice.form.{rnd.id}", border=False):
-    widgets.answer_widgets(q, answer_key, disabled=rnd.done)
-    st.form_submit_button("Check", type="primary", disabled=rnd.done, icon=":material/done:", on_click=on_check)
+if rnd.done:  # the question is over: what was answered, instead of a form that can no longer be sent
+    st.markdown(answers_md(rnd))
+else:
+    with st.form(f"practice.form.{rnd.id}", border=False):
+        widgets.answer_widgets(q, answer_key)
+        st.form_submit_button("Check", type="primary", icon=":material/done:", on_click=on_check)
 
 fb = rnd.feedback
-if fb is not None and fb.status == "wrong":
-    st.button("Show the answer", key="practice.reveal", icon=":material/visibility:", on_click=on_reveal)
 if fb is not None:
     widgets.show_feedback(fb, key="practice-feedback", saved=state.get("practice.saved"))
     if state.pop("practice.moved", False):
         widgets.focus("practice-feedback", rnd.checks)
-
+if fb is not None and fb.status == "wrong":
+    st.button("Show the answer", key="practice.reveal", icon=":material/visibility:", on_click=on_reveal)
 st.button(
     "New variant",
     key="practice.next",

@@ -31,7 +31,7 @@ if not items:
     st.caption("No trap so far.")
 for t in items:
     with st.container(border=True):
-        st.markdown(f"**{t.title}** · {t.count}× · {t.topic_title}: {t.generator_title}")
+        st.markdown(f"**{render_md(t.title)}** · {t.count}× · {t.topic_title}: {render_md(t.generator_title)}")
         st.markdown(render_md(t.feedback))
         st.page_link(
             "ui/pages/practice.py",

@@ -10,8 +10,8 @@ from grader.services import ServiceError, list_review_cards, next_review_questio
 from quizbank.generators import TOPICS
 from ui import widgets
 from ui.mathtext import render_md
-from ui.practice_view import Pick, Round, Score, check, question_for, record
-from ui.review_view import mastery_chart, mastery_frame, queue, queue_table
+from ui.practice_view import Pick, Round, Score, answers_md, check, question_for, record
+from ui.review_view import local_time, mastery_chart, mastery_frame, queue, queue_table
 from ui.state import require_user, services
 
 user = require_user("student", "instructor")
@@ -53,7 +53,7 @@ if rnd is None:
         nxt = q.next_due
         if nxt is not None:
             st.success(
-                f"Nothing is due now. Next: **{nxt.title}**, {nxt.due.strftime('%A %d %B, %H:%M')} UTC.",
+                f"Nothing is due now. Next: **{nxt.title}**, {local_time(nxt.due, st.context.timezone)}.",
                 icon=":material/check_circle:",
             )
         else:
@@ -81,9 +81,12 @@ else:
     def on_leave() -> None:
         state.pop("review.round", None)
 
-    with st.form(f"review.form.{rnd.id}", border=False):
-        widgets.answer_widgets(qu, answer_key, disabled=rnd.done)
-        st.form_submit_button("Check", type="primary", disabled=rnd.done, icon=":material/done:", on_click=on_check)
+    if rnd.done:
+        st.markdown(answers_md(rnd))
+    else:
+        with st.form(f"review.form.{rnd.id}", border=False):
+            widgets.answer_widgets(qu, answer_key)
+            st.form_submit_button("Check", type="primary", icon=":material/done:", on_click=on_check)
     if rnd.feedback is not None:
         widgets.show_feedback(rnd.feedback, key="review-feedback", saved=state.get("review.saved"))
         if state.pop("review.moved", False):
