@@ -11,13 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,83 +20,19 @@ from typing import Any
 import pytest
 
 from quizbank.generators import generate
+from tools.browser import available, chromium, db_url, serve
 from ui.practice_view import Pick
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(os.environ.get("CNNQUIZ_ARTIFACTS", tempfile.gettempdir())) / "cnnquiz-browser"
 DESKTOP = (1200, 1400)
 PHONE = (390, 844)
 WALK: dict[str, Any] = {}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def serve(data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``streamlit run streamlit_app.py`` on a free loopback port with its data in ``data_dir``."""
-    port = _free_port()
-    env = {**os.environ, "CNNQUIZ_DATA_DIR": data_dir}
-    env.pop("CNNQUIZ_DB_URL", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.25)
-    proc.terminate()
-    raise RuntimeError("the Streamlit server did not become healthy in 60 s")
-
-
-def chromium(size: tuple[int, int] = DESKTOP) -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--window-size={size[0]},{size[1]}",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cnnquiz-chromium-')}",
-    ):
-        opts.add_argument(flag)
-    return webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     data = tempfile.mkdtemp(prefix="cnnquiz-data-")
-    WALK["db_url"] = f"sqlite:///{Path(data) / 'cnnquiz.sqlite'}"
+    WALK["db_url"] = db_url(data)
     proc, url = serve(data)
     try:
         yield url
@@ -112,9 +43,9 @@ def server() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    if not available():
         pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium()
+    driver = chromium(*DESKTOP)
     try:
         yield driver
     finally:
@@ -347,7 +278,10 @@ def test_review_a_due_concept(server: str, browser: Any) -> None:
     _settle(b)
     shot(b, "10-review-rated-desktop")
     shot(b, "11-review-rated-phone", size=PHONE)
-    _click(b, "Next review")
+    leave = b.find_elements(
+        By.XPATH, "//button[.//p[normalize-space()='Done for now' or normalize-space()='Stop reviewing']]"
+    )
+    leave[0].click()
     _until_text(b, "Mastery over time")
     _settle(b)
     assert b.find_elements(By.CSS_SELECTOR, "[data-testid='stVegaLiteChart'], .vega-embed")

@@ -406,3 +406,14 @@ def test_progress_tables(sf: D.SessionFactory, ada: S.UserOut) -> None:
         assert it.title == T.get(it.trap).title
     assert attempts_table(p).empty
     assert srs.rating_for(True, 9_000).name == "Easy"
+
+
+def test_recall_probability_is_fsrs_curve_between_whole_days() -> None:
+    card = srs.new_card(1, "pooling", T0)
+    card, _ = srs.review(card, True, 30_000, T0)
+    for days in (0, 1, 3, 10):
+        t = T0 + dt.timedelta(days=days)
+        assert srs.recall_probability(card, t) == pytest.approx(srs.retrievability(card, t), abs=1e-12)
+    hours = [srs.recall_probability(card, T0 + dt.timedelta(hours=h)) for h in range(0, 49, 6)]
+    assert hours == sorted(hours, reverse=True) and len(set(hours)) == len(hours)  # no day-long steps
+    assert srs.recall_probability(srs.new_card(1, "pooling", T0), T0) == 0.0

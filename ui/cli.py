@@ -302,7 +302,8 @@ def serve(port: Annotated[int, typer.Option()] = 8501) -> None:
                 "--server.headless=true",
                 f"--server.port={port}",
                 "--browser.gatherUsageStats=false",
-            ]
+            ],
+            cwd=app_file.parent,  # where .streamlit/config.toml is (the viewer toolbar, no error details)
         )
     )
 

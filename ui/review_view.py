@@ -83,7 +83,7 @@ def queue(cards: list[ReviewCardOut], now: dt.datetime, *, timezone: str | None 
                 due_now=c.due <= now,
                 state=state,
                 reviews=c.reviews,
-                retrievability=srs.retrievability(js, now),
+                retrievability=srs.recall_probability(js, now),
                 stability=card.stability,
             )
         )
@@ -163,7 +163,7 @@ def mastery_frame(
                 times.add(now)
             stability = round(float(srs.load_card(card).stability or 0.0), 3)
             for t in sorted(times):
-                r = round(srs.retrievability(card, t), 4)
+                r = round(srs.recall_probability(card, t), 4)
                 parts = ["past", "forecast"] if t == now else ["past" if t < now else "forecast"]
                 rows += [
                     {"concept": title, "time": t, "retrievability": r, "stability": stability, "part": part}

@@ -109,7 +109,7 @@ def student_progress(
     by_card = {}
     for c in cards:
         js = json.dumps(c.card)
-        by_card[c.concept] = (c, srs.retrievability(js, t), srs.load_card(js).stability)
+        by_card[c.concept] = (c, srs.recall_probability(js, t), srs.load_card(js).stability)
     topics = []
     for topic in sorted(set(answered) | set(by_card)):
         n, ok = answered.get(topic, (0, 0))

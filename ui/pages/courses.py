@@ -10,6 +10,8 @@ from ui.state import require_user, services
 user = require_user("instructor")
 sf = services()
 st.title("Courses")
+if created := st.session_state.pop("courses.created", None):
+    st.success(f"Created {created}: its join code is below.", icon=":material/check_circle:")
 taught = [c for c in list_my_courses(sf, user.id) if c.role == "instructor"]
 if not taught:
     st.info("You teach no course yet: create one below.", icon=":material/school:")
@@ -30,5 +32,5 @@ with st.form("courses.new"):
         except (ValueError, ServiceError) as e:
             st.error(f"{str(e)[:1].upper()}{str(e)[1:]}.", icon=":material/error:")
         else:
-            st.success(f"Created {course.code}.", icon=":material/check_circle:")
+            st.session_state["courses.created"] = course.code
             st.rerun()

@@ -22,7 +22,13 @@ else:
     st.dataframe(
         mastery_table(p),
         hide_index=True,
-        column_config={"Right at the first try": percent, "Recall now": percent},
+        column_config={
+            "Topic": st.column_config.TextColumn(width="medium"),
+            "Answered": st.column_config.NumberColumn(width="small"),
+            "Right at the first try": percent,
+            "Recall now": percent,
+            "Reviews": st.column_config.NumberColumn(width="small"),
+        },
     )
 
 st.subheader("The traps you fall into most")

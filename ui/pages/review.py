@@ -91,8 +91,19 @@ else:
         widgets.show_feedback(rnd.feedback, key="review-feedback", saved=state.get("review.saved"))
         if state.pop("review.moved", False):
             widgets.focus("review-feedback", rnd.checks)
-    if rnd.done:
-        st.button("Next review", type="primary", key="review.next", icon=":material/skip_next:", on_click=on_leave)
+    if rnd.done and q.due_now:  # the queue was read after this answer was recorded
+        nxt_title = TOPICS[q.due_now[0]].title
+        st.button(
+            f"Next review: {nxt_title}",
+            type="primary",
+            key="review.next",
+            icon=":material/skip_next:",
+            on_click=begin,
+            args=(q.due_now[0],),
+        )
+        st.button("Stop reviewing", key="review.stop", on_click=on_leave)
+    elif rnd.done:
+        st.button("Done for now", type="primary", key="review.next", icon=":material/check:", on_click=on_leave)
     else:
         st.button("Stop reviewing", key="review.stop", on_click=on_leave)
 
