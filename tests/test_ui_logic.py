@@ -157,7 +157,8 @@ def test_pages_a_role_may_not_open_are_registered_hidden_and_refuse_themselves()
         elif r is not routes.SETUP:
             roles = re.search(r"require_user\(([^)]*)\)", text)
             assert roles is not None, f"{r.path} must start with require_user"
-            assert set(re.findall(r'"(\w+)"', roles.group(1))) == set(r.roles), r.path
+            named = set(re.findall(r'"(\w+)"', roles.group(1)))
+            assert named == set(r.roles) or (r.optional and named <= set(r.roles)), r.path
         assert not VISITOR_FREE or r.roles == routes.EVERYONE
 
 
@@ -166,7 +167,9 @@ def test_the_suggested_order_covers_every_topic_once_and_starts_gently() -> None
     assert sorted(order) == sorted(t for t in TOPICS if generators(t))
     assert len(set(SUGGESTED_ORDER)) == len(SUGGESTED_ORDER)
     assert order[:5] == ["conv_params", "output_size", "pooling", "receptive_field", "one_by_one"]
-    assert order[-1] == "architectures" and START_TOPIC == "conv_params"
+    known = [t for t in order if t in SUGGESTED_ORDER]
+    assert known[-1] == "architectures" and order[: len(known)] == known  # a topic the order lacks comes last
+    assert START_TOPIC == "conv_params"
     cards = [c for _, cs in topic_cards() for c in cs]
     assert [c.id for c in cards] == order and [c.number for c in cards] == list(range(1, len(order) + 1))
     assert next(iter(topic_choices())) == "conv_params"

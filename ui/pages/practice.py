@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from quizbank.generators import REGISTRY
 from ui import widgets
 from ui.mathtext import render_md
 from ui.practice_view import (
@@ -61,8 +62,6 @@ if token is not None and state.get("practice.token") != token:
         problem = f"{e} Here is a fresh question instead."
         unpin()
     else:
-        from quizbank.generators import REGISTRY
-
         state["practice.token"] = token
         state["practice.topic"], state["practice.difficulty"] = REGISTRY[pick.generator].topic, pick.difficulty
         state["practice.focus"] = None
@@ -75,8 +74,6 @@ elif "topic" in params:  # from Home or Progress: ?topic=T[&d=1][&generator=G]
         state["practice.topic"] = t
         if d in ("1", "2", "3"):
             state["practice.difficulty"] = int(d)
-        from quizbank.generators import REGISTRY
-
         state["practice.focus"] = g if g in REGISTRY and REGISTRY[g].topic == t else None
         start(t, state["practice.difficulty"], state["practice.focus"])
     else:
