@@ -145,6 +145,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """argon2id (argon2-cffi); NULL: the account cannot log in with a password."""
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Signed into every session token (:mod:`grader.services.sessions`); bumped on sign-out, which invalidates
+    every token issued before."""
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -154,6 +157,8 @@ class Course(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    """What a student types to enrol themselves (:func:`grader.services.join_course`); NULL: no self-enrolment."""
     created_at: Mapped[dt.datetime] = _created()
 
 
@@ -197,6 +202,9 @@ class Assessment(Base):
     time_limit_s: Mapped[int | None] = mapped_column(Integer)
     key_release_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     """Keys and explanations are shown to students from this time on; NULL: not released."""
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    """NULL: a course's assessment; else one user's own self-study record (their practice and reviews, see
+    :mod:`grader.services.practice`), at most one per user."""
     created_at: Mapped[dt.datetime] = _created()
 
     questions: Mapped[list[QuestionInstance]] = relationship(
@@ -307,7 +315,8 @@ class CodeSubmission(Base):
 
 
 class ServerSecret(Base):
-    """Secrets that never leave the server, by name (e.g. the key that derives an assessment's variants)."""
+    """Secrets that never leave the server, by name (the key that derives an assessment's variants, the one that
+    signs session tokens)."""
 
     __tablename__ = "server_secrets"
 
@@ -345,6 +354,16 @@ class ReviewLog(Base):
     response_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("responses.id", ondelete="SET NULL"))
     log: Mapped[dict[str, Any]] = mapped_column(JSONType)
     reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Setting(Base):
+    """Server-wide values the app records for itself (who completed the first run); secrets live in ``server_secrets``."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _created()
 
 
 # ------------------------------------------------------------------ engines and sessions
@@ -513,18 +532,43 @@ def alembic_config(url: str | None = None) -> Any:
     return cfg
 
 
+@contextmanager
+def _migrating(cfg: Any) -> Iterator[Connection]:
+    """One transaction for a migration run.
+
+    On SQLite, batch mode rebuilds a table (create, copy, drop, rename), and dropping the old table with foreign
+    keys on would cascade-delete every row that points at it. So foreign keys are off while migrating, as SQLite's
+    documentation prescribes for table rebuilds, and ``PRAGMA foreign_key_check`` must find nothing before the
+    transaction commits.
+    """
+    engine = make_engine(cfg.attributes["url"], pool_size=1, max_overflow=0)
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as conn:
+            if sqlite:  # outside any transaction, or SQLite ignores it
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+            try:
+                with conn.begin():
+                    yield conn
+                    if sqlite:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                        if broken:
+                            raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
+            finally:
+                if sqlite:
+                    conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
+    finally:
+        engine.dispose()
+
+
 def upgrade(url: str | None = None, revision: str = "head") -> str:
     """Apply the Alembic migrations to ``url`` (default: :func:`default_url`); returns the URL (password hidden)."""
     from alembic import command
 
     cfg = alembic_config(url)
-    engine = make_engine(cfg.attributes["url"], pool_size=1, max_overflow=0)
-    try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    with _migrating(cfg) as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
     return make_url(cfg.attributes["url"]).render_as_string(hide_password=True)
 
 
@@ -532,13 +576,9 @@ def downgrade(url: str | None = None, revision: str = "base") -> None:
     from alembic import command
 
     cfg = alembic_config(url)
-    engine = make_engine(cfg.attributes["url"], pool_size=1, max_overflow=0)
-    try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    with _migrating(cfg) as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

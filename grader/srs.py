@@ -112,6 +112,19 @@ def retrievability(card_json: str, now: datetime, scheduler: Scheduler = SCHEDUL
     return float(scheduler.get_card_retrievability(load_card(card_json), _utc(now)))
 
 
+def recall_probability(card_json: str, when: datetime, scheduler: Scheduler = SCHEDULER) -> float:
+    """FSRS's forgetting curve ``R = (1 + F·t/S)^D`` at ``when``, with ``t`` the days since the last review as a
+    real number (:func:`retrievability`, like the scheduler, counts whole days, a step a chart should not draw);
+    0 for a card never reviewed."""
+    card = load_card(card_json)
+    if card.last_review is None or card.stability is None:
+        return 0.0
+    decay = -float(scheduler.parameters[20])
+    factor = 0.9 ** (1 / decay) - 1
+    days = max(0.0, (_utc(when) - _utc(card.last_review)).total_seconds() / 86400)
+    return float((1 + factor * days / card.stability) ** decay)
+
+
 def question_difficulty(card_json: str) -> Literal[1, 2, 3]:
     """The quizbank difficulty to serve next: 1 while learning or relearning, 2 in review, 3 once the
     memory is stable (stability ≥ :data:`REVIEW_STABILITY_DAYS`)."""

@@ -239,7 +239,7 @@ def test_a_closed_assessment_says_so(db: Db) -> None:
 
 def test_instructors_and_visitors_do_not_get_the_student_page(db: Db) -> None:
     at = _page(ASSESSMENTS, db.prof)
-    assert at.error and "role" in at.error[0].value
+    assert at.error and "This page is for students" in at.error[0].value
     visitor = AppTest.from_file(ASSESSMENTS, default_timeout=60)
     visitor.run()
     assert visitor.info and "Sign in" in visitor.info[0].value

@@ -1,65 +1,40 @@
-"""One real-browser check: headless Chromium against the served app, answering a pinned question."""
+"""Real-browser checks: headless Chromium against the served app, on a fresh database.
+
+One walk-through, in order (the tests share the server and the browser): the first run creates the instructor
+and a course; a student registers with the join code, practises (a trap, feedback typeset by KaTeX, a second try,
+by keyboard only), reloads and is still signed in, reviews a concept, sees their progress; a tampered session
+cookie is refused with its reason. Screenshots, desktop and 390 px wide, go to ``$CNNQUIZ_ARTIFACTS/cnnquiz-browser``
+(default: the temp dir).
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
+import re
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from quizbank.generators import generate
+from tools.browser import available, chromium, db_url, serve
+from ui.practice_view import Pick
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 ARTIFACTS = Path(os.environ.get("CNNQUIZ_ARTIFACTS", tempfile.gettempdir())) / "cnnquiz-browser"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+DESKTOP = (1200, 1400)
+PHONE = (390, 844)
+WALK: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    port = _free_port()
-    env = {**os.environ, "CNNQUIZ_DATA_DIR": tempfile.mkdtemp(prefix="cnnquiz-data-")}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    data = tempfile.mkdtemp(prefix="cnnquiz-data-")
+    WALK["db_url"] = db_url(data)
+    proc, url = serve(data)
     try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the Streamlit server did not become healthy in 60 s")
         yield url
     finally:
         proc.terminate()
@@ -67,52 +42,275 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+def browser() -> Iterator[Any]:
+    if not available():
         pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1200,1400",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='cnnquiz-chromium-')}",
-    ):
-        opts.add_argument(flag)
-    driver = webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))
+    driver = chromium(*DESKTOP)
     try:
         yield driver
     finally:
         driver.quit()
 
 
-def test_answer_a_question_in_a_real_browser(server: str, browser) -> None:  # type: ignore[no-untyped-def]
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
+# ------------------------------------------------------------------ helpers
+
+
+def _wait(b: Any, timeout: float = 60) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    q = generate("conv_params.count", 11, 2)
-    browser.get(f"{server}/?gen={q.generator}&seed={q.seed}&d={q.difficulty}")
-    wait = WebDriverWait(browser, 60)
-    wait.until(EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Practice"))
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-testid='stMain']"), "How many parameters"))
-    box = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "input[aria-label='Your answer']")))
-    box.send_keys(f"{q.key:,}")
-    browser.find_element(By.XPATH, "//button[.//p[text()='Check']]").click()
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-testid='stAlert']"), "Correct"))
-    # the worked explanation follows, its math rendered by KaTeX (not raw $…$)
-    wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-testid='stMain']"), "Worked explanation"))
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, ".katex")))
-    assert "$" not in browser.find_element(By.CSS_SELECTOR, "[data-testid='stMain']").text
+    return WebDriverWait(b, timeout)
+
+
+def _main_text(b: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    return b.find_element(By.CSS_SELECTOR, "[data-testid='stMain']").text
+
+
+def _until_text(b: Any, text: str, timeout: float = 60) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    _wait(b, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-testid='stMain']"), text))
+
+
+def _settle(b: Any) -> None:
+    """Wait until Streamlit has finished the current run (no "running" status widget)."""
+    from selenium.webdriver.common.by import By
+
+    time.sleep(0.3)
+    _wait(b).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
+    time.sleep(0.2)
+
+
+def _type(b: Any, label: str, text: str) -> Any:
+    """Type into the visible text box labelled ``label`` (replacing what it held)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def visible(d: Any) -> Any:
+        boxes = d.find_elements(By.CSS_SELECTOR, f"input[aria-label='{label}']")
+        return next((x for x in boxes if x.is_displayed() and x.is_enabled()), False)
+
+    box = _wait(b).until(visible)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(text)
+    return box
+
+
+def _click(b: Any, label: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    btn = _wait(b).until(EC.element_to_be_clickable((By.XPATH, f"//button[.//p[normalize-space()='{label}']]")))
+    b.execute_script("arguments[0].scrollIntoView({block: 'center'});", btn)
+    btn.click()
+
+
+def _nav(b: Any, server: str, path: str) -> None:
+    """Follow the sidebar's link to a page (an in-app switch, as a click would)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+
+    if b.get_window_size()["width"] < 700:
+        b.get(f"{server}/{path}")
+        return
+    link = _wait(b).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, f"[data-testid='stSidebarNav'] a[href$='/{path}']"))
+    )
+    link.click()
+
+
+def shot(b: Any, name: str, *, size: tuple[int, int] | None = None) -> Path:
+    """Save a screenshot of the whole page at ``size`` (default: the window's width), then restore the window."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "practice-correct.png"))
+    before = b.get_window_size()
+    w, h = size or (before["width"], before["height"])
+    b.set_window_size(w, h)
+    time.sleep(0.6)
+    height = b.execute_script(
+        "const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 0;"
+    )
+    b.set_window_size(w, max(h, min(int(height or 0) + 160, 4000)))
+    time.sleep(0.6)
+    path = ARTIFACTS / f"{name}.png"
+    b.save_screenshot(str(path))
+    b.set_window_size(before["width"], before["height"])
+    time.sleep(0.3)
+    return path
+
+
+# ------------------------------------------------------------------ the walk-through
+
+
+def test_first_run_creates_the_instructor_and_a_course(server: str, browser: Any) -> None:
+    b = browser
+    b.get(server)
+    _until_text(b, "Set up cnnquiz")
+    shot(b, "01-first-run")
+    _type(b, "Instructor username", "prof")
+    _type(b, "Password (at least 8 characters)", "prof password")
+    _type(b, "The same password again", "prof password")
+    _click(b, "Create")
+    _until_text(b, "this join code:")
+    code = _wait(b).until(lambda d: d.find_element("css selector", "[data-testid='stCode'] code").text.strip())
+    assert re.fullmatch(r"[A-Z0-9]{8}", code), code
+    WALK["join_code"] = code
+    shot(b, "02-first-run-done")
+    # the instructor signs out (from the sidebar)
+    _click(b, "Sign out")
+    _settle(b)
+    assert "Signed in as" not in b.find_element("css selector", "[data-testid='stSidebar']").text
+
+
+def test_a_student_registers_with_the_join_code(server: str, browser: Any) -> None:
+    b = browser
+    _nav(b, server, "account")
+    _until_text(b, "Register with a join code")
+    from selenium.webdriver.common.by import By
+
+    b.find_element(By.XPATH, "//*[@role='tab'][.//p[text()='Register with a join code']]").click()
+    _type(b, "Join code", WALK["join_code"].lower())
+    _type(b, "Username", "ada")
+    _type(b, "Your name (shown to your instructor)", "Ada")
+    _type(b, "Password (at least 8 characters)", "ada password")
+    _type(b, "The same password again", "ada password")
+    _click(b, "Register")
+    _until_text(b, "Welcome back, Ada")
+    assert b.get_cookie("cnnquiz_session") is not None
+    shot(b, "03-home-signed-in")
+
+
+def test_practice_a_trap_then_a_second_try_by_keyboard(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    b = browser
+    _nav(b, server, "practice")
+    _until_text(b, "Share this question")
+    # the page's share link is an opaque token: no generator id, no seed
+    b.find_element(By.XPATH, "//summary[.//p[text()='Share this question']]").click()
+    link = _wait(b).until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid='stCode'] code").text.strip())
+    assert re.search(r"/practice\?q=[A-Za-z0-9_-]{30,}$", link), link
+    assert "seed" not in link and "conv_params" not in link
+    # a teacher's link (sealed with the server's own secret) to a variant whose "forgot the bias" trap feedback
+    # carries a formula: (K·K·C_in + 1)·C_out
+    q = generate("conv_params.count", 0, 1)
+    [trap] = [t for t in q.traps if t.trap == "forgot_bias"]  # type: ignore[union-attr]
+    token = _share_token(Pick(q.generator, q.seed, q.difficulty))
+    b.get(f"{server}/practice?q={token}")
+    _until_text(b, "How many parameters")
+    shot(b, "04-practice-question")
+    box = _type(b, "Your answer", str(trap.value))
+    box.send_keys(Keys.ENTER)  # the keyboard submits the form
+    _until_text(b, "Trap:")
+    _until_text(b, "1 try left")
+    _settle(b)
+    alert = b.find_element(By.CSS_SELECTOR, ".st-key-practice-feedback [data-testid='stAlert']")
+    assert alert.find_elements(By.CSS_SELECTOR, ".katex"), "the trap's formula is typeset by KaTeX"
+    assert not alert.find_elements(By.CSS_SELECTOR, ".katex-error")
+    assert "$" not in alert.text and "C_in" not in alert.text and "Forgot the bias" in alert.text
+    active = b.switch_to.active_element
+    assert "st-key-practice-feedback" in (active.get_attribute("class") or ""), "focus moves to the feedback"
+    shot(b, "05-practice-trap-desktop")
+    shot(b, "06-practice-trap-phone", size=PHONE)
+    box = _type(b, "Your answer", f"{q.key:,}")
+    box.send_keys(Keys.ENTER)
+    _until_text(b, "Correct at the second try")
+    _until_text(b, "Worked explanation")
+    _settle(b)
+    assert "Score: 0 of 1 question right at the first try" in _main_text(b)
+    assert f"Your answers: {trap.value} → {q.key:,}" in _main_text(b)
+    assert not b.find_elements(By.CSS_SELECTOR, "[data-testid='stMain'] .katex-error")
+    shot(b, "07-practice-second-try")
+    # after "New variant" the address bar no longer names the question
+    _click(b, "New variant")
+    _settle(b)
+    _wait(b).until(lambda d: "q=" not in d.current_url)
+
+
+def _share_token(pick: Pick) -> str:
+    """The token the running server would put in a share link (its secret is in its database)."""
+    from grader.db import make_engine, session_factory
+    from ui.practice_view import share_token
+
+    engine = make_engine(WALK["db_url"])
+    try:
+        return share_token(session_factory(engine), pick)
+    finally:
+        engine.dispose()
+
+
+def test_a_reload_keeps_the_student_signed_in(server: str, browser: Any) -> None:
+    b = browser
+    b.refresh()  # a new session on the same page: only the cookie can sign it in
+    _until_text(b, "Share this question")
+    _settle(b)
+    assert "nothing you answer here is saved" not in _main_text(b)
+    b.get(f"{server}/account")  # a typed address: a new session again
+    _until_text(b, "Signed in as Ada")
+    assert "(ada, student)" in _main_text(b)
+
+
+def test_review_a_due_concept(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    b = browser
+    _nav(b, server, "review")
+    _until_text(b, "Your concepts")
+    _settle(b)
+    shot(b, "08-review-queue")
+    text = _main_text(b)
+    assert "Conv parameters" in text
+    # review a new concept: a fresh variant, one try, rated
+    buttons = b.find_elements(By.XPATH, "//button[.//p[starts-with(normalize-space(), 'Learn a new concept')]]")
+    buttons[0].click()
+    _until_text(b, "Reviewing:")
+    _settle(b)
+    shot(b, "09-review-question")
+    if b.find_elements(By.CSS_SELECTOR, "input[aria-label='Your answer']"):
+        _type(b, "Your answer", "1")
+    else:
+        b.find_elements(By.CSS_SELECTOR, "[data-testid='stMain'] label:has(input)")[0].click()
+    _click(b, "Check")
+    _until_text(b, "Worked explanation")
+    _until_text(b, "rated")
+    _settle(b)
+    shot(b, "10-review-rated-desktop")
+    shot(b, "11-review-rated-phone", size=PHONE)
+    leave = b.find_elements(
+        By.XPATH, "//button[.//p[normalize-space()='Done for now' or normalize-space()='Stop reviewing']]"
+    )
+    leave[0].click()
+    _until_text(b, "Mastery over time")
+    _settle(b)
+    assert b.find_elements(By.CSS_SELECTOR, "[data-testid='stVegaLiteChart'], .vega-embed")
+    shot(b, "12-review-mastery")
+
+
+def test_progress_lists_the_trap_with_a_practice_link(server: str, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    b = browser
+    _nav(b, server, "progress")
+    _until_text(b, "The traps you fall into most")
+    _settle(b)
+    links = b.find_elements(By.CSS_SELECTOR, "[data-testid='stPageLink'] a")
+    hrefs = [a.get_attribute("href") for a in links]
+    assert any("topic=conv_params" in h and "generator=conv_params.count" in h for h in hrefs), hrefs
+    shot(b, "13-progress")
+    shot(b, "14-progress-phone", size=PHONE)
+
+
+def test_a_tampered_cookie_is_refused_with_its_reason(server: str, browser: Any) -> None:
+    b = browser
+    good = b.get_cookie("cnnquiz_session")["value"]
+    parts = good.split(".")
+    parts[1] = "1"  # claim the instructor's id, keeping the student's signature
+    b.delete_cookie("cnnquiz_session")
+    b.add_cookie({"name": "cnnquiz_session", "value": ".".join(parts), "path": "/"})
+    b.get(server)
+    _until_text(b, "altered")
+    _settle(b)
+    assert "Signed in as" not in b.find_element("css selector", "[data-testid='stSidebar']").text
+    shot(b, "15-tampered-cookie")

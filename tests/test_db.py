@@ -22,7 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
-HEAD = "0003"  # the newest migration
+HEAD = "0004"  # the newest migration
 TABLES = {
     "users",
     "courses",
@@ -36,6 +36,7 @@ TABLES = {
     "code_submissions",
     "review_cards",
     "review_logs",
+    "settings",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
@@ -103,7 +104,6 @@ def _kinds(engine: Engine) -> dict[str, str]:
 
 
 def test_0002_gives_shape_questions_their_own_kind_and_takes_it_back(db_url: str) -> None:
-    D.downgrade(db_url, "0001")
     engine = D.make_engine(db_url)
     try:
         with D.write_session(D.session_factory(engine)) as s:
@@ -118,17 +118,16 @@ def test_0002_gives_shape_questions_their_own_kind_and_takes_it_back(db_url: str
                     seed=shape.seed,
                     difficulty=shape.difficulty,
                     topic=shape.topic,
-                    kind="short_text",  # as revision 0001 stored a shape question
+                    kind=shape.kind,
                     params=canonical_json(shape.params),
                 )
             )
-        before = {"conv_params.count": "numeric", "output_size.shape": "short_text"}
-        assert _kinds(engine) == before
+        after = {"conv_params.count": "numeric", "output_size.shape": "shape"}
+        assert shape.kind == "shape" and _kinds(engine) == after
+        D.downgrade(db_url, "0001")  # revision 0001 stored a shape question as 'short_text'
+        assert _kinds(engine) == {"conv_params.count": "numeric", "output_size.shape": "short_text"}
         D.upgrade(db_url)
-        assert shape.kind == "shape"
-        assert _kinds(engine) == {"conv_params.count": "numeric", "output_size.shape": "shape"}
-        D.downgrade(db_url, "0001")
-        assert _kinds(engine) == before
+        assert _kinds(engine) == after
     finally:
         engine.dispose()
 

@@ -13,8 +13,8 @@ import pytest
 from grader import db as D
 from grader import services as S
 from grader.autograde.grade import GradeResult
-from ui import assessments as A
-from ui import code as C
+from ui import assessments_view as A
+from ui import code_view as C
 from ui.escape import md
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)

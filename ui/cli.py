@@ -7,11 +7,16 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from grader.db import SessionFactory
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="cnnquiz: CNN questions proven by live Keras.")
 err = Console(stderr=True)
@@ -151,7 +156,7 @@ def validate(
 
 
 def _fact(f: object) -> object:
-    return None if f is None else f.value  # type: ignore[attr-defined]
+    return None if f is None else f.value
 
 
 @app.command("models")
@@ -297,7 +302,8 @@ def serve(port: Annotated[int, typer.Option()] = 8501) -> None:
                 "--server.headless=true",
                 f"--server.port={port}",
                 "--browser.gatherUsageStats=false",
-            ]
+            ],
+            cwd=app_file.parent,  # where .streamlit/config.toml is (the viewer toolbar, no error details)
         )
     )
 
@@ -330,6 +336,115 @@ def db_upgrade(url: UrlOption = None) -> None:
         err.print(f"[red]error:[/red] {type(e).__name__}: {e}")
         raise typer.Exit(1) from None
     out.print(f"[green]database at head[/green]: {shown}")
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Accounts (instructors and students).")
+courses_app = typer.Typer(no_args_is_help=True, help="Courses and their join codes.")
+app.add_typer(users_app, name="users")
+app.add_typer(courses_app, name="courses")
+
+
+def _migrated_services(url: str | None) -> tuple[Engine, SessionFactory]:
+    """An engine and session factory on ``url``, migrated to head first (the app does the same on start)."""
+    from grader.db import make_engine, session_factory, upgrade
+
+    try:
+        upgrade(url)
+    except Exception as e:  # a bad URL, an unreachable server
+        err.print(f"[red]error:[/red] cannot open the database: {type(e).__name__}: {e}")
+        raise typer.Exit(1) from None
+    engine = make_engine(url)
+    return engine, session_factory(engine)
+
+
+def _read_password(password_file: Path | None) -> str:
+    from grader.services import check_password
+
+    if password_file is not None:
+        try:
+            lines = password_file.read_text(encoding="utf-8").splitlines()
+        except OSError as e:
+            err.print(f"[red]error:[/red] cannot read {password_file}: {e.strerror}")
+            raise typer.Exit(2) from None
+        password = lines[0] if lines else ""
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        err.print("[red]error:[/red] give --password-file FILE (or run this in a terminal to be asked)")
+        raise typer.Exit(2)
+    try:
+        check_password(password)
+    except ValueError as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    return password
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="1-64 letters, digits or _ . @ + -")],
+    role: Annotated[str, typer.Option("--role", help="instructor or student")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="read the password from the first line of this file (else: asked)"),
+    ] = None,
+    display_name: Annotated[str, typer.Option("--name", help="the name shown in the app")] = "",
+    join_code: Annotated[str | None, typer.Option("--join", help="enrol the new student with this join code")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Create an account that signs in with a password (the database is migrated first)."""
+    from grader.services import Conflict, NotFound, create_user, list_my_courses, register_student
+
+    if role not in ("instructor", "student"):
+        err.print(f"[red]error:[/red] --role is instructor or student, not {role!r}")
+        raise typer.Exit(2)
+    if join_code is not None and role != "student":
+        err.print("[red]error:[/red] --join is for students (an instructor creates courses: `cnnquiz courses add`)")
+        raise typer.Exit(2)
+    password = _read_password(password_file)
+    engine, sf = _migrated_services(url)
+    try:
+        if join_code is None:
+            user = create_user(sf, username, role, password=password, display_name=display_name)  # type: ignore[arg-type]  # role checked above
+        else:  # the account and its enrolment together, or neither (a mistyped code creates nobody)
+            user = register_student(sf, username, password, join_code, display_name=display_name)
+            [course] = [c.course for c in list_my_courses(sf, user.id)]
+            out.print(f"enrolled {username} in {course.code} ({course.title})")
+    except (ValueError, Conflict, NotFound) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    out.print(f"created {role} {username} (id {user.id})")
+
+
+@courses_app.command("add")
+def courses_add(
+    code: Annotated[str, typer.Argument(help="a short unique code, e.g. CNN101")],
+    title: Annotated[str, typer.Argument(help="the course's title")],
+    instructor: Annotated[str, typer.Option("--instructor", help="the username of the instructor who teaches it")],
+    url: UrlOption = None,
+) -> None:
+    """Create a course taught by an instructor; prints the join code students register with."""
+    from grader.services import AccessDenied, Conflict, create_course, list_my_courses, user_ids_by_username
+
+    engine, sf = _migrated_services(url)
+    try:
+        ids = user_ids_by_username(sf, [instructor])
+        if instructor not in ids:
+            err.print(
+                f"[red]error:[/red] no user {instructor!r} (create one: `cnnquiz users add {instructor} --role instructor`)"
+            )
+            raise typer.Exit(2)
+        course = create_course(sf, ids[instructor], code, title)
+        join = next(c.join_code for c in list_my_courses(sf, ids[instructor]) if c.course.id == course.id)
+    except (ValueError, Conflict, AccessDenied) as e:
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    out.print(f"created course {course.code} ({course.title}), taught by {instructor}")
+    out.print(f"join code: [bold]{join}[/bold]")
 
 
 @grades_app.command("export")

@@ -9,22 +9,37 @@ and :func:`current_user` / :func:`require_user` for the signed-in account. The s
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
-from grader.db import SessionFactory, make_engine, session_factory
+from grader.db import SessionFactory, make_engine, session_factory, upgrade
 from grader.services import UserOut
 
 USER_KEY = "auth.user"
 
+ROLE_NAMES = {"student": "students", "instructor": "instructors"}
+
 
 @st.cache_resource(show_spinner=False)
 def services() -> SessionFactory:
-    """One engine and session factory per server process (the embedded SQLite default, or ``$CNNQUIZ_DB_URL``)."""
+    """One engine and session factory per server process (the embedded SQLite default, or ``$CNNQUIZ_DB_URL``).
+
+    The schema is brought to the newest migration first, so a fresh clone's first page load has its tables.
+    """
+    upgrade()
     return session_factory(make_engine())
 
 
 def current_user() -> UserOut | None:
     user = st.session_state.get(USER_KEY)
     return user if isinstance(user, UserOut) else None
+
+
+def _link(path: str, label: str, icon: str) -> None:
+    """A link to another page of the app; nothing when the page runs on its own, outside the router (tests)."""
+    try:
+        st.page_link(path, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        pass
 
 
 def require_user(*roles: str) -> UserOut:
@@ -35,8 +50,11 @@ def require_user(*roles: str) -> UserOut:
     user = current_user()
     if user is None:
         st.info("Sign in to use this page.", icon=":material/login:")
+        _link("ui/pages/account.py", "Sign in or register", ":material/login:")
         st.stop()
     if roles and user.role not in roles:
-        st.error("Your account's role cannot open this page.", icon=":material/block:")
+        allowed = " and ".join(ROLE_NAMES.get(r, r) for r in roles)
+        st.error(f"This page is for {allowed}: your account cannot open it.", icon=":material/block:")
+        _link("ui/pages/home.py", "Back to Home", ":material/home:")
         st.stop()
     return user

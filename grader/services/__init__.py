@@ -21,7 +21,10 @@ Access rules (enforced here, not only in the UI):
 One module per aggregate: :mod:`.accounts` (users, authentication), :mod:`.courses` (courses,
 enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, submit,
 finish, grades and the reads of them), :mod:`.analytics` (the feed of graded responses),
-:mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts);
+:mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
+(the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
+with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
+reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades);
 :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
@@ -29,7 +32,18 @@ name is importable from ``grader.services``.
 from quizbank.exam import Blueprint, BlueprintItem, instantiate
 
 from ..autograde.contract import MAX_SOURCE_BYTES
-from .accounts import UserOut, authenticate, create_user, get_user, hasher, user_ids_by_username
+from .accounts import (
+    MIN_PASSWORD,
+    USERNAME_RULE,
+    UserOut,
+    authenticate,
+    check_password,
+    check_username,
+    create_user,
+    get_user,
+    hasher,
+    user_ids_by_username,
+)
 from .analytics import assessment_records, response_records
 from .assessments import (
     AssessmentOut,
@@ -96,14 +110,52 @@ from .common import (
     server_secret,
     teaches,
 )
-from .courses import CourseOut, EnrolmentOut, MemberCourseOut, create_course, enrol, list_courses
+from .courses import (
+    CourseOut,
+    EnrolmentOut,
+    MemberCourseOut,
+    MyCourseOut,
+    create_course,
+    enrol,
+    join_course,
+    list_courses,
+    list_my_courses,
+    new_course_join_code,
+    normalize_join_code,
+)
+from .onboarding import DEMO_ASSESSMENTS, FirstRunOut, first_run, register_student
+from .practice import (
+    PRACTICE_TRIES,
+    PracticeAnswerOut,
+    add_practice_question,
+    answer_practice,
+    next_review_question,
+    practice_assessment_id,
+)
+from .progress import AttemptSummary, ProgressOut, TopicMastery, TrapCount, student_progress
 from .review import (
     ReviewCardOut,
+    ReviewLogOut,
     due_review_cards,
     get_review_card,
+    list_review_cards,
+    review_history,
     save_review_card,
     srs_next_question,
     srs_record_review,
+)
+from .sessions import (
+    SESSION_TTL,
+    InvalidSession,
+    InvalidToken,
+    SessionToken,
+    has_users,
+    issue_session_token,
+    revoke_sessions,
+    seal,
+    signing_secret,
+    unseal,
+    verify_session_token,
 )
 
 __all__ = [
@@ -116,6 +168,8 @@ __all__ = [
     "AttemptLimitReached",
     "AttemptClosed",
     "TriesExhausted",
+    "InvalidSession",
+    "InvalidToken",
     # output models and their vocabularies
     "Role",
     "Kind",
@@ -139,10 +193,24 @@ __all__ = [
     "QuestionResultOut",
     "AttemptResultsOut",
     "ReviewCardOut",
+    "ReviewLogOut",
     "CodeSubmissionOut",
-    # limits
+    "MyCourseOut",
+    "SessionToken",
+    "FirstRunOut",
+    "PracticeAnswerOut",
+    "ProgressOut",
+    "TopicMastery",
+    "TrapCount",
+    "AttemptSummary",
+    # limits and rules
     "MAX_RETRIES",
     "MAX_SOURCE_BYTES",
+    "MIN_PASSWORD",
+    "USERNAME_RULE",
+    "SESSION_TTL",
+    "PRACTICE_TRIES",
+    "DEMO_ASSESSMENTS",
     # access checks (on an open session)
     "assessment_row",
     "course_role",
@@ -160,10 +228,27 @@ __all__ = [
     "authenticate",
     "user_ids_by_username",
     "get_user",
+    "check_username",
+    "check_password",
+    # sessions and the secret that signs them
+    "signing_secret",
+    "issue_session_token",
+    "verify_session_token",
+    "revoke_sessions",
+    "has_users",
+    "seal",
+    "unseal",
+    # onboarding
+    "register_student",
+    "first_run",
     # courses
     "create_course",
     "enrol",
     "list_courses",
+    "join_course",
+    "list_my_courses",
+    "new_course_join_code",
+    "normalize_join_code",
     # assessments and questions
     "instantiate",
     "regenerate",
@@ -192,6 +277,14 @@ __all__ = [
     "due_review_cards",
     "srs_next_question",
     "srs_record_review",
+    "list_review_cards",
+    "review_history",
+    # each user's self-study record, and their progress
+    "practice_assessment_id",
+    "add_practice_question",
+    "answer_practice",
+    "next_review_question",
+    "student_progress",
     # code submissions
     "record_code_submission",
     "set_code_verdict",

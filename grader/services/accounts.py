@@ -30,6 +30,20 @@ class UserOut(OutModel):
 
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{1,64}$")
+USERNAME_RULE = "a username is 1-64 letters, digits or _ . @ + -"
+MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
+
+
+def check_username(username: str) -> None:
+    if not isinstance(username, str) or not _USERNAME.fullmatch(username):
+        raise ValueError(USERNAME_RULE)
+
+
+def check_password(password: str) -> None:
+    """The rule for passwords people choose (registration, first run, the CLI): 8 to 1024 characters."""
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValueError(f"a password is at least {MIN_PASSWORD} characters (and at most {MAX_PASSWORD})")
 
 
 def create_user(
@@ -38,8 +52,7 @@ def create_user(
     """A new account (``password=None``: it cannot log in with a password, e.g. an LMS-provisioned one)."""
     if role not in ("student", "instructor"):
         raise ValueError(f"role must be student or instructor, not {role!r}")
-    if not _USERNAME.match(username):
-        raise ValueError("a username is 1-64 letters, digits or _ . @ + -")
+    check_username(username)
     pw_hash = hasher.hash(password) if password is not None else None
     try:
         with write_session(sf) as s:
@@ -58,6 +71,8 @@ def _dummy_hash() -> str:
 
 def authenticate(sf: SessionFactory, username: str, password: str) -> UserOut | None:
     """The user if the password is right, else ``None`` (same work either way: no user enumeration by timing)."""
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        return None
     with read_session(sf) as s:
         u = s.execute(select(D.User).where(D.User.username == username)).scalar_one_or_none()
         stored = u.password_hash if u is not None else None

@@ -27,6 +27,34 @@ class ReviewCardOut(OutModel):
     updated_at: dt.datetime
 
 
+class ReviewLogOut(OutModel):
+    concept: str
+    rating: int
+    """FSRS's rating: 1 Again, 2 Hard, 3 Good, 4 Easy."""
+    response_id: int | None
+    log: dict[str, Any]
+    reviewed_at: dt.datetime
+
+
+def list_review_cards(sf: SessionFactory, actor_id: int) -> list[ReviewCardOut]:
+    """Every card of the actor's, soonest due first."""
+    with read_session(sf) as s:
+        rows = s.execute(
+            select(D.ReviewCard).where(D.ReviewCard.user_id == actor_id).order_by(D.ReviewCard.due, D.ReviewCard.id)
+        ).scalars()
+        return [ReviewCardOut.model_validate(c) for c in rows]
+
+
+def review_history(sf: SessionFactory, actor_id: int, *, concept: str | None = None) -> list[ReviewLogOut]:
+    """The actor's review log, oldest first (of one concept, or of all)."""
+    stmt = select(D.ReviewLog).where(D.ReviewLog.user_id == actor_id)
+    if concept is not None:
+        stmt = stmt.where(D.ReviewLog.concept == concept)
+    with read_session(sf) as s:
+        rows = s.execute(stmt.order_by(D.ReviewLog.reviewed_at, D.ReviewLog.id)).scalars()
+        return [ReviewLogOut.model_validate(r) for r in rows]
+
+
 def get_review_card(sf: SessionFactory, actor_id: int, concept: str) -> ReviewCardOut | None:
     with read_session(sf) as s:
         c = s.execute(

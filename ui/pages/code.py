@@ -11,10 +11,10 @@ from grader import services as S
 from grader.autograde.contract import MAX_SOURCE_BYTES
 from grader.autograde.tasks import get
 from grader.db import utcnow
-from ui import code as C
-from ui.assessments import duration
+from ui import code_view as C
+from ui.assessments_view import duration
 from ui.escape import md
-from ui.practice import render_md
+from ui.mathtext import render_md
 from ui.state import require_user, services
 
 user = require_user("student")

@@ -1,0 +1,90 @@
+"""Which pages exist and who sees them: the router (``streamlit_app.py``) builds its ``st.navigation`` from here.
+
+**Registering a page**: add a :class:`Route` to :data:`ROUTES` (its file under ``ui/pages/``, a title, a
+Material icon and the roles whose menu shows it), and start the page file with
+``require_user(*roles)`` (:mod:`ui.state`) for anything but visitors. Roles are ``visitor`` (not signed in),
+``student`` and ``instructor``. A route with ``optional=True`` is registered only when its file exists (pages
+that arrive from other branches).
+
+Pages a role may not open are still registered, *hidden* from its menu, so that following a link to one shows
+that page's own refusal ("This page is for instructors") instead of silently landing elsewhere; the services
+refuse the same things again whatever a page shows. Until the database has an account, the first-run page is
+the default and only Home and Practice are offered besides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+VISITOR = "visitor"
+ROLES = (VISITOR, "student", "instructor")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = frozenset({"student", "instructor"})
+INSTRUCTORS = frozenset({"instructor"})
+STUDENTS = frozenset({"student"})
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Route:
+    path: str
+    """The page file, relative to the repository root (where ``streamlit_app.py`` is)."""
+    title: str
+    icon: str
+    roles: frozenset[str]
+    """The roles whose menu shows this page."""
+    visitor_title: str | None = None
+    """The title a visitor sees, if it differs (the account page is "Sign in" to them)."""
+    optional: bool = False
+
+    def title_for(self, role: str) -> str:
+        return self.visitor_title if role == VISITOR and self.visitor_title else self.title
+
+
+SETUP = Route("ui/pages/setup.py", "Set up", ":material/rocket_launch:", frozenset())
+HOME = Route("ui/pages/home.py", "Home", ":material/home:", EVERYONE)
+ROUTES: tuple[Route, ...] = (
+    HOME,
+    Route("ui/pages/practice.py", "Practice", ":material/edit_note:", EVERYONE),
+    Route("ui/pages/review.py", "Review", ":material/event_repeat:", SIGNED_IN),
+    Route("ui/pages/assessments.py", "Assessments", ":material/assignment:", STUDENTS),
+    Route("ui/pages/code.py", "Code", ":material/code:", STUDENTS),
+    Route("ui/pages/progress.py", "Progress", ":material/insights:", SIGNED_IN),
+    Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
+    Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
+    SETUP,
+)
+FIRST_RUN_PAGES = frozenset({HOME.path, "ui/pages/practice.py"})
+
+
+@dataclass(frozen=True)
+class Planned:
+    route: Route
+    title: str
+    visible: bool
+    default: bool
+
+
+def plan(role: str, *, first_run: bool = False, exists: Callable[[Path], bool] = Path.exists) -> list[Planned]:
+    """The pages to register for ``role``, in menu order: which are shown, and which is the default."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    out = []
+    for r in ROUTES:
+        if r.optional and not exists(ROOT / r.path):
+            continue
+        if first_run:
+            visible = r is SETUP or r.path in FIRST_RUN_PAGES
+            default = r is SETUP
+        else:
+            visible = role in r.roles
+            default = r is HOME
+        out.append(Planned(r, r.title_for(role), visible, default))
+    return out
+
+
+def menu(role: str, *, first_run: bool = False, exists: Callable[[Path], bool] = Path.exists) -> list[str]:
+    """The titles ``role``'s menu shows, in order."""
+    return [p.title for p in plan(role, first_run=first_run, exists=exists) if p.visible]
