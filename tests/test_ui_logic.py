@@ -165,7 +165,8 @@ def test_the_suggested_order_covers_every_topic_once_and_starts_gently() -> None
     order = ordered_topics()
     assert sorted(order) == sorted(t for t in TOPICS if generators(t))
     assert len(set(SUGGESTED_ORDER)) == len(SUGGESTED_ORDER)
-    assert order[:5] == ["conv_params", "output_size", "pooling", "receptive_field", "one_by_one"]
+    assert order[:6] == ["conv_params", "output_size", "pooling", "compute", "receptive_field", "one_by_one"]
+    assert set(SUGGESTED_ORDER) == {t for t in TOPICS if generators(t)}  # every topic has its place
     known = [t for t in order if t in SUGGESTED_ORDER]
     assert known[-1] == "architectures" and order[: len(known)] == known  # a topic the order lacks comes last
     assert START_TOPIC == "conv_params"
