@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
+from decimal import Decimal
 from collections.abc import Callable
 from math import floor, log10
 
@@ -36,12 +37,15 @@ def split_math(text: str) -> list[tuple[bool, str]]:
 
 
 def number(x: float | int) -> str:
-    """A number as a machine reads it back: no thousands separators, up to 12 significant digits."""
+    """A number as a machine reads it back: no thousands separators nor exponent, up to 12 significant digits."""
     if isinstance(x, bool):
         raise TypeError("not a number")
     if isinstance(x, int) or (isinstance(x, float) and x.is_integer() and abs(x) < 1e15):
         return str(int(x))
-    return f"{x:.12g}"
+    s = f"{x:.12g}"
+    if "e" in s:  # readers of GIFT and QTI take no exponents
+        s = format(Decimal(s), "f")
+    return s
 
 
 def shape_text(dims: list[int]) -> str:
