@@ -452,3 +452,86 @@ def test_pdf_one_exam_per_student_and_a_page_renders(tmp_path: Path) -> None:
     assert img.width > 400 and img.height > 600
     dark = sum(1 for v in img.getdata() if v < 128)
     assert 0.002 < dark / (img.width * img.height) < 0.3
+
+
+# ------------------------------------------------------------------ the cnnquiz exam commands
+
+
+def test_cli_build_and_export_through_the_grader(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from grader import services as S
+    from grader.db import make_engine, session_factory, upgrade
+    from ui.cli import app
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sf = session_factory(engine)
+    prof = S.create_user(sf, "prof", "instructor")
+    ada = S.create_user(sf, "ada", "student")
+    course = S.create_course(sf, prof.id, "CNN101", "CNNs")
+    S.enrol(sf, prof.id, course.id, ada.id)
+    engine.dispose()
+    bp = tmp_path / "quiz.toml"
+    bp.write_text(
+        'title = "Pooling quiz"\nseed = 5\n[schedule]\nattempts = 2\ntime_limit_min = 30\n'
+        '[[items]]\ntopic = "pooling"\ncount = 3\npoints = 2\n',
+        encoding="utf-8",
+    )
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# students\nada\n", encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["exam", "build", str(bp), "--course", "CNN101", "--as", "prof", "--roster", str(roster), "--url", url]
+    )
+    assert r.exit_code == 0, r.output
+    aid = int(re.search(r"assessment (\d+)", r.output).group(1))
+    assert "3 questions" in r.output and "6 points" in r.output
+    r = runner.invoke(
+        app, ["exam", "export", str(aid), "--format", "all", "--out", str(tmp_path / "x"), "--as", "prof", "--url", url]
+    )
+    assert r.exit_code == 0, r.output
+    data = json.loads((tmp_path / "x" / "exam.json").read_text(encoding="utf-8"))
+    qs = QuestionListAdapter.validate_python([q["question"] for q in data["students"][0]["questions"]])
+    assert len(qs) == 3 and all(q.topic == "pooling" for q in qs)
+    assert {p.name for p in (tmp_path / "x").iterdir()} == {
+        "exam.json",
+        "exam.moodle.xml",
+        "exam.gift.txt",
+        "exam.qti.zip",
+        "exams.pdf",
+        "key.pdf",
+    }
+    # a student may not export it; a roster with an unknown user is refused
+    r = runner.invoke(app, ["exam", "export", str(aid), "--as", "ada", "--out", str(tmp_path / "y"), "--url", url])
+    assert r.exit_code == 2 and "instructor" in r.output
+    roster.write_text("ada\nnobody\n", encoding="utf-8")
+    r = runner.invoke(
+        app, ["exam", "build", str(bp), "--course", "CNN101", "--as", "prof", "--roster", str(roster), "--url", url]
+    )
+    assert r.exit_code == 2 and "nobody" in r.output
+
+
+def test_cli_export_from_a_blueprint_file(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    bp = tmp_path / "quiz.toml"
+    bp.write_text('title = "Q"\nsame_for_everyone = false\n[[items]]\ntopic = "pooling"\ncount = 2\n', encoding="utf-8")
+    r = CliRunner().invoke(
+        app, ["exam", "export", "--blueprint", str(bp), "--students", "4", "--format", "gift", "--out", str(tmp_path)]
+    )
+    assert r.exit_code == 0, r.output
+    text = (tmp_path / "exam.gift.txt").read_text(encoding="utf-8")
+    assert [line.split("/")[-1] for line in text.splitlines() if line.startswith("$CATEGORY")] == [
+        "s001",
+        "s002",
+        "s003",
+        "s004",
+    ]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "Q"\n[[items]]\ntopic = "pooling"\ncount = -1\n', encoding="utf-8")
+    r = CliRunner().invoke(app, ["exam", "export", "--blueprint", str(bad), "--out", str(tmp_path)])
+    assert r.exit_code == 2 and "items[0].count" in r.output

@@ -6,14 +6,13 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from math import floor, log10
 
 from ..schema import (
     AnyQuestion,
     MultipleChoiceQuestion,
-    MultiSelectQuestion,
     NumericQuestion,
     ShapeQuestion,
     TrapValue,
@@ -413,19 +412,3 @@ def md_typst(text: str, unknown: Counter[str] | None = None) -> str:
 def typst_string(s: str) -> str:
     """A Typst string literal."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-__all__ = [
-    "MultiSelectQuestion",
-    "absolute_tolerance",
-    "accepted_shapes",
-    "key_text",
-    "latex_to_typst",
-    "letter",
-    "md_html",
-    "md_typst",
-    "number",
-    "split_math",
-    "trap_feedback_list",
-    "trap_text",
-]
