@@ -9,6 +9,7 @@ by :mod:`._text`; a LaTeX command the converter does not know is printed as raw 
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..exam import Exam, ExamQuestion, StudentExam
@@ -110,6 +111,7 @@ def compile_typst(
 def export(exam: Exam, out: Path) -> list[Path]:
     exams_src, key_src, _unknown = typst_sources(exam)
     paths = [out / "exams.pdf", out / "key.pdf"]
-    compile_typst(exams_src, paths[0])
-    compile_typst(key_src, paths[1])
+    # Typst releases the GIL while it typesets: the two documents go side by side
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(compile_typst, [exams_src, key_src], paths))
     return paths
