@@ -373,6 +373,7 @@ def test_qti_matches_text2qti_item_by_item(sweep, tmp_path: Path) -> None:
     subprocess.run([str(exe), str(src)], cwd=tmp_path, check=True, capture_output=True)
     _, theirs = _qti_items(tmp_path / "same.zip")
     assert len(theirs) == len(ours)
+    assert len({_shape(r) for r in theirs}) >= 4  # the comparison sees four kinds and several option counts
     for q, mine, ref in zip(qs, ours, theirs):
         assert _shape(mine) == _shape(ref), q.uid
 
