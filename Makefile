@@ -57,6 +57,7 @@ bench: setup
 	$(BIN)/python bench/bench_inspect.py --out bench/results/inspect.json
 	$(BIN)/python bench/bench_db.py --out bench/results/db.json
 	$(BIN)/python bench/bench_autograde.py --out bench/results/autograde.json
+	$(BIN)/python bench/bench_exam.py --out bench/results/exam.json
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
