@@ -536,3 +536,16 @@ def test_cli_export_from_a_blueprint_file(tmp_path: Path) -> None:
     bad.write_text('title = "Q"\n[[items]]\ntopic = "pooling"\ncount = -1\n', encoding="utf-8")
     r = CliRunner().invoke(app, ["exam", "export", "--blueprint", str(bad), "--out", str(tmp_path)])
     assert r.exit_code == 2 and "items[0].count" in r.output
+
+
+def test_latex_to_typst_on_what_the_bank_writes() -> None:
+    from quizbank.export._text import latex_to_typst, md_html
+
+    assert latex_to_typst(r"\frac{1}{9}") == "(1)/(9)"
+    assert latex_to_typst(r"\lfloor (W-K)/S \rfloor") == r"floor.l (W-K)\/S floor.r"
+    assert latex_to_typst(r"K_{eff}^2") == 'K_("eff")^(2)'
+    assert latex_to_typst(r"\begin{bmatrix}1 & 2 \\ 3 & 4\end{bmatrix}") == 'mat(delim: "[", 1 , 2 ; 3 , 4)'
+    assert latex_to_typst(r"\text{ReLU}(x) \approx 1{,}000") == '"ReLU" (x) approx 1\\,000'
+    unknown: Counter[str] = Counter()
+    assert "#raw" in latex_to_typst(r"\mathfrak{g}", unknown) and unknown == Counter({r"\mathfrak": 1})
+    assert md_html("Is **$a<b$** `x<y`?") == r"<p>Is <strong>\(a&lt;b\)</strong> <code>x&lt;y</code>?</p>"

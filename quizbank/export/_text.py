@@ -132,14 +132,20 @@ def _plain_html(piece: str) -> str:
     return re.sub("\x00(\\d+)\x00", lambda m: codes[int(m.group(1))], s)
 
 
+def _with_math(text: str, math: Callable[[str], str], plain: Callable[[str], str]) -> str:
+    """``plain`` applied to the text with each ``$…$`` span held out (so emphasis may wrap math), then the spans
+    put back as ``math`` renders them."""
+    spans: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        spans.append(math(m.group(1)))
+        return f"\x01{len(spans) - 1}\x01"
+
+    return re.sub("\x01(\\d+)\x01", lambda m: spans[int(m.group(1))], plain(_MATH.sub(hold, text)))
+
+
 def _inline_html(text: str, math: Callable[[str], str]) -> str:
-    parts: list[str] = []
-    for is_math, piece in split_math(text):
-        if is_math:
-            parts.append(math(piece))
-            continue
-        parts.append(_plain_html(piece))
-    return "".join(parts)
+    return _with_math(text, math, _plain_html)
 
 
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -225,11 +231,10 @@ _SYMBOLS = {
     "#": "\\#",
     "$": "\\$",
 }
-_GREEK = {
+_GREEK_NAMES = set(
     "alpha beta gamma delta zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon phi chi psi omega "
-    "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega"
-}
-_GREEK_NAMES = set(" ".join(_GREEK).split())
+    "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega".split()
+)
 _TEXTUAL = {"text", "mathrm", "textrm", "operatorname", "mathit", "textit", "mathbf", "textbf"}
 _MATRICES = {"pmatrix": '"("', "bmatrix": '"["', "matrix": "#none", "vmatrix": '"|"'}
 _TOKEN = re.compile(r"\\[A-Za-z]+|\\.|[A-Za-z]+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\s+|.", re.S)
@@ -375,26 +380,24 @@ def _typst_escape(s: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", s)
 
 
+def _plain_typst(piece: str) -> str:
+    out: list[str] = []
+    pos = 0
+    for m in re.finditer(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![*\w])\*(?!\s)([^*]+?)(?<!\s)\*(?![*\w])", piece):
+        out.append(_typst_escape(piece[pos : m.start()]))
+        if m.group(1) is not None:
+            out.append("#raw(" + typst_string(m.group(1)) + ")")
+        elif m.group(2) is not None:
+            out.append("#strong[" + _typst_escape(m.group(2)) + "]")
+        else:
+            out.append("#emph[" + _typst_escape(m.group(3)) + "]")
+        pos = m.end()
+    out.append(_typst_escape(piece[pos:]))
+    return "".join(out)
+
+
 def _inline_typst(text: str, unknown: Counter[str] | None) -> str:
-    parts: list[str] = []
-    for is_math, piece in split_math(text):
-        if is_math:
-            parts.append("$" + latex_to_typst(piece, unknown) + "$")
-            continue
-        out: list[str] = []
-        pos = 0
-        for m in re.finditer(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![*\w])\*(?!\s)([^*]+?)(?<!\s)\*(?![*\w])", piece):
-            out.append(_typst_escape(piece[pos : m.start()]))
-            if m.group(1) is not None:
-                out.append('#raw("' + m.group(1).replace("\\", "\\\\").replace('"', '\\"') + '")')
-            elif m.group(2) is not None:
-                out.append("#strong[" + _typst_escape(m.group(2)) + "]")
-            else:
-                out.append("#emph[" + _typst_escape(m.group(3)) + "]")
-            pos = m.end()
-        out.append(_typst_escape(piece[pos:]))
-        parts.append("".join(out))
-    return "".join(parts)
+    return _with_math(text, lambda latex: "$" + latex_to_typst(latex, unknown) + "$", _plain_typst)
 
 
 def md_typst(text: str, unknown: Counter[str] | None = None) -> str:
