@@ -7,7 +7,7 @@ UV      := $(BIN)/uv
 PORT    ?= 8501
 export CNNQUIZ_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: setup browser postgres run test test-fast validate-full bench lint lock clean
+.PHONY: setup readers browser postgres run test test-fast validate-full bench lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PY) >/dev/null || { echo "python3 (3.11) is required"; exit 1; }
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+## outside readers of the exports for the tests (gift-pegjs, pinned in tools/readers/package-lock.json); needs node
+readers:
+	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund --prefix tools/readers; \
+	else echo "node/npm not found: the gift-pegjs reader test will be skipped"; fi
 
 ## Chromium + ChromeDriver for the real-browser test (Debian packages; needs root or sudo)
 browser:
@@ -37,7 +42,7 @@ run: setup
 	$(BIN)/streamlit run streamlit_app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
 
 ## the whole test suite (unit, property, live Keras validation, AppTest)
-test: setup browser postgres
+test: setup readers browser postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-fast: setup
@@ -53,6 +58,7 @@ bench: setup
 	$(BIN)/python bench/bench_db.py --out bench/results/db.json
 	$(BIN)/python bench/bench_autograde.py --out bench/results/autograde.json
 	$(BIN)/python bench/bench_app.py --out bench/results/app.json
+	$(BIN)/python bench/bench_exam.py --out bench/results/exam.json
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

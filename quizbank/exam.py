@@ -14,12 +14,18 @@ exams and exports, where the seed is the instructor's own).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import random
+import tomllib
 from collections.abc import Sequence
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from .schema import AnyQuestion, MultipleChoiceQuestion, MultiSelectQuestion, Question
 
 
 class BlueprintItem(BaseModel):
@@ -86,3 +92,147 @@ def instantiate(
         for j in range(item.count):
             out.append((gens[j % len(gens)], derive_seed(seed, len(out), secret), item.difficulty, item.points))
     return out
+
+
+# ------------------------------------------------------------------ blueprint files and exams
+
+
+class Schedule(BaseModel):
+    """When an exam opens and closes, how long a sitting lasts, how many attempts, and when the key is released."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    opens: dt.datetime | None = None
+    closes: dt.datetime | None = None
+    time_limit_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    attempts: int | None = Field(default=None, ge=1, le=100)
+    key_release: dt.datetime | Literal["auto", "never"] = "auto"
+
+    @model_validator(mode="after")
+    def _order(self) -> Schedule:
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class BlueprintFile(BaseModel):
+    """A blueprint as an instructor writes it (TOML): a title, the items, how variants are drawn, and the schedule.
+
+    ``same_for_everyone``: every student gets the questions drawn from ``seed``; otherwise each student gets a
+    variant of their own, fixed by ``(seed, student)`` (:func:`student_seed`). ``shuffle_questions`` and
+    ``shuffle_options`` reorder per student, also fixed by ``(seed, student)``.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    kind: Literal["self_study", "homework", "exam"] = "exam"
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    same_for_everyone: bool = True
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
+    items: list[BlueprintItem] = Field(min_length=1)
+    schedule: Schedule = Schedule()
+
+
+class BlueprintError(ValueError):
+    """A blueprint file that does not validate; the message names each bad field by its path (``items[2].count``)."""
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> BlueprintFile:
+    """A :class:`BlueprintFile` from parsed TOML (:class:`BlueprintError` naming every bad field)."""
+    try:
+        return BlueprintFile.model_validate(data)
+    except ValidationError as e:
+        lines = [f"{_field_path(err['loc'])}: {err['msg']}" for err in e.errors()]
+        raise BlueprintError(f"{source}: " + "; ".join(lines)) from None
+
+
+def load_blueprint(path: str | Path) -> BlueprintFile:
+    """Read a blueprint file (TOML)."""
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise BlueprintError(f"{p}: not valid TOML: {e}") from None
+    return parse_blueprint(data, source=str(p))
+
+
+def student_seed(base: int, student: str) -> int:
+    """The base seed of ``student``'s own variant of an exam drawn from ``base`` (public SHA-256, 31 bits)."""
+    digest = hashlib.sha256(f"cnnquiz/{base}/student/{student}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") >> 1
+
+
+class ExamQuestion(BaseModel):
+    """One question of one student's exam, options in the order that student sees them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    points: float
+    question: Question
+
+
+class StudentExam(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    student: str
+    seed: int
+    questions: list[ExamQuestion]
+
+
+class Exam(BaseModel):
+    """A built exam: its blueprint and one list of questions per student."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    blueprint: BlueprintFile
+    students: list[StudentExam]
+
+    @property
+    def max_score(self) -> float:
+        return sum(q.points for q in self.students[0].questions) if self.students else 0.0
+
+
+def _student_rng(base: int, student: str) -> random.Random:
+    return random.Random(f"cnnquiz/{base}/order/{student}")
+
+
+def build_student_exam(bp: BlueprintFile, student: str) -> StudentExam:
+    """``student``'s exam: the same for any call with the same blueprint and student (bit for bit)."""
+    from .generators import generate
+
+    seed = bp.seed if bp.same_for_everyone else student_seed(bp.seed, student)
+    plan = instantiate(bp.items, seed)
+    rng = _student_rng(bp.seed, student)
+    order = list(range(len(plan)))
+    if bp.shuffle_questions:
+        rng.shuffle(order)
+    out: list[ExamQuestion] = []
+    for number, i in enumerate(order, start=1):
+        gen, sd, diff, points = plan[i]
+        q: AnyQuestion = generate(gen, sd, diff)
+        if bp.shuffle_options and isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
+            options = list(q.options)
+            rng.shuffle(options)
+            q = q.model_copy(update={"options": options})
+        out.append(ExamQuestion(number=number, points=points, question=q))
+    return StudentExam(student=student, seed=seed, questions=out)
+
+
+def build_exam(bp: BlueprintFile, students: Sequence[str]) -> Exam:
+    """The exam of every student in ``students`` (ids must be distinct and non-empty)."""
+    if len(set(students)) != len(students):
+        raise ValueError("student ids are not distinct")
+    if any(not s.strip() for s in students):
+        raise ValueError("a student id is empty")
+    return Exam(title=bp.title, blueprint=bp, students=[build_student_exam(bp, s) for s in students])

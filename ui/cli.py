@@ -624,6 +624,173 @@ def autograde(
         err.print(f"stored {len(ids)} submissions")
 
 
+# ------------------------------------------------------------------ exams: build from a blueprint file, export
+
+exam_app = typer.Typer(
+    no_args_is_help=True, help="Exams: build one from a blueprint file, export it (Moodle, GIFT, QTI, PDF, JSON)."
+)
+app.add_typer(exam_app, name="exam")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def _roster(path: Path | None) -> list[str]:
+    """Student ids from a roster file: one per line (the first comma-separated field), ``#`` comments skipped."""
+    if path is None:
+        return []
+    ids = [line.split(",")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    return [i for i in ids if i and not i.startswith("#")]
+
+
+def _actor(sf: object, username: str) -> int:
+    from grader.services import user_ids_by_username
+
+    ids = user_ids_by_username(sf, [username])  # type: ignore[arg-type]
+    if username not in ids:
+        raise _fail(f"no user {username!r}")
+    return ids[username]
+
+
+@exam_app.command("build")
+def exam_build(
+    blueprint: Annotated[Path, typer.Argument(help="blueprint file (TOML)", exists=True, dir_okay=False)],
+    course: Annotated[str, typer.Option("--course", help="course code (or id)")],
+    as_user: Annotated[str, typer.Option("--as", help="the acting instructor's username")],
+    roster: Annotated[Path | None, typer.Option("--roster", help="usernames, one per line; each must exist")] = None,
+    url: UrlOption = None,
+) -> None:
+    """Create an assessment in COURSE from a blueprint file (its items, seed, kind and schedule)."""
+    from grader.db import make_engine, session_factory
+    from grader.services import AccessDenied, NotFound, create_assessment, list_courses, user_ids_by_username
+    from quizbank.exam import BlueprintError, load_blueprint
+
+    try:
+        bp = load_blueprint(blueprint)
+    except BlueprintError as e:
+        raise _fail(str(e)) from None
+    if not bp.same_for_everyone:
+        raise _fail(
+            "the grader stores one shared question set per assessment; a blueprint with same_for_everyone = false "
+            "can only be exported (cnnquiz exam export --blueprint FILE)"
+        )
+    engine = make_engine(url)
+    try:
+        sf = session_factory(engine)
+        actor = _actor(sf, as_user)
+        students = _roster(roster)
+        unknown = sorted(set(students) - set(user_ids_by_username(sf, students)))
+        if unknown:
+            raise _fail(f"roster names users that do not exist: {', '.join(unknown)}")
+        match = [c for c in list_courses(sf, actor) if course in (c.code, str(c.id))]
+        if not match:
+            raise _fail(f"{as_user} has no course {course!r}")
+        sch = bp.schedule
+        release = None if sch.key_release == "never" else sch.key_release
+        a = create_assessment(
+            sf, actor, match[0].id, bp.title, bp.kind, bp.items, seed=bp.seed, attempt_limit=sch.attempts,
+            opens_at=sch.opens, closes_at=sch.closes, time_limit_s=sch.time_limit_min * 60 if sch.time_limit_min else None,
+            key_release_at=release,
+        )  # fmt: skip
+    except (AccessDenied, NotFound, ValueError) as e:
+        raise _fail(str(e)) from None
+    finally:
+        engine.dispose()
+    out.print(f"assessment {a.id}: {a.title!r} in {match[0].code}, {a.questions} questions, {a.max_score:g} points")
+
+
+def _exam_from_db(url: str | None, assessment: int, as_user: str, students: list[str]) -> object:
+    """The stored assessment as an :class:`~quizbank.exam.Exam` (everyone gets its shared questions)."""
+    from sqlalchemy import select
+
+    from grader import db as D
+    from grader.db import make_engine, read_session, session_factory
+    from grader.services import AccessDenied, AssessmentOut, NotFound, get_assessment
+    from grader.services.assessments import regenerate
+    from quizbank.exam import BlueprintFile, Exam, ExamQuestion, Schedule, StudentExam
+
+    engine = make_engine(url)
+    try:
+        sf = session_factory(engine)
+        actor = _actor(sf, as_user)
+        try:
+            a = get_assessment(sf, actor, assessment)
+        except (AccessDenied, NotFound) as e:
+            raise _fail(str(e)) from None
+        if not isinstance(a, AssessmentOut):
+            raise _fail(f"{as_user} is not an instructor of assessment {assessment}'s course")
+        with read_session(sf) as s:
+            insts = s.execute(
+                select(D.QuestionInstance)
+                .where(D.QuestionInstance.assessment_id == assessment, D.QuestionInstance.owner_id.is_(None))
+                .order_by(D.QuestionInstance.position)
+            ).scalars().all()  # fmt: skip
+            questions = [
+                ExamQuestion(number=i + 1, points=q.points, question=regenerate(q)) for i, q in enumerate(insts)
+            ]
+    finally:
+        engine.dispose()
+    schedule = Schedule(
+        opens=a.opens_at, closes=a.closes_at, attempts=a.attempt_limit,
+        time_limit_min=a.time_limit_s // 60 if a.time_limit_s else None, key_release=a.key_release_at or "never",
+    )  # fmt: skip
+    bp = BlueprintFile(title=a.title, kind=a.kind, seed=a.seed, items=a.blueprint, schedule=schedule)
+    return Exam(
+        title=a.title,
+        blueprint=bp,
+        students=[StudentExam(student=s, seed=a.seed, questions=questions) for s in students or ["all"]],
+    )
+
+
+@exam_app.command("export")
+def exam_export(
+    assessment: Annotated[int | None, typer.Argument(help="assessment id (or give --blueprint)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json, moodle, gift, qti or pdf (or all)")] = "json",
+    out_dir: Annotated[Path, typer.Option("--out", help="directory to write into")] = Path("exam-export"),
+    blueprint: Annotated[
+        Path | None,
+        typer.Option("--blueprint", help="export from a blueprint file, no database", exists=True, dir_okay=False),
+    ] = None,
+    students: Annotated[
+        int, typer.Option("--students", min=1, max=10_000, help="with --blueprint: how many students (s001, s002, …)")
+    ] = 1,
+    roster: Annotated[
+        Path | None, typer.Option("--roster", help="student ids, one per line (instead of --students)")
+    ] = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="the acting instructor's username (for ASSESSMENT)")
+    ] = None,
+    url: UrlOption = None,
+) -> None:
+    """Write an exam in one format (or all): a stored ASSESSMENT, or a --blueprint file for N students."""
+    from quizbank.exam import BlueprintError, build_exam, load_blueprint
+    from quizbank.export import EXPORTERS, export
+
+    formats = list(EXPORTERS) if fmt == "all" else [fmt]
+    if any(f not in EXPORTERS for f in formats):
+        raise _fail(f"unknown format {fmt!r}; known: {', '.join(EXPORTERS)}, all")
+    ids = _roster(roster)
+    if (assessment is None) == (blueprint is None):
+        raise _fail("give an ASSESSMENT id or --blueprint FILE (one of them)")
+    if blueprint is not None:
+        try:
+            bp = load_blueprint(blueprint)
+        except BlueprintError as e:
+            raise _fail(str(e)) from None
+        width = max(3, len(str(students)))
+        exam = build_exam(bp, ids or [f"s{i:0{width}d}" for i in range(1, students + 1)])
+    else:
+        if as_user is None:
+            raise _fail("--as USERNAME is needed to export a stored assessment")
+        exam = _exam_from_db(url, assessment, as_user, ids)  # type: ignore[arg-type]
+    for f in formats:
+        t = time.perf_counter()
+        paths = export(exam, f, out_dir)  # type: ignore[arg-type]
+        out.print(f"{f}: {', '.join(str(p) for p in paths)} ({time.perf_counter() - t:.2f}s)")
+
+
 def main() -> None:
     app()
 

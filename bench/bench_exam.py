@@ -1,0 +1,68 @@
+"""Benchmark: build an exam for 300 students × 30 questions (one variant per student, shuffled) and write it in all
+five export formats; seconds per step and in all (target: 10 s on the project's machine).
+
+    python bench/bench_exam.py --out bench/results/exam.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+
+def run(students: int, questions: int) -> dict[str, object]:
+    from quizbank.exam import build_exam, parse_blueprint
+    from quizbank.export import EXPORTERS, export
+    from quizbank.generators import TOPICS
+
+    topics = sorted(TOPICS)
+    items = [{"topic": topics[i % len(topics)], "difficulty": 1 + i % 2} for i in range(questions)]
+    bp = parse_blueprint(
+        {"title": "Bench exam", "seed": 2026, "same_for_everyone": False, "shuffle_questions": True,
+         "shuffle_options": True, "items": items}
+    )  # fmt: skip
+    ids = [f"s{i:04d}" for i in range(students)]
+    t0 = time.perf_counter()
+    exam = build_exam(bp, ids)
+    seconds: dict[str, float] = {"build": time.perf_counter() - t0}
+    sizes: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as d:
+        for fmt in EXPORTERS:
+            t = time.perf_counter()
+            paths = export(exam, fmt, Path(d) / fmt)
+            seconds[fmt] = time.perf_counter() - t
+            sizes[fmt] = sum(p.stat().st_size for p in paths)
+    total = sum(seconds.values())
+    return {
+        "students": students,
+        "questions_per_student": questions,
+        "questions": students * questions,
+        "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        "total_s": round(total, 3),
+        "target_s": 10.0,
+        "within_target": total <= 10.0,
+        "bytes": sizes,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--students", type=int, default=300)
+    ap.add_argument("--questions", type=int, default=30)
+    ap.add_argument("--out", type=Path, default=Path("bench/results/exam.json"))
+    a = ap.parse_args()
+    r = run(a.students, a.questions)
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(r, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(r, indent=1))
+
+
+if __name__ == "__main__":
+    main()
