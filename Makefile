@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml requirements.lock
 
 setup: $(STAMP)
 
-## outside readers of the exports for the tests (gift-pegjs, pinned in tools/readers/package-lock.json); needs node
+## outside readers of the exports for the tests (gift-pegjs, pinned in tools/readers/package-lock.json; node from Debian)
 readers:
-	@if command -v npm >/dev/null; then npm ci --silent --no-audit --no-fund --prefix tools/readers; \
-	else echo "node/npm not found: the gift-pegjs reader test will be skipped"; fi
+	@if command -v node >/dev/null && command -v npm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; fi
+	npm ci --silent --no-audit --no-fund --prefix tools/readers
 
 ## Chromium + ChromeDriver for the real-browser test (Debian packages; needs root or sudo)
 browser:
