@@ -28,7 +28,8 @@ from grader import db as D
 from grader import services as S
 from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
-from tests.test_browser import ARTIFACTS, CHROMEDRIVER, CHROMIUM, _free_port
+from tests.test_browser import ARTIFACTS
+from tools.browser import CHROMEDRIVER, CHROMIUM, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUTER = """
@@ -91,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     router.write_text(
         ROUTER.format(assessments=str(ROOT / "ui/pages/assessments.py"), code=str(ROOT / "ui/pages/code.py"))
     )
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CNNQUIZ_DB_URL": url, "CNNQUIZ_TEST_USER_ID": str(ada.id)}
     log = open(tmp / "streamlit.log", "wb")
     proc = subprocess.Popen(
