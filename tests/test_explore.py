@@ -1,0 +1,141 @@
+"""The Explore views' logic: frames, chart data and links, checked against formulas and live Keras."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from quizbank import formulas as F
+from quizbank.generators import REGISTRY, TOPICS, generate
+from ui.explore import conv as C
+from ui.explore import practise_url
+from ui.explore.links import PAGES, params_from_query, show_me
+
+SETUPS = [
+    C.Setup(w, k, s, pad, d)
+    for w, k, s, pad, d in itertools.product((5, 7, 8), (1, 2, 3), (1, 2, 3), ("valid", "same", 0, 1, 2), (1, 2))
+    if F.effective_kernel(k, d) <= w
+]
+
+
+@pytest.mark.parametrize("setup", SETUPS, ids=str)
+def test_frames_cover_every_output_and_stay_inside_the_padded_input(setup: C.Setup) -> None:
+    o = F.output_size(setup.w, setup.k, setup.s, setup.padding, setup.d)
+    frames = C.frame_positions(setup)
+    assert len(frames) == o * o
+    last = C.taps(setup, o - 1)
+    assert last[-1] < setup.padded  # the last window fits the padded input
+    assert C.taps(setup, 0) == [t * setup.d for t in range(setup.k)]
+    # one more stride would fall off the padded input: O is the largest count that fits
+    assert o * setup.s + setup.k_eff > setup.padded
+
+
+@pytest.mark.parametrize("setup", SETUPS[::7], ids=str)
+def test_frame_cells_mark_k_squared_taps_and_the_dilation_holes(setup: C.Setup) -> None:
+    for frame in (0, len(C.frame_positions(setup)) - 1):
+        cells = C.frame_cells(setup, frame)
+        assert len(cells) == setup.padded**2
+        kinds = [c["kind"] for c in cells]
+        assert sum(k.startswith("tap") for k in kinds) == setup.k**2
+        assert kinds.count("dilation hole") == setup.k_eff**2 - setup.k**2
+        before = setup.pads[0]
+        for c in cells:
+            inside = before <= c["row"] < before + setup.w and before <= c["col"] < before + setup.w
+            assert (c["input_index"] is not None) == inside
+            if c["kind"] == "tap on padding":
+                assert not inside
+        states = [c["state"] for c in C.output_cells(setup, frame)]
+        assert states.count("current") == 1 and states.count("done") == frame
+
+
+def test_the_chart_is_vega_lite_with_both_grids() -> None:
+    spec = C.frame_chart(C.Setup(6, 3, 2, "same", 1), 3).to_dict()
+    assert len(spec["hconcat"]) == 2
+    assert spec["hconcat"][0]["mark"]["type"] == "rect"
+    inp = spec["hconcat"][0]["data"]["values"]
+    assert {c["kind"] for c in inp} >= {"input", "zero padding", "tap on input"}
+
+
+def test_same_split_is_keras_own_split() -> None:
+    """``same`` equals explicit zero padding (before, after) followed by ``valid``, in live Keras, at every stride."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    for w, k, s, d in [(7, 4, 2, 1), (8, 3, 2, 1), (9, 2, 3, 1), (10, 3, 1, 2), (6, 6, 1, 1), (11, 5, 4, 1)]:
+        setup = C.Setup(w, k, s, "same", d)
+        before, after = setup.pads
+        x = rng.normal(size=(1, w, w, 1)).astype("float32")
+        same = keras.layers.Conv2D(1, k, strides=s, padding="same", dilation_rate=d, use_bias=False)
+        y_same = np.asarray(same(x))
+        valid = keras.layers.Conv2D(1, k, strides=s, padding="valid", dilation_rate=d, use_bias=False)
+        valid.build((1, w + before + after, w + before + after, 1))
+        valid.set_weights(same.get_weights())
+        y_pad = np.asarray(valid(keras.layers.ZeroPadding2D(((before, after), (before, after)))(x)))
+        assert y_same.shape[1] == setup.out
+        np.testing.assert_allclose(y_same, y_pad, atol=1e-5)
+
+
+def test_formula_shows_the_numbers() -> None:
+    tex = C.formula_latex(C.Setup(7, 3, 2, 1, 1))
+    assert r"\frac{7 - 3 + 2\cdot1}{2}" in tex and tex.endswith("= 4")
+    tex = C.formula_latex(C.Setup(8, 4, 2, "same", 1))
+    assert r"\frac{8}{2}" in tex and "(1|1 before/after)" in tex
+    assert "(1|2 before/after)" in C.formula_latex(C.Setup(7, 4, 1, "same", 1))
+
+
+def test_causal_conv1d_reach_matches_a_live_wavenet_stack() -> None:
+    import keras
+
+    from models import measure
+
+    k, dil, length = 2, [1, 2, 4], 20
+    reach = C.wavenet_reach(k, dil, length - 1)
+    layers = [keras.layers.Conv1D(1, k, padding="causal", dilation_rate=d) for d in dil]
+    support = measure.gradient_support(layers, (length - 1,), (length, 1))
+    assert set(np.nonzero(support)[0]) == reach[0]
+    assert len(reach[0]) == C.wavenet_rf(k, dil) == F.wavenet_rf(k, dil)
+    assert reach[-1] == {length - 1}
+    cells = C.wavenet_cells(k, dil, length)
+    assert sum(c["active"] for c in cells if c["level"] == 0) == len(reach[0])
+
+
+def test_causal_setup_pads_left_only() -> None:
+    s = C.Setup(10, 3, 1, "causal", 2)
+    assert s.pads == (4, 0) and s.out == 10
+
+
+def test_show_me_maps_bank_questions_to_views_with_their_numbers() -> None:
+    mapped = 0
+    for gen in sorted(REGISTRY):
+        for seed in range(3):
+            q = generate(gen, seed, 2)
+            hit = show_me(q)
+            if hit is None:
+                continue
+            mapped += 1
+            page, params = hit
+            assert page in PAGES.values()
+            query = {k: str(v) for k, v in params.items()}
+            view = next(v for v, p in PAGES.items() if p == page)
+            assert params_from_query(query, view) == params
+            if view == "conv":
+                setup = C.Setup(
+                    params["w"], params["k"], params["s"],
+                    params["p"] if params["mode"] == "explicit P" else params["mode"], params["d"],
+                )  # fmt: skip
+                if gen.startswith("output_size") and "layers" in q.params:
+                    layer = q.params["layers"][0]
+                    assert setup.out == F.output_size(q.params["w"], layer["k"], layer["s"], layer["pad"], layer["d"])
+    assert mapped > 20
+
+
+def test_practise_links_name_real_topics() -> None:
+    for topic in ("output_size", "receptive_field", "dilation"):
+        assert topic in TOPICS
+        assert practise_url(topic).endswith(f"topic={topic}")
+
+
+def test_query_params_drop_malformed_values() -> None:
+    assert params_from_query({"w": "x7", "k": "3", "mode": "bogus", "evil": "1"}, "conv") == {"k": 3}

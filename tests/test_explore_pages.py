@@ -1,0 +1,48 @@
+"""Each Explore page run headless through Streamlit's AppTest (the page file alone: it needs no router)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from quizbank import formulas as F
+
+PAGES = Path(__file__).resolve().parent.parent / "ui" / "pages"
+
+
+def _run(name: str, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / name), default_timeout=120)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _tex(at: AppTest) -> str:
+    return at.latex[0].value.strip("$\n ")
+
+
+def test_conv_page_fills_the_formula_and_steps_frames() -> None:
+    at = _run("explore_conv.py")
+    assert at.title[0].value == "Convolution arithmetic"
+    assert _tex(at).endswith(f"= {F.output_size(7, 3)}")
+    at.slider(key="explore.conv.frame").set_value(5).run()
+    assert not at.exception
+    assert "(1, 0)" in at.caption[-1].value or any("(1, 0)" in c.value for c in at.caption)
+    at.radio(key="explore.conv.mode").set_value("same").run()
+    at.number_input(key="explore.conv.k").set_value(4).run()
+    assert "(1|2 before/after)" in _tex(at)
+    assert any("1 before and 2 after" in i.value for i in at.info)
+    assert any("topic=output_size" in m.value for m in at.markdown)
+
+
+def test_conv_page_takes_a_question_numbers_from_the_url() -> None:
+    at = _run("explore_conv.py", {"w": "9", "k": "3", "s": "2", "mode": "explicit P", "p": "1"})
+    assert _tex(at).endswith(f"= {F.output_size(9, 3, 2, 1)}")
+
+
+def test_conv_page_reports_an_impossible_setup() -> None:
+    at = _run("explore_conv.py", {"w": "3", "k": "5"})
+    assert at.error and "larger than the padded input" in at.error[0].value
