@@ -139,3 +139,61 @@ def test_practise_links_name_real_topics() -> None:
 
 def test_query_params_drop_malformed_values() -> None:
     assert params_from_query({"w": "x7", "k": "3", "mode": "bogus", "evil": "1"}, "conv") == {"k": 3}
+
+
+# ------------------------------------------------------------------ receptive field
+
+from ui.explore import rf as R  # noqa: E402
+
+
+def test_parse_stack_reads_tokens_and_refuses_garbage() -> None:
+    assert R.parse_stack("c3 c3s2, m2s2 c3d2") == [
+        R.Op("conv", 3), R.Op("conv", 3, 2), R.Op("max", 2, 2), R.Op("conv", 3, 1, 2)
+    ]  # fmt: skip
+    for bad in ("", "x3", "m2d2", "c3; import os", "c0"):
+        with pytest.raises(ValueError):
+            R.parse_stack(bad)
+
+
+@pytest.mark.parametrize("text", ["c3 c3 c3", "c5 m2s2 c3 c3", "c7s2 m3s2 c3 c3", "c3 a2s2 c3 m2s2 c3", "c3d2 c3"])
+def test_gradient_rf_equals_the_inspector_rf_without_holes(text: str) -> None:
+    from models import inspect
+
+    ops = R.parse_stack(text)
+    m = R.measure(ops)
+    s = inspect.summary(R.build(ops))
+    assert tuple(m.measured) == s.receptive_field == (m.rf, m.rf)
+    assert not m.support[: m.start].any() and not m.support[m.start + m.rf :].any()
+    assert m.support[m.start : m.start + m.rf, m.start : m.start + m.rf].all()  # no holes: the whole box reaches
+    rows = R.growth_rows(s)
+    assert [r["rf"] for r in rows][-1] == m.rf
+    assert len(rows) == len(ops)
+    # per layer, the inspector agrees with the closed form on each prefix
+    for i, row in enumerate(rows, 1):
+        assert row["rf"] == R.theoretical(ops[:i])[0]
+
+
+def test_dilation_schedules_show_their_gridding_holes_measured_live() -> None:
+    for name, rates in R.SCHEDULES.items():
+        row = R.schedule_row(name, rates)
+        reach = F.dilated_offsets(rates, 3)
+        m = R.measure(R.schedule_ops(rates))
+        cells = R.support_cells(m)
+        kinds = [c["kind"] for c in cells]
+        # the 2D support is the product of the 1D reach: holes = rf² − reached²
+        assert kinds.count("reaches the output") == len(reach) ** 2
+        assert kinds.count("hole in the RF") == row["rf"] ** 2 - len(reach) ** 2
+        assert row["holes (1D)"] == F.gridding_holes(rates, 3)
+    assert R.schedule_row("", [2, 2, 2])["holes (1D)"] > 0 == R.schedule_row("", [1, 2, 5])["holes (1D)"]
+
+
+def test_growth_chart_is_log_scale() -> None:
+    rows = [
+        {"index": 1, "layer": "a", "type": "Conv2D", "rf": 3},
+        {"index": 2, "layer": "b", "type": "Conv2D", "rf": 5},
+    ]
+    spec = R.growth_chart(rows, "t").to_dict()
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["data"]["values"] == rows
+    cov = R.coverage_chart(R.coverage_cells([2, 2, 2], 3, "2,2,2")).to_dict()
+    assert [c["reached"] for c in cov["data"]["values"]] == [x % 2 == 0 for x in range(13)]

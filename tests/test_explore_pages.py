@@ -46,3 +46,23 @@ def test_conv_page_takes_a_question_numbers_from_the_url() -> None:
 def test_conv_page_reports_an_impossible_setup() -> None:
     at = _run("explore_conv.py", {"w": "3", "k": "5"})
     assert at.error and "larger than the padded input" in at.error[0].value
+
+
+def test_rf_page_measures_a_typed_stack_and_the_schedules() -> None:
+    from quizbank import formulas as F
+
+    at = _run("explore_rf.py", {"stack": "c3 c3 m2s2 c3"})
+    r, _ = F.receptive_field([(3, 1), (3, 1), (2, 2), (3, 1)])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Measured RF (gradient)"] == metrics["Theoretical RF"] == f"{r} × {r}"
+    assert metrics["Holes inside the RF"] == "0"
+    assert any("topic=receptive_field" in m.value for m in at.markdown)
+    at.text_input(key="explore.rf.stack").set_value("c3 rm -rf").run()
+    assert at.error
+
+
+def test_rf_page_shows_a_zoo_model() -> None:
+    at = _run("explore_rf.py")
+    at.radio(key="explore.rf.source").set_value("zoo model").run()
+    assert not at.exception, at.exception
+    assert any("Deepest feature map's RF: **212**" in m.value for m in at.markdown)

@@ -1,0 +1,30 @@
+"""Heavy objects shared by the Explore pages: built once per server process (``st.cache_resource``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+
+@st.cache_resource(show_spinner="Building the model…", max_entries=8)
+def zoo_summary(name: str) -> Any:
+    """:func:`models.inspect.summary` of the registry's model ``name`` (random init, nothing downloaded)."""
+    from models import inspect, registry
+
+    return inspect.summary(registry.get(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def stack_summary(tokens: str) -> Any:
+    from models import inspect
+    from ui.explore import rf
+
+    return inspect.summary(rf.build(rf.parse_stack(tokens)))
+
+
+@st.cache_resource(show_spinner="Measuring the gradient…", max_entries=64)
+def stack_measured(tokens: str) -> Any:
+    from ui.explore import rf
+
+    return rf.measure(rf.parse_stack(tokens))
