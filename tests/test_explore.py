@@ -197,3 +197,35 @@ def test_growth_chart_is_log_scale() -> None:
     assert spec["data"]["values"] == rows
     cov = R.coverage_chart(R.coverage_cells([2, 2, 2], 3, "2,2,2")).to_dict()
     assert [c["reached"] for c in cov["data"]["values"]] == [x % 2 == 0 for x in range(13)]
+
+
+# ------------------------------------------------------------------ architecture explorer
+
+from ui.explore import arch as A  # noqa: E402
+
+
+def test_blocks_and_stages_from_layer_names() -> None:
+    assert A.block_of("conv3_block2_1_conv") == "conv3_block2"
+    assert A.stage_of("conv3_block2_1_conv") == "conv3"
+    assert A.block_of("block2a_dwconv") == "block2a" and A.stage_of("block2a_se_reduce") == "block2"
+    assert A.block_of("conv1_bn") == "conv1" and A.block_of("flatten") == "flatten"
+
+
+def test_resnet50_diagram_and_stages_add_up_to_the_inspector() -> None:
+    from models import inspect, registry
+
+    m = registry.get("resnet50")
+    names = [layer.name for layer in m.layers]
+    dot = A.diagram(names, A.edges(m))
+    # 16 bottleneck blocks in 4 stages (3, 4, 6, 3), each collapsed into one box
+    assert sum(f'"conv{s}_block{b}" [' in dot for s in range(2, 6) for b in range(1, 7)) == 3 + 4 + 6 + 3
+    assert '"conv2_block1" -> "conv2_block2"' in dot and "conv2_block1_1_conv" not in dot
+    dot2 = A.diagram(names, A.edges(m), {"conv2_block1"})
+    assert '"conv2_block1_add" -> "conv2_block1_out"' in dot2 and '"conv2_block1_out" -> "conv2_block2"' in dot2
+    s = inspect.summary(m)
+    rows = A.stage_rows(s)
+    assert sum(r["params"] for r in rows) == s.params == m.count_params()
+    assert sum(r["macs"] for r in rows) == s.macs
+    assert [r["stage"] for r in rows][:6] == ["conv1", "pool1", "conv2", "conv3", "conv4", "conv5"]
+    fam = {r["model"] for r in A.variants("resnet50")}
+    assert {"resnet50", "resnet101", "resnet152"} <= fam

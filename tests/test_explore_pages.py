@@ -66,3 +66,14 @@ def test_rf_page_shows_a_zoo_model() -> None:
     at.radio(key="explore.rf.source").set_value("zoo model").run()
     assert not at.exception, at.exception
     assert any("Deepest feature map's RF: **212**" in m.value for m in at.markdown)
+
+
+def test_arch_page_draws_a_model_and_expands_a_block() -> None:
+    at = _run("explore_arch.py", {"model": "lenet5"})
+    from models import registry
+
+    assert {m.label: m.value for m in at.metric}["Params"] == f"{registry.get('lenet5').count_params():,}"
+    at = _run("explore_arch.py", {"model": "resnet50"})
+    at.multiselect(key="explore.arch.expand.resnet50").set_value(["conv2_block1"]).run()
+    assert not at.exception, at.exception
+    assert "conv2_block1_add" in at.get("graphviz_chart")[0].proto.spec

@@ -8,11 +8,28 @@ import streamlit as st
 
 
 @st.cache_resource(show_spinner="Building the model…", max_entries=8)
-def zoo_summary(name: str) -> Any:
-    """:func:`models.inspect.summary` of the registry's model ``name`` (random init, nothing downloaded)."""
-    from models import inspect, registry
+def zoo_model(name: str) -> Any:
+    """The registry's model ``name`` (random init, nothing downloaded)."""
+    from models import registry
 
-    return inspect.summary(registry.get(name))
+    return registry.get(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def zoo_summary(name: str) -> Any:
+    """:func:`models.inspect.summary` of :func:`zoo_model`."""
+    from models import inspect
+
+    return inspect.summary(zoo_model(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def zoo_graph(name: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Layer names and edges of :func:`zoo_model` (for the block diagram)."""
+    from ui.explore import arch
+
+    m = zoo_model(name)
+    return [layer.name for layer in m.layers], arch.edges(m)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
