@@ -229,3 +229,33 @@ def test_resnet50_diagram_and_stages_add_up_to_the_inspector() -> None:
     assert [r["stage"] for r in rows][:6] == ["conv1", "pool1", "conv2", "conv3", "conv4", "conv5"]
     fam = {r["model"] for r in A.variants("resnet50")}
     assert {"resnet50", "resnet101", "resnet152"} <= fam
+
+
+# ------------------------------------------------------------------ efficiency
+
+from ui.explore import efficiency as E  # noqa: E402
+
+
+def test_zoo_points_carry_declared_figures_and_sources() -> None:
+    from models.facts import VARIANTS
+    from models.facts.papers import SEED_TABLE
+
+    pts = E.zoo_points()
+    by = {p["model"]: p for p in pts}
+    assert by["resnet50"]["params"] == VARIANTS["resnet50"].params.value  # type: ignore[union-attr]
+    assert all(p["params_source"] and p["macs_source"] for p in pts)
+    with_top1 = {p["model"] for p in pts if p["top1"] is not None}
+    assert with_top1 == {s.model for s in SEED_TABLE.values()}
+    spec = E.accuracy_chart(pts).to_dict()
+    assert "top1_source" in str(spec["layer"][0]["encoding"]["tooltip"])
+
+
+def test_efficientnet_rows_follow_the_rule_and_the_facts() -> None:
+    rows = E.efficientnet_rows()
+    assert [r["model"] for r in rows] == [f"B{i}" for i in range(8)]
+    assert rows[0]["rule"] == rows[0]["macs_ratio"] == 1.0
+    assert rows[1]["rule"] == pytest.approx(1.2 * 1.1**2 * 1.15**2, abs=1e-3)
+    assert all(b["macs"] > a["macs"] for a, b in itertools.pairwise(rows))
+    assert "1.9203" in E.rule_latex()
+    spec = E.efficientnet_chart(rows).to_dict()
+    assert len(spec["data"]["values"]) == 24 and spec["encoding"]["y"]["scale"]["type"] == "log"

@@ -77,3 +77,9 @@ def test_arch_page_draws_a_model_and_expands_a_block() -> None:
     at.multiselect(key="explore.arch.expand.resnet50").set_value(["conv2_block1"]).run()
     assert not at.exception, at.exception
     assert "conv2_block1_add" in at.get("graphviz_chart")[0].proto.spec
+
+
+def test_efficiency_page_runs() -> None:
+    at = _run("explore_efficiency.py")
+    assert at.title[0].value == "Efficiency across the zoo"
+    assert "1.9203" in _tex(at)

@@ -41,7 +41,9 @@ def edges(model: Any) -> list[tuple[str, str]]:
     return out
 
 
-def diagram(layer_names: list[str], layer_edges: list[tuple[str, str]], expanded: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+def diagram(
+    layer_names: list[str], layer_edges: list[tuple[str, str]], expanded: frozenset[str] | set[str] = frozenset()
+) -> str:
     """Graphviz DOT: one box per block (its layer count), or each layer of an ``expanded`` block; edges between boxes
     as the graph has them (self-loops inside a collapsed block dropped)."""
 
