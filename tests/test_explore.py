@@ -259,3 +259,43 @@ def test_efficientnet_rows_follow_the_rule_and_the_facts() -> None:
     assert "1.9203" in E.rule_latex()
     spec = E.efficientnet_chart(rows).to_dict()
     assert len(spec["data"]["values"]) == 24 and spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+# ------------------------------------------------------------------ inside LeNet-5
+
+from ui.explore import lenet as L  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def trained() -> L.Trained:
+    return L.train(epochs=2)
+
+
+def test_digits_are_padded_to_32_and_never_downloaded() -> None:
+    x, y = L.digits()
+    assert x.shape == (1797, 32, 32, 1) and set(y) == set(range(10))
+    assert x[:, :4].max() == 0 and x[:, -4:].max() == 0 and 0 <= x.min() and x.max() == 1
+
+
+def test_lenet_learns_and_a_unit_is_its_kernel_times_its_patch(trained: L.Trained) -> None:
+    assert trained.accuracy > 0.8  # chance is 0.1
+    img = trained.x_test[0]
+    acts = L.activations(trained.model, img)
+    assert acts["block1_conv"].shape == (28, 28, 6) and acts["block2_pool"].shape == (5, 5, 16)
+    for layer, ch, r, c in [("block1_conv", 3, 12, 9), ("block2_conv", 7, 4, 5)]:
+        u = L.unit(trained.model, img, layer, ch, r, c)
+        assert u.activation == pytest.approx(u.model_value, abs=1e-5)
+        assert u.model_value == pytest.approx(float(acts[layer][r, c, ch]), abs=1e-6)
+    spec = L.maps_chart(acts["block1_conv"], "t").to_dict()
+    assert len(spec["data"]["values"]) == 28 * 28 * 6
+
+
+def test_shift_moves_the_maps_exactly_and_rotation_is_not_a_shift(trained: L.Trained) -> None:
+    img = trained.x_test[1]
+    assert L.map_shift(trained.model, img, 4, 2, "block1_conv") == ((4, 2), pytest.approx(0, abs=1e-5))
+    assert L.map_shift(trained.model, img, 4, 2, "block1_pool") == ((2, 1), pytest.approx(0, abs=1e-5))
+    assert L.map_shift(trained.model, img, 4, 0, "block2_pool") == ((1, 0), pytest.approx(0, abs=1e-5))
+    assert L.map_shift(trained.model, img, 2, 0, "block2_pool")[0] is None  # stride 4 does not divide 2
+    a = L.activations(trained.model, img)["block1_conv"]
+    b = L.activations(trained.model, L.rotated(img))["block1_conv"]
+    assert np.max(np.abs(np.rot90(a, 1, axes=(0, 1)) - b)) > 0.01  # rotated maps are not the maps rotated

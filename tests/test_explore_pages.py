@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from quizbank import formulas as F
@@ -83,3 +84,11 @@ def test_efficiency_page_runs() -> None:
     at = _run("explore_efficiency.py")
     assert at.title[0].value == "Efficiency across the zoo"
     assert "1.9203" in _tex(at)
+
+
+def test_lenet_page_trains_and_checks_a_unit() -> None:
+    at = _run("explore_lenet.py")
+    assert at.title[0].value == "Inside a small CNN"
+    tex = _tex(at)
+    said, layer = tex.split(r"\tanh z = ")[1].split(r"\text{layer says }")
+    assert float(said.split(r"\ ")[0]) == pytest.approx(float(layer.split(")")[0]), abs=2e-4)

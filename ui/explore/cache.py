@@ -45,3 +45,10 @@ def stack_measured(tokens: str) -> Any:
     from ui.explore import rf
 
     return rf.measure(rf.parse_stack(tokens))
+
+
+@st.cache_resource(show_spinner="Training LeNet-5 on the bundled digits (a few seconds, once)…")
+def lenet_trained() -> Any:
+    from ui.explore import lenet
+
+    return lenet.train()
