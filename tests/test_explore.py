@@ -299,3 +299,34 @@ def test_shift_moves_the_maps_exactly_and_rotation_is_not_a_shift(trained: L.Tra
     a = L.activations(trained.model, img)["block1_conv"]
     b = L.activations(trained.model, L.rotated(img))["block1_conv"]
     assert np.max(np.abs(np.rot90(a, 1, axes=(0, 1)) - b)) > 0.01  # rotated maps are not the maps rotated
+
+
+# ------------------------------------------------------------------ video and normalisation
+
+from ui.explore import video_norm as V  # noqa: E402
+
+
+@pytest.mark.parametrize("t", [1, 2, 5])
+def test_inflation_keeps_a_boring_video_response_measured_live(t: int) -> None:
+    inf = V.inflation(t)
+    assert inf.kernel_3d.shape == (t, 3, 3, 1, 1)
+    np.testing.assert_allclose(inf.kernel_3d.sum(axis=0), inf.kernel_2d, rtol=1e-6)
+    assert inf.ratio == pytest.approx(F.i3d_boring_factor(t), rel=1e-4)
+    assert inf.ratio_without_division == pytest.approx(t, rel=1e-4)
+
+
+def test_norm_sets_match_the_axes_and_count_the_values() -> None:
+    n, h, w, c, g = 2, 3, 2, 4, 2
+    for kind in V.KINDS:
+        cells = V.norm_cells(kind, n, h, w, c, g)
+        assert len(cells) == n * h * w * c
+        nums = V.norm_numbers(kind, n, h, w, c, g)
+        assert sum(x["shared"] for x in cells) == nums["values per statistic"]
+        assert nums["values per statistic"] * nums["statistics"] == n * h * w * c
+    shared = {(x["sample"], x["channel"]) for x in V.norm_cells("BatchNorm", n, h, w, c) if x["shared"]}
+    assert shared == {(0, 0), (1, 0)}  # every sample, one channel
+    shared = {(x["sample"], x["channel"]) for x in V.norm_cells("GroupNorm", n, h, w, c, g) if x["shared"]}
+    assert shared == {(0, 0), (0, 1)}  # one sample, the first group's channels
+    assert V.norm_numbers("LayerNorm (Keras default axis=-1)", n, h, w, c)["values per statistic"] == c
+    spec = V.norm_chart(V.norm_cells("InstanceNorm", n, h, w, c), "t").to_dict()
+    assert sum(x["shared"] for x in spec["data"]["values"]) == h * w

@@ -92,3 +92,12 @@ def test_lenet_page_trains_and_checks_a_unit() -> None:
     tex = _tex(at)
     said, layer = tex.split(r"\tanh z = ")[1].split(r"\text{layer says }")
     assert float(said.split(r"\ ")[0]) == pytest.approx(float(layer.split(")")[0]), abs=2e-4)
+
+
+def test_video_norm_page_measures_the_boring_video() -> None:
+    at = _run("explore_video_norm.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Measured 3D / 2D response, with ÷T"] == "1.0000"
+    assert metrics["…without ÷T"] == "3.0000"
+    at.radio(key="explore.vn.kind").set_value("GroupNorm").run()
+    assert any("(and 2 channels per group): **8** values" in m.value for m in at.markdown)

@@ -52,3 +52,10 @@ def lenet_trained() -> Any:
     from ui.explore import lenet
 
     return lenet.train()
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def i3d_inflation(t: int, k: int) -> Any:
+    from ui.explore import video_norm
+
+    return video_norm.inflation(t, k)
