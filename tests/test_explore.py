@@ -330,3 +330,28 @@ def test_norm_sets_match_the_axes_and_count_the_values() -> None:
     assert V.norm_numbers("LayerNorm (Keras default axis=-1)", n, h, w, c)["values per statistic"] == c
     spec = V.norm_chart(V.norm_cells("InstanceNorm", n, h, w, c), "t").to_dict()
     assert sum(x["shared"] for x in spec["data"]["values"]) == h * w
+
+
+# ------------------------------------------------------------------ your own model
+
+from ui.explore import own as O  # noqa: E402
+
+
+def test_own_model_is_rebuilt_from_its_config_the_checker_way() -> None:
+    import json
+
+    from grader.autograde.checker import Rejected
+    from models import inspect, registry
+
+    m = registry.get("lenet5")
+    ex = O.explore_config(m.to_json())
+    assert ex.summary.params == m.count_params() == inspect.summary(m).params
+    assert ex.summary.receptive_field == inspect.summary(m).receptive_field
+    assert '"block1" -> "block2"' in ex.dot
+    assert [r["rf"] for r in ex.growth][-1] == ex.summary.receptive_field[0]
+    cfg = json.loads(m.to_json())
+    cfg["config"]["layers"][1]["class_name"] = "Lambda"
+    with pytest.raises(Rejected):
+        O.explore_config(json.dumps(cfg))
+    with pytest.raises(Rejected):
+        O.explore_config("not json")

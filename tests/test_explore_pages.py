@@ -101,3 +101,17 @@ def test_video_norm_page_measures_the_boring_video() -> None:
     assert metrics["…without ÷T"] == "3.0000"
     at.radio(key="explore.vn.kind").set_value("GroupNorm").run()
     assert any("(and 2 channels per group): **8** values" in m.value for m in at.markdown)
+
+
+def test_own_model_page_explores_a_pasted_config_and_refuses_a_lambda() -> None:
+    from models import registry
+
+    at = _run("explore_own.py")
+    m = registry.get("lenet5")
+    at.text_area(key="explore.own.text").input(m.to_json()).run()
+    assert not at.exception, at.exception
+    assert {x.label: x.value for x in at.metric}["Params"] == f"{m.count_params():,}"
+    at.text_area(key="explore.own.text").input(
+        '{"class_name": "Sequential", "config": {"layers": [{"class_name": "Lambda"}]}}'
+    ).run()
+    assert at.error

@@ -59,3 +59,10 @@ def i3d_inflation(t: int, k: int) -> Any:
     from ui.explore import video_norm
 
     return video_norm.inflation(t, k)
+
+
+@st.cache_resource(show_spinner="Rebuilding your model the checker's way…", max_entries=16)
+def own_model(text: str) -> Any:
+    from ui.explore import own
+
+    return own.explore_config(text)
