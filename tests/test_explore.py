@@ -286,8 +286,10 @@ def test_lenet_learns_and_a_unit_is_its_kernel_times_its_patch(trained: L.Traine
         u = L.unit(trained.model, img, layer, ch, r, c)
         assert u.activation == pytest.approx(u.model_value, abs=1e-5)
         assert u.model_value == pytest.approx(float(acts[layer][r, c, ch]), abs=1e-6)
-    spec = L.maps_chart(acts["block1_conv"], "t").to_dict()
-    assert len(spec["data"]["values"]) == 28 * 28 * 6
+    img_tiles = L.tile(acts["block1_conv"], scale=2, gap=1)
+    assert img_tiles.shape == (56, 6 * 57 - 1) and img_tiles.dtype == np.uint8
+    a0 = acts["block1_conv"][..., 0]
+    assert img_tiles[2 * int(np.argmax(a0) // 28), 2 * int(np.argmax(a0) % 28)] == 255  # each map's maximum is white
 
 
 def test_shift_moves_the_maps_exactly_and_rotation_is_not_a_shift(trained: L.Trained) -> None:

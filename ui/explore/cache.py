@@ -66,3 +66,16 @@ def own_model(text: str) -> Any:
     from ui.explore import own
 
     return own.explore_config(text)
+
+
+@st.cache_resource(show_spinner=False)
+def schedule_charts() -> tuple[Any, list[Any]]:
+    """The dilation-schedule coverage strip and measured heat maps: the same for everyone, so built once."""
+    from ui.explore import rf
+
+    strip = rf.coverage_chart([c for n, rs in rf.SCHEDULES.items() for c in rf.coverage_cells(rs, 3, n)])
+    maps = [
+        rf.support_chart(rf.support_cells(rf.measure(rf.schedule_ops(rs))), n, size=180)
+        for n, rs in rf.SCHEDULES.items()
+    ]
+    return strip, maps

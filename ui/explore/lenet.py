@@ -86,23 +86,6 @@ def grid_cells(a: np.ndarray, name: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def maps_chart(acts: np.ndarray, title: str, size: int = 90) -> alt.Chart:
-    """All channels of one layer's output, side by side (facet per channel)."""
-    cells = [c for ch in range(acts.shape[-1]) for c in grid_cells(acts[..., ch], f"{ch}")]
-    return (
-        alt.Chart(alt.Data(values=cells), title=title)
-        .mark_rect()
-        .encode(
-            x=alt.X("col:O", axis=None),
-            y=alt.Y("row:O", axis=None),
-            color=alt.Color("value:Q", scale=alt.Scale(scheme="redblue", domainMid=0, reverse=True), legend=None),
-            facet=alt.Facet("map:O", columns=8, title=None, header=alt.Header(labelFontSize=9)),
-            tooltip=["map:N", "row:O", "col:O", "value:Q"],
-        )
-        .properties(width=size, height=size)
-    )
-
-
 def heat(a: np.ndarray, title: str, size: int = 160, text: bool = False) -> alt.Chart:
     base = alt.Chart(alt.Data(values=grid_cells(a)), title=title).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None)
@@ -153,10 +136,14 @@ def rotated(image: np.ndarray, quarter_turns: int = 1) -> np.ndarray:
     return np.rot90(image, quarter_turns, axes=(0, 1)).copy()
 
 
-def map_shift(model: Any, image: np.ndarray, dy: int, dx: int, layer: str) -> tuple[tuple[int, int] | None, float]:
+def map_shift(
+    model: Any, image: np.ndarray, dy: int, dx: int, layer: str, acts: dict[str, np.ndarray] | None = None,
+    acts_moved: dict[str, np.ndarray] | None = None,
+) -> tuple[tuple[int, int] | None, float]:  # fmt: skip
     """For a shift by (dy, dx) ≥ 0: the shift of ``layer``'s maps the formulas predict
     (:func:`quizbank.formulas.feature_map_shift` over the strides up to it), and the largest difference between the
-    shifted image's maps and the original maps moved by that much (None, nan when the stride does not divide it)."""
+    shifted image's maps and the original maps moved by that much (None, nan when the stride does not divide it).
+    ``acts`` / ``acts_moved`` are the image's and the shifted image's :func:`activations`, if already computed."""
     if dy < 0 or dx < 0:
         raise ValueError("shift down/right (dy, dx ≥ 0): the digit's margin is on every side, the check on one")
     names = map_layers(model)
@@ -164,7 +151,21 @@ def map_shift(model: Any, image: np.ndarray, dy: int, dx: int, layer: str) -> tu
     sy, sx = F.feature_map_shift(dy, strides), F.feature_map_shift(dx, strides)
     if sy is None or sx is None:
         return None, float("nan")
-    a = activations(model, image)[layer]
-    b = activations(model, shifted(image, dy, dx))[layer]
+    a = (acts or activations(model, image))[layer]
+    b = (acts_moved or activations(model, shifted(image, dy, dx)))[layer]
     h, w = a.shape[:2]
     return (sy, sx), float(np.max(np.abs(b[sy:, sx:] - a[: h - sy, : w - sx])))
+
+
+def tile(acts: np.ndarray, scale: int = 4, gap: int = 2) -> np.ndarray:
+    """All channels of one layer's maps (H, W, C) side by side as one greyscale image (uint8), each map scaled to its
+    own range and enlarged ``scale``× (drawn with st.image: thousands of cells are too many for a chart)."""
+    h, w, c = acts.shape
+    out = np.full((h * scale, c * (w * scale + gap) - gap), 255, "uint8")
+    for ch in range(c):
+        m = acts[..., ch]
+        lo, hi = float(m.min()), float(m.max())
+        g = np.zeros_like(m) if hi == lo else (m - lo) / (hi - lo)
+        x0 = ch * (w * scale + gap)
+        out[:, x0 : x0 + w * scale] = np.kron((g * 255).astype("uint8"), np.ones((scale, scale), "uint8"))
+    return out

@@ -25,11 +25,10 @@ c2.bar_chart({"probability": {str(d): float(p) for d, p in enumerate(probs)}})
 c2.markdown(f"Predicted **{int(np.argmax(probs))}** with {float(probs.max()):.1%}.")
 
 st.subheader("Every layer's maps")
+st.caption("Each map scaled to its own range: white = its highest value, black = its lowest.")
 for name in L.map_layers(model):
     a = acts[name]
-    st.altair_chart(
-        L.maps_chart(a, f"{name}: {a.shape[0]}×{a.shape[1]}×{a.shape[2]}", size=70 if a.shape[2] > 6 else 90)
-    )
+    st.image(L.tile(a, scale=max(1, 84 // a.shape[0])), caption=f"{name}: {a.shape[0]}×{a.shape[1]}×{a.shape[2]}")
 
 st.subheader("One unit, by hand")
 u1, u2, u3, u4 = st.columns(4)
@@ -51,14 +50,15 @@ dy = s1.slider("Shift down", 0, 4, 4, key="explore.lenet.dy")
 dx = s2.slider("Shift right", 0, 4, 0, key="explore.lenet.dx")
 moved = L.shifted(image, dy, dx)
 turned = L.rotated(image)
-p_moved = L.activations(model, moved)["predictions"]
+acts_moved = L.activations(model, moved)
+p_moved = acts_moved["predictions"]
 p_turned = L.activations(model, turned)["predictions"]
 t1, t2, t3 = st.columns(3)
 t1.altair_chart(L.heat(moved[..., 0], f"shifted: predicts {int(np.argmax(p_moved))}", 150))
 t2.altair_chart(L.heat(turned[..., 0], f"rotated 90°: predicts {int(np.argmax(p_turned))}", 150))
 rows = []
 for name in L.map_layers(model):
-    pred, err = L.map_shift(model, image, dy, dx, name)
+    pred, err = L.map_shift(model, image, dy, dx, name, acts, acts_moved)
     rows.append({"layer": name, "maps move by": str(pred) if pred else "not a whole step", "max difference": err})
 t3.dataframe(rows, hide_index=True)
 st.caption("Convolution is equivariant: the maps of a shifted digit are the maps shifted (exactly, away from the "

@@ -8,7 +8,7 @@ import streamlit as st
 from models.registry import list_models
 from ui.explore import practise_url
 from ui.explore import rf as R
-from ui.explore.cache import stack_measured, stack_summary, zoo_summary
+from ui.explore.cache import schedule_charts, stack_measured, stack_summary, zoo_summary
 from ui.explore.links import params_from_query
 
 st.title("Receptive field")
@@ -52,11 +52,10 @@ else:
         st.caption(f"The stack needs a {R.measure_side(ops)}-pixel input to measure: too large to draw here.")
 
 st.subheader("Dilation schedules: 3×3 convs, three layers")
-st.altair_chart(R.coverage_chart([c for n, rs in R.SCHEDULES.items() for c in R.coverage_cells(rs, 3, n)]))
+strip, maps = schedule_charts()
+st.altair_chart(strip)
 st.table([R.schedule_row(n, rs) for n, rs in R.SCHEDULES.items()])
-cols = st.columns(len(R.SCHEDULES))
-for col, (n, rs) in zip(cols, R.SCHEDULES.items(), strict=True):
-    m = stack_measured(" ".join(o.token for o in R.schedule_ops(rs)))
-    col.altair_chart(R.support_chart(R.support_cells(m), n, size=180))
+for col, chart in zip(st.columns(len(maps)), maps, strict=True):
+    col.altair_chart(chart)
 st.caption("2, 2, 2 only ever reads even offsets: a checkerboard of holes. HDC's 1, 2, 5 covers its whole RF.")
 st.markdown(f"[Practise this ↗]({practise_url('receptive_field')}) · [dilation ↗]({practise_url('dilation')})")
