@@ -21,7 +21,9 @@ layer_names, layer_edges = zoo_graph(name)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Params", f"{summary.params:,}")
-c2.metric("MACs", f"{summary.macs:,}")
+c2.metric(
+    "MACs", f"{summary.macs / 1e9:.3g} G" if summary.macs >= 1e9 else f"{summary.macs:,}", help=f"{summary.macs:,}"
+)
 c3.metric("Layers", len(layer_names))
 c4.metric("RF", f"{summary.receptive_field[0]}" if summary.receptive_field else "—")
 

@@ -51,10 +51,10 @@ frame = b1.slider("Frame", 0, frames - 1, 0, key="explore.conv.frame") if frames
 play = b2.button("▶ Play", key="explore.conv.play", disabled=frames < 2)
 if play:
     for f in range(frames):
-        holder.altair_chart(C.frame_chart(setup, f, dims))
+        holder.altair_chart(C.frame_chart(setup, f, dims), width="content")
         time.sleep(0.25)
 else:
-    holder.altair_chart(C.frame_chart(setup, frame, dims))
+    holder.altair_chart(C.frame_chart(setup, frame, dims), width="content")
 pos = C.frame_positions(setup, dims)[frame]
 st.caption(f"Output {pos} reads padded positions {[C.taps(setup, x) for x in pos]} (row, column).")
 

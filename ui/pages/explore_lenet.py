@@ -20,7 +20,7 @@ image = trained.x_test[i]
 acts = L.activations(model, image)
 probs = acts["predictions"]
 c1, c2 = st.columns([1, 2])
-c1.altair_chart(L.heat(image[..., 0], f"input (label {trained.y_test[i]})"))
+c1.altair_chart(L.heat(image[..., 0], f"input (label {trained.y_test[i]})"), width="content")
 c2.bar_chart({"probability": {str(d): float(p) for d, p in enumerate(probs)}})
 c2.markdown(f"Predicted **{int(np.argmax(probs))}** with {float(probs.max()):.1%}.")
 
@@ -39,8 +39,10 @@ r = u3.number_input("Row", 0, out.shape[0] - 1, out.shape[0] // 2, key="explore.
 c = u4.number_input("Col", 0, out.shape[1] - 1, out.shape[1] // 2, key="explore.lenet.col")
 unit = L.unit(model, image, layer, int(ch), int(r), int(c))
 k1, k2 = st.columns(2)
-k1.altair_chart(L.heat(unit.weights.sum(axis=-1), "kernel (summed over input maps)", 200, text=True))
-k2.altair_chart(L.heat(unit.patch.sum(axis=-1), "input patch (summed over input maps)", 200, text=True))
+k1.altair_chart(L.heat(unit.weights.sum(axis=-1), "kernel (summed over input maps)", 200, text=True), width="content")
+k2.altair_chart(
+    L.heat(unit.patch.sum(axis=-1), "input patch (summed over input maps)", 200, text=True), width="content"
+)
 st.latex(rf"z = \sum w\,x + b = {unit.pre_activation - unit.bias:.4f} + ({unit.bias:.4f}) = {unit.pre_activation:.4f},"
          rf"\quad \tanh z = {unit.activation:.4f}\ \ (\text{{layer says }} {unit.model_value:.4f})")  # fmt: skip
 
@@ -54,13 +56,14 @@ acts_moved = L.activations(model, moved)
 p_moved = acts_moved["predictions"]
 p_turned = L.activations(model, turned)["predictions"]
 t1, t2, t3 = st.columns(3)
-t1.altair_chart(L.heat(moved[..., 0], f"shifted: predicts {int(np.argmax(p_moved))}", 150))
-t2.altair_chart(L.heat(turned[..., 0], f"rotated 90°: predicts {int(np.argmax(p_turned))}", 150))
+t1.altair_chart(L.heat(moved[..., 0], f"shifted: predicts {int(np.argmax(p_moved))}", 150), width="content")
+t2.altair_chart(L.heat(turned[..., 0], f"rotated 90°: predicts {int(np.argmax(p_turned))}", 150), width="content")
 rows = []
 for name in L.map_layers(model):
     pred, err = L.map_shift(model, image, dy, dx, name, acts, acts_moved)
     rows.append({"layer": name, "maps move by": str(pred) if pred else "not a whole step", "max difference": err})
 t3.dataframe(rows, hide_index=True)
-st.caption("Convolution is equivariant: the maps of a shifted digit are the maps shifted (exactly, away from the "
-           "border), by the shift over the stride so far. Rotation has no such rule, and the prediction may change.")  # fmt: skip
+st.caption("Convolution is equivariant: the maps of a shifted digit are the maps shifted, exactly, by the shift "
+           "over the stride so far. The prediction is only as shift-invariant as training made it: these digits "
+           "were always centred, so a 4-pixel shift can change it. Rotation has no such rule at all.")  # fmt: skip
 st.markdown(f"[Practise this ↗]({practise_url('equivariance')})")

@@ -34,7 +34,7 @@ except ValueError as e:
 s = ex.summary
 c1, c2, c3 = st.columns(3)
 c1.metric("Params", f"{s.params:,}")
-c2.metric("MACs", f"{s.macs:,}")
+c2.metric("MACs", f"{s.macs / 1e9:.3g} G" if s.macs >= 1e9 else f"{s.macs:,}", help=f"{s.macs:,}")
 c3.metric("RF", f"{s.receptive_field[0]}" if s.receptive_field else "—")
 expand = st.multiselect("Expand blocks", A.blocks(ex.layer_names), key="explore.own.expand")
 st.graphviz_chart(A.diagram(ex.layer_names, ex.edges, set(expand)) if expand else ex.dot)

@@ -43,7 +43,7 @@ else:
     if R.measure_side(ops) <= R.MAX_MEASURED:
         m = stack_measured(tokens)
         left, right = st.columns(2)
-        left.altair_chart(R.support_chart(R.support_cells(m), "gradient of the centre output"))
+        left.altair_chart(R.support_chart(R.support_cells(m), "gradient of the centre output"), width="content")
         holes = int((~m.support[m.start : m.start + m.rf, m.start : m.start + m.rf]).sum())
         right.metric("Measured RF (gradient)", f"{m.measured[0]} × {m.measured[1]}")
         right.metric("Theoretical RF", f"{m.rf} × {m.rf}")
@@ -56,6 +56,6 @@ strip, maps = schedule_charts()
 st.altair_chart(strip)
 st.table([R.schedule_row(n, rs) for n, rs in R.SCHEDULES.items()])
 for col, chart in zip(st.columns(len(maps)), maps, strict=True):
-    col.altair_chart(chart)
+    col.altair_chart(chart, width="content")
 st.caption("2, 2, 2 only ever reads even offsets: a checkerboard of holes. HDC's 1, 2, 5 covers its whole RF.")
 st.markdown(f"[Practise this ↗]({practise_url('receptive_field')}) · [dilation ↗]({practise_url('dilation')})")
