@@ -86,7 +86,7 @@ def grid_cells(a: np.ndarray, name: str = "") -> list[dict[str, Any]]:
     ]
 
 
-def heat(a: np.ndarray, title: str, size: int = 160, text: bool = False) -> alt.Chart:
+def heat(a: np.ndarray, title: str, size: int = 160, text: bool = False) -> alt.HConcatChart:
     base = alt.Chart(alt.Data(values=grid_cells(a)), title=title).encode(
         x=alt.X("col:O", axis=None), y=alt.Y("row:O", axis=None)
     )
@@ -95,7 +95,7 @@ def heat(a: np.ndarray, title: str, size: int = 160, text: bool = False) -> alt.
         tooltip=["row:O", "col:O", "value:Q"],
     )
     chart = rect + base.mark_text(fontSize=8).encode(text=alt.Text("value:Q", format=".2f")) if text else rect
-    return chart.properties(width=size, height=size)
+    return alt.hconcat(chart.properties(width=size, height=size))  # a concat keeps its declared height in Streamlit
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def growth_chart(rows: list[dict[str, Any]], title: str) -> alt.Chart:
         alt.Chart(alt.Data(values=rows), title=title)
         .mark_line(point=True, interpolate="step-after")
         .encode(
-            x=alt.X("index:Q", title="layer (in graph order)"),
+            x=alt.X("index:Q", title="layer (in graph order)", axis=alt.Axis(tickMinStep=1, format="d")),
             y=alt.Y("rf:Q", scale=alt.Scale(type="log"), title="receptive field (pixels, log)"),
             tooltip=["layer:N", "type:N", "rf:Q"],
         )
@@ -141,9 +141,10 @@ def support_cells(m: Measured) -> list[dict[str, Any]]:
 SUPPORT_COLOURS = {"reaches the output": "#d62728", "hole in the RF": "#f2c14e", "outside": "#f0f0f0"}
 
 
-def support_chart(cells: list[dict[str, Any]], title: str, size: int = 260) -> alt.Chart:
+def support_chart(cells: list[dict[str, Any]], title: str, size: int = 260) -> alt.HConcatChart:
+    """A square heat map (wrapped in a one-panel concat: Streamlit keeps a concat's declared height)."""
     scale = alt.Scale(domain=list(SUPPORT_COLOURS), range=list(SUPPORT_COLOURS.values()))
-    return (
+    return alt.hconcat(
         alt.Chart(alt.Data(values=cells), title=title)
         .mark_rect()
         .encode(
