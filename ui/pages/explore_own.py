@@ -1,0 +1,46 @@
+"""Explore · Your own model: paste or upload the JSON config your model exports; it is rebuilt the autograder
+checker's way (no code of yours runs) and shown like a zoo model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.escape import md
+from ui.explore import arch as A
+from ui.explore import practise_url
+from ui.explore import rf as R
+from ui.explore.cache import own_model
+
+st.title("Your own model")
+st.caption("`model.to_json()` from your code, or the config the Code page's sandbox exported. It is rebuilt from "
+           "the config alone, with the checker's limits; none of your code runs here.")  # fmt: skip
+up = st.file_uploader("Model config (.json)", type=["json"], key="explore.own.file")
+text = st.text_area("…or paste it", key="explore.own.text", height=140)
+raw = up.getvalue() if up is not None else text.encode()
+if not raw.strip():
+    st.info("Paste a model config to explore it.")
+    st.stop()
+try:
+    config = raw.decode("utf-8")
+except UnicodeDecodeError:
+    st.error("The file is not UTF-8 text.")
+    st.stop()
+try:
+    ex = own_model(config)
+except ValueError as e:
+    st.error(md(str(e)))
+    st.stop()
+
+s = ex.summary
+c1, c2, c3 = st.columns(3)
+c1.metric("Params", f"{s.params:,}")
+c2.metric("MACs", f"{s.macs / 1e9:.3g} G" if s.macs >= 1e9 else f"{s.macs:,}", help=f"{s.macs:,}")
+c3.metric("RF", f"{s.receptive_field[0]}" if s.receptive_field else "—")
+expand = st.multiselect("Expand blocks", A.blocks(ex.layer_names), key="explore.own.expand")
+st.graphviz_chart(A.diagram(ex.layer_names, ex.edges, set(expand)) if expand else ex.dot)
+if ex.growth:
+    st.altair_chart(R.growth_chart(ex.growth, "receptive field per layer"))
+st.dataframe(ex.stages, hide_index=True)
+with st.expander("Every layer (models.inspect)"):
+    st.dataframe(ex.layers, hide_index=True)
+st.markdown(f"[Practise this ↗]({practise_url('architectures')})")
