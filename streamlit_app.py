@@ -15,8 +15,9 @@ sf = services()
 notice = auth.restore(sf, st.session_state, auth.request_cookie())
 user = current_user()
 role = user.role if user is not None else routes.VISITOR
-page = st.navigation(
-    [
+sections: dict[str, list[st.Page]] = {}
+for p in routes.plan(role, first_run=user is None and not has_users(sf)):
+    sections.setdefault(p.route.section, []).append(
         st.Page(
             p.route.path,
             title=p.title,
@@ -24,9 +25,8 @@ page = st.navigation(
             default=p.default,
             visibility="visible" if p.visible else "hidden",
         )
-        for p in routes.plan(role, first_run=user is None and not has_users(sf))
-    ]
-)
+    )
+page = st.navigation(sections)
 
 op = st.session_state.get(auth.COOKIE_OP_KEY)
 if op is not None:

@@ -122,20 +122,29 @@ def test_every_text_of_the_bank_renders_to_well_formed_markdown() -> None:
 
 
 def test_each_role_sees_its_pages() -> None:
-    every = lambda p: True  # noqa: E731  (the optional pages exist)
-    none = lambda p: False  # noqa: E731
-    assert routes.menu("visitor", exists=none) == ["Home", "Practice", "Sign in"]
-    assert routes.menu("student", exists=every) == [
+    explore = [
+        "Convolution arithmetic",
+        "Receptive field",
+        "Architectures",
+        "Efficiency",
+        "Inside LeNet-5",
+        "Video and norms",
+        "Your own model",
+    ]
+    assert routes.menu("visitor") == ["Home", "Practice", *explore, "Sign in"]
+    assert routes.menu("student") == [
         "Home",
         "Practice",
         "Review",
         "Assessments",
         "Code",
         "Progress",
+        *explore,
         "Account",
     ]
-    assert routes.menu("instructor", exists=none) == ["Home", "Practice", "Review", "Progress", "Courses", "Account"]
-    assert routes.menu("visitor", first_run=True, exists=none) == ["Home", "Practice", "Set up"]
+    assert routes.menu("instructor") == ["Home", "Practice", "Review", "Progress", *explore, "Courses", "Account"]
+    assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
+    assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}
     with pytest.raises(ValueError):
         routes.menu("admin")
 

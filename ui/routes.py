@@ -38,6 +38,8 @@ class Route:
     visitor_title: str | None = None
     """The title a visitor sees, if it differs (the account page is "Sign in" to them)."""
     optional: bool = False
+    section: str = ""
+    """The menu section the page sits in ("" for the main list)."""
 
     def title_for(self, role: str) -> str:
         return self.visitor_title if role == VISITOR and self.visitor_title else self.title
@@ -52,6 +54,13 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/assessments.py", "Assessments", ":material/assignment:", STUDENTS),
     Route("ui/pages/code.py", "Code", ":material/code:", STUDENTS),
     Route("ui/pages/progress.py", "Progress", ":material/insights:", SIGNED_IN),
+    Route("ui/pages/explore_conv.py", "Convolution arithmetic", ":material/grid_on:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_rf.py", "Receptive field", ":material/center_focus_strong:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_arch.py", "Architectures", ":material/account_tree:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_efficiency.py", "Efficiency", ":material/scatter_plot:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_lenet.py", "Inside LeNet-5", ":material/visibility:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_video_norm.py", "Video and norms", ":material/movie:", EVERYONE, section="Explore"),
+    Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
     Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,

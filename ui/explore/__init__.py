@@ -8,5 +8,5 @@ from __future__ import annotations
 
 
 def practise_url(topic: str) -> str:
-    """The Practice page (the app's default page) opened on ``topic``."""
-    return f"/?topic={topic}"
+    """The Practice page opened on ``topic``."""
+    return f"/practice?topic={topic}"

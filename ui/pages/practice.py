@@ -6,6 +6,7 @@ import streamlit as st
 
 from quizbank.generators import REGISTRY
 from ui import widgets
+from ui.explore.links import show_me
 from ui.mathtext import render_md
 from ui.practice_view import (
     LINK_PARAM,
@@ -155,6 +156,11 @@ st.button(
     icon=":material/autorenew:",
     on_click=on_next,
 )
+
+seen = show_me(q)
+if seen is not None:  # the Explore view that draws this question, with its numbers filled in
+    view, view_params = seen
+    st.page_link(view, label="See it happen", icon=":material/animation:", query_params=view_params)
 
 with st.expander("Share this question", icon=":material/share:"):
     st.code(share_url(st.context.url, share_token(sf, rnd.pick)), language=None, wrap_lines=True)
