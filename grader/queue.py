@@ -184,10 +184,16 @@ def priority_for(sf: SessionFactory, submission_id: int) -> int:
     return PRIORITY.get(S.code_submission_kind(sf, submission_id) or "practice", 0)
 
 
+def check_capacity(url: str, max_waiting: int = MAX_WAITING) -> None:
+    """Raise :class:`QueueFull` while ``max_waiting`` grading jobs wait (back-pressure)."""
+    if queue_status(url).waiting >= max_waiting:
+        raise QueueFull(f"{max_waiting} submissions are already waiting to be graded; submit again in a minute")
+
+
 def enqueue(url: str, submission_id: int, priority: int = 0, *, max_waiting: int | None = MAX_WAITING) -> int | None:
     """Defer a ``grade_code`` job for a stored submission; its job id (``None``: one already waits for it)."""
-    if max_waiting is not None and queue_status(url).waiting >= max_waiting:
-        raise QueueFull(f"{max_waiting} submissions are already waiting to be graded; submit again in a minute")
+    if max_waiting is not None:
+        check_capacity(url, max_waiting)
     task = _sync_app(url).tasks[f"cnnquiz:{TASK_NAME}"]
     try:
         return task.configure(priority=priority, queueing_lock=f"code:{submission_id}").defer(
