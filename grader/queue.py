@@ -124,6 +124,7 @@ def grade_submission(ctx: dict[str, Any], submission_id: int, attempts: int) -> 
 )
 def grade_code(context: procrastinate.JobContext, submission_id: int) -> str:
     assert context.job is not None
+    log.info("grading job %s (submission %s, attempt %d)", context.job.id, submission_id, context.job.attempts + 1)
     return grade_submission(context.additional_context, submission_id, context.job.attempts)
 
 
