@@ -134,7 +134,7 @@ def pct(xs: list[float], q: float) -> float:
 async def _noop_ceiling(url: str, jobs: int, concurrency: int) -> dict[str, Any]:
     app = Q.make_app(url)
     async with app.open_async():
-        noop = app.tasks["cnnquiz:noop"]
+        noop = app.tasks["noop"]
         t0 = time.perf_counter()
         for _ in range(200):
             await noop.defer_async()

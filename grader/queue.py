@@ -74,9 +74,6 @@ def conninfo(url: str) -> str:
 
 # ------------------------------------------------------------------ the task
 
-bp = procrastinate.Blueprint()
-
-
 def _internal_error(sf: SessionFactory, submission_id: int, task_id: str | None, why: str) -> bool:
     max_score: float | None = None
     with contextlib.suppress(Exception):
@@ -116,26 +113,23 @@ def grade_submission(ctx: dict[str, Any], submission_id: int, attempts: int) -> 
     return "graded"
 
 
-@bp.task(
-    name=TASK_NAME,
-    queue=QUEUE,
-    pass_context=True,
-    retry=procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=1),
-)
 def grade_code(context: procrastinate.JobContext, submission_id: int) -> str:
     assert context.job is not None
     log.info("grading job %s (submission %s, attempt %d)", context.job.id, submission_id, context.job.attempts + 1)
     return grade_submission(context.additional_context, submission_id, context.job.attempts)
 
 
-@bp.task(name="noop", queue="noop")
 def noop() -> None:
     """A job that does nothing: the bench measures the queue's own ceiling with it."""
 
 
 def make_app(url: str) -> procrastinate.App:
+    """An app (not opened) with the ``grade_code`` task (retried ``MAX_ATTEMPTS - 1`` times, 1 s apart) and
+    ``noop``."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
-    app.add_tasks_from(bp, namespace="cnnquiz")
+    retry = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, wait=1)
+    app.task(name=TASK_NAME, queue=QUEUE, pass_context=True, retry=retry)(grade_code)
+    app.task(name="noop", queue="noop")(noop)
     return app
 
 
@@ -195,7 +189,7 @@ def enqueue(url: str, submission_id: int, priority: int = 0, *, max_waiting: int
     """Defer a ``grade_code`` job for a stored submission; its job id (``None``: one already waits for it)."""
     if max_waiting is not None:
         check_capacity(url, max_waiting)
-    task = _sync_app(url).tasks[f"cnnquiz:{TASK_NAME}"]
+    task = _sync_app(url).tasks[TASK_NAME]
     try:
         return task.configure(priority=priority, queueing_lock=f"code:{submission_id}").defer(
             submission_id=submission_id
