@@ -207,7 +207,7 @@ def test_a_poison_submission_ends_as_internal_error_after_the_bounded_retries(cl
     attempts = cluster.sql(
         "SELECT attempts, status FROM procrastinate_jobs WHERE args->>'submission_id' = %(s)s", {"s": str(sid)}
     )
-    assert attempts == [(Q.MAX_ATTEMPTS - 1, "succeeded")]  # runs 1 and 2 raised and were retried; run 3 recorded
+    assert attempts == [(Q.MAX_ATTEMPTS, "succeeded")]  # runs 1 and 2 raised and were retried; run 3 recorded it
     assert cluster.verdict_counts([sid]) == {sid: 1}
     sub = S.code_submission_for_grading(cluster.sf, sid)
     assert sub is not None and sub.verdict == Q.INTERNAL_ERROR
@@ -321,3 +321,30 @@ def test_a_verdict_is_recorded_once(pg_sf: tuple[str, D.SessionFactory]) -> None
     assert not S.record_code_verdict_once(sf, sid, "runtime_error", 0.0, 8.0, {"n": 2})
     got = S.get_code_submission(sf, u, sid)
     assert (got.verdict, got.score, got.results) == ("ok", 8.0, {"n": 1})
+
+
+class _Fake:
+    def grade_source(self, task: Any, source: str, file_name: str) -> Any:
+        from grader.autograde.grade import GradeResult
+
+        return GradeResult(file=file_name, task=task.id, verdict="ok", score=5, max_score=task.max_score)
+
+    def close(self) -> None:
+        pass
+
+
+def test_on_sqlite_submit_code_grades_in_process(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'q.sqlite'}"
+    D.upgrade(url)
+    engine = D.make_engine(url)
+    sf = D.session_factory(engine)
+    try:
+        u = S.create_user(sf, "s", "student").id
+        sid = S.record_code_submission(sf, u, "lenet5", "a.py", "x = 1\n").id
+        q = Q.GradingQueue(autograder=_Fake)
+        assert Q.submit_code(sf, url, sid, local=q) == "local"
+        q.close()  # waits for the job
+        got = S.get_code_submission(sf, u, sid)
+        assert (got.verdict, got.score) == ("ok", 5)
+    finally:
+        engine.dispose()
