@@ -199,6 +199,17 @@ def test_a_mixed_batch_through_two_workers_gets_the_in_process_verdicts(
     assert (st.waiting, st.running, st.oldest_waiting_seconds) == (0, 0, None) and st.workers == 2
 
 
+@pytest.mark.slow
+def test_two_hundred_submissions_through_two_workers(
+    cluster: Cluster, expected: dict[tuple[str, str], tuple[str, float]]
+) -> None:
+    cluster.ensure_workers()
+    ids, names = _batch(cluster, 200)
+    got = cluster.wait_graded(ids, timeout=600)
+    assert {sid: got[sid] for sid in ids} == {sid: expected[names[sid]] for sid in ids}
+    assert set(cluster.verdict_counts(ids).values()) == {1}
+
+
 def test_a_poison_submission_ends_as_internal_error_after_the_bounded_retries(cluster: Cluster) -> None:
     cluster.ensure_workers()
     sid = cluster.submit("no-such-task", "poison.py", "def build_model():\n    pass\n")
