@@ -359,3 +359,21 @@ def test_on_sqlite_submit_code_grades_in_process(tmp_path: Path) -> None:
         assert (got.verdict, got.score) == ("ok", 5)
     finally:
         engine.dispose()
+
+
+def test_worker_status_on_the_command_line(pg_sf: tuple[str, D.SessionFactory], tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    url, sf = pg_sf
+    u = S.create_user(sf, "s", "student").id
+    Q.enqueue(url, S.record_code_submission(sf, u, "lenet5", "a.py", "x = 1\n").id)
+    r = CliRunner().invoke(app, ["worker", "--status", "--json", "--db-url", url])
+    assert r.exit_code == 0, r.output
+    st = json.loads(r.output)
+    assert (st["waiting"], st["running"], st["workers"]) == (1, 0, 0) and st["oldest_waiting_seconds"] >= 0
+    r = CliRunner().invoke(app, ["worker", "--status", "--db-url", f"sqlite:///{tmp_path / 'x.sqlite'}"])
+    assert r.exit_code == 2 and "PostgreSQL" in r.output
