@@ -159,6 +159,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "batch": args.batch,
+        "load_average_at_start": os.getloadavg(),
     }
     with TempPostgres() as pg, tempfile.TemporaryDirectory(prefix="cnnquiz-bench-q-") as tmp:
         url = pg.create_database("bench")
@@ -202,6 +203,7 @@ def main() -> None:
             result["noop_ceiling"] = [asyncio.run(_noop_ceiling(url, args.noop, c)) for c in (1, 8)]
         finally:
             b.stop_workers()
+    result["load_average_at_end"] = os.getloadavg()  # other load on the machine caps the 2-vs-1 ratio
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

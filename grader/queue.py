@@ -74,6 +74,7 @@ def conninfo(url: str) -> str:
 
 # ------------------------------------------------------------------ the task
 
+
 def _internal_error(sf: SessionFactory, submission_id: int, task_id: str | None, why: str) -> bool:
     max_score: float | None = None
     with contextlib.suppress(Exception):
