@@ -22,7 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
-HEAD = "0004"  # the newest migration
+HEAD = "0005"  # the newest migration
 TABLES = {
     "users",
     "courses",
@@ -77,9 +77,13 @@ def test_migrations_create_exactly_the_orm_schema(db_url: str) -> None:
     try:
         head = ScriptDirectory.from_config(D.alembic_config(db_url)).get_current_head()
         assert head == HEAD and D.current_revision(engine) == head
-        assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
+        names = set(inspect(engine).get_table_names())
+        queue = {"procrastinate_jobs", "procrastinate_events", "procrastinate_workers", "procrastinate_periodic_defers"}
+        # PostgreSQL also holds the grading queue's tables (procrastinate's own schema, not the ORM's)
+        assert names == TABLES | {"alembic_version"} | (queue if engine.dialect.name == "postgresql" else set())
+        opts = {"compare_type": True, "include_name": lambda name, *_: not (name or "").startswith("procrastinate_")}
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), D.Base.metadata)
+            diff = compare_metadata(MigrationContext.configure(conn, opts=opts), D.Base.metadata)
         assert diff == [], diff
     finally:
         engine.dispose()

@@ -109,7 +109,8 @@ class TempPostgres:
         return {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
 
     def start(self) -> TempPostgres:
-        initdb, postgres = find_binary("initdb"), find_binary("postgres")
+        initdb = find_binary("initdb")
+        find_binary("postgres")
         self.root = Path(tempfile.mkdtemp(prefix="cnnquiz-pg-"))
         data, sock = self.root / "data", self.root / "sock"
         sock.mkdir()
@@ -132,37 +133,54 @@ class TempPostgres:
         last_error = ""
         for _ in range(5):  # a free port can be taken between probing and binding: retry
             self.port = free_port()
-            log = open(self.root / "server.log", "ab")
-            self.proc = subprocess.Popen(
-                [
-                    postgres,
-                    "-D",
-                    str(data),
-                    "-p",
-                    str(self.port),
-                    "-c",
-                    "listen_addresses=127.0.0.1",
-                    "-c",
-                    f"unix_socket_directories={sock}",
-                    "-c",
-                    f"max_connections={self.max_connections}",
-                    "-c",
-                    "timezone=UTC",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=self.root,
-                preexec_fn=_die_with_parent,
-                **self._run_kwargs(),  # type: ignore[arg-type]
-            )
-            log.close()
-            if self._wait_ready():
+            if self._launch():
                 return self
             last_error = (self.root / "server.log").read_text(errors="replace")[-2000:]
             self._kill()
         self.stop()
         raise RuntimeError(f"PostgreSQL did not start: {last_error}")
+
+    def _launch(self) -> bool:
+        """Start the server on the existing data directory and :attr:`port`; whether it became ready."""
+        assert self.root is not None and self.port is not None
+        data, sock = self.root / "data", self.root / "sock"
+        env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
+        if self.user is not None:
+            env["HOME"] = str(self.root)
+        log = open(self.root / "server.log", "ab")
+        self.proc = subprocess.Popen(
+            [
+                find_binary("postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sock}",
+                "-c",
+                f"max_connections={self.max_connections}",
+                "-c",
+                "timezone=UTC",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.root,
+            preexec_fn=_die_with_parent,
+            **self._run_kwargs(),  # type: ignore[arg-type]
+        )
+        log.close()
+        return self._wait_ready()
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Shut the server down (fast: clients are disconnected), stay down ``down_seconds``, start it again on the
+        same data and port (tests of clients that must reconnect)."""
+        self._kill()
+        time.sleep(down_seconds)
+        if not self._launch():
+            raise RuntimeError("PostgreSQL did not come back after a restart")
 
     def _wait_ready(self) -> bool:
         import psycopg

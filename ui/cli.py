@@ -791,6 +791,46 @@ def exam_export(
         out.print(f"{f}: {', '.join(str(p) for p in paths)} ({time.perf_counter() - t:.2f}s)")
 
 
+@app.command()
+def worker(
+    db_url: Annotated[str | None, typer.Option("--db-url", help="PostgreSQL URL (default: $CNNQUIZ_DB_URL)")] = None,
+    slots: Annotated[int, typer.Option("--slots", min=1, help="warm sandboxes = jobs taken at once")] = 1,
+    status: Annotated[
+        bool, typer.Option("--status", help="print the queue's depth and oldest wait, then exit")
+    ] = False,
+    stall_seconds: Annotated[
+        float, typer.Option("--stall-seconds", min=3.0, help="a worker silent this long is presumed dead")
+    ] = 15.0,
+    as_json: Annotated[bool, typer.Option("--json", help="--status as JSON")] = False,
+) -> None:
+    """Run a grading worker on the PostgreSQL queue (or, with --status, show the queue)."""
+    import logging
+
+    from grader import queue as Q
+    from grader.db import normalize_url
+
+    url = normalize_url(db_url)
+    if not Q.is_postgres(url):
+        err.print("[red]error:[/red] grading workers need a PostgreSQL URL (on SQLite the app grades in process)")
+        raise typer.Exit(2)
+    if status:
+        try:
+            st = Q.queue_status(url, stall_seconds=stall_seconds)
+        except Exception as e:
+            err.print(f"[red]error:[/red] {type(e).__name__}: {e}")
+            raise typer.Exit(1) from None
+        if as_json:
+            out.print_json(st.model_dump_json())
+        else:
+            age = "—" if st.oldest_waiting_seconds is None else f"{st.oldest_waiting_seconds:.1f} s"
+            out.print(f"waiting {st.waiting}  running {st.running}  oldest waiting {age}  workers alive {st.workers}")
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    err.print(f"worker: {slots} slot(s) on {Q.conninfo(url).split('@')[-1]}")
+    Q.run_worker(url, slots, stall_seconds=stall_seconds)
+
+
 def main() -> None:
     app()
 

@@ -11,16 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from grader import queue as Q
 from grader import services as S
 from grader.autograde.contract import MAX_SOURCE_BYTES, Verdict
-from grader.autograde.tasks import Task, get, tasks
-from grader.db import SessionFactory
+from grader.autograde.tasks import Task, tasks
 from quizbank import traps
 
 log = logging.getLogger(__name__)
@@ -108,6 +105,11 @@ VERDICT_TEXT: dict[str, tuple[str, str]] = {
     "runtime_error": ("Error", "Your code raised an error before it returned a result; the traceback is below."),
     "no_model": ("No model", "Your function did not return what the task asks for, so nothing could be checked."),
     "rejected": ("Rejected", "The exported model was refused before any check ran; the reason is below."),
+    "internal_error": (
+        "Grader failure",
+        "The grader failed on this submission several times; this is not a verdict on your code. An instructor "
+        "can see it and have it graded again.",
+    ),
 }
 
 
@@ -154,65 +156,8 @@ def layer_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------ the background grader
 
-Phase = Literal["queued", "starting", "running"]
-
-
-class GradingQueue:
-    """A process-wide background grader: a worker thread pool and one autograder (sandbox + checker pool), started
-    on the first submission, never on a page's thread. Jobs of every user share it; a page only polls."""
-
-    def __init__(self, jobs: int = 1, autograder: Callable[[], Any] | None = None) -> None:
-        self.jobs = jobs
-        self._make = autograder or self._default_autograder
-        self._pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="cnnquiz-grade")
-        self._lock = threading.Lock()
-        self._autograder: Any = None
-        self._phase: dict[int, Phase] = {}
-
-    def _default_autograder(self) -> Any:
-        from grader.autograde.grade import Autograder
-
-        return Autograder(jobs=self.jobs)
-
-    def _grader(self, submission_id: int) -> Any:
-        with self._lock:
-            if self._autograder is None:
-                self._phase[submission_id] = "starting"
-                self._autograder = self._make()
-            return self._autograder
-
-    def phase(self, submission_id: int) -> Phase | None:
-        """Where a submission is in this process's queue (``None``: not here, e.g. graded or lost to a restart)."""
-        return self._phase.get(submission_id)
-
-    def submit(self, sf: SessionFactory, submission_id: int, task_id: str, source: str, file_name: str) -> Future[None]:
-        with self._lock:
-            self._phase[submission_id] = "queued"
-        return self._pool.submit(self._run, sf, submission_id, task_id, source, file_name)
-
-    def _run(self, sf: SessionFactory, submission_id: int, task_id: str, source: str, file_name: str) -> None:
-        task = get(task_id)
-        try:
-            grader = self._grader(submission_id)
-            self._phase[submission_id] = "running"
-            r = grader.grade_source(task, source, file_name)
-            S.set_code_verdict(sf, submission_id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
-        except Exception as e:  # the grader itself failed: say so rather than leave the submission pending
-            log.exception("grading submission %s failed", submission_id)
-            message = f"The grader failed ({type(e).__name__}); this is not your code's fault. Please submit again."
-            try:
-                S.set_code_verdict(sf, submission_id, "runtime_error", 0.0, task.max_score, {"message": message})
-            except Exception:
-                log.exception("recording the failure of submission %s failed", submission_id)
-        finally:
-            self._phase.pop(submission_id, None)
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        with self._lock:
-            if self._autograder is not None:
-                self._autograder.close()
-                self._autograder = None
+GradingQueue = Q.GradingQueue
+"""The in-process grader (SQLite); on PostgreSQL submissions go to the workers' queue (:mod:`grader.queue`)."""
 
 
 def verdict_kind(verdict: Verdict | str | None, score: float | None, max_score: float | None) -> str:

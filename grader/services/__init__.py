@@ -80,10 +80,15 @@ from .attempts import (
 )
 from .code import (
     CodeSubmissionOut,
+    GradingInput,
+    clear_code_verdict,
+    code_submission_for_grading,
+    code_submission_kind,
     code_submission_source,
     get_code_submission,
     list_code_submissions,
     record_code_submission,
+    record_code_verdict_once,
     safe_file_name,
     set_code_verdict,
 )
@@ -288,6 +293,11 @@ __all__ = [
     # code submissions
     "record_code_submission",
     "set_code_verdict",
+    "record_code_verdict_once",
+    "GradingInput",
+    "code_submission_for_grading",
+    "code_submission_kind",
+    "clear_code_verdict",
     "code_submission_source",
     "get_code_submission",
     "list_code_submissions",

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from quizbank.regenerate import canonical_json
 
@@ -106,6 +106,75 @@ def set_code_verdict(
         c.graded_at = t
         s.flush()
         return CodeSubmissionOut.model_validate(c)
+
+
+def record_code_verdict_once(
+    sf: SessionFactory,
+    submission_id: int,
+    verdict: str,
+    score: float | None,
+    max_score: float | None,
+    results: dict[str, Any] | None,
+    *,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Record the verdict unless one is already recorded (grading jobs are delivered at least once); whether this
+    call recorded it. One conditional ``UPDATE``: of two racing writers exactly one wins."""
+    t = now_utc(now)
+    stmt = (
+        update(D.CodeSubmission)
+        .where(D.CodeSubmission.id == submission_id, D.CodeSubmission.verdict.is_(None))
+        .values(
+            verdict=verdict,
+            score=score,
+            max_score=max_score,
+            results=None if results is None else canonical_json(results),
+            graded_at=t,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    with write_session(sf) as s:
+        return s.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
+
+
+class GradingInput(OutModel):
+    """What a grader needs of a stored submission (no access check: the grader's own read)."""
+
+    id: int
+    task_id: str
+    file_name: str
+    source: str
+    verdict: str | None
+
+
+def code_submission_for_grading(sf: SessionFactory, submission_id: int) -> GradingInput | None:
+    with read_session(sf) as s:
+        c = s.get(D.CodeSubmission, submission_id)
+        return None if c is None else GradingInput.model_validate(c)
+
+
+def code_submission_kind(sf: SessionFactory, submission_id: int) -> str | None:
+    """The kind of assessment (``exam``, ``homework``, ``self_study``) a submission was handed in to, if any."""
+    stmt = (
+        select(D.Assessment.kind)
+        .join(D.CodeSubmission, D.CodeSubmission.assessment_id == D.Assessment.id)
+        .where(D.CodeSubmission.id == submission_id)
+    )
+    with read_session(sf) as s:
+        return s.execute(stmt).scalar_one_or_none()
+
+
+def clear_code_verdict(sf: SessionFactory, actor_id: int, submission_id: int) -> None:
+    """An instructor of the course the submission was handed in to clears its verdict so it can be graded again."""
+    with write_session(sf) as s:
+        c = s.get(D.CodeSubmission, submission_id)
+        if c is None:
+            raise NotFound(f"no code submission {submission_id}")
+        course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
+        if course is None or not teaches(s, actor_id, course):
+            raise AccessDenied("only an instructor of the course can have a submission graded again")
+        c.verdict = c.score = c.max_score = c.results = c.graded_at = None
+        s.flush()
 
 
 def _readable(s: Any, actor_id: int, submission_id: int) -> D.CodeSubmission:

@@ -7,6 +7,7 @@ import atexit
 
 import streamlit as st
 
+from grader import queue as Q
 from grader import services as S
 from grader.autograde.contract import MAX_SOURCE_BYTES
 from grader.autograde.tasks import get
@@ -30,9 +31,23 @@ def grading_queue() -> C.GradingQueue:
     return q
 
 
+def _db_url() -> str:
+    return sf.kw["bind"].url.render_as_string(hide_password=False)
+
+
+QUEUED = Q.is_postgres(_db_url())
+"""On PostgreSQL the workers grade (``cnnquiz worker``); on SQLite this process does."""
+
+
 def _submit(task_id: str, text: str, file_name: str) -> None:
+    if QUEUED:
+        try:  # back-pressure: refuse before storing anything
+            Q.check_capacity(_db_url())
+        except Q.QueueFull:
+            st.error("Too many submissions are waiting to be graded. Nothing was submitted; try again in a minute.")
+            return
     sub = S.record_code_submission(sf, user.id, task_id, file_name, text)
-    grading_queue().submit(sf, sub.id, task_id, text, sub.file_name)
+    Q.submit_code(sf, _db_url(), sub.id, local=None if QUEUED else grading_queue())
     state[f"code.watch.{task_id}"] = sub.id
 
 
@@ -134,7 +149,7 @@ def _pending(submission_id: int) -> None:
     sub = S.get_code_submission(sf, user.id, submission_id)
     if sub.verdict is not None:
         st.rerun()
-    phase = grading_queue().phase(submission_id)
+    phase = "queued" if QUEUED else grading_queue().phase(submission_id)
     waited = (utcnow() - sub.created_at).total_seconds()
     label = {
         "queued": "Waiting for a free sandbox…",

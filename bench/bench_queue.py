@@ -1,0 +1,213 @@
+"""Benchmark: grading through the PostgreSQL queue (grader.queue) with real ``cnnquiz worker`` processes.
+
+A throwaway PostgreSQL server is started here (``tools.pgtemp``: fsync on, loopback). Measured, in one run:
+
+* throughput with 1 worker and with 2 workers (each one sandbox slot) on the same batch of real submissions
+  (task references and wrong solutions, no training task), after every worker has warmed up (its first grade
+  starts the checker: ~20 s); target ratio >= 1.7x on 2 free cores;
+* enqueue-to-verdict latency (p50, p90) of single submissions sent to idle warm workers, one at a time;
+* the queue's overhead per job: that latency minus the in-process grading time of the same file
+  (``Autograder.grade_source`` in this process);
+* the no-op ceiling: jobs/s the queue itself sustains (a worker running jobs that do nothing, in process), and
+  the enqueue rate of ``submit``-style single deferrals.
+
+    python bench/bench_queue.py --out bench/results/queue.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from grader import db as D  # noqa: E402
+from grader import queue as Q  # noqa: E402
+from grader import services as S  # noqa: E402
+from grader.autograde.tasks import get  # noqa: E402
+from tools.pgtemp import TempPostgres  # noqa: E402
+
+SUBS = ROOT / "tests" / "autograde_submissions"
+
+
+def corpus() -> list[tuple[str, str, str]]:
+    tasks = sorted(p.name for p in SUBS.iterdir() if p.name != "lenet-train")
+    out = [(t, f"{t}-reference.py", get(t).reference_source()) for t in tasks]
+    out += [(t, f.name, f.read_text()) for t in tasks for f in sorted((SUBS / t).glob("*.py"))]
+    return out
+
+
+class Bench:
+    def __init__(self, url: str, logs: Path) -> None:
+        self.url, self.logs = url, logs
+        self.sf = D.session_factory(D.make_engine(url))
+        self.user = S.create_user(self.sf, "bench", "student").id
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start_workers(self, n: int) -> None:
+        for k in range(n):
+            log = open(self.logs / f"worker{len(self.procs)}-{k}.log", "ab")
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "ui.cli", "worker", "--db-url", self.url, "--slots", "1"],
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+            log.close()
+
+    def stop_workers(self) -> None:
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        self.procs = []
+
+    def submit(self, task: str, name: str, src: str) -> int:
+        sid = S.record_code_submission(self.sf, self.user, task, name, src).id
+        Q.enqueue(self.url, sid, 0, max_waiting=None)
+        return sid
+
+    def wait(self, ids: list[int], timeout: float = 900) -> float:
+        """Seconds until every submission has a verdict (polling every 20 ms)."""
+        t0 = time.perf_counter()
+        while True:
+            with D.read_session(self.sf) as s:
+                n = s.execute(
+                    select(func.count())
+                    .select_from(D.CodeSubmission)
+                    .where(D.CodeSubmission.id.in_(ids), D.CodeSubmission.verdict.is_not(None))
+                ).scalar_one()
+            if n == len(ids):
+                return time.perf_counter() - t0
+            if time.perf_counter() - t0 > timeout:
+                raise TimeoutError(f"{len(ids) - n} of {len(ids)} not graded in {timeout} s")
+            time.sleep(0.02)
+
+    def warm(self, n: int) -> None:
+        """Every one of ``n`` fresh workers grades one slow-to-start submission (each holds one at a time)."""
+        t, _, src = corpus()[0]
+        deadline = time.monotonic() + 300
+        while Q.queue_status(self.url).workers < n:  # every worker registered (its sandbox is warm by then)
+            if time.monotonic() > deadline:
+                raise TimeoutError("workers did not start")
+            time.sleep(0.2)
+        self.wait([self.submit(t, "warm.py", src) for _ in range(n)], timeout=600)
+        time.sleep(1.0)
+
+    def throughput(self, workers: int, batch: list[tuple[str, str, str]]) -> dict[str, Any]:
+        self.start_workers(workers)
+        self.warm(workers)
+        t0 = time.perf_counter()
+        ids = [self.submit(*c) for c in batch]
+        self.wait(ids)
+        dt = time.perf_counter() - t0
+        self.stop_workers()
+        return {"workers": workers, "slots_each": 1, "jobs": len(ids), "seconds": dt, "jobs_per_s": len(ids) / dt}
+
+
+def pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+async def _noop_ceiling(url: str, jobs: int, concurrency: int) -> dict[str, Any]:
+    app = Q.make_app(url)
+    async with app.open_async():
+        noop = app.tasks["noop"]
+        t0 = time.perf_counter()
+        for _ in range(200):
+            await noop.defer_async()
+        single = 200 / (time.perf_counter() - t0)
+        await noop.batch_defer_async(*({} for _ in range(jobs - 200)))
+        t0 = time.perf_counter()
+        await app.run_worker_async(queues=["noop"], concurrency=concurrency, wait=False, install_signal_handlers=False)
+        dt = time.perf_counter() - t0
+    return {"jobs": jobs, "concurrency": concurrency, "seconds": dt, "jobs_per_s": jobs / dt, "defers_per_s": single}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("bench/results/queue.json"))
+    ap.add_argument("--batch", type=int, default=60, help="submissions in each throughput run")
+    ap.add_argument("--latency", type=int, default=20, help="single submissions timed on idle workers")
+    ap.add_argument("--noop", type=int, default=2000, help="no-op jobs for the ceiling")
+    args = ap.parse_args()
+
+    items = corpus()
+    batch = [items[k % len(items)] for k in range(args.batch)]
+    result: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "batch": args.batch,
+        "load_average_at_start": os.getloadavg(),
+    }
+    with TempPostgres() as pg, tempfile.TemporaryDirectory(prefix="cnnquiz-bench-q-") as tmp:
+        url = pg.create_database("bench")
+        D.upgrade(url)
+        b = Bench(url, Path(tmp))
+        try:
+            one = b.throughput(1, batch)
+            two = b.throughput(2, batch)
+            result["throughput"] = [one, two]
+            result["ratio_2_vs_1"] = two["jobs_per_s"] / one["jobs_per_s"]
+
+            # latency on idle warm workers, and the same file graded in process
+            t, name, src = next(c for c in items if c[0] == "se-block")
+            b.start_workers(2)
+            b.warm(2)
+            lat = []
+            for _ in range(args.latency):
+                t0 = time.perf_counter()
+                b.wait([b.submit(t, name, src)])
+                lat.append(time.perf_counter() - t0)
+                time.sleep(0.2)
+            b.stop_workers()
+            from grader.autograde.grade import Autograder
+
+            ag = Autograder(jobs=1)
+            ag.grade_source(get(t), src, name)  # warm-up
+            inproc = []
+            for _ in range(args.latency):
+                t0 = time.perf_counter()
+                ag.grade_source(get(t), src, name)
+                inproc.append(time.perf_counter() - t0)
+            ag.close()
+            result["latency_idle"] = {
+                "file": name,
+                "samples": len(lat),
+                "p50_s": pct(lat, 0.5),
+                "p90_s": pct(lat, 0.9),
+                "in_process_p50_s": statistics.median(inproc),
+                "overhead_per_job_s": pct(lat, 0.5) - statistics.median(inproc),
+            }
+            result["noop_ceiling"] = [asyncio.run(_noop_ceiling(url, args.noop, c)) for c in (1, 8)]
+        finally:
+            b.stop_workers()
+    result["load_average_at_end"] = os.getloadavg()  # other load on the machine caps the 2-vs-1 ratio
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
