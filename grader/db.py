@@ -10,7 +10,8 @@ says ``FULL``, see :func:`sqlite_synchronous`) with a busy timeout and foreign k
 write transactions start with ``BEGIN IMMEDIATE`` (see :func:`write_session`), so two
 writers never deadlock on a read→write lock upgrade, and a process's writers queue on
 one lock instead of polling. PostgreSQL runs through psycopg 3 with the session time
-zone pinned to UTC and its own durability defaults (fsync, synchronous commit).
+zone pinned to UTC and its own durability defaults (fsync, synchronous commit); pooled
+connections idle for a while are pinged before reuse.
 
 Every timestamp is timezone-aware UTC (:class:`UTCDateTime` refuses naive
 datetimes). Question instances are stored as ``(generator, version, seed,
@@ -26,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -55,12 +57,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 UTC = dt.UTC
 DB_FILE = "cnnquiz.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_PING_AFTER_IDLE_S = 5.0
+"""A PostgreSQL connection idle in the pool this long is pinged before it is handed out (see :func:`make_engine`)."""
 
 ROLES = ("student", "instructor")
 KINDS = ("self_study", "homework", "exam")
@@ -394,11 +399,33 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("cnnquiz_write") else "BEGIN")
 
 
+def _pg_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info["cnnquiz_idle_since"] = time.monotonic()
+
+
+def _pg_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool (where a restarted server or a dropped socket shows up); one in
+    steady use is handed out as it is. A dead one raises :class:`DisconnectionError`: the pool replaces it."""
+    idle_since = record.info.get("cnnquiz_idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_conn.rollback()
+    except Exception as e:
+        raise DisconnectionError(f"a pooled connection failed its ping: {e}") from e
+
+
 def make_engine(url: str | None = None, *, pool_size: int = 10, max_overflow: int = 70, echo: bool = False) -> Engine:
     """An engine for ``url`` (default: :func:`default_url`), configured for this schema.
 
     SQLite: WAL journal, ``busy_timeout``, ``foreign_keys=ON``, explicit ``BEGIN`` /
-    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session.
+    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session; a pooled
+    connection idle for :data:`PG_PING_AFTER_IDLE_S` or more is pinged before use (SQLAlchemy's ``pool_pre_ping``
+    would ping on every checkout: with psycopg that is a ``BEGIN``, a ``SELECT 1`` and a ``ROLLBACK``, three
+    round trips that cost more than recording an answer).
     """
     url = normalize_url(url)
     u = make_url(url)
@@ -418,7 +445,11 @@ def make_engine(url: str | None = None, *, pool_size: int = 10, max_overflow: in
         return engine
     if u.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"options": "-c timezone=UTC", "connect_timeout": 10}
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=120, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=120)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "checkin", _pg_checkin)
+        event.listen(engine, "checkout", _pg_checkout)
+        return engine
     return create_engine(url, **kwargs)
 
 
@@ -478,6 +509,49 @@ def write_connection(sf: SessionFactory) -> Iterator[Connection]:
         conn = conn.execution_options(cnnquiz_write=True)
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def dbapi_write(sf: SessionFactory) -> Iterator[Any]:
+    """A DBAPI cursor for a short write, for the hot path (recording answers), where SQLAlchemy's work per
+    statement and per transaction costs more than the statements themselves.
+
+    SQLite: one ``BEGIN IMMEDIATE`` … ``COMMIT`` around whatever runs on the cursor, under this process's write
+    lock, as :func:`write_connection`. PostgreSQL: the connection in autocommit mode, so each statement is its own
+    transaction in one round trip: run one. Rolled back on error; a connection the driver reports as lost is
+    invalidated, not returned to the pool. The caller binds values itself (the driver's paramstyle, the columns'
+    bind processors).
+    """
+    engine: Engine = sf.kw["bind"]
+    sqlite = engine.dialect.name == "sqlite"
+    with _write_lock(engine) or nullcontext():
+        raw = engine.raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = None
+        try:
+            if sqlite:
+                cursor = raw.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+            else:
+                driver.autocommit = True
+                cursor = raw.cursor()
+            yield cursor
+            if sqlite:
+                driver.commit()
+        except BaseException as e:
+            if isinstance(e, engine.dialect.loaded_dbapi.Error) and engine.dialect.is_disconnect(e, driver, cursor):
+                raw.invalidate(e)
+                raise
+            if sqlite:
+                driver.rollback()
+            raise
+        finally:
+            if raw.is_valid:
+                if cursor is not None:
+                    cursor.close()
+                if not sqlite:
+                    driver.autocommit = False
+            raw.close()
 
 
 @contextmanager
