@@ -188,3 +188,18 @@ def test_bench_cli_reports_exact_counts(db_url: str) -> None:
     assert {"writers", "answers", "recorded", "lost", "duplicated", "seconds", "answers_per_s"} <= set(data)
     assert (data["writers"], data["answers"], data["recorded"], data["lost"], data["duplicated"]) == (8, 25, 200, 0, 0)
     assert data["answers_per_s"] == pytest.approx(200 / data["seconds"], rel=0.01)
+
+
+def test_bench_cli_splits_writers_over_processes(db_url: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    args = ["bench", "db", "--url", db_url, "--writers", "4", "--answers", "10", "--processes", "2", "--json"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert (data["writers"], data["processes"], data["recorded"], data["lost"], data["duplicated"]) == (4, 2, 40, 0, 0)
+    assert data["client_cpu_us_per_answer"] > 0
