@@ -15,10 +15,10 @@ Access rules (enforced here, not only in the UI):
   hidden too until the key is released.
 
 One module per aggregate: :mod:`.accounts` (users, authentication), :mod:`.courses` (courses,
-enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, submit,
-finish, grades and the reads of them), :mod:`.analytics` (the feed of graded responses),
-:mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts);
-:mod:`.common` holds the errors, the output models' base and the access checks. Every public
+enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, finish,
+grades and the reads of them) with :mod:`.answers` (recording an answer, the hot path),
+:mod:`.analytics` (the feed of graded responses), :mod:`.review` (spaced-repetition cards),
+:mod:`.code` (code submissions and verdicts); :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
 
@@ -27,6 +27,7 @@ from quizbank.exam import Blueprint, BlueprintItem, instantiate
 from ..autograde.contract import MAX_SOURCE_BYTES
 from .accounts import UserOut, authenticate, create_user, get_user, hasher, user_ids_by_username
 from .analytics import assessment_records, response_records
+from .answers import SubmitResult, submit_answer
 from .assessments import (
     AssessmentOut,
     OptionView,
@@ -44,14 +45,12 @@ from .attempts import (
     AttemptOut,
     GradeOut,
     ResponseOut,
-    SubmitResult,
     finish_attempt,
     get_response,
     list_attempts,
     list_grades,
     list_responses,
     start_attempt,
-    submit_answer,
 )
 from .code import CodeSubmissionOut, code_submission_source, record_code_submission, set_code_verdict
 from .common import (
