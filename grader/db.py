@@ -422,10 +422,8 @@ def make_engine(url: str | None = None, *, pool_size: int = 10, max_overflow: in
     """An engine for ``url`` (default: :func:`default_url`), configured for this schema.
 
     SQLite: WAL journal, ``busy_timeout``, ``foreign_keys=ON``, explicit ``BEGIN`` /
-    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session; a pooled
-    connection idle for :data:`PG_PING_AFTER_IDLE_S` or more is pinged before use (SQLAlchemy's ``pool_pre_ping``
-    would ping on every checkout: with psycopg that is a ``BEGIN``, a ``SELECT 1`` and a ``ROLLBACK``, three
-    round trips that cost more than recording an answer).
+    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session, idle pooled
+    connections pinged before reuse (``pool_pre_ping`` would cost a ``BEGIN``, ``SELECT 1``, ``ROLLBACK`` per use).
     """
     url = normalize_url(url)
     u = make_url(url)
@@ -465,7 +463,7 @@ _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKe
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock(bind: Any) -> threading.Lock | None:
+def write_lock(bind: Any) -> threading.Lock | None:
     """One lock per SQLite engine: SQLite has a single writer, so this process's writers queue here.
 
     Without it they would queue in SQLite's busy handler, which polls with sleeps of up to 100 ms.
@@ -487,7 +485,7 @@ def write_session(sf: SessionFactory) -> Iterator[Session]:
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (the write lock up front,
     waiting up to the busy timeout), so concurrent writers queue instead of failing.
     """
-    lock = _write_lock(sf.kw.get("bind"))
+    lock = write_lock(sf.kw.get("bind"))
     if lock is None:
         with sf() as s, s.begin():
             s.connection(execution_options={"cnnquiz_write": True})
@@ -502,56 +500,13 @@ def write_session(sf: SessionFactory) -> Iterator[Session]:
 def write_connection(sf: SessionFactory) -> Iterator[Connection]:
     """A Core connection in one write transaction, as :func:`write_session` but without an ORM session.
 
-    For the hot path (recording an answer), where the ORM's unit of work would be pure overhead.
+    For statements built once (the locked path of recording an answer), where the ORM's unit of work is overhead.
     """
     engine = sf.kw["bind"]
-    with _write_lock(engine) or nullcontext(), engine.connect() as conn:
+    with write_lock(engine) or nullcontext(), engine.connect() as conn:
         conn = conn.execution_options(cnnquiz_write=True)
         with conn.begin():
             yield conn
-
-
-@contextmanager
-def dbapi_write(sf: SessionFactory) -> Iterator[Any]:
-    """A DBAPI cursor for a short write, for the hot path (recording answers), where SQLAlchemy's work per
-    statement and per transaction costs more than the statements themselves.
-
-    SQLite: one ``BEGIN IMMEDIATE`` … ``COMMIT`` around whatever runs on the cursor, under this process's write
-    lock, as :func:`write_connection`. PostgreSQL: the connection in autocommit mode, so each statement is its own
-    transaction in one round trip: run one. Rolled back on error; a connection the driver reports as lost is
-    invalidated, not returned to the pool. The caller binds values itself (the driver's paramstyle, the columns'
-    bind processors).
-    """
-    engine: Engine = sf.kw["bind"]
-    sqlite = engine.dialect.name == "sqlite"
-    with _write_lock(engine) or nullcontext():
-        raw = engine.raw_connection()
-        driver: Any = raw.driver_connection
-        cursor = None
-        try:
-            if sqlite:
-                cursor = raw.cursor()
-                cursor.execute("BEGIN IMMEDIATE")
-            else:
-                driver.autocommit = True
-                cursor = raw.cursor()
-            yield cursor
-            if sqlite:
-                driver.commit()
-        except BaseException as e:
-            if isinstance(e, engine.dialect.loaded_dbapi.Error) and engine.dialect.is_disconnect(e, driver, cursor):
-                raw.invalidate(e)
-                raise
-            if sqlite:
-                driver.rollback()
-            raise
-        finally:
-            if raw.is_valid:
-                if cursor is not None:
-                    cursor.close()
-                if not sqlite:
-                    driver.autocommit = False
-            raw.close()
 
 
 @contextmanager

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Engine
 from sqlalchemy.engine import Dialect
 
 from .. import db as D
-from ..db import SessionFactory, dbapi_write
+from ..db import SessionFactory, write_lock
 
 MAX_BATCH = 256
 POSTGRESQL_IN_FLIGHT = 4
@@ -138,6 +139,45 @@ RETURNING attempt_id, idempotency_key, id, try_number
 finishing the attempt (``FOR UPDATE``) and with the locked path, not with other answers; after waiting for a lock
 the attempt row is re-checked as it is now (READ COMMITTED), while the try count is read as of the statement's
 start: a stale count loses on the ``(attempt, question, try_number)`` unique key, and the batch with it."""
+
+
+@contextmanager
+def dbapi_write(sf: SessionFactory) -> Iterator[Any]:
+    """A DBAPI cursor for the hot path (recording answers), where SQLAlchemy's work per statement costs more than
+    the statement. SQLite: one ``BEGIN IMMEDIATE`` … ``COMMIT`` under this process's write lock (:func:`grader.db.write_lock`); PostgreSQL:
+    autocommit, so run one statement (one round trip). Rolled back on error; a lost connection is invalidated.
+    The caller binds values itself (the driver's paramstyle, the columns' bind processors).
+    """
+    engine: Engine = sf.kw["bind"]
+    sqlite = engine.dialect.name == "sqlite"
+    with write_lock(engine) or nullcontext():
+        raw = engine.raw_connection()
+        driver: Any = raw.driver_connection
+        cursor = None
+        try:
+            if sqlite:
+                cursor = raw.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+            else:
+                driver.autocommit = True
+                cursor = raw.cursor()
+            yield cursor
+            if sqlite:
+                driver.commit()
+        except BaseException as e:
+            if isinstance(e, engine.dialect.loaded_dbapi.Error) and engine.dialect.is_disconnect(e, driver, cursor):
+                raw.invalidate(e)
+                raise
+            if sqlite:
+                driver.rollback()
+            raise
+        finally:
+            if raw.is_valid:
+                if cursor is not None:
+                    cursor.close()
+                if not sqlite:
+                    driver.autocommit = False
+            raw.close()
 
 
 class AnswerWriter:
