@@ -116,24 +116,23 @@ def main() -> None:
     args.out.write_text(json.dumps(result, indent=2) + "\n")
 
     titles = {"sqlite": "SQLite", "sqlite_full": "SQLite FULL", "postgresql": "PostgreSQL"}
-    table = Table(
-        "writers", *(f"{titles[n]} answers/s" for n in names), "CPU µs/answer (client + server)", title="DB writes"
-    )
+    rate = Table("writers", *(titles[n] for n in names), title="answers/s")
+    cpu = Table("writers", *(titles[n] for n in names), title="CPU µs per answer (writers' processes + server)")
     for w, p, _ in plan:
-        cpu = []
-        for n in names:
-            r = by[(n, w, p)]
-            server = r["server_cpu_us_per_answer"]
-            cpu.append(
-                f"{titles[n]} {r['client_cpu_us_per_answer']:.0f}" + ("" if server is None else f" + {server:.0f}")
-            )
-        table.add_row(
-            f"{w}" + (f" ({p} processes)" if p > 1 else ""),
-            *(f"{by[(n, w, p)]['answers_per_s']:,.0f}" for n in names),
-            "; ".join(cpu),
+        label = f"{w}" + (f" ({p} processes)" if p > 1 else "")
+        runs_here = [by[(n, w, p)] for n in names]
+        rate.add_row(label, *(f"{r['answers_per_s']:,.0f}" for r in runs_here))
+        cpu.add_row(
+            label,
+            *(
+                f"{r['client_cpu_us_per_answer']:.0f}"
+                + ("" if r["server_cpu_us_per_answer"] is None else f" + {r['server_cpu_us_per_answer']:.0f}")
+                for r in runs_here
+            ),
         )
     console = Console()
-    console.print(table)
+    console.print(rate)
+    console.print(cpu)
     console.print(
         f"lost {result['lost']}, duplicated {result['duplicated']}; load average {load_before[0]:.1f} → "
         f"{load_after[0]:.1f} on {os.cpu_count()} CPUs; wrote {args.out}"
