@@ -10,7 +10,8 @@ says ``FULL``, see :func:`sqlite_synchronous`) with a busy timeout and foreign k
 write transactions start with ``BEGIN IMMEDIATE`` (see :func:`write_session`), so two
 writers never deadlock on a read→write lock upgrade, and a process's writers queue on
 one lock instead of polling. PostgreSQL runs through psycopg 3 with the session time
-zone pinned to UTC and its own durability defaults (fsync, synchronous commit).
+zone pinned to UTC and its own durability defaults (fsync, synchronous commit); pooled
+connections idle for a while are pinged before reuse.
 
 Every timestamp is timezone-aware UTC (:class:`UTCDateTime` refuses naive
 datetimes). Question instances are stored as ``(generator, version, seed,
@@ -26,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -56,12 +58,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 UTC = dt.UTC
 DB_FILE = "cnnquiz.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+PG_PING_AFTER_IDLE_S = 5.0
+"""A PostgreSQL connection idle in the pool this long is pinged before it is handed out (see :func:`make_engine`)."""
 
 ROLES = ("student", "instructor")
 KINDS = ("self_study", "homework", "exam")
@@ -424,11 +429,31 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("cnnquiz_write") else "BEGIN")
 
 
+def _pg_checkin(_dbapi_conn: Any, record: Any) -> None:
+    record.info["cnnquiz_idle_since"] = time.monotonic()
+
+
+def _pg_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat idle in the pool (where a restarted server or a dropped socket shows up); one in
+    steady use is handed out as it is. A dead one raises :class:`DisconnectionError`: the pool replaces it."""
+    idle_since = record.info.get("cnnquiz_idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PG_PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_conn.rollback()
+    except Exception as e:
+        raise DisconnectionError(f"a pooled connection failed its ping: {e}") from e
+
+
 def make_engine(url: str | None = None, *, pool_size: int = 10, max_overflow: int = 70, echo: bool = False) -> Engine:
     """An engine for ``url`` (default: :func:`default_url`), configured for this schema.
 
     SQLite: WAL journal, ``busy_timeout``, ``foreign_keys=ON``, explicit ``BEGIN`` /
-    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session.
+    ``BEGIN IMMEDIATE``; the file's directory is created. PostgreSQL: psycopg 3, UTC session, idle pooled
+    connections pinged before reuse (``pool_pre_ping`` would cost a ``BEGIN``, ``SELECT 1``, ``ROLLBACK`` per use).
     """
     url = normalize_url(url)
     u = make_url(url)
@@ -448,7 +473,11 @@ def make_engine(url: str | None = None, *, pool_size: int = 10, max_overflow: in
         return engine
     if u.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"options": "-c timezone=UTC", "connect_timeout": 10}
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=120, pool_pre_ping=True)
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=120)
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "checkin", _pg_checkin)
+        event.listen(engine, "checkout", _pg_checkout)
+        return engine
     return create_engine(url, **kwargs)
 
 
@@ -464,7 +493,7 @@ _WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKe
 _WRITE_LOCKS_GUARD = threading.Lock()
 
 
-def _write_lock(bind: Any) -> threading.Lock | None:
+def write_lock(bind: Any) -> threading.Lock | None:
     """One lock per SQLite engine: SQLite has a single writer, so this process's writers queue here.
 
     Without it they would queue in SQLite's busy handler, which polls with sleeps of up to 100 ms.
@@ -486,7 +515,7 @@ def write_session(sf: SessionFactory) -> Iterator[Session]:
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (the write lock up front,
     waiting up to the busy timeout), so concurrent writers queue instead of failing.
     """
-    lock = _write_lock(sf.kw.get("bind"))
+    lock = write_lock(sf.kw.get("bind"))
     if lock is None:
         with sf() as s, s.begin():
             s.connection(execution_options={"cnnquiz_write": True})
@@ -501,10 +530,10 @@ def write_session(sf: SessionFactory) -> Iterator[Session]:
 def write_connection(sf: SessionFactory) -> Iterator[Connection]:
     """A Core connection in one write transaction, as :func:`write_session` but without an ORM session.
 
-    For the hot path (recording an answer), where the ORM's unit of work would be pure overhead.
+    For statements built once (the locked path of recording an answer), where the ORM's unit of work is overhead.
     """
     engine = sf.kw["bind"]
-    with _write_lock(engine) or nullcontext(), engine.connect() as conn:
+    with write_lock(engine) or nullcontext(), engine.connect() as conn:
         conn = conn.execution_options(cnnquiz_write=True)
         with conn.begin():
             yield conn

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from grader import db as D
 from grader import services as S
@@ -188,3 +188,48 @@ def test_bench_cli_reports_exact_counts(db_url: str) -> None:
     assert {"writers", "answers", "recorded", "lost", "duplicated", "seconds", "answers_per_s"} <= set(data)
     assert (data["writers"], data["answers"], data["recorded"], data["lost"], data["duplicated"]) == (8, 25, 200, 0, 0)
     assert data["answers_per_s"] == pytest.approx(200 / data["seconds"], rel=0.01)
+
+
+def test_an_answer_waits_for_a_finish_in_progress_and_is_then_refused(sf: D.SessionFactory) -> None:
+    """An answer arriving while the attempt is being finished (its row locked, ``finished_at`` set, not yet
+    committed) waits for the finish and is then refused: it is never stored behind the grade's back."""
+    a, (ada,), _ = _setup(sf, 1)
+    att = S.start_attempt(sf, ada.id, a.id)
+    qid = next(q.instance.id for q in S.list_questions(sf, ada.id, a.id) if q.answer_format == "numeric")
+    assert S.submit_answer(sf, ada.id, att.id, qid, _answer(qid, 0), "before").status == "recorded"
+    outcome: list[object] = []
+
+    def answer() -> None:
+        try:
+            outcome.append(S.submit_answer(sf, ada.id, att.id, qid, _answer(qid, 1), "during"))
+        except S.AttemptClosed as e:
+            outcome.append(e)
+
+    engine = sf.kw["bind"]
+    with engine.connect() as conn:
+        conn = conn.execution_options(cnnquiz_write=True)  # SQLite: BEGIN IMMEDIATE, the database's write lock
+        with conn.begin():
+            conn.execute(select(D.Attempt.id).where(D.Attempt.id == att.id).with_for_update())
+            conn.execute(update(D.Attempt).where(D.Attempt.id == att.id).values(finished_at=D.utcnow()))
+            t = threading.Thread(target=answer)
+            t.start()
+            t.join(timeout=1.0)
+            assert t.is_alive(), "the answer did not wait for the finish in progress"
+        t.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], S.AttemptClosed)
+    assert [r[3] for r in _rows(sf)] == ["before"]
+
+
+def test_bench_cli_splits_writers_over_processes(db_url: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    args = ["bench", "db", "--url", db_url, "--writers", "4", "--answers", "10", "--processes", "2", "--json"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert (data["writers"], data["processes"], data["recorded"], data["lost"], data["duplicated"]) == (4, 2, 40, 0, 0)
+    assert data["client_cpu_us_per_answer"] > 0

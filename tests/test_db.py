@@ -216,6 +216,31 @@ def test_postgres_session_is_utc_and_json_is_jsonb(request: pytest.FixtureReques
         engine.dispose()
 
 
+def test_postgres_pooled_connections_killed_while_idle_are_replaced(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server drops every connection (a restart, an idle timeout): the next checkout pings the idle one, finds
+    it dead and opens a new one, so no caller sees the error (without the ping the caller would)."""
+    import psycopg
+
+    pg = request.getfixturevalue("pg_server")
+    url = pg.create_database("t_idle_ping")
+    D.upgrade(url)
+    engine = D.make_engine(url, pool_size=4)
+    try:
+        with engine.connect() as conn:  # a pooled connection, now idle
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with psycopg.connect(pg.dsn("t_idle_ping"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid()")
+        monkeypatch.setattr(D, "PG_PING_AFTER_IDLE_S", 0.0)
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
+        with D.write_session(D.session_factory(engine)) as s:  # and the services' paths work on as well
+            s.add(D.User(username="after-restart", role="student"))
+    finally:
+        engine.dispose()
+
+
 # ------------------------------------------------------------------ types and constraints
 
 

@@ -218,6 +218,29 @@ class TempPostgres:
     def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None) -> None:
         self.stop()
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the server has used so far: the postmaster, its live processes (backends,
+        WAL writer, checkpointer…) and those that have exited. ``None`` where ``/proc`` is not there to read."""
+        if self.proc is None or not Path("/proc/self/stat").exists():
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        try:
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    text = stat.read_text()
+                except OSError:
+                    continue
+                fields = text[text.rindex(")") + 2 :].split()
+                pid, ppid = int(stat.parent.name), int(fields[1])
+                if pid == self.proc.pid:  # its own time and that of its children that have exited
+                    total += sum(int(x) for x in fields[11:15]) / tick
+                elif ppid == self.proc.pid:
+                    total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            return None
+        return total
+
     # -------------------------------------------------------------- databases
 
     def dsn(self, dbname: str) -> str:

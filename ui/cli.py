@@ -487,17 +487,24 @@ def bench_db(
     url: Annotated[str, typer.Option("--url", help="SQLAlchemy URL of the database to write to (migrated first)")],
     writers: Annotated[int, typer.Option(min=1, max=256, help="concurrent writers (threads)")] = 64,
     answers: Annotated[int, typer.Option(min=1, help="answers per writer")] = 100,
+    processes: Annotated[
+        int, typer.Option(min=1, max=64, help="split the writers over this many processes (threads in each)")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """N concurrent writers x M answers through the grading service; counts what the database recorded."""
     from tools.db_load import run
 
-    r = run(url, writers, answers)
+    if processes > writers:
+        err.print("[red]error:[/red] --processes cannot exceed --writers")
+        raise typer.Exit(2)
+    r = run(url, writers, answers, processes=processes)
     if as_json:
         sys.stdout.write(json.dumps(r) + "\n")
     else:
         out.print(
-            f"{r['writers']} writers x {r['answers']} answers: recorded {r['recorded']}, lost {r['lost']}, "
+            f"{r['writers']} writers ({r['processes']} process{'es' if r['processes'] > 1 else ''}) x "
+            f"{r['answers']} answers: recorded {r['recorded']}, lost {r['lost']}, "
             f"duplicated {r['duplicated']} in {r['seconds']:.2f}s = {r['answers_per_s']:,.0f} answers/s"
         )
     if r["lost"] or r["duplicated"]:

@@ -11,7 +11,6 @@ VERDICTS: Final[tuple[Verdict, ...]] = get_args(Verdict)
 TaskKind = Literal["build", "train", "inflate"]
 """How the harness calls the task's function: ``build`` with no arguments (it returns a model), ``train`` with the
 public training split ``(x, y)`` (a trained model), ``inflate`` with a 2D kernel and a depth (the 3D kernel)."""
-TASK_KINDS: Final[tuple[TaskKind, ...]] = get_args(TaskKind)
 
 MAX_SOURCE_BYTES: Final = 256 << 10
 """The largest submitted source file, in bytes (UTF-8), accepted for grading or storage."""

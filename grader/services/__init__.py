@@ -19,8 +19,9 @@ Access rules (enforced here, not only in the UI):
   are derived under a server secret that never leaves the database (:func:`server_secret`).
 
 One module per aggregate: :mod:`.accounts` (users, authentication), :mod:`.courses` (courses,
-enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, submit,
-finish, grades and the reads of them), :mod:`.analytics` (the feed of graded responses),
+enrolment), :mod:`.assessments` (blueprints, times, questions), :mod:`.attempts` (start, finish,
+grades and the reads of them) with :mod:`.answers` (recording an answer, the hot path, and
+:mod:`.group_commit`, its batched write), :mod:`.analytics` (the feed of graded responses),
 :mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
@@ -45,6 +46,7 @@ from .accounts import (
     user_ids_by_username,
 )
 from .analytics import assessment_records, response_records
+from .answers import SubmitResult, submit_answer
 from .assessments import (
     AssessmentOut,
     OptionView,
@@ -68,7 +70,6 @@ from .attempts import (
     GradeOut,
     QuestionResultOut,
     ResponseOut,
-    SubmitResult,
     attempt_results,
     finish_attempt,
     get_response,
@@ -76,7 +77,6 @@ from .attempts import (
     list_grades,
     list_responses,
     start_attempt,
-    submit_answer,
 )
 from .code import (
     CodeSubmissionOut,

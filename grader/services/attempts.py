@@ -1,41 +1,29 @@
-"""Attempts: starting (or resuming) one within the open window and the attempt limit, recording answers (parse,
-grade, store exactly once per idempotency key), finishing and grading, and the access-checked reads of attempts,
-responses, grades and an attempt's results question by question.
-
-Submitting is idempotent: ``(attempt, idempotency_key)`` is unique in the table, the insert is
-``INSERT … ON CONFLICT DO NOTHING``, and a retry — sequential or concurrent — gets the stored
-row back (``status="duplicate"``). A malformed answer is a ``format_error``: nothing is stored
-and no try is spent.
+"""Attempts: starting (or resuming) one within the open window and the attempt limit, finishing and grading it,
+and the access-checked reads of attempts, responses, grades and an attempt's results question by question.
+Recording an answer is :mod:`.answers`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from quizbank.regenerate import build_question, canonical_json
-from quizbank.schema import AnyQuestion
+from quizbank.regenerate import build_question
 
 from .. import db as D
-from ..db import SessionFactory, read_session, write_connection, write_session
-from ..parse import FormatError, parse_answer
+from ..db import SessionFactory, read_session, write_session
 from ..scoring import grade as grade_answer
 from .assessments import StudentQuestionView, question_view
 from .common import (
     AccessDenied,
-    AttemptClosed,
     AttemptLimitReached,
     NotFound,
     NotOpen,
     OutModel,
-    TriesExhausted,
     assessment_row,
     grading_visible,
     key_released,
@@ -78,15 +66,6 @@ class ResponseOut(OutModel):
     graded_visible: bool
 
 
-class SubmitResult(OutModel):
-    status: Literal["recorded", "duplicate", "format_error"]
-    response: ResponseOut | None = None
-    error: str | None = None
-    """For a format error: why the text could not be read (nothing was stored, no try was spent)."""
-    feedback: str | None = None
-    trap_title: str | None = None
-
-
 class QuestionResultOut(OutModel):
     """One question of an attempt as the asker may see it: the question (a :class:`QuestionView` with its key and
     explanation once released), the last graded answer, and its feedback where grading is visible."""
@@ -119,7 +98,8 @@ class AttemptResultsOut(OutModel):
     items: list[QuestionResultOut]
 
 
-def _response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
+def response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
+    """A stored row (or anything with its attributes, ``created_at`` included) as the asker may see it."""
     return ResponseOut(
         id=r.id,
         attempt_id=r.attempt_id,
@@ -241,7 +221,7 @@ def finish_attempt(sf: SessionFactory, actor_id: int, attempt_id: int, *, now: d
 
     def tx() -> GradeOut:
         with write_session(sf) as s:
-            _lock_attempt(s.connection(), attempt_id)
+            lock_attempt(s.connection(), attempt_id)
             att = s.get(D.Attempt, attempt_id)
             if att is None:
                 raise NotFound(f"no attempt {attempt_id}")
@@ -268,52 +248,13 @@ def _grade_out(g: D.Grade, number: int, visible: bool) -> GradeOut:
     )
 
 
-# ------------------------------------------------------------------ submitting answers
+# ------------------------------------------------------------------ the attempt row lock
 
 
-# The hot path uses statements built once (bound parameters, Core, no ORM unit of work): building a
-# statement costs more than running it on SQLite.
-_att, _asm, _qi, _resp = (
-    D.Attempt.__table__,
-    D.Assessment.__table__,
-    D.QuestionInstance.__table__,
-    D.Response.__table__,
-)
-_CONTEXT = (
-    select(
-        _att.c.user_id,
-        _att.c.number,
-        _att.c.finished_at,
-        _att.c.deadline_at,
-        _asm.c.id.label("assessment_id"),
-        _asm.c.kind,
-        _asm.c.key_release_at,
-        _asm.c.tries_per_question,
-        _qi.c.assessment_id.label("q_assessment_id"),
-        _qi.c.owner_id,
-        _qi.c.generator,
-        _qi.c.version,
-        _qi.c.seed,
-        _qi.c.difficulty,
-        _qi.c.params,
-        _qi.c.points,
-        select(func.coalesce(func.max(_resp.c.try_number), 0))
-        .where(_resp.c.attempt_id == bindparam("a"), _resp.c.question_instance_id == bindparam("q"))
-        .scalar_subquery()
-        .label("tries"),
-    )
-    .select_from(_att.join(_asm, _asm.c.id == _att.c.assessment_id).outerjoin(_qi, _qi.c.id == bindparam("q")))
-    .where(_att.c.id == bindparam("a"))
-)
-_LOCK_ATTEMPT = select(_att.c.id).where(_att.c.id == bindparam("a")).with_for_update()
-_STORED = select(_resp).where(_resp.c.attempt_id == bindparam("a"), _resp.c.idempotency_key == bindparam("k"))
-_INSERT = {
-    name: ins(_resp).on_conflict_do_nothing(index_elements=["attempt_id", "idempotency_key"]).returning(_resp.c.id)
-    for name, ins in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
+_LOCK_ATTEMPT = select(D.Attempt.id).where(D.Attempt.id == bindparam("a")).with_for_update()
 
 
-def _lock_attempt(conn: Connection, attempt_id: int) -> None:
+def lock_attempt(conn: Connection, attempt_id: int) -> None:
     """Serialize writes to one attempt (PostgreSQL row lock until commit; SQLite's BEGIN IMMEDIATE already does).
 
     Taken in its own statement, so that the next statement's READ COMMITTED snapshot sees what the
@@ -321,118 +262,6 @@ def _lock_attempt(conn: Connection, attempt_id: int) -> None:
     """
     if conn.dialect.name == "postgresql":
         conn.execute(_LOCK_ATTEMPT, {"a": attempt_id})
-
-
-class _Assessment:
-    """Just what :func:`grading_visible` needs."""
-
-    __slots__ = ("key_release_at", "kind")
-
-    def __init__(self, kind: str, key_release_at: dt.datetime | None) -> None:
-        self.kind, self.key_release_at = kind, key_release_at
-
-
-def submit_answer(
-    sf: SessionFactory,
-    actor_id: int,
-    attempt_id: int,
-    instance_id: int,
-    raw: str,
-    idempotency_key: str,
-    time_taken_ms: int | None = None,
-    *,
-    now: dt.datetime | None = None,
-) -> SubmitResult:
-    """Parse, grade and record one answer, exactly once per ``(attempt, idempotency_key)``.
-
-    * a malformed answer → ``status="format_error"`` with the reason; nothing is stored, no try is spent;
-    * the same key again (a double click, a retry, a concurrent duplicate) → ``status="duplicate"`` and the
-      row stored the first time, even after the attempt has closed;
-    * otherwise → ``status="recorded"`` and the new row.
-
-    Raises :class:`AttemptClosed` past the deadline or after finishing, :class:`TriesExhausted` past
-    ``tries_per_question``, :class:`AccessDenied` for someone else's attempt.
-    """
-    if not isinstance(idempotency_key, str) or not 1 <= len(idempotency_key) <= 128:
-        raise ValueError("an idempotency key is 1-128 characters")
-    if time_taken_ms is not None and (
-        isinstance(time_taken_ms, bool) or not isinstance(time_taken_ms, int) or time_taken_ms < 0
-    ):
-        raise ValueError("time_taken_ms must be a non-negative integer")
-    if not isinstance(raw, str):
-        raise ValueError("the answer must be text")
-    t = now_utc(now)
-
-    def tx() -> SubmitResult:
-        with write_connection(sf) as conn:
-            _lock_attempt(conn, attempt_id)
-            row = conn.execute(_CONTEXT, {"a": attempt_id, "q": instance_id}).one_or_none()
-            if row is None:
-                raise NotFound(f"no attempt {attempt_id}")
-            if row.user_id != actor_id:
-                raise AccessDenied("this is not your attempt")
-            if row.q_assessment_id != row.assessment_id or row.owner_id not in (None, row.user_id):
-                raise NotFound(f"question {instance_id} is not part of this attempt")
-            q = build_question(row.generator, row.version, row.seed, row.difficulty, row.params)
-            visible = grading_visible(_Assessment(row.kind, row.key_release_at), t)  # type: ignore[arg-type]
-
-            def stored() -> SubmitResult | None:
-                r = conn.execute(_STORED, {"a": attempt_id, "k": idempotency_key}).one_or_none()
-                return None if r is None else _submit_result("duplicate", r, row.user_id, visible, q)
-
-            if row.finished_at is not None or (row.deadline_at is not None and t >= row.deadline_at):
-                if (dup := stored()) is not None:
-                    return dup
-                raise AttemptClosed("this attempt is over: no more answers are accepted")
-            try:
-                parsed = parse_answer(q, raw)
-            except FormatError as e:
-                if (dup := stored()) is not None:
-                    return dup
-                return SubmitResult(status="format_error", error=str(e))
-            if row.tries_per_question is not None and row.tries >= row.tries_per_question:
-                if (dup := stored()) is not None:
-                    return dup
-                raise TriesExhausted(f"all {row.tries_per_question} tries at this question are used")
-            g = grade_answer(q, parsed.value)
-            values = {
-                "attempt_id": attempt_id,
-                "question_instance_id": instance_id,
-                "attempt_number": row.number,
-                "try_number": int(row.tries) + 1,
-                "idempotency_key": idempotency_key,
-                "raw_text": raw,
-                "parsed": canonical_json(parsed.value),
-                "correct": g.correct,
-                "score": g.score * row.points,
-                "max_score": row.points,
-                "trap": g.trap,
-                "time_taken_ms": time_taken_ms,
-                "created_at": t,
-            }
-            new_id = conn.execute(_INSERT[conn.dialect.name], values).scalar_one_or_none()
-            if new_id is None:  # a concurrent duplicate won the race
-                dup = stored()
-                assert dup is not None
-                return dup
-            return SubmitResult(
-                status="recorded",
-                response=_response_out(SimpleNamespace(id=new_id, **values), row.user_id, visible),
-                feedback=g.feedback if visible else None,
-                trap_title=g.trap_title if visible else None,
-            )
-
-    return retrying(tx)
-
-
-def _submit_result(
-    status: Literal["recorded", "duplicate"], r: Any, user_id: int, visible: bool, q: AnyQuestion
-) -> SubmitResult:
-    feedback = title = None
-    if visible:
-        g = grade_answer(q, r.parsed)
-        feedback, title = g.feedback, g.trap_title
-    return SubmitResult(status=status, response=_response_out(r, user_id, visible), feedback=feedback, trap_title=title)
 
 
 # ------------------------------------------------------------------ reads (access-checked)
@@ -474,7 +303,7 @@ def list_responses(
         stmt = _responses_query(a.id)
         if user_id is not None:
             stmt = stmt.where(D.Attempt.user_id == user_id)
-        return [_response_out(r, uid, visible) for r, uid in s.execute(stmt).all()]
+        return [response_out(r, uid, visible) for r, uid in s.execute(stmt).all()]
 
 
 def get_response(sf: SessionFactory, actor_id: int, response_id: int, *, now: dt.datetime | None = None) -> ResponseOut:
@@ -488,7 +317,7 @@ def get_response(sf: SessionFactory, actor_id: int, response_id: int, *, now: dt
         role = require_member(s, actor_id, a.course_id)
         if role != "instructor" and att.user_id != actor_id:
             raise AccessDenied("students can only read their own responses")
-        return _response_out(r, att.user_id, role == "instructor" or grading_visible(a, t))
+        return response_out(r, att.user_id, role == "instructor" or grading_visible(a, t))
 
 
 def list_attempts(
@@ -576,7 +405,7 @@ def attempt_results(
             items.append(
                 QuestionResultOut(
                     question=question_view(inst, q, teacher or released),
-                    answer=None if r is None else _response_out(r, att.user_id, visible),
+                    answer=None if r is None else response_out(r, att.user_id, visible),
                     tries=0 if r is None else r.try_number,
                     feedback=feedback,
                     trap_title=title,

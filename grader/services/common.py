@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select
@@ -166,11 +166,21 @@ def require_assessment_teacher(s: Session, user_id: int, assessment_id: int) -> 
     return a
 
 
-def key_released(a: D.Assessment, now: dt.datetime) -> bool:
+class Release(Protocol):
+    """What decides when grading and keys are shown: an assessment row, or any row carrying these two columns."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def key_release_at(self) -> dt.datetime | None: ...
+
+
+def key_released(a: Release, now: dt.datetime) -> bool:
     return a.key_release_at is not None and now >= a.key_release_at
 
 
-def grading_visible(a: D.Assessment, now: dt.datetime) -> bool:
+def grading_visible(a: Release, now: dt.datetime) -> bool:
     """Students see their scores and trap feedback at once, except in an exam before the key is released."""
     return a.kind != "exam" or key_released(a, now)
 

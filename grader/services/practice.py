@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
+from .answers import SubmitResult, submit_answer
 from .assessments import QuestionInstanceOut, QuestionView, add_personal_question
-from .attempts import SubmitResult, start_attempt, submit_answer
+from .attempts import start_attempt
 from .common import AccessDenied, NotFound, OutModel, now_utc, user_row
 from .review import ReviewCardOut, srs_next_question, srs_record_review
 
