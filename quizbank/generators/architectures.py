@@ -16,7 +16,7 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, shape, topic
+from .base import Redraw, choice, fmt, fmt_scaled, generator, multi_select, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "architectures",
@@ -157,7 +157,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.macs", topic="architectures", title="MACs of a named model", kind="numeric")
+@generator("architectures.macs", topic="architectures", title="MACs of a named model", kind="numeric", version=2)
 def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
     name = pick(rng, BY_DIFFICULTY[difficulty])
     v = VARIANTS[name]
@@ -181,7 +181,7 @@ def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
         params={"model": name},
         explanation=(
             f"Summing $H_{{out}}W_{{out}}K^2 C_{{in}}C_{{out}}/g$ over every conv and $n_{{in}}n_{{out}}$ over every "
-            f"dense layer gives {fmt(key)} MACs ≈ {key / 1e9:.2f} G. FLOPs are about twice that ({2 * key / 1e9:.2f} G);"
+            f"dense layer gives {fmt(key)} MACs ≈ {fmt_scaled(key)}. FLOPs are about twice that ({fmt_scaled(2 * key)});"
             f" tables that say 'GFLOPs' (torchvision, most papers) usually mean MACs. Source: {v.macs.source}."
         ),
         witness=W.zoo(name, "macs"),

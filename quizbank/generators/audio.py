@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import choice, every_nth, fmt, fmt_shape, generator, noun, numeric, numeric_choice, pick, shape, terms, topic
 
 TOPIC = topic(
     "audio",
@@ -63,6 +63,9 @@ def _wavenet_key_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, Any]]]:
     return key, traps
 
 
+DOTS = "\\dots"
+
+
 def _wavenet_explanation(p: dict[str, Any], key: int) -> str:
     k, stacks, ds = p["k"], p["stacks"], p["dilations"]
     s = sum(ds)
@@ -70,7 +73,7 @@ def _wavenet_explanation(p: dict[str, Any], key: int) -> str:
     return (
         f"Each causal layer with dilation $d$ adds $d\\cdot(K-1)$ past samples; the output sample itself counts once: "
         f"$RF = 1 + {rep}\\sum d\\cdot(K-1) = 1 + {rep}{s}\\cdot{k - 1} = {fmt(key)}$ "
-        f"(the dilations $1 + 2 + \\dots + {ds[-1]} = {s}$). Doubling dilations make the RF grow exponentially with "
+        f"(the dilations ${terms(ds, dots=DOTS)} = {s}$). Doubling dilations make the RF grow exponentially with "
         "depth — one block of 1, 2, …, 512 with $K = 2$ covers 1024 samples."
     )
 
@@ -80,7 +83,7 @@ def _wavenet_witness(p: dict[str, Any], rf: int) -> Any:
     return W.sequential([2 * rf + 2, 1], layers, "receptive_field")
 
 
-@generator("audio.wavenet_rf", topic="audio", title="WaveNet receptive field", kind="numeric")
+@generator("audio.wavenet_rf", topic="audio", title="WaveNet receptive field", kind="numeric", version=2)
 def wavenet_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_wavenet(rng, difficulty)
     key, traps = _wavenet_key_traps(p)
@@ -95,7 +98,7 @@ def wavenet_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("audio.wavenet_pick", topic="audio", title="Pick WaveNet's receptive field", kind="choice")
+@generator("audio.wavenet_pick", topic="audio", title="Pick WaveNet's receptive field", kind="choice", version=2)
 def wavenet_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_wavenet(rng, difficulty)
     key, traps = _wavenet_key_traps(p)
@@ -196,7 +199,9 @@ def causal(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ output lengths with causal padding
 
 
-@generator("audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="short_text")
+@generator(
+    "audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="short_text", version=2
+)
 def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     length = pick(rng, (1000, 1600, 4000, 16000) if difficulty > 1 else (1000, 1600, 4000))
     c_in = pick(rng, (1, 1, 2, 16))
@@ -214,7 +219,7 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
     expl = (
         f"'causal' pads $(K-1)\\cdot d$ zeros on the left of every layer, so at stride 1 each layer keeps the length: "
-        f"{length}. ('valid' would lose $\\sum (K-1)\\cdot d = {length - valid}$ samples: {valid}.) The channels are the "
+        f"{length}. ('valid' would lose $\\sum (K-1)\\cdot d = {length - valid}$ {noun(length - valid, 'sample')}: {valid}.) The channels are the "
         f"last layer's {c} filters."
     )
     p: dict[str, Any] = {"length": length, "c_in": c_in, "filters": c, "k": k, "dilations": ds}
@@ -230,13 +235,13 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         desc += f", then `Conv1D({c2}, {k}, strides={s}, padding='causal')`"
         expl = (
             f"The dilated causal layers keep the length {length} (left padding $(K-1)\\cdot d$). The strided causal "
-            f"layer pads $K-1 = {k - 1}$ on the left and keeps every {s}th position: "
+            f"layer pads $K-1 = {k - 1}$ on the left and keeps {every_nth(s, 'position')}: "
             f"$\\lceil {length}/{s} \\rceil = {out}$, with {c2} channels."
         )
         p.update(stride=s, filters2=c2)
     return shape(
         stem=(
-            f"A signal of {length} samples with {c_in} channel{'s' if c_in > 1 else ''} (input {length}×{c_in}) goes "
+            f"A signal of {length} samples with {c_in} {noun(c_in, 'channel')} (input {length}×{c_in}) goes "
             f"through {desc}. What is the output shape (no batch axis)?"
         ),
         key=key,

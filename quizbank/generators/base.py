@@ -13,6 +13,7 @@ same stream.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +123,72 @@ def fmt(x: float | int) -> str:
             return f"{int(x):,}"
         return f"{x:,.4g}" if abs(x) >= 1e4 else f"{x:.4g}"
     return f"{x:,}"
+
+
+def fmt_scaled(x: float, unit: str = "") -> str:
+    """A large count with the unit its size calls for: 416,520 → '416.5 k', 3,857,973,248 → '3.86 G' (never '0.00 G')."""
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            v = x / scale
+            digits = 2 if abs(v) < 10 else 1 if abs(v) < 1000 else 0
+            return f"{v:.{digits}f} {prefix}{unit}"
+    return f"{fmt(x)} {unit}".rstrip()
+
+
+# ------------------------------------------------------------------ words around numbers
+
+
+def noun(n: float, singular: str, plural_form: str | None = None) -> str:
+    """The noun alone, in the number ``n`` asks for: 'row' (1), 'rows'; 'bias', 'biases'."""
+    if n == 1:
+        return singular
+    return plural_form or singular + ("es" if singular.endswith(("s", "x", "sh")) else "s")
+
+
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """'1 row', '3 rows', '1 bias', '2 biases' (``plural_form`` for irregular nouns)."""
+    return f"{fmt(n)} {noun(n, singular, plural_form)}"
+
+
+def article(following: str) -> str:
+    """'a' or 'an' for the text that follows: 'an 8×8 map', 'an 11-layer', 'a 16×16 map', 'an input'."""
+    t = following.lstrip("$`*( ")
+    m = re.match(r"\d[\d,]*", t)
+    if m:
+        digits = m.group(0).replace(",", "")
+        group = len(digits) % 3 or 3  # the leading group read before 'thousand' / 'million'
+        return "an" if digits.startswith("8") or (group == 2 and digits[:2] in ("11", "18")) else "a"
+    return "an" if t[:1].lower() in "aeio" else "a"
+
+
+def with_article(text: str) -> str:
+    """'an 8×8×256 map', 'a 7×7 map'."""
+    return f"{article(text)} {text}"
+
+
+def ordinal(n: int) -> str:
+    """1 → '1st', 2 → '2nd', 3 → '3rd', 11 → '11th', 22 → '22nd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def every_nth(n: int, noun: str) -> str:
+    """'every frame' (n = 1), 'every 2nd frame'."""
+    return f"every {noun}" if n == 1 else f"every {ordinal(n)} {noun}"
+
+
+def terms(values: Sequence[Any], sep: str = " + ", dots: str = "…", shown: int = 4) -> str:
+    """'1 + 2 + 4' (all shown), or '1 + 2 + … + 64' when the ellipsis hides at least one term."""
+    vals = [fmt(v) if isinstance(v, int | float) else str(v) for v in values]
+    if len(vals) <= shown:
+        return sep.join(vals)
+    return sep.join([*vals[:2], dots, vals[-1]])
+
+
+def compared(a: float, b: float, more: str = "more", fewer: str = "fewer", same: str = "as many") -> str:
+    """The comparison word for ``a`` against ``b``, computed from the numbers, never typed: ``compared(4.7, 7.1)``
+    → 'fewer'; ``compared(m, rule, 'faster', 'slower', 'as fast')``."""
+    return more if a > b else fewer if a < b else same
 
 
 def fmt_shape(shape: Sequence[int | None]) -> str:

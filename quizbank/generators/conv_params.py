@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import article, choice, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic("conv_params", "Conv parameters", "Weights and biases of Conv1D/2D/3D layers; why H and W do not matter.")
 
@@ -59,7 +59,7 @@ def _layer_text(p: dict[str, Any]) -> str:
             f"`Conv3D({p['c_out']}, ({p['k_t']}, {p['k']}, {p['k']}){bias})` on a 16×{p['h']}×{p['w']} clip "
             f"with {p['c_in']} channels"
         )
-    return f"`Conv2D({p['c_out']}, {p['k']}{bias}{grp})` on a {p['h']}×{p['w']}×{p['c_in']} input"
+    return f"`Conv2D({p['c_out']}, {p['k']}{bias}{grp})` on {article(str(p['h']))} {p['h']}×{p['w']}×{p['c_in']} input"
 
 
 def _input_shape(p: dict[str, Any]) -> list[int]:
@@ -148,7 +148,9 @@ def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("conv_params.resolution", topic="conv_params", title="Conv params when the input grows", kind="choice")
+@generator(
+    "conv_params.resolution", topic="conv_params", title="Conv params when the input grows", kind="choice", version=2
+)
 def resolution(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, min(difficulty, 2))
     p["dims"], p["k_t"], p["groups"] = 2, 1, 1
@@ -157,8 +159,8 @@ def resolution(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h2 = p["h"] * factor
     p["h2"] = h2
     stem = (
-        f"{_layer_text(p)} has {fmt(key)} parameters. The same layer is now applied to a "
-        f"{h2}×{h2}×{p['c_in']} input. How many parameters does it have now?"
+        f"{_layer_text(p)} has {fmt(key)} parameters. The same layer is now applied to "
+        f"{article(str(h2))} {h2}×{h2}×{p['c_in']} input. How many parameters does it have now?"
     )
     return choice(
         rng,

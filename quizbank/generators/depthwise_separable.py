@@ -13,7 +13,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
+from .base import RATIO_TOL, article, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
 
 TOPIC = topic(
     "depthwise_separable",
@@ -100,8 +100,9 @@ def _dw_derivation(p: dict[str, Any]) -> str:
     mm = f"\\cdot{m}" if m > 1 else ""
     b = " + 1" if p["bias"] else ""
     return (
-        f"A depthwise conv gives each of the ${c_in}$ input channels its own ${k}\\times{k}$ "
-        f"filter{f's ({m} of them)' if m > 1 else ''}, which sees that channel only: "
+        f"A depthwise conv gives each of the ${c_in}$ input channels its own "
+        + (f"${m}$ ${k}\\times{k}$ filters, which see" if m > 1 else f"${k}\\times{k}$ filter, which sees")
+        + " that channel only: "
         f"$({k}\\cdot{k}{b})\\cdot{c_in}{mm} = {fmt(_dw(p))}$"
         + (" (one bias per output channel)." if p["bias"] else ".")
     )
@@ -141,7 +142,7 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if which == "separable":
         return {
             "p": p,
-            "stem": f"How many parameters does `SeparableConv2D({_args(p, True)})` on a {shape} input have "
+            "stem": f"How many parameters does `SeparableConv2D({_args(p, True)})` on {article(str(shape))} {shape} input have "
             "(Keras `count_params()`)?",
             "key": _sep(p),
             "traps": _sep_traps(p),
@@ -151,7 +152,7 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
         }
     return {
         "p": p,
-        "stem": f"How many parameters does `DepthwiseConv2D({_args(p, False)})` on a {shape} input have "
+        "stem": f"How many parameters does `DepthwiseConv2D({_args(p, False)})` on {article(str(shape))} {shape} input have "
         "(Keras `count_params()`)?",
         "key": _dw(p),
         "traps": _dw_traps(p),
@@ -160,7 +161,9 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("depthwise_separable.params", topic="depthwise_separable", title="Count separable params", kind="numeric")
+@generator(
+    "depthwise_separable.params", topic="depthwise_separable", title="Count separable params", kind="numeric", version=2
+)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _params_question(rng, difficulty)
     return numeric(
@@ -173,7 +176,9 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("depthwise_separable.pick", topic="depthwise_separable", title="Pick separable params", kind="choice")
+@generator(
+    "depthwise_separable.pick", topic="depthwise_separable", title="Pick separable params", kind="choice", version=2
+)
 def pick_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _params_question(rng, difficulty)
     return numeric_choice(
@@ -297,7 +302,7 @@ def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     r = _std(p) / _sep(p)
     true = [
         "It is a depthwise K×K conv followed by a pointwise 1×1 conv.",
-        f"Without biases, a {p['k']}×{p['k']} separable conv from {p['c_in']} to {p['c_out']} channels has about "
+        f"Without biases, {article(str(p['k']))} {p['k']}×{p['k']} separable conv from {p['c_in']} to {p['c_out']} channels has about "
         f"{r:.1f}× fewer parameters than the standard conv.",
         "At the same width it is less expressive than a standard conv: its kernels are restricted to a factorised "
         "(low-rank) form.",

@@ -10,7 +10,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import Redraw, article, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "dilation",
@@ -66,7 +66,7 @@ def _kernel_parts(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]], str]:
     ]
     unit = "samples" if p["dims"] == 1 else "pixels (per side)"
     expl = (
-        f"Dilation $d$ leaves $d-1$ gaps between adjacent taps, and a {k}-tap kernel has {k - 1} such gaps: "
+        f"Dilation $d$ leaves $d-1$ gaps between adjacent taps, and {article(str(k))} {k}-tap kernel has {k - 1} such gaps: "
         f"$K_{{eff}} = d(K-1)+1 = {d}\\cdot({k}-1)+1 = {keff}$ {unit}. The kernel still has only {k} taps per axis "
         f"({k * k if p['dims'] == 2 else k} weights per channel pair); they are just spread over {keff}."
     )
@@ -114,7 +114,7 @@ def window(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ parameters do not change
 
 
-@generator("dilation.params", topic="dilation", title="Parameters of a dilated conv", kind="numeric")
+@generator("dilation.params", topic="dilation", title="Parameters of a dilated conv", kind="numeric", version=2)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k = pick(rng, (3, 3, 5) if difficulty < 3 else (3, 5, 7))
     d = pick(rng, (2, 3, 4) if difficulty < 3 else (2, 4, 6, 12))
@@ -125,7 +125,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_out = pick(rng, (16, 32, 64, 128))
         key = k * k
         stem = (
-            f"`Conv2D({c_out}, {k}, dilation_rate={d})` runs on a {side}×{side}×{c_in} input. How many weights connect "
+            f"`Conv2D({c_out}, {k}, dilation_rate={d})` runs on {article(str(side))} {side}×{side}×{c_in} input. How many weights connect "
             "one input channel to one output channel?"
         )
         traps = [
@@ -134,7 +134,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
         witness = W.sequential([side, side, 1], [W.conv2d(1, k, dilation=d, use_bias=False)], "count_params")
         expl = (
-            f"Dilation spreads the {k}×{k} taps over a {keff}×{keff} window ($K_{{eff}} = {d}\\cdot({k}-1)+1$) "
+            f"Dilation spreads the {k}×{k} taps over {article(str(keff))} {keff}×{keff} window ($K_{{eff}} = {d}\\cdot({k}-1)+1$) "
             f"but adds no taps: still ${k}\\cdot{k} = {key}$ weights per channel pair."
         )
         p = {"k": k, "d": d, "c_in": c_in, "c_out": c_out, "form": "pair"}
@@ -145,8 +145,8 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = F.conv_params(k, c_in, c_out, bias=bias)
         b = "" if bias else ", use_bias=False"
         stem = (
-            f"How many parameters does `Conv2D({c_out}, {k}, dilation_rate={d}{b})` have on a "
-            f"{side}×{side}×{c_in} input?"
+            f"How many parameters does `Conv2D({c_out}, {k}, dilation_rate={d}{b})` have on "
+            f"{article(str(side))} {side}×{side}×{c_in} input?"
         )
         traps = [
             ("dilation_adds_params", T.dilation_adds_params(k, c_in, c_out, d, bias=bias)),
@@ -157,7 +157,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         plus = " + 1" if bias else ""
         expl = (
             f"Dilation does not add weights: each filter still has ${k}\\cdot{k}\\cdot{c_in}$ taps"
-            f"{' and one bias' if bias else ''}, only spread over a {keff}×{keff} window. "
+            f"{' and one bias' if bias else ''}, only spread over {article(str(keff))} {keff}×{keff} window. "
             f"$({k}\\cdot{k}\\cdot{c_in}{plus})\\cdot{c_out} = {fmt(key)}$, exactly the undilated count."
         )
         p = {"k": k, "d": d, "c_in": c_in, "c_out": c_out, "bias": bias, "form": "conv"}
@@ -168,7 +168,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         b = "" if bias else ", use_bias=False"
         stem = (
             f"DeepLabv3+ uses atrous depthwise convs. How many parameters does `DepthwiseConv2D({k}, "
-            f"dilation_rate={d}{b})` have on a {side}×{side}×{c} input?"
+            f"dilation_rate={d}{b})` have on {article(str(side))} {side}×{side}×{c} input?"
         )
         traps = [
             ("dilation_adds_params", F.depthwise_params(keff, c, bias=bias)),
@@ -450,13 +450,13 @@ def _facts(rng: random.Random) -> dict[str, Any]:
         rng,
         stem=f"Select every true statement about `Conv2D(64, {k}, dilation_rate={d}, padding='same')` at stride 1.",
         correct=[
-            f"Each output sees a {keff}×{keff} window of its input.",
+            f"Each output sees {article(str(keff))} {keff}×{keff} window of its input.",
             f"It has exactly as many parameters as `Conv2D(64, {k})`.",
             "It keeps the input's height and width.",
         ],
         wrong=[
             ("dilation_adds_params", f"It has {keff * keff} weights per channel pair, one per pixel of its window."),
-            ("dilation_as_k_times_d", f"Each output sees a {k * d}×{k * d} window of its input."),
+            ("dilation_as_k_times_d", f"Each output sees {article(str(k * d))} {k * d}×{k * d} window of its input."),
             "dilation_downsamples",
         ],
         explanation=(

@@ -10,7 +10,7 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, generator, multi_select, numeric, pick, topic
+from .base import Redraw, article, choice, fmt, generator, multi_select, numeric, pick, topic
 
 TOPIC = topic(
     "edge_cases",
@@ -311,11 +311,13 @@ def _sched(rates: tuple[int, ...]) -> str:
 # ------------------------------------------------------------------ degradation
 
 
-@generator("edge_cases.degradation", topic="edge_cases", title="Degradation of deep plain nets", kind="choice")
+@generator(
+    "edge_cases.degradation", topic="edge_cases", title="Degradation of deep plain nets", kind="choice", version=2
+)
 def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
     shallow, deep = pick(rng, ((20, 56), (18, 34), (20, 44), (32, 110)))
     scene = (
-        f"A plain (non-residual) {deep}-layer CNN has a **higher training error** than a {shallow}-layer CNN built "
+        f"A plain (non-residual) {deep}-layer CNN has a **higher training error** than {article(str(shallow))} {shallow}-layer CNN built "
         "the same way."
     )
     if difficulty == 1:
@@ -392,16 +394,21 @@ def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ GAP and layout
 
 
-@generator("edge_cases.gap_layout", topic="edge_cases", title="Global pooling loses the layout", kind="choice")
+@generator(
+    "edge_cases.gap_layout", topic="edge_cases", title="Global pooling loses the layout", kind="choice", version=2
+)
 def gap_layout(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h = pick(rng, (7, 8, 14, 16))
     c = pick(rng, (256, 512, 1280, 2048))
     task = pick(rng, ("semantic segmentation", "per-pixel depth estimation", "keypoint localisation"))
     if difficulty == 1:
-        stem = f"What does global average pooling keep of an {h}×{h}×{c} feature map?"
+        stem = f"What does global average pooling keep of {article(str(h))} {h}×{h}×{c} feature map?"
         correct = f"One number per channel ({c} values): where each feature occurred is lost."
         wrong: list[str | tuple[str, str]] = [
-            ("gap_keeps_layout", f"An {h}×{h} map per channel, averaged over the channels."),
+            (
+                "gap_keeps_layout",
+                f"{article(str(h)).capitalize()} {h}×{h} map per channel, averaged over the channels.",
+            ),
             "gap_keeps_layout",
             ("pooling_has_params", "A learned weighting of every position, so the layout can be decoded later."),
         ]
@@ -410,10 +417,10 @@ def gap_layout(rng: random.Random, difficulty: int) -> dict[str, Any]:
         return choice(
             rng,
             stem=(
-                f"A backbone ends in an {h}×{h}×{c} feature map. For semantic segmentation into {classes} classes, "
+                f"A backbone ends in {article(str(h))} {h}×{h}×{c} feature map. For semantic segmentation into {classes} classes, "
                 "which head keeps the spatial layout (before upsampling to the image size)?"
             ),
-            correct=f"A 1×1 conv with {classes} filters: an {h}×{h}×{classes} map of per-position class scores.",
+            correct=f"A 1×1 conv with {classes} filters: {article(str(h))} {h}×{h}×{classes} map of per-position class scores.",
             correct_value=[h, h, classes],
             distractors=[
                 (
@@ -437,7 +444,7 @@ def gap_layout(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     else:
         stem = (
-            f"A backbone ends in an {h}×{h}×{c} feature map. For {task}, a student puts global average pooling and a "
+            f"A backbone ends in {article(str(h))} {h}×{h}×{c} feature map. For {task}, a student puts global average pooling and a "
             "dense layer on top. Why does this fail?"
         )
         correct = (

@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, generator, multi_select, numeric, pick, topic
+from .base import article, choice, generator, multi_select, noun, numeric, pick, plural, topic
 
 TOPIC = topic(
     "equivariance",
@@ -65,6 +65,12 @@ def _strides_text(stack: tuple[tuple[str, int, int], ...]) -> str:
     return "·".join(str(s) for _, _, s in stack if s > 1)
 
 
+def _total_stride_text(stack: tuple[tuple[str, int, int], ...], total: int) -> str:
+    """'S = 2·2 = 4', or 'S = 2' when a single layer strides."""
+    product = _strides_text(stack)
+    return f"S = {total}" if product == str(total) else f"S = {product} = {total}"
+
+
 def _stack_args(stack: tuple[tuple[str, int, int], ...]) -> list[list[Any]]:
     return [list(l) for l in stack]
 
@@ -113,7 +119,7 @@ def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str
         k = pick(rng, (3, 5))
         facts += [
             (
-                f"After a {k}×{k} conv with stride 2, a 1-pixel shift of the input does not give an exactly shifted "
+                f"After {article(str(k))} {k}×{k} conv with stride 2, a 1-pixel shift of the input does not give an exactly shifted "
                 "feature map.",
                 "feature_shift",
                 {"layers": [["conv", k, 2]], "shift": 1, "size": 16},
@@ -189,7 +195,13 @@ def _draw_stack(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return {"stack": stack, "total_stride": total, "m": m, "shift": m * total}
 
 
-@generator("equivariance.peak_shift", topic="equivariance", title="How far does the feature map move?", kind="numeric")
+@generator(
+    "equivariance.peak_shift",
+    topic="equivariance",
+    title="How far does the feature map move?",
+    kind="numeric",
+    version=2,
+)
 def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_stack(rng, difficulty)
     stack, total, s = p["stack"], p["total_stride"], p["shift"]
@@ -214,8 +226,8 @@ def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
         unit="rows",
         explanation=(
             f"Convs and pools are translation-*equivariant*: the output is the same map, shifted. One step of the "
-            f"last map covers the product of all strides, $S = {_strides_text(stack)} = {total}$ input pixels, so a "
-            f"shift of {s} pixels moves it by ${s}/{total} = {key}$ rows. (A shift that is not a multiple of {total} "
+            f"last map covers the product of all strides, ${_total_stride_text(stack, total)}$ input pixels, so a "
+            f"shift of {s} pixels moves it by ${s}/{total} = {key}$ {noun(key, 'row')}. (A shift that is not a multiple of {total} "
             "would give no exact shifted copy.)"
         ),
         params={"layers": _stack_args(stack), "shift": s, "total_stride": total},
@@ -223,7 +235,9 @@ def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("equivariance.shift_map", topic="equivariance", title="Shift the input: what happens?", kind="choice")
+@generator(
+    "equivariance.shift_map", topic="equivariance", title="Shift the input: what happens?", kind="choice", version=2
+)
 def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_stack(rng, difficulty)
     stack, total = p["stack"], p["total_stride"]
@@ -276,8 +290,8 @@ def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 ),
             ],
             explanation=(
-                f"One output step spans the total stride $S = {_strides_text(stack)} = {total}$ input pixels. Shifts by "
-                f"multiples of {total} move the map by whole positions; a shift of {sr} pixels falls between output "
+                f"One output step spans the total stride ${_total_stride_text(stack, total)}$ input pixels. Shifts by "
+                f"multiples of {total} move the map by whole positions; a shift of {plural(sr, 'pixel')} falls between output "
                 "positions, so each output window now sees different pixels (aliasing): strided CNNs are only "
                 f"equivariant to shifts by multiples of {total}."
             ),
@@ -296,7 +310,7 @@ def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ],
         explanation=(
             f"Convs and pools are translation-equivariant, $f(Tx) = T\\,f(x)$. With total stride "
-            f"$S = {_strides_text(stack)} = {total}$ one output position spans {total} input pixels, so the shift "
+            f"${_total_stride_text(stack, total)}$ one output position spans {plural(total, 'input pixel')}, so the shift "
             f"$({sr}, {sc})$ becomes $({sr}/{total}, {sc}/{total}) = ({m1}, {m2})$ positions."
         ),
         params=params,

@@ -13,7 +13,20 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
+from .base import (
+    RATIO_TOL,
+    article,
+    choice,
+    fmt,
+    generator,
+    multi_select,
+    noun,
+    numeric,
+    numeric_choice,
+    pick,
+    spread,
+    topic,
+)
 
 TOPIC = topic(
     "fc_vs_conv",
@@ -80,7 +93,7 @@ def _fc_derivation(p: dict[str, Any], fc: int) -> str:
 def _conv_derivation(p: dict[str, Any], conv: int) -> str:
     b = " + 1" if p["bias"] else ""
     return (
-        f"The conv shares one bank of ${p['c_out']}$ filters of size ${p['k']}\\times{p['k']}\\times{p['c_in']}$ over "
+        f"The conv shares one bank of ${p['c_out']}$ {noun(p['c_out'], 'filter')} of size ${p['k']}\\times{p['k']}\\times{p['c_in']}$ over "
         f"all positions: $({p['k']}\\cdot{p['k']}\\cdot{p['c_in']}{b})\\cdot{p['c_out']} = {fmt(conv)}$, "
         "whatever H and W are."
     )
@@ -136,7 +149,9 @@ def _ratio_parts(rng: random.Random, difficulty: int) -> tuple[dict[str, Any], i
     return p, fc, conv, ratio, explanation
 
 
-@generator("fc_vs_conv.ratio", topic="fc_vs_conv", title="How many times more: dense vs conv", kind="numeric")
+@generator(
+    "fc_vs_conv.ratio", topic="fc_vs_conv", title="How many times more: dense vs conv", kind="numeric", version=2
+)
 def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p, fc, conv, r, explanation = _ratio_parts(rng, difficulty)
     return numeric(
@@ -190,7 +205,7 @@ def _probe(p: dict[str, Any]) -> Any:
     )
 
 
-@generator("fc_vs_conv.why", topic="fc_vs_conv", title="Why the conv needs so few parameters", kind="choice")
+@generator("fc_vs_conv.why", topic="fc_vs_conv", title="Why the conv needs so few parameters", kind="choice", version=2)
 def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty, bias=True)
     fc, conv = _counts(p)
@@ -215,14 +230,14 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
         rng,
         stem=stem,
         correct=(
-            f"Locality and weight sharing: each output sees only a {p['k']}×{p['k']}×{p['c_in']} window, and the same "
+            f"Locality and weight sharing: each output sees only {article(str(p['k']))} {p['k']}×{p['k']}×{p['c_in']} window, and the same "
             "filters are reused at every position, so the conv's count does not depend on H and W."
         ),
         distractors=distractors,
         correct_feedback="Right: locality cuts the connections, weight sharing cuts them again to a single filter bank.",
         explanation=(
-            f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Locality: a conv output depends on a "
-            f"${p['k']}\\times{p['k']}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight sharing: that "
+            f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Locality: a conv output depends on "
+            f"{article(str(p['k']))} ${p['k']}\\times{p['k']}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight sharing: that "
             "window's weights are the same at every position. The live probe checks both on the Jacobian of a real "
             "`Conv2D` and that its count is unchanged on a 2× larger input."
         ),
@@ -245,7 +260,9 @@ FALSE_FACTS: tuple[tuple[str, str], ...] = (
 )
 
 
-@generator("fc_vs_conv.facts", topic="fc_vs_conv", title="Dense vs conv: select the true statements", kind="choice")
+@generator(
+    "fc_vs_conv.facts", topic="fc_vs_conv", title="Dense vs conv: select the true statements", kind="choice", version=2
+)
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty, bias=True)
     fc, conv = _counts(p)

@@ -16,6 +16,7 @@ from .base import (
     PERCENT_TOL,
     RATIO_TOL,
     Redraw,
+    article,
     comparison,
     comparison_choice,
     conv_chain_rf_steps,
@@ -79,7 +80,7 @@ def _single_witness(p: dict[str, Any], k: int = 1) -> Any:
 def _layer_text(p: dict[str, Any]) -> str:
     args = f"{p['c_out']}, 1" + (f", strides={p['stride']}" if p.get("stride", 1) > 1 else "")
     args += "" if p["bias"] else ", use_bias=False"
-    return f"`Conv2D({args})` on a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input"
+    return f"`Conv2D({args})` on {article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input"
 
 
 @generator("one_by_one.params", topic="one_by_one", title="Parameters of a 1×1 conv", kind="numeric")
@@ -202,7 +203,7 @@ def _branch_setting(p: dict[str, Any]) -> str:
     where = f"In GoogLeNet's Inception ({p['module']}) module, a" if p["module"] else "A"
     bias = "with biases" if p["bias"] else "without biases"
     return (
-        f"{where} branch takes a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ map to ${p['c_out']}$ channels with a "
+        f"{where} branch takes {article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ map to ${p['c_out']}$ channels with a "
         f"${p['k']}\\times{p['k']}$ conv ('same' padding). **Direct**: one `Conv2D({p['c_out']}, {p['k']})`. "
         f"**Bottleneck**: first a `Conv2D({p['c_mid']}, 1)` reduces to ${p['c_mid']}$ channels, then the "
         f"`Conv2D({p['c_out']}, {p['k']})`. Count {bias}."

@@ -8,7 +8,20 @@ from typing import Any
 
 from .. import formulas as F
 from .. import witness as W
-from .base import POOL_CLASS, Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    POOL_CLASS,
+    Redraw,
+    article,
+    choice,
+    fmt,
+    fmt_shape,
+    generator,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "output_size",
@@ -293,7 +306,7 @@ def _side_question(rng: random.Random, difficulty: int) -> tuple[dict[str, Any],
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
     what = "this layer" if len(layers) == 1 else "these layers, applied in order"
     stem = (
-        f"A {w}×{w} feature map goes through {what}:\n\n{listing}\n\n"
+        f"{article(str(w)).capitalize()} {w}×{w} feature map goes through {what}:\n\n{listing}\n\n"
         "What is the height (= width) of the output? (Padding is exactly as written: Keras 'same'/'valid', or an "
         "explicit `ZeroPadding2D`.)"
     )
@@ -303,7 +316,7 @@ def _side_question(rng: random.Random, difficulty: int) -> tuple[dict[str, Any],
     return params, key, traps, stem, expl
 
 
-@generator("output_size.side", topic="output_size", title="Output height of convs and pools", kind="numeric")
+@generator("output_size.side", topic="output_size", title="Output height of convs and pools", kind="numeric", version=2)
 def side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     params, key, traps, stem, expl = _side_question(rng, difficulty)
     return numeric(
@@ -316,7 +329,7 @@ def side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("output_size.pick", topic="output_size", title="Pick the output height", kind="choice")
+@generator("output_size.pick", topic="output_size", title="Pick the output height", kind="choice", version=2)
 def pick_side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     params, key, traps, stem, expl = _side_question(rng, difficulty)
     return _numeric_choice(
@@ -441,7 +454,7 @@ def stem(rng: random.Random, difficulty: int) -> dict[str, Any]:
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
     stem_text = (
         f"ResNet-50 opens with a 7×7 conv with 64 filters and stride 2 (conv1), followed by a 3×3 max-pool with stride 2. "
-        f"Here the stem is written as:\n\n{listing}\n\nFor a {w}×{w}×3 input, what is {ask}?"
+        f"Here the stem is written as:\n\n{listing}\n\nFor {article(str(w))} {w}×{w}×3 input, what is {ask}?"
     )
     steps, _ = _explain_chain(layers, w)
     if difficulty == 1:
@@ -470,7 +483,11 @@ def _split_text(a: int, b: int) -> str:
 
 
 @generator(
-    "output_size.same_split", topic="output_size", title="Where TensorFlow's 'same' puts its padding", kind="choice"
+    "output_size.same_split",
+    topic="output_size",
+    title="Where TensorFlow's 'same' puts its padding",
+    kind="choice",
+    version=2,
 )
 def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     d = 1
@@ -502,7 +519,7 @@ def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     rng.shuffle(distractors)
     layer = f"`Conv2D(8, {k}, strides={s}, padding='same'{f', dilation_rate={d}' if d > 1 else ''})`"
     stem_text = (
-        f"{layer} is applied to a {w}×{w}×3 input in Keras (TensorFlow backend). How many zero rows does 'same' add "
+        f"{layer} is applied to {article(str(w))} {w}×{w}×3 input in Keras (TensorFlow backend). How many zero rows does 'same' add "
         "above and below the input (the columns are padded alike)?"
     )
     kef = f"Dilated: $K_{{eff}} = {d}\\cdot({k}-1)+1 = {keff}$. " if d > 1 else ""

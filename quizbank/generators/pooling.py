@@ -13,6 +13,7 @@ from ..schema import Tolerance
 from .base import (
     POOL_CLASS,
     Redraw,
+    article,
     fact_choice,
     fmt,
     fmt_shape,
@@ -21,6 +22,7 @@ from .base import (
     numeric,
     numeric_choice,
     pick,
+    plural,
     shape,
     topic,
 )
@@ -199,7 +201,7 @@ def pool_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
     return numeric_choice(
         rng,
-        stem=f"How many parameters does {name} have when applied to a ${h}\\times{h}\\times{c}$ feature map?",
+        stem=f"How many parameters does {name} have when applied to {article(str(h))} ${h}\\times{h}\\times{c}$ feature map?",
         key=0,
         traps=traps,
         explanation=(
@@ -226,7 +228,7 @@ def _pool_cfg(rng: random.Random, difficulty: int) -> tuple[str, int, int | None
     return kind, k, s, pick(rng, ("valid", "same"))
 
 
-@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="short_text")
+@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="short_text", version=2)
 def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         h = pick(rng, (8, 14, 16, 28, 32, 56, 64, 112, 224))
@@ -261,7 +263,7 @@ def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = [side, side, c]
     return shape(
         stem=(
-            f"A ${h}\\times{h}\\times{c}$ feature map goes through {listing}. What is the output shape "
+            f"{article(str(h)).capitalize()} ${h}\\times{h}\\times{c}$ feature map goes through {listing}. What is the output shape "
             "(H×W×C, no batch axis)?"
         ),
         key=key,
@@ -285,7 +287,7 @@ def _grid(rng: random.Random, n: int) -> list[list[int]]:
     return [vals[i * n : (i + 1) * n] for i in range(n)]
 
 
-@generator("pooling.grad", topic="pooling", title="Gradient through a pooling layer", kind="numeric")
+@generator("pooling.grad", topic="pooling", title="Gradient through a pooling layer", kind="numeric", version=2)
 def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     kind = pick(rng, ("max", "avg"))
     if difficulty == 1:
@@ -337,7 +339,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         got = [f"window ({a + 1}, {b + 1}) with upstream ${up[a][b]}$" for a, b in hits]
         why = (
             f"Max-pool sends each window's whole upstream gradient to that window's argmax and 0 to the others. "
-            f"$x_{{{i + 1},{j + 1}}} = {x[i][j]}$ lies in {len(win)} window(s)"
+            f"$x_{{{i + 1},{j + 1}}} = {x[i][j]}$ lies in {plural(len(win), 'window')}"
             + (f" and is the maximum of {', '.join(got)}" if got else " and is the maximum of none of them")
             + f", so it receives ${fmt(key)}$."
         )
@@ -345,7 +347,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         why = (
             f"Average pooling computes $y = \\frac{{1}}{{{k * k}}}\\sum x$ over each ${k}\\times{k}$ window, so every "
             f"input of a window receives $1/{k * k}$ of its upstream gradient. $x_{{{i + 1},{j + 1}}}$ lies in "
-            f"{len(win)} window(s) with upstream gradients summing to ${g_sum}$: $ {g_sum}/{k * k} = {fmt(key)}$."
+            f"{plural(len(win), 'window')} with upstream gradients summing to ${g_sum}$: ${g_sum}/{k * k} = {fmt(key)}$."
         )
     return numeric(
         stem=(
@@ -372,7 +374,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ GAP instead of Flatten + Dense
 
 
-@generator("pooling.gap_head", topic="pooling", title="GAP head vs Flatten + Dense head", kind="numeric")
+@generator("pooling.gap_head", topic="pooling", title="GAP head vs Flatten + Dense head", kind="numeric", version=2)
 def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h = pick(rng, (4, 7, 8, 14) if difficulty < 3 else (5, 6, 7, 9, 10, 14))
     c = pick(rng, (64, 128, 256, 512, 1024, 2048))
@@ -383,7 +385,7 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
     w_old = W.sequential(shape_in, [W.flatten(), W.dense(n)], "count_params")
     w_new = W.sequential(shape_in, [W.global_pool2d("avg"), W.dense(n)], "count_params")
     setting = (
-        f"The last conv block outputs a ${h}\\times{h}\\times{c}$ map and the classifier has {n} classes. Head A is "
+        f"The last conv block outputs {article(str(h))} ${h}\\times{h}\\times{c}$ map and the classifier has {n} classes. Head A is "
         f"`Flatten()` → `Dense({n})`; head B is `GlobalAveragePooling2D()` → `Dense({n})` (biases included)."
     )
     derivation = (
@@ -469,7 +471,7 @@ def _facts(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
         facts.append(
             {
                 "fact": "avgpool_backward",
-                "stem": f"A ${k}\\times{k}$ average pool receives upstream gradient $g$ for one window. What does each "
+                "stem": f"{article(str(k)).capitalize()} ${k}\\times{k}$ average pool receives upstream gradient $g$ for one window. What does each "
                 "of the window's inputs receive?",
                 "correct": f"$g/{k * k}$",
                 "distractors": [

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import POOL_CLASS, Redraw, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import POOL_CLASS, Redraw, article, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "receptive_field",
@@ -159,7 +159,7 @@ def _chain_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
         expl = (
             f"Each stride-1 $K\\times K$ layer adds $K-1$: $RF = 1 + L(K-1) = 1 + {n}\\cdot{k - 1} = {r}$ "
-            f"(five 3×3 → 11; three 3×3 → 7). One output sees a {r}×{r} window, like a single {r}×{r} conv."
+            f"(five 3×3 → 11; three 3×3 → 7). One output sees {article(str(r))} {r}×{r} window, like a single {r}×{r} conv."
         )
     else:
         listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
@@ -183,12 +183,14 @@ def _chain_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("receptive_field.stack", topic="receptive_field", title="Receptive field of a stack", kind="numeric")
+@generator(
+    "receptive_field.stack", topic="receptive_field", title="Receptive field of a stack", kind="numeric", version=2
+)
 def stack(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return numeric(**_chain_question(rng, difficulty), unit="pixels")
 
 
-@generator("receptive_field.pick", topic="receptive_field", title="Pick the receptive field", kind="choice")
+@generator("receptive_field.pick", topic="receptive_field", title="Pick the receptive field", kind="choice", version=2)
 def pick_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _chain_question(rng, difficulty)
     return numeric_choice(rng, **q, render=lambda v: f"{fmt(v)}×{fmt(v)}")

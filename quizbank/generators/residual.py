@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fact_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
+from .base import Redraw, article, fact_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
 
 TOPIC = topic(
     "residual",
@@ -93,8 +93,8 @@ def _describe(p: dict[str, Any]) -> str:
     else:
         skip = "the identity"
     return (
-        f"a {'basic' if p['kind'] == 'basic' else 'bottleneck'} residual block on a "
-        f"${p['h']}\\times{p['h']}\\times{p['c_in']}$ input: residual branch {branch}; shortcut: {skip}; then `Add` "
+        f"a {'basic' if p['kind'] == 'basic' else 'bottleneck'} residual block on "
+        f"{article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input: residual branch {branch}; shortcut: {skip}; then `Add` "
         "and ReLU"
     )
 
@@ -118,7 +118,7 @@ def _bn_channels(p: dict[str, Any]) -> list[int]:
 # ------------------------------------------------------------------ parameters of a block
 
 
-@generator("residual.block_params", topic="residual", title="Parameters of a residual block", kind="numeric")
+@generator("residual.block_params", topic="residual", title="Parameters of a residual block", kind="numeric", version=2)
 def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _block(rng, difficulty)
     quantity = pick(rng, ("count_params", "trainable_params")) if p["bn"] else "count_params"
@@ -191,7 +191,9 @@ def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ output shape of a block
 
 
-@generator("residual.block_shape", topic="residual", title="Output shape of a residual block", kind="short_text")
+@generator(
+    "residual.block_shape", topic="residual", title="Output shape of a residual block", kind="short_text", version=2
+)
 def block_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _block(rng, difficulty)
     p["bn"] = False

@@ -14,6 +14,7 @@ from .. import witness as W
 from .base import (
     PERCENT_TOL,
     RATIO_TOL,
+    article,
     comparison,
     comparison_choice,
     conv_chain_rf_steps,
@@ -256,7 +257,7 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
         wrong=rng.sample(false, n_false),
         explanation=(
             _derivation(p) + f" The stack is cheaper ({fmt(stack)} vs {fmt(single)}) and inserts a ReLU between "
-            f"convs, so it is *more* non-linear; it is not the same function class as a {big}×{big} conv. The live "
+            f"convs, so it is *more* non-linear; it is not the same function class as {article(str(big))} {big}×{big} conv. The live "
             f"probe measures RF {big} for both and their parameter counts on real layers (at {probe_c} channels)."
         ),
         params=p,

@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import article, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "video",
@@ -186,7 +186,7 @@ def c3d_factor(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ I3D inflation
 
 
-@generator("video.i3d_boring", topic="video", title="I3D inflation on a boring video", kind="numeric")
+@generator("video.i3d_boring", topic="video", title="I3D inflation on a boring video", kind="numeric", version=2)
 def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
     t = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 7) if difficulty == 2 else (3, 5, 7, 8))
     n = pick(rng, (3, 5) if difficulty < 3 else (3, 5, 7))
@@ -216,7 +216,7 @@ def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     return numeric(
         stem=(
-            f"A pretrained 2D filter of size {n}×{n} is inflated to a {t}×{n}×{n} 3D filter by {how}. The 3D conv is "
+            f"A pretrained 2D filter of size {n}×{n} is inflated to {article(str(t))} {t}×{n}×{n} 3D filter by {how}. The 3D conv is "
             f"applied to a *boring video*: one image repeated for {t} frames. By what factor does its response differ "
             "from the 2D filter's response to that image? (3D response ÷ 2D response)"
         ),
@@ -408,7 +408,7 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_in_slow, c_out_slow = pick(rng, ((64, 64), (64, 256), (256, 64), (128, 128), (512, 128)))
         c_in, c_out = c_in_slow // p["beta_inv"], c_out_slow // p["beta_inv"]
         what = (
-            f"A slow-pathway conv maps {c_in_slow} to {c_out_slow} channels with a {k_t}×{k}×{k} kernel; its fast-pathway "
+            f"A slow-pathway conv maps {c_in_slow} to {c_out_slow} channels with {article(str(k_t))} {k_t}×{k}×{k} kernel; its fast-pathway "
             f"counterpart uses the same kernel on β times the widths ({'with' if b else 'no'} bias). How many parameters "
             "does the fast-pathway conv have?"
         )
@@ -438,7 +438,7 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps=traps,
         explanation=(
             f"The fast pathway has $\\beta = 1/{p['beta_inv']}$ of the slow pathway's channels: here "
-            f"{c_in} in, {c_out} out. A {k_t}×{k}×{k} 3D filter has ${k_t}\\cdot{k}\\cdot{k}\\cdot{c_in}$ weights"
+            f"{c_in} in, {c_out} out. {article(str(k_t)).capitalize()} {k_t}×{k}×{k} 3D filter has ${k_t}\\cdot{k}\\cdot{k}\\cdot{c_in}$ weights"
             f"{' and a bias' if b else ''}: $({k_t}\\cdot{k * k}\\cdot{c_in}{' + 1' if b else ''})\\cdot{c_out} = "
             f"{fmt(key)}$. Being thin is what keeps the fast pathway cheap although it sees $\\alpha = {p['alpha']}$ "
             "times the frames."

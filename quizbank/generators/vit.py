@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import Redraw, article, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "vit",
@@ -54,7 +54,7 @@ def _token_traps(h: int, w: int, patch: int) -> list[tuple[str, Any]]:
 def _token_explanation(h: int, w: int, patch: int, key: int) -> str:
     gh, gw = h // patch, w // patch
     return (
-        f"The image is cut into non-overlapping {patch}×{patch} patches: a ${h}/{patch}\\times{w}/{patch} = "
+        f"The image is cut into non-overlapping {patch}×{patch} patches: {article(str(h))} ${h}/{patch}\\times{w}/{patch} = "
         f"{gh}\\times{gw}$ grid, ${gh * gw}$ patch tokens. ViT prepends one learnable CLS token (its final state feeds "
         f"the classifier): ${gh * gw} + 1 = {fmt(key)}$ tokens. (ViT-B/16 at 224: 196 + 1 = 197.)"
     )
@@ -63,7 +63,7 @@ def _token_explanation(h: int, w: int, patch: int, key: int) -> str:
 def _token_stem(rng: random.Random, h: int, w: int, patch: int) -> str:
     name = pick(rng, ("ViT-B", "ViT-L", "ViT-S"))
     return (
-        f"A {name}/{patch} (patch size {patch}, one CLS token) receives a {_image_text(h, w)} RGB image. How many "
+        f"{article(str(name)).capitalize()} {name}/{patch} (patch size {patch}, one CLS token) receives {article(str(_image_text(h, w)))} {_image_text(h, w)} RGB image. How many "
         "tokens enter its transformer encoder?"
     )
 
@@ -167,7 +167,7 @@ def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="short_text")
+@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="short_text", version=2)
 def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     if difficulty == 3:
@@ -184,7 +184,7 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ("vit_patch_dim_unprojected", [gh, gw, T.vit_patch_dim_unprojected(pp, c)]),
         ],
         explanation=(
-            f"A {pp}×{pp} kernel with stride {pp} ('valid') visits non-overlapping patches: "
+            f"{article(str(pp)).capitalize()} {pp}×{pp} kernel with stride {pp} ('valid') visits non-overlapping patches: "
             f"$\\lfloor({p['h']} - {pp})/{pp}\\rfloor + 1 = {gh}$ by $\\lfloor({p['w']} - {pp})/{pp}\\rfloor + 1 = {gw}$. "
             f"Each position holds the patch's $D = {d}$-dimensional embedding: {fmt_shape(key)}. Flattened, these are "
             f"the {gh * gw} patch tokens."
@@ -194,7 +194,7 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="short_text")
+@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="short_text", version=2)
 def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     if difficulty == 3:
@@ -216,7 +216,7 @@ def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ("vit_tokens_not_squared", [(gh if gh == gw else gh + gw) + 1, d]),
         ],
         explanation=(
-            f"The patch conv gives a {gh}×{gw}×{d} grid; flattening makes ${gh}\\cdot{gw} = {n}$ tokens of width "
+            f"The patch conv gives {article(str(gh))} {gh}×{gw}×{d} grid; flattening makes ${gh}\\cdot{gw} = {n}$ tokens of width "
             f"{d}, and the CLS token adds one more: {fmt_shape(key)}. (A learned position embedding of the same shape "
             "is then added; it does not change the shape.)"
         ),
