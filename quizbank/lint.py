@@ -37,6 +37,7 @@ generator ids), so it also catches defects in generators written after it.  The 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -85,10 +86,14 @@ _LATEX = [
 ]
 
 
+_LATEX_RE = [(re.compile(pat, re.S), rep) for pat, rep in _LATEX]
+
+
+@functools.lru_cache(maxsize=65536)
 def plain(text: str) -> str:
     """Markdown + LaTeX → plain text for the rules: ``$3\\cdot3$`` → ``3·3``, no ``$``, ``*`` or backticks."""
-    for pat, rep in _LATEX:
-        text = re.sub(pat, rep, text, flags=re.S)
+    for pat, rep in _LATEX_RE:
+        text = pat.sub(rep, text)
     return re.sub(r"[$*`{}]", "", text)
 
 
@@ -253,39 +258,44 @@ def _direction(word: str) -> int:
 
 
 def check_comparisons(q: AnyQuestion) -> list[Finding]:
-    out: list[Finding] = []
-    for place, raw in _texts(q):
-        if place == "stem" or place.startswith("option"):
+    return [
+        Finding("comparisons", f"{q.uid} {place}", msg)
+        for place, raw in _texts(q)
+        if not (place == "stem" or place.startswith("option"))
+        for msg in _comparisons(raw)
+    ]
+
+
+@functools.lru_cache(maxsize=65536)
+def _comparisons(raw: str) -> tuple[str, ...]:
+    out: list[str] = []
+    text = plain(raw)
+    verified: list[tuple[int, int]] = []
+    for m in _VS.finditer(text):
+        word, a, b = m.group(1), _num(m.group(2)), _num(m.group(3))
+        verified.append(m.span())
+        if a != b and (a > b) != (_direction(word) > 0):
+            out.append(f"'{word}' but {m.group(2)} vs {m.group(3)}: {m.group(0)}")
+    for m in _THAN.finditer(text):
+        a, word, b = _num(m.group(1)), m.group(2), _num(m.group(3))
+        verified.append(m.span())
+        if a != b and (a > b) != (_direction(word) > 0):
+            out.append(f"'{word}' but {m.group(1)} vs {m.group(3)}: {m.group(0)}")
+    for m in _PERCENT_FEWER.finditer(text):
+        old, new, den, pct = (_num(g) for g in m.groups())
+        if not (old > new and den == old and pct > 0):
+            out.append(f"a percent fewer that is not (old − new)/old: {m.group(0)}")
+    # "… than …" after computed figures, in a form none of the above can check against them
+    for m in _UNVERIFIED.finditer(text):
+        if any(s <= m.start() < e for s, e in verified):
             continue
-        text = plain(raw)
-        where = f"{q.uid} {place}"
-        verified: list[tuple[int, int]] = []
-        for m in _VS.finditer(text):
-            word, a, b = m.group(1), _num(m.group(2)), _num(m.group(3))
-            verified.append(m.span())
-            if a != b and (a > b) != (_direction(word) > 0):
-                out.append(Finding("comparisons", where, f"'{word}' but {m.group(2)} vs {m.group(3)}: {m.group(0)}"))
-        for m in _THAN.finditer(text):
-            a, word, b = _num(m.group(1)), m.group(2), _num(m.group(3))
-            verified.append(m.span())
-            if a != b and (a > b) != (_direction(word) > 0):
-                out.append(Finding("comparisons", where, f"'{word}' but {m.group(1)} vs {m.group(3)}: {m.group(0)}"))
-        for m in _PERCENT_FEWER.finditer(text):
-            old, new, den, pct = (_num(g) for g in m.groups())
-            if not (old > new and den == old and pct > 0):
-                out.append(Finding("comparisons", where, f"a percent fewer that is not (old − new)/old: {m.group(0)}"))
-        # "… than …" after computed figures, in a form none of the above can check against them
-        for m in _UNVERIFIED.finditer(text):
-            if any(s <= m.start() < e for s, e in verified):
-                continue
-            tail = text[m.end() : m.end() + 120].split(". ")[0]
-            if re.search(r"\(\s*-?\d[\d,.]*\s*[A-Za-z%×]*\s*(?:vs\.?|against)", tail):
-                continue  # "… than the rule (A vs B)": the _VS form sees the numbers after the word
-            figures = [x for x in _FIGURE_NUM.findall(text[: m.start()])]
-            if len(set(figures)) >= 2:
-                out.append(Finding("comparisons", where, f"comparison typed after the figures {figures[-2:]}: "
-                                   f"…{m.group(0)}"))  # fmt: skip
-    return out
+        tail = text[m.end() : m.end() + 120].split(". ")[0]
+        if re.search(r"\(\s*-?\d[\d,.]*\s*[A-Za-z%×]*\s*(?:vs\.?|against)", tail):
+            continue  # "… than the rule (A vs B)": the _VS form sees the numbers after the word
+        figures = _FIGURE_NUM.findall(text[: m.start()])
+        if len(set(figures)) >= 2:
+            out.append(f"comparison typed after the figures {figures[-2:]}: …{m.group(0)}")
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ grammar
@@ -328,47 +338,48 @@ def _ellipsis_hides_nothing(shown: list[int], last: int) -> bool:
 
 
 def check_grammar(q: AnyQuestion) -> list[Finding]:
-    out: list[Finding] = []
-    for place, raw in _texts(q):
-        text = plain(raw)
-        where = f"{q.uid} {place}"
+    return [Finding("grammar", f"{q.uid} {place}", msg) for place, raw in _texts(q) for msg in _grammar(raw)]
 
-        def bad(msg: str, where: str = where) -> None:
-            out.append(Finding("grammar", where, msg))
 
-        for m in _ONE_PLURAL.finditer(text):
-            word = m.group(1)
-            if word not in _NOT_NOUNS and not word.endswith("ss"):
-                bad(f"plural after 1: '{m.group(0)}'")
-        for m in _AN_NUMBER.finditer(text):
-            art, num = m.group(1), m.group(2)
-            if (art == "an") != _an(num):
-                bad(f"'{art} {num}'")
-        for m in _ORDINAL.finditer(text):
-            if m.group(2) != _ordinal_suffix(int(m.group(1))):
-                bad(f"ordinal '{m.group(0)}'")
-        if re.search(r"\w\(s\)", text):
-            bad("'(s)' instead of a computed plural")
-        if re.search(r"≈\s*0\.0+(?!\d*[1-9])|\b0\.00\s*[kMGT]\b", text):
-            bad("a figure rounded to 0.00: pick the unit (k, M, G) from the value")
-        for m in _ELLIPSIS.finditer(text):
-            shown = [int(x) for x in re.findall(r"-?\d+", m.group(1))]
-            if _ellipsis_hides_nothing(shown, int(m.group(2))):
-                bad(f"ellipsis hides no term: '{m.group(0)}'")
-        if re.search(r"\S  +\S", raw.replace("\n", "¶")):
-            bad("double space")
-        for m in re.finditer(r"\b([A-Za-z]+)\s+\1\b", text):
-            if m.group(1).lower() not in ("that", "had", "k", "c", "h", "w", "x", "d", "l", "s", "n", "t"):
-                bad(f"doubled word '{m.group(0)}'")
-        for m in re.finditer(r"=\s*(\d[\d.,]*)\s*=\s*\1(?![\d.,])", text):
-            bad(f"'{m.group(0)}' restates a number")
-    return out
+@functools.lru_cache(maxsize=65536)
+def _grammar(raw: str) -> tuple[str, ...]:
+    """The templating errors of one text."""
+    out: list[str] = []
+    text = plain(raw)
+    for m in _ONE_PLURAL.finditer(text):
+        word = m.group(1)
+        if word not in _NOT_NOUNS and not word.endswith("ss"):
+            out.append(f"plural after 1: '{m.group(0)}'")
+    for m in _AN_NUMBER.finditer(text):
+        art, num = m.group(1), m.group(2)
+        if (art == "an") != _an(num):
+            out.append(f"'{art} {num}'")
+    for m in _ORDINAL.finditer(text):
+        if m.group(2) != _ordinal_suffix(int(m.group(1))):
+            out.append(f"ordinal '{m.group(0)}'")
+    if re.search(r"\w\(s\)", text):
+        out.append("'(s)' instead of a computed plural")
+    if re.search(r"≈\s*0\.0+(?!\d*[1-9])|\b0\.00\s*[kMGT]\b", text):
+        out.append("a figure rounded to 0.00: pick the unit (k, M, G) from the value")
+    for m in _ELLIPSIS.finditer(text):
+        shown = [int(x) for x in re.findall(r"-?\d+", m.group(1))]
+        if _ellipsis_hides_nothing(shown, int(m.group(2))):
+            out.append(f"ellipsis hides no term: '{m.group(0)}'")
+    if re.search(r"\S  +\S", raw.replace("\n", "¶")):
+        out.append("double space")
+    for m in re.finditer(r"\b([A-Za-z]+)\s+\1\b", text):
+        if m.group(1).lower() not in ("that", "had", "k", "c", "h", "w", "x", "d", "l", "s", "n", "t"):
+            out.append(f"doubled word '{m.group(0)}'")
+    for m in re.finditer(r"=\s*(\d[\d.,]*)\s*=\s*\1(?![\d.,])", text):
+        out.append(f"'{m.group(0)}' restates a number")
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ named_facts
 
 
-def _model_figures(name: str) -> set[float]:
+@functools.lru_cache(maxsize=256)
+def _model_figures(name: str) -> frozenset[float]:
     v = VARIANTS[name]
     figs: set[float] = set()
     for f in (v.params, v.trainable_params, v.macs):
@@ -377,7 +388,7 @@ def _model_figures(name: str) -> set[float]:
     for f in v.reference.values():
         if isinstance(f.value, int | float) and not isinstance(f.value, bool):
             figs.add(float(f.value))
-    return figs
+    return frozenset(figs)
 
 
 def _titles() -> dict[str, str]:
@@ -440,26 +451,36 @@ def _named_claims(sentence: str) -> list[str]:
 
 
 def check_named_facts(q: AnyQuestion) -> list[Finding]:
-    out: list[Finding] = []
+    return [Finding("named_facts", f"{q.uid} {place}", msg) for place, raw in _texts(q) for msg in _named(raw)]
+
+
+@functools.lru_cache(maxsize=1)
+def _title_re() -> tuple[re.Pattern[str], dict[str, str]]:
     titles = _titles()
-    for place, raw in _texts(q):
-        where = f"{q.uid} {place}"
-        for sentence in re.split(r"(?<=[.?!])\s+|\n", plain(raw)):
-            out += [Finding("named_facts", where, msg) for msg in _named_claims(sentence)]
-            # a figure quoted beside exactly one named model must be one of its declared facts
-            named_models = {n for t, n in titles.items() if re.search(rf"{re.escape(t)}(?![\w-]| v1\.5)", sentence)}
-            if len(named_models) != 1:
+    alternation = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({alternation})(?![\w-]| v1\.5)"), titles
+
+
+@functools.lru_cache(maxsize=65536)
+def _named(raw: str) -> tuple[str, ...]:
+    out: list[str] = []
+    title_re, titles = _title_re()
+    for sentence in re.split(r"(?<=[.?!])\s+|\n", plain(raw)):
+        out += _named_claims(sentence)
+        # a figure quoted beside exactly one named model must be one of its declared facts
+        named_models = {titles[m] for m in title_re.findall(sentence)}
+        if len(named_models) != 1:
+            continue
+        (name,) = named_models
+        figs = _model_figures(name)
+        for m in _FIGURE.finditer(sentence):
+            val = _num(m.group(1)) * {"G": 1e9, "M": 1e6, None: 1.0}[m.group(2)]
+            if val < 1e4:
                 continue
-            (name,) = named_models
-            figs = _model_figures(name)
-            for m in _FIGURE.finditer(sentence):
-                val = _num(m.group(1)) * {"G": 1e9, "M": 1e6, None: 1.0}[m.group(2)]
-                if val < 1e4:
-                    continue
-                rel = 0.006 if m.group(2) else 1e-9
-                if not any(abs(val - f) <= rel * f or abs(val - f * 1e9) <= rel * f * 1e9 for f in figs):
-                    out.append(Finding("named_facts", where, f"{m.group(0)!r} for {name} is not a declared figure"))
-    return out
+            rel = 0.006 if m.group(2) else 1e-9
+            if not any(abs(val - f) <= rel * f or abs(val - f * 1e9) <= rel * f * 1e9 for f in figs):
+                out.append(f"{m.group(0)!r} for {name} is not a declared figure")
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ answer_in_stem

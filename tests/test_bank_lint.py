@@ -18,7 +18,6 @@ SEEDS = 60
 
 # checks whose defects are still in the bank (counts on the bank before this lint existed)
 NOT_YET = {
-    "trap_direction": "2,513 findings in 28 generators",
     "comparisons": "180 findings in 1 generator",
     "distinct_keys": "55 findings in 31 generators",
     "difficulty": "20 findings in 20 generators",
@@ -121,3 +120,43 @@ def test_word_helpers() -> None:
     assert B.fmt_scaled(3_857_973_248) == "3.86 G"
     assert B.fmt_scaled(25_557_032, "params") == "25.6 Mparams"
     assert (B.compared(4.74, 7.08), B.compared(2, 1, "faster", "slower")) == ("fewer", "faster")
+
+
+def _with_trap(q: Any, **changes: Any) -> Any:
+    """``q`` with its first named wrong value changed."""
+    if q.kind in ("multiple_choice", "multi_select"):
+        opts = list(q.options)
+        i = next(i for i, o in enumerate(opts) if not o.correct and o.trap)
+        opts[i] = opts[i].model_copy(update=changes)
+        return q.model_copy(update={"options": opts})
+    traps = list(q.traps)
+    traps[0] = traps[0].model_copy(update=changes)
+    return q.model_copy(update={"traps": traps})
+
+
+def test_trap_direction_rules() -> None:
+    from quizbank.generators import generate
+
+    q = next(q for s in range(40) if "use_bias=False" in (q := generate("conv_params.count", s, 2)).stem)
+    bias = next(t for t in q.traps if t.trap == "forgot_bias")
+    assert bias.value > q.key and "no bias" in bias.feedback, "the mirror slip reads as an added bias"
+    add = "Each filter has one bias, so add C_out (the +1 in (K·K·C_in + 1)·C_out)."
+    assert "trap_direction" in _checks(lint.check_trap_direction(_with_trap(q, value=q.key + 64, feedback=add)))
+    assert not lint.check_trap_direction(_with_trap(q, value=q.key - 64, feedback=add))
+    # "times fewer" feedback on a stem that asks "times more"
+    r = _q("one_by_one.vs_kxk", 0, 2)
+    assert "times more" in r.stem
+    fewer = "Check which count is divided by which: the question asks how many times *fewer*, a number above 1."
+    assert "trap_direction" in _checks(lint.check_trap_direction(_with_trap(r, feedback=fewer)))
+    # a receptive-field formula as the feedback of a wrong parameter count
+    rf = "Adjacent layers overlap: each K×K conv adds K − 1, so L stacked convs have RF = 1 + L·(K − 1)."
+    assert "trap_direction" in _checks(lint.check_trap_direction(_with_trap(q, feedback=rf)))
+    # one feedback text for two different wrong values
+    same = q.model_copy(update={"traps": [t.model_copy(update={"feedback": "Same."}) for t in q.traps]})
+    assert len(q.traps) > 1 and "trap_direction" in _checks(lint.check_trap_direction(same))
+    # a layer of the stem quoted with other arguments
+    pool = _q("pooling.output_shape", 0, 2)
+    other = "Keras pools default to strides = pool_size: MaxPooling2D(7) divides H and W by 7."
+    assert "MaxPooling2D(7)" not in pool.stem
+    if "MaxPooling2D(" in pool.stem:
+        assert "trap_direction" in _checks(lint.check_trap_direction(_with_trap(pool, feedback=other)))

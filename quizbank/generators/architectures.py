@@ -277,7 +277,9 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.resnet_bias", topic="architectures", title="Conv biases in Keras' ResNets", kind="numeric")
+@generator(
+    "architectures.resnet_bias", topic="architectures", title="Conv biases in Keras' ResNets", kind="numeric", version=2
+)
 def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
     name = "resnet50" if difficulty == 1 else pick(rng, ("resnet18", "resnet34", "resnet50", "resnet101"))
     v = VARIANTS[name]
@@ -300,7 +302,15 @@ def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
         stem=stem,
         key=key,
         params={"model": name},
-        traps=[("bn_count_as_2c", 3 * key), ("keras_count_is_torchvision", total - tv)],
+        traps=[
+            (
+                "keras_count_is_torchvision",
+                total - tv,
+                f"{fmt(total - tv)} is Keras' `count_params()` minus torchvision's: besides one bias per conv output "
+                f"channel it holds BatchNorm's moving mean and variance (2 per channel, non-trainable). The "
+                f"trainable counts differ by the biases alone: {fmt(trainable)} − {fmt(tv)} = {fmt(key)}.",
+            )
+        ],
         explanation=(
             f"One bias per output channel of every conv (projection shortcuts included): $\\sum C_{{out}}$ = {fmt(bias)}"
             " — exactly the trainable difference. BatchNorm's β right after each conv makes those biases redundant, "
@@ -318,6 +328,7 @@ def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
     topic="architectures",
     title="Inception-v3 with and without its aux head",
     kind="numeric",
+    version=2,
 )
 def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
     base = VARIANTS["inception_v3"]
@@ -335,9 +346,15 @@ def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
             f"how many {'parameters does `count_params` report' if ask == 'count_params' else 'are trainable'}?"
         )
         w = W.zoo("inception_v3", ask, aux_head=True)
+        without = total if ask == "count_params" else trainable
         traps = [
-            ("aux_head_counted", total if ask == "count_params" else trainable),
-            ("keras_count_trainable_only", with_aux_t if ask == "count_params" else with_aux),
+            (
+                "aux_head_counted",
+                without,
+                f"{fmt(without)} is the model *without* its auxiliary head; the question adds the head's "
+                f"{fmt(key - without)} to it.",
+            ),
+            ("keras_count_trainable_only", with_aux_t) if ask == "count_params" else ("bn_trainable_as_4c", with_aux),
         ]
     else:
         key = (with_aux - total) if ask == "count_params" else (with_aux_t - trainable)
@@ -348,8 +365,15 @@ def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
         w = W.combine("difference", W.zoo("inception_v3", ask, aux_head=True), W.zoo("inception_v3", ask))
         traps = [
-            ("keras_count_trainable_only", (with_aux_t - trainable) if ask == "count_params" else (with_aux - total)),
-            ("aux_head_counted", with_aux),
+            ("keras_count_trainable_only", with_aux_t - trainable)
+            if ask == "count_params"
+            else ("bn_trainable_as_4c", with_aux - total),
+            (
+                "aux_head_counted",
+                with_aux,
+                f"{fmt(with_aux)} is the whole InceptionV3 *with* its auxiliary head; the question asks what the head "
+                f"adds: {fmt(with_aux)} − {fmt(total)} = {fmt(with_aux - total)} in `count_params()`.",
+            ),
         ]
     return numeric(
         stem=stem,
@@ -382,7 +406,9 @@ def _dense_block(c0: int, n_layers: int, k: int, side: int = 8) -> W.Graph:
     return g
 
 
-@generator("architectures.densenet_growth", topic="architectures", title="DenseNet channel growth", kind="numeric")
+@generator(
+    "architectures.densenet_growth", topic="architectures", title="DenseNet channel growth", kind="numeric", version=2
+)
 def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty < 3:
         c0 = pick(rng, (16, 24, 32, 64) if difficulty == 1 else (24, 48, 64, 96, 128))
@@ -432,7 +458,13 @@ def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ SE overhead
 
 
-@generator("architectures.se_overhead", topic="architectures", title="Squeeze-and-excitation overhead", kind="numeric")
+@generator(
+    "architectures.se_overhead",
+    topic="architectures",
+    title="Squeeze-and-excitation overhead",
+    kind="numeric",
+    version=2,
+)
 def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 3:
         key = round(_ref("se_resnet50", "se_overhead_percent"), 1)
@@ -483,8 +515,14 @@ def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
         tolerance=Tolerance(mode="absolute", value=0.01),
         unit="%",
         traps=[
-            ("forgot_bias", round(100 * (2 * c * c // r) / conv, 2)),
-            ("percent_of_instead_of_fewer", round(100 * (se + conv) / conv, 2)),
+            (
+                "forgot_bias",
+                round(100 * (2 * c * c // r) / conv, 2),
+                f"The gate's two FC layers have biases too: {c // r} in the reduce layer and {c} in the expand "
+                f"layer, so the gate has $2C^2/r + C/r + C$ = {fmt(se)} parameters, not $2C^2/r$ = "
+                f"{fmt(2 * c * c // r)}.",
+            ),
+            ("percent_of_total", round(T.percent_of_total(se, conv), 2)),
         ],
         params={"c": c, "r": r},
         explanation=(
@@ -647,21 +685,35 @@ def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="short_text")
+@generator(
+    "architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="short_text", version=2
+)
 def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     side = 224 if difficulty == 1 else pick(rng, (224, 192, 160, 128) if difficulty == 2 else (161, 199, 225, 257))
     layer = pick(rng, ("conv1_conv", "pool1_pool"))
     conv = F.output_size(side, 7, 2, 3)
     out = F.output_size(conv, 3, 2, 1) if layer == "pool1_pool" else conv
     key = [out, out, 64]
-    traps = [
+    no_pad = F.output_size(side, 7, 2, "valid")
+    traps: list[tuple[Any, ...]] = [
         ("padding_once", [T.output_padding_once(side, 7, 2, 3)] * 2 + [64]),
-        ("same_as_valid", [F.output_size(side, 7, 2, "valid")] * 2 + [64]),
+        (
+            "padding_ignored",
+            [no_pad] * 2 + [64],
+            f"`conv1_pad` adds 3 pixels on every side before the 7×7 conv: ⌊({side} + 2·3 − 7)/2⌋ + 1 = {conv}; "
+            f"without it ⌊({side} − 7)/2⌋ + 1 = {no_pad}.",
+        ),
     ]
     if layer == "pool1_pool":
+        pool_no_pad = F.output_size(conv, 3, 2, "valid")
         traps += [
-            ("same_as_valid", [F.output_size(conv, 3, 2, "valid")] * 2 + [64]),
-            ("pool_default_stride_1", [T.pool_default_stride_1(conv, 3, 1)] * 2 + [64]),
+            (
+                "padding_ignored",
+                [pool_no_pad] * 2 + [64],
+                f"`pool1_pad` adds 1 pixel on every side before the 3×3 max-pool: ⌊({conv} + 2·1 − 3)/2⌋ + 1 = {out}; "
+                f"without it ⌊({conv} − 3)/2⌋ + 1 = {pool_no_pad}.",
+            ),
+            ("output_ignored_stride", [F.output_size(conv, 3, 1, 1)] * 2 + [64]),
         ]
     return shape(
         stem=(

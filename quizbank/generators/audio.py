@@ -51,15 +51,37 @@ def _wavenet_key_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, Any]]]:
     k, stacks, ds = p["k"], p["stacks"], p["dilations"]
     key = F.wavenet_rf(k, ds, stacks)
     layers = p["n"] * stacks
-    traps: list[tuple[str, Any]] = [
-        ("wavenet_rf_dilation_sum", T.wavenet_rf_dilation_sum(ds, stacks)),
+    per_stack = sum(d * (k - 1) for d in ds)
+    sum_d: tuple[Any, ...] = ("wavenet_rf_dilation_sum", T.wavenet_rf_dilation_sum(ds, stacks))
+    if k > 2:  # Σd is then a second slip besides the forgotten 1: each tap gap adds (K − 1)·d, not d
+        sum_d += (
+            f"Each causal layer with K = {k} taps adds (K − 1)·d = {k - 1}·d past samples, not d; with the output "
+            f"sample itself: RF = 1 + Σ d·(K − 1) = {fmt(key)}.",
+        )
+    traps: list[tuple[Any, ...]] = [
+        sum_d,
         ("rf_l_times_k", layers * k),
         ("ignored_dilation", 1 + layers * (k - 1)),
     ]
     if stacks > 1:
-        traps.insert(1, ("wavenet_stacks_ignored", T.wavenet_stacks_ignored(k, ds, stacks)))
+        traps.insert(
+            1,
+            (
+                "wavenet_stacks_ignored",
+                T.wavenet_stacks_ignored(k, ds, stacks),
+                f"Each of the {stacks} repeats of the dilations {_dilations_text(ds)} adds its Σ d·(K − 1) = "
+                f"{per_stack} again: RF = 1 + {stacks}·{per_stack} = {fmt(key)}, not 1 + {per_stack}.",
+            ),
+        )
     if k > 2:
-        traps.insert(1, ("wavenet_rf_dilation_sum", key - 1))
+        traps.insert(
+            1,
+            (
+                "rf_forgot_one",
+                key - 1,
+                f"The output sample itself counts once: RF = 1 + Σ d·(K − 1) = {fmt(key)}, not {fmt(key - 1)}.",
+            ),
+        )
     return key, traps
 
 
@@ -255,7 +277,7 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ spectrogram CNNs
 
 
-@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="short_text")
+@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="short_text", version=2)
 def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     mels = pick(rng, (40, 64, 80, 128))
     frames = pick(rng, (101, 128, 313, 431, 500))
@@ -292,7 +314,12 @@ def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = [h // pf, w // pt, c]
         traps = [
             ("same_as_valid", [h2 // pf, w2 // pt, c]),
-            ("spectrogram_axes_swapped", [h // pt, w // pf, c]),
+            (
+                "spectrogram_axes_swapped",
+                [h // pt, w // pf, c],
+                f"`MaxPooling2D(({pf}, {pt}))` pools {pf} along the first axis (mel bins) and {pt} along the second "
+                f"(frames); applying the pool's sizes the other way round gives {h // pt}×{w // pf}.",
+            ),
             ("spectrogram_axes_swapped", T.spectrogram_axes_swapped(key)),
         ]
         expl += (

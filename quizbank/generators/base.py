@@ -208,13 +208,28 @@ def _same(a: Any, b: Any, tol: Tolerance | None) -> bool:
     return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
 
-def _distinct_traps(key: Any, pairs: Sequence[tuple[str, Any]], tol: Tolerance | None) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for trap_id, value in pairs:
+TrapEntry = tuple[str, Any] | tuple[str, Any, "str | dict[str, Any]"]
+"""A wrong value: ``(trap id, value)``, or with a third item, the question's own feedback (a string) or the context
+(a dict) the trap's ``explain`` words it from."""
+
+
+def feedback_of(entry: Sequence[Any], key: Any, stem: str) -> str:
+    """The feedback a question stores for one wrong value or option (see :meth:`quizbank.traps.Trap.feedback_for`)."""
+    trap_id, value, *extra = entry
+    if extra and isinstance(extra[0], str):
+        return extra[0]
+    context = extra[0] if extra else {}
+    return T.get(trap_id).feedback_for(key=key, value=value, stem=stem, **context)
+
+
+def _distinct_traps(key: Any, entries: Sequence[Sequence[Any]], tol: Tolerance | None) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for entry in entries:
+        trap_id, value = entry[0], entry[1]
         T.get(trap_id)  # fail loudly on an unknown trap id
-        if value is None or _same(key, value, tol) or any(_same(v, value, tol) for _, v in out):
+        if value is None or _same(key, value, tol) or any(_same(e[1], value, tol) for e in out):
             continue
-        out.append((trap_id, value))
+        out.append(tuple(entry))
     return out
 
 
@@ -224,14 +239,15 @@ def _clean_number(v: Any) -> Any:
     return v
 
 
-def spread(key: float, traps: Sequence[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+def spread(key: float, traps: Sequence[Sequence[Any]], rel: float = 0.01) -> list[Any]:
     """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap.
 
     For answers checked with a tolerance (ratios, percentages), where :func:`numeric` only drops equal values."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
+    kept: list[Any] = []
+    for entry in traps:
+        v = entry[1]
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(e[1] for e in kept)]):
+            kept.append(entry)
     return kept
 
 
@@ -245,7 +261,7 @@ def numeric(
     explanation: str,
     params: dict[str, Any],
     witness: Witness | None,
-    traps: Sequence[tuple[str, Any]] = (),
+    traps: Sequence[TrapEntry] = (),
     tolerance: Tolerance | None = None,
     unit: str | None = None,
     min_traps: int = 1,
@@ -267,7 +283,7 @@ def numeric(
         "witness": witness,
         "tolerance": tolerance or Tolerance(),
         "unit": unit,
-        "traps": [{"trap": t, "value": _clean_number(v), "feedback": T.get(t).feedback} for t, v in kept],
+        "traps": [{"trap": e[0], "value": _clean_number(e[1]), "feedback": feedback_of(e, key, stem)} for e in kept],
     }
 
 
@@ -278,12 +294,12 @@ def shape(
     explanation: str,
     params: dict[str, Any],
     witness: Witness | None,
-    traps: Sequence[tuple[str, Sequence[int]]] = (),
+    traps: Sequence[TrapEntry] = (),
     min_traps: int = 1,
 ) -> dict[str, Any]:
     """A short-text question answered with a tensor shape such as ``112×112×64`` (no batch axis)."""
     key_l = [int(v) for v in key]
-    kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
+    kept = _distinct_traps(key_l, [(e[0], [int(v) for v in e[1]], *e[2:]) for e in traps], None)
     if len(kept) < min_traps:
         raise Redraw
     text = fmt_shape(key_l)
@@ -297,7 +313,7 @@ def shape(
         "explanation": explanation,
         "params": params,
         "witness": witness,
-        "traps": [{"trap": t, "value": v, "feedback": T.get(t).feedback} for t, v in kept],
+        "traps": [{"trap": e[0], "value": e[1], "feedback": feedback_of(e, key_l, stem)} for e in kept],
     }
 
 
@@ -311,7 +327,7 @@ def choice(
     *,
     stem: str,
     correct: str,
-    distractors: Sequence[str | tuple[str, str]],
+    distractors: Sequence[str | tuple[Any, ...]],
     explanation: str,
     params: dict[str, Any],
     witness: Witness | None,
@@ -321,7 +337,8 @@ def choice(
 ) -> dict[str, Any]:
     """A multiple-choice question whose distractors are named traps.
 
-    Each distractor is a trap id (its claim is the option text) or ``(trap_id, text)``.
+    Each distractor is a trap id (its claim is the option text), ``(trap_id, text)`` or ``(trap_id, text, feedback)``
+    (feedback written for this option, or a dict of context for the trap's ``explain``).
     The first ``n_options − 1`` distinct distractors are used; too few → :class:`Redraw`.
     """
     entries: list[dict[str, Any]] = [
@@ -335,11 +352,12 @@ def choice(
     ]
     seen = {correct}
     for d in distractors:
-        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        trap_id, text, *extra = (d, T.get(d).claim) if isinstance(d, str) else d
         if not text or text in seen:
             continue
         seen.add(text)
-        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+        fb = feedback_of((trap_id, text, *extra), correct_value, stem)
+        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": fb})
         if len(entries) == n_options:
             break
     return _multiple_choice(rng, entries, n_options, stem, explanation, params, witness)
@@ -374,7 +392,7 @@ def numeric_choice(
     *,
     stem: str,
     key: float | int,
-    traps: Sequence[tuple[str, Any]],
+    traps: Sequence[TrapEntry],
     explanation: str,
     params: dict[str, Any],
     witness: Witness | None,
@@ -387,13 +405,19 @@ def numeric_choice(
     entries: list[dict[str, Any]] = [
         {"text": render(key), "correct": True, "trap": None, "feedback": "Correct.", "value": _clean_number(key)}
     ]
-    for t, v in kept:
-        text = render(v)
+    for e in kept:
+        text = render(e[1])
         if text in rendered:
             continue
         rendered.add(text)
         entries.append(
-            {"text": text, "correct": False, "trap": t, "feedback": T.get(t).feedback, "value": _clean_number(v)}
+            {
+                "text": text,
+                "correct": False,
+                "trap": e[0],
+                "feedback": feedback_of(e, key, stem),
+                "value": _clean_number(e[1]),
+            }
         )
         if len(entries) == n_options:
             break
@@ -405,7 +429,7 @@ def multi_select(
     *,
     stem: str,
     correct: Sequence[str],
-    wrong: Sequence[str | tuple[str, str]],
+    wrong: Sequence[str | tuple[Any, ...]],
     explanation: str,
     params: dict[str, Any],
     witness: Witness | None,
@@ -416,11 +440,18 @@ def multi_select(
     ]
     seen = set(correct)
     for d in wrong:
-        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        trap_id, text, *extra = (d, T.get(d).claim) if isinstance(d, str) else d
         if text in seen:
             raise Redraw
         seen.add(text)
-        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+        entries.append(
+            {
+                "text": text,
+                "correct": False,
+                "trap": trap_id,
+                "feedback": feedback_of((trap_id, text, *extra), None, stem),
+            }
+        )
     if not correct or not wrong:
         raise Redraw
     opts = _options(rng, entries)

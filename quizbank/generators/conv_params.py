@@ -92,14 +92,14 @@ def _key_and_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]]]:
             ("forgot_bias", T.conv_forgot_bias(p["k"], p["c_in"], p["c_out"], **kw)),
             ("bias_per_input_channel", T.conv_bias_per_input_channel(p["k"], p["c_in"], p["c_out"], **kw)),
         ]
-    else:
-        traps.append(("forgot_bias", key + p["c_out"]))  # the mirror slip: added a bias use_bias=False removed
+    else:  # the mirror slip: a bias per filter that use_bias=False removed (its feedback says so)
+        traps.append(("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=True, **kw)))
     if p["dims"] == 3:
         traps.append(
             ("c3d_factor_k_squared", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=p["bias"]) * p["k_t"] ** 2)
         )
     if p["groups"] > 1:
-        traps.append(("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=p["bias"])))
+        traps.append(("groups_ignored", T.conv_groups_ignored(p["k"], p["c_in"], p["c_out"], bias=p["bias"], **kw)))
     return key, traps
 
 
@@ -119,7 +119,7 @@ def _explanation(p: dict[str, Any], key: int) -> str:
     return text
 
 
-@generator("conv_params.count", topic="conv_params", title="Count a conv layer's parameters", kind="numeric")
+@generator("conv_params.count", topic="conv_params", title="Count a conv layer's parameters", kind="numeric", version=2)
 def count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     key, traps = _key_and_traps(p)
@@ -133,7 +133,9 @@ def count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("conv_params.pick", topic="conv_params", title="Pick a conv layer's parameter count", kind="choice")
+@generator(
+    "conv_params.pick", topic="conv_params", title="Pick a conv layer's parameter count", kind="choice", version=2
+)
 def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     key, traps = _key_and_traps(p)

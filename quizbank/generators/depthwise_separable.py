@@ -192,7 +192,9 @@ def pick_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("depthwise_separable.ratio", topic="depthwise_separable", title="Standard ÷ separable", kind="numeric")
+@generator(
+    "depthwise_separable.ratio", topic="depthwise_separable", title="Standard ÷ separable", kind="numeric", version=2
+)
 def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     p["m"] = 1

@@ -167,7 +167,9 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("fc_vs_conv.pick", topic="fc_vs_conv", title="Pick the dense layer's count or the ratio", kind="choice")
+@generator(
+    "fc_vs_conv.pick", topic="fc_vs_conv", title="Pick the dense layer's count or the ratio", kind="choice", version=2
+)
 def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1 or rng.random() < 0.5:
         p = _draw(rng, difficulty, bias=True)

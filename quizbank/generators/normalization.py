@@ -89,7 +89,9 @@ def _bn_key(p: dict[str, Any], quantity: str) -> tuple[int, list[tuple[str, int]
     return key, traps, how
 
 
-@generator("normalization.bn_params", topic="normalization", title="BatchNorm parameter counts", kind="numeric")
+@generator(
+    "normalization.bn_params", topic="normalization", title="BatchNorm parameter counts", kind="numeric", version=2
+)
 def bn_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _bn_stack(rng, difficulty)
     quantity = pick(

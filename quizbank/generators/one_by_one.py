@@ -109,7 +109,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("one_by_one.vs_kxk", topic="one_by_one", title="1×1 vs K×K at the same widths", kind="numeric")
+@generator("one_by_one.vs_kxk", topic="one_by_one", title="1×1 vs K×K at the same widths", kind="numeric", version=2)
 def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_single(rng, difficulty)
     p["stride"] = 1
@@ -300,13 +300,21 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return out
 
 
-@generator("one_by_one.bottleneck", topic="one_by_one", title="The 1×1 bottleneck (Inception branch)", kind="numeric")
+@generator(
+    "one_by_one.bottleneck",
+    topic="one_by_one",
+    title="The 1×1 bottleneck (Inception branch)",
+    kind="numeric",
+    version=2,
+)
 def bottleneck(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
     return comparison(q, _branch_setting(q["p"]), _branch_derivation(q["p"]))
 
 
-@generator("one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice")
+@generator(
+    "one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice", version=2
+)
 def bottleneck_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
     render = {"%": lambda v: f"{v:.1f}%", "×": lambda v: f"{v:.2f}×"}.get(q["unit"] or "", fmt)

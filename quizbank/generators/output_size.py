@@ -389,7 +389,7 @@ def _channels(layers: list[Layer], c: int) -> int:
     return c
 
 
-@generator("output_size.shape", topic="output_size", title="Output shape H×W×C", kind="short_text")
+@generator("output_size.shape", topic="output_size", title="Output shape H×W×C", kind="short_text", version=2)
 def out_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     layers, h, w, c_in = _draw_shape(rng, difficulty)
     oh, ow = _key(layers, h), _key(layers, w)

@@ -9,18 +9,19 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
+from ..schema import Tolerance, Witness
 from .base import (
     POOL_CLASS,
     Redraw,
     article,
+    choice,
     fact_choice,
     fmt,
     fmt_shape,
     generator,
     latex_matrix,
+    multi_select,
     numeric,
-    numeric_choice,
     pick,
     plural,
     shape,
@@ -132,7 +133,9 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("pooling.net_params", topic="pooling", title="Parameters of a small net with pools", kind="numeric")
+@generator(
+    "pooling.net_params", topic="pooling", title="Parameters of a small net with pools", kind="numeric", version=2
+)
 def net_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     n = _net(rng, difficulty)
     p = n["params"]
@@ -176,41 +179,120 @@ def net_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ a pool's parameters (choice)
 
 
-@generator("pooling.pool_params", topic="pooling", title="How many parameters does a pool have?", kind="choice")
+@generator(
+    "pooling.pool_params", topic="pooling", title="How many parameters does a pool have?", kind="choice", version=2
+)
 def pool_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    h = pick(rng, (14, 28, 56, 112))
+    """Claims about one pool: its parameters (always 0) paired with its output shape (which varies), so the
+    question is never "what is 0" again; at difficulty 3, a global pool and the Dense after it."""
+    h = pick(rng, (14, 28, 56, 112) if difficulty < 3 else (7, 9, 13, 14, 28))
     c = pick(rng, (16, 32, 64, 128, 256))
-    if difficulty == 3 and rng.random() < 0.5:
-        k, layer = h, W.global_pool2d(pick(rng, ("max", "avg")))
-        name = f"`{layer['class_name']}()`"
-        traps = [
-            ("pooling_has_params", h * h * c),
-            ("pooling_has_params", c),
-            ("pool_counted_as_conv", 2 * c),
-        ]
-    else:
-        kind = pick(rng, ("max",) if difficulty == 1 else ("max", "avg"))
-        k = pick(rng, (2, 3) if difficulty < 3 else (2, 3, 5))
-        s = None if difficulty == 1 else pick(rng, (None, 2))
-        layer = W.pool2d(kind, k, strides=s, padding="valid" if difficulty == 1 else pick(rng, ("valid", "same")))
-        name = _pool_text(kind, k, s, layer["config"]["padding"])
-        traps = [
-            ("pool_counted_as_conv", T.pool_counted_as_conv(k, c)),
-            ("pooling_has_params", k * k * c),
-            ("pooling_has_params", k * k),
-        ]
-    return numeric_choice(
-        rng,
-        stem=f"How many parameters does {name} have when applied to {article(str(h))} ${h}\\times{h}\\times{c}$ feature map?",
-        key=0,
-        traps=traps,
-        explanation=(
-            "A pooling layer computes a fixed function of each window (its max or its average): there is nothing to "
-            f"learn, so it has **0** parameters, whatever the window or the ${c}$ channels. "
-            f"{T.get('pooling_has_params').feedback}"
+    if difficulty == 3:
+        return _global_pool_claims(rng, h, c)
+    kind = pick(rng, ("max",) if difficulty == 1 else ("max", "avg"))
+    k = pick(rng, (2, 3) if difficulty == 1 else (2, 3, 5))
+    s = None if difficulty == 1 else pick(rng, (None, 1, 2))
+    padding = "valid" if difficulty == 1 else pick(rng, ("valid", "same"))
+    layer = W.pool2d(kind, k, strides=s, padding=padding)
+    name = _pool_text(kind, k, s, padding)
+    o = F.output_size(h, k, s or k, padding)
+    wrong_stride = F.output_size(h, k, 1 if (s or k) != 1 else k, padding)
+    if wrong_stride == o:
+        raise Redraw
+    conv = T.pool_counted_as_conv(k, c)
+    what = "maximum" if kind == "max" else "average"
+    claims: list[tuple[Any, ...]] = [
+        (
+            "pooling_has_params",
+            f"It learns one {k}×{k} window of weights per channel: {fmt(k * k * c)} parameters; output {o}×{o}×{c}.",
+            f"{name} takes the {what} of each {k}×{k} window: a fixed function with nothing to learn, so 0 "
+            f"parameters (not {k}·{k}·{c}).",
         ),
-        params={"h": h, "c": c, "layer": layer["class_name"], "k": k},
-        witness=W.sequential([h, h, c], [layer], "count_params"),
+        (
+            "pool_counted_as_conv",
+            f"Like a {k}×{k} conv from {c} to {c} channels: ({k}·{k}·{c} + 1)·{c} = {fmt(conv)} parameters; output "
+            f"{o}×{o}×{c}.",
+            f"A pool has no filters and no bias: {name} has 0 parameters, not the {fmt(conv)} of a {k}×{k} conv.",
+        ),
+        (
+            "pool_default_stride_1" if s is None else "output_ignored_stride",
+            f"It has 0 parameters; output {wrong_stride}×{wrong_stride}×{c}.",
+            (
+                f"Keras pools default to strides = pool_size: {name} moves {k} pixels at a time, so the output is "
+                f"{o}×{o}, not {wrong_stride}×{wrong_stride}."
+            )
+            if s is None
+            else f"`strides={s}` moves the window {plural(s, 'pixel')} at a time: the output is {o}×{o}, not "
+            f"{wrong_stride}×{wrong_stride}.",
+        ),
+    ]
+    return choice(
+        rng,
+        stem=f"{name} is applied to {article(str(h))} ${h}\\times{h}\\times{c}$ feature map. Which statement is true?",
+        correct=f"It has 0 parameters; output {o}×{o}×{c}.",
+        distractors=claims,
+        correct_feedback=f"Right: a pool computes a fixed {what}, so it has nothing to learn, and it keeps the {c} channels.",
+        explanation=(
+            f"A pooling layer computes a fixed function of each window (its {what}): there is nothing to learn, so it "
+            f"has **0** parameters, whatever the window or the ${c}$ channels, and it keeps the channels. Its output "
+            f"side is {_side_text(h, k, s or k, padding, o)}. {T.get('pooling_has_params').feedback}"
+        ),
+        params={"h": h, "c": c, "layer": layer["class_name"], "k": k, "strides": s, "padding": padding},
+        witness=Witness(quantity="count_params", input_shape=[h, h, c], layers=[layer], expect=0),
+    )
+
+
+def _side_text(h: int, k: int, s: int, padding: str, o: int) -> str:
+    if padding == "same":
+        return f"$\\lceil {h}/{s} \\rceil = {o}$ ('same')"
+    return f"$\\lfloor ({h} - {k})/{s} \\rfloor + 1 = {o}$ ('valid')"
+
+
+def _global_pool_claims(rng: random.Random, h: int, c: int) -> dict[str, Any]:
+    kind = pick(rng, ("max", "avg"))
+    layer = W.global_pool2d(kind)
+    name = f"`{layer['class_name']}()`"
+    n = pick(rng, (10, 100, 1000))
+    dense, dense_hwc = F.dense_params(c, n), T.gap_dense_sees_hwc(h, h, c, n)
+    true = [
+        "It has 0 parameters.",
+        f"It outputs {c} numbers per image, one per channel.",
+        f"A `Dense({n})` after it has {c}·{n} + {n} = {fmt(dense)} parameters.",
+    ]
+    false: list[tuple[Any, ...]] = [
+        (
+            "pooling_has_params",
+            f"It learns one weight per position and channel: {fmt(h * h * c)} parameters.",
+            f"{name} takes one {'maximum' if kind == 'max' else 'average'} per channel over all {h}×{h} positions: "
+            f"a fixed function, 0 parameters.",
+        ),
+        (
+            "gap_dense_sees_hwc",
+            f"A `Dense({n})` after it has {h}·{h}·{c}·{n} + {n} = {fmt(dense_hwc)} parameters.",
+            f"After {name} the Dense sees only the {c} pooled values: {c}·{n} + {n}, not {h}·{h}·{c}·{n} + {n}.",
+        ),
+        (
+            "gap_keeps_layout",
+            f"Its output is still {h}×{h}×{c}: global pooling only smooths each map.",
+            f"{name} collapses each {h}×{h} map to one number: the output has {c} values, the layout is gone.",
+        ),
+    ]
+    n_true = pick(rng, (2, 3))
+    return multi_select(
+        rng,
+        stem=(
+            f"A backbone's last feature map is {h}×{h}×{c}; {name} follows it, then a `Dense({n})` classifier. "
+            "Select **all** true statements about the global pool."
+        ),
+        correct=rng.sample(true, n_true),
+        wrong=rng.sample(false, pick(rng, (2, 3))),
+        explanation=(
+            f"{name} reduces each of the {c} channels to one number over all {h}×{h} positions: a fixed function, "
+            f"**0** parameters, {c} outputs. The Dense after it therefore has ${c}\\cdot{n} + {n} = {fmt(dense)}$ "
+            f"parameters, against {fmt(dense_hwc)} after a `Flatten()` of the whole map."
+        ),
+        params={"h": h, "c": c, "layer": layer["class_name"], "n": n},
+        witness=Witness(quantity="count_params", input_shape=[h, h, c], layers=[layer], expect=0),
     )
 
 
@@ -412,10 +494,13 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         derivation += f" Saving: ${fmt(old)} - {fmt(new)} = {fmt(key)}$."
     else:
         params["ask"] = "percent_fewer"
-        key = F.percent_fewer(new, old)
+        key = round(F.percent_fewer(new, old), 2)
         tol = Tolerance(mode="absolute", value=0.01)
-        traps = [("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old))]
-        stem = f"{setting} By how many percent does head B have fewer parameters than head A (2 decimals)?"
+        traps = [
+            ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old)),
+            ("percent_relative_to_new", T.percent_relative_to_new(new, old)),
+        ]
+        stem = f"{setting} How many percent fewer parameters does head B have than head A? (2 decimals)"
         witness = W.combine("percent_fewer", w_new, w_old)
         derivation += f" Percent fewer: $100\\cdot({fmt(old)} - {fmt(new)})/{fmt(old)} = {key:.2f}\\%$."
         if key > 99.99:

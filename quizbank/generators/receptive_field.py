@@ -199,7 +199,9 @@ def pick_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ growth of one more layer
 
 
-@generator("receptive_field.growth", topic="receptive_field", title="How much one more layer adds", kind="numeric")
+@generator(
+    "receptive_field.growth", topic="receptive_field", title="How much one more layer adds", kind="numeric", version=2
+)
 def growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k, d = 3, 1
     if difficulty == 1:
@@ -223,7 +225,15 @@ def growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = (k - 1) * d * j
     r1 = r0 + key
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(prefix))
-    traps: list[tuple[str, int]] = [("rf_ignored_stride", (k - 1) * d), ("rf_l_times_k", k)]
+    traps: list[tuple[Any, ...]] = [
+        ("rf_ignored_stride", (k - 1) * d),
+        (
+            "rf_l_times_k",
+            k,
+            f"A {k}×{k} layer reaches K − 1 = {k - 1} taps beyond its first, each one jump apart, so it widens the "
+            f"receptive field by (K − 1)·d·j, not by K.",
+        ),
+    ]
     if d > 1:
         traps += [("dilation_as_k_times_d", (k * d - 1) * j), ("ignored_dilation", (k - 1) * j)]
     stem = (

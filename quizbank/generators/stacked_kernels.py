@@ -97,26 +97,55 @@ def _derivation(p: dict[str, Any]) -> str:
     )
 
 
-def _param_traps(p: dict[str, Any], which: str) -> list[tuple[str, int]]:
+def _as_lk(p: dict[str, Any]) -> str:
+    """The feedback of the slip that takes the single kernel with the stack's window as L·K wide."""
+    n, k, big = p["n"], p["k"], p["big"]
+    return (
+        f"Adjacent windows overlap: {_names(p)[0]} see 1 + {n}·({k} − 1) = {big} pixels, so the single conv with the "
+        f"same window is {big}×{big}, not {n}·{k} = {n * k} wide."
+    )
+
+
+def _costs(p: dict[str, Any]) -> str:
+    """The feedback of the slip that the stack costs more than the single kernel."""
+    n, k, big = p["n"], p["k"], p["big"]
+    return (
+        f"Each of the {n} stacked {k}×{k} convs has {k}²·C² weights, {n * k * k}C² in all, against {big * big}C² for "
+        f"one {big}×{big}: the stack is cheaper although it has more layers."
+    )
+
+
+def _param_traps(p: dict[str, Any], which: str) -> list[tuple[Any, ...]]:
     n, k, big, c, b = p["n"], p["k"], p["big"], p["c"], p["bias"]
-    traps: list[tuple[str, int]] = []
+    traps: list[tuple[Any, ...]] = []
     if which == "stack":
         traps.append(("stack_counted_once", T.stack_counted_once(k, c, bias=b)))
         if b:
             traps.append(("forgot_bias", n * F.conv_params(k, c, c, bias=False)))
             traps.append(("bias_per_input_channel", n * (F.conv_params(k, c, c, bias=False) + c * c)))
-        traps.append(("rf_l_times_k", F.conv_params(n * k, c, c, bias=b)))  # counted the single as the stack
     else:
-        traps.append(("rf_l_times_k", F.conv_params(n * k, c, c, bias=b)))
+        traps.append(("rf_l_times_k", F.conv_params(n * k, c, c, bias=b), _as_lk(p)))
         if b:
             traps.append(("forgot_bias", F.conv_params(big, c, c, bias=False)))
             traps.append(("bias_per_input_channel", F.conv_params(big, c, c, bias=False) + c * c))
-        traps.append(("stack_costs_more", n * F.conv_params(k, c, c, bias=b)))
+        stack = n * F.conv_params(k, c, c, bias=b)
+        traps.append(
+            (
+                "stack_costs_more",
+                stack,
+                f"{fmt(stack)} is design A ({_names(p)[0]}); the question asks for design B ({_names(p)[1]}). "
+                f"{_costs(p)}",
+            )
+        )
     return traps
 
 
 @generator(
-    "stacked_kernels.params", topic="stacked_kernels", title="Parameters of a stack or a big kernel", kind="numeric"
+    "stacked_kernels.params",
+    topic="stacked_kernels",
+    title="Parameters of a stack or a big kernel",
+    kind="numeric",
+    version=2,
 )
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
@@ -125,8 +154,6 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     stack, single = _counts(p)
     name = _names(p)[0 if which == "stack" else 1]
     traps = _param_traps(p, which)
-    if which == "stack":
-        traps = [t for t in traps if t[0] != "rf_l_times_k"]
     return numeric(
         stem=_setting(p) + f"\n\nHow many parameters does design {'A' if which == 'stack' else 'B'} ({name}) have?",
         key=stack if which == "stack" else single,
@@ -155,7 +182,7 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "traps": [
                 ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(stack, single)),
                 ("percent_relative_to_new", T.percent_relative_to_new(stack, single)),
-                ("rf_l_times_k", F.percent_fewer(stack, as_lk)),
+                ("rf_l_times_k", F.percent_fewer(stack, as_lk), _as_lk(p)),
             ],
             "tol": PERCENT_TOL,
             "unit": "%",
@@ -170,7 +197,7 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
         "key": r,
         "traps": [
             ("ratio_inverted", T.ratio_inverted(single, stack)),
-            ("rf_l_times_k", as_lk / stack),
+            ("rf_l_times_k", as_lk / stack, _as_lk(p)),
             ("stack_counted_once", single / T.stack_counted_once(k, c, bias=b)),
         ],
         "tol": RATIO_TOL,
@@ -180,13 +207,17 @@ def _compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("stacked_kernels.compare", topic="stacked_kernels", title="How much a 3×3 stack saves", kind="numeric")
+@generator(
+    "stacked_kernels.compare", topic="stacked_kernels", title="How much a 3×3 stack saves", kind="numeric", version=2
+)
 def compare(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _compare(rng, difficulty)
     return comparison(q, _setting(q["p"]), _derivation(q["p"]))
 
 
-@generator("stacked_kernels.pick", topic="stacked_kernels", title="Pick the saving of a 3×3 stack", kind="choice")
+@generator(
+    "stacked_kernels.pick", topic="stacked_kernels", title="Pick the saving of a 3×3 stack", kind="choice", version=2
+)
 def pick_saving(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _compare(rng, difficulty)
     render = (lambda v: f"{v:.1f}%") if q["unit"] == "%" else (lambda v: f"{v:.3g}×")
@@ -228,7 +259,7 @@ def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("stacked_kernels.why", topic="stacked_kernels", title="Why stack 3×3 kernels", kind="choice")
+@generator("stacked_kernels.why", topic="stacked_kernels", title="Why stack 3×3 kernels", kind="choice", version=2)
 def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     stack, single = _counts(p)
@@ -239,12 +270,15 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
         f"The stack has fewer parameters: {fmt(stack)} against {fmt(single)}.",
         f"The stack applies {n} non-linearities (a ReLU after each conv) instead of 1.",
     ]
-    false: list[str | tuple[str, str]] = [
-        ("rf_l_times_k", f"The stack sees a larger region: {n * k}×{n * k} instead of {big}×{big}."),
-        ("stack_costs_more", f"The stack has more parameters: {n} layers cost more than one."),
+    false: list[str | tuple[Any, ...]] = [
+        ("rf_l_times_k", f"The stack sees a larger region: {n * k}×{n * k} instead of {big}×{big}.", _as_lk(p)),
+        ("stack_costs_more", f"The stack has more parameters: {n} layers cost more than one.", _costs(p)),
         (
             "stack_equals_big_kernel",
             f"With a ReLU after each conv, the stack computes exactly the same functions as {single_name}.",
+            f"With a non-linearity between them, {n} stacked {k}×{k} convs are not one {big}×{big} conv; even without "
+            f"one they reach only the {big}×{big} kernels that factor into {n} {k}×{k}s ({n * k * k}C² free weights "
+            f"against {big * big}C²). Same receptive field, different function class.",
         ),
     ]
     n_true, n_false = {1: (2, 2), 2: (3, 2), 3: (3, 3)}[difficulty]

@@ -72,7 +72,7 @@ def _c3d_text(p: dict[str, Any]) -> str:
     )
 
 
-@generator("video.c3d_count", topic="video", title="Params or MACs of a C3D-style Conv3D", kind="numeric")
+@generator("video.c3d_count", topic="video", title="Params or MACs of a C3D-style Conv3D", kind="numeric", version=2)
 def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_c3d(rng, difficulty)
     k_t, k, c_in, c_out, bias = p["k_t"], p["k"], p["c_in"], p["c_out"], p["bias"]
@@ -322,7 +322,7 @@ def _slowfast_intro(p: dict[str, Any]) -> str:
     )
 
 
-@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="short_text")
+@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="short_text", version=2)
 def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]
@@ -370,8 +370,18 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key=key,
         traps=[
             ("slowfast_fast_few_frames", [T.slowfast_fast_few_frames(p["t_slow"], p["alpha"]), h1, h1, p["c_fast"]]),
-            ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"] * p["beta_inv"]]),
-            ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"]]),
+            (
+                "slowfast_fast_is_wide",
+                [p["t_fast"], h1, h1, p["c_slow"] * p["beta_inv"]],
+                f"β = 1/{p['beta_inv']} *divides* the channels: the fast conv1 has β·{p['c_slow']} = {p['c_fast']} "
+                f"filters, not {p['c_slow']}·{p['beta_inv']}. The fast pathway is thin in channels, rich in frames.",
+            ),
+            (
+                "slowfast_fast_is_wide",
+                [p["t_fast"], h1, h1, p["c_slow"]],
+                f"{p['c_slow']} filters is the slow pathway's conv1; the fast pathway has β = 1/{p['beta_inv']} of its "
+                f"channels: {p['c_fast']}. It is thin in channels, rich in frames.",
+            ),
         ],
         explanation=(
             f"Frames: the fast pathway samples {_every(st)} ($\\tau/\\alpha = {p['tau']}/{p['alpha']} = {st}$), "
@@ -391,7 +401,7 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.slowfast_params", topic="video", title="SlowFast fast-pathway parameters", kind="numeric")
+@generator("video.slowfast_params", topic="video", title="SlowFast fast-pathway parameters", kind="numeric", version=2)
 def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     b = 1 if difficulty == 1 else int(rng.random() < 0.5)

@@ -138,7 +138,7 @@ def _embed_text(p: dict[str, Any]) -> str:
     )
 
 
-@generator("vit.patch_params", topic="vit", title="Parameters of the patch embedding", kind="numeric")
+@generator("vit.patch_params", topic="vit", title="Parameters of the patch embedding", kind="numeric", version=2)
 def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     pp, c, d, bias = p["patch"], p["channels"], p["dim"], p["bias"]
@@ -147,7 +147,12 @@ def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     traps: list[tuple[str, Any]] = [
         ("forgot_bias", key - d if bias else key + d),
         ("conv_times_hw", key * n),
-        ("vit_divided_by_p_once", (pp * c + (1 if bias else 0)) * d),
+        (
+            "vit_divided_by_p_once",
+            (pp * c + (1 if bias else 0)) * d,
+            f"A {pp}×{pp} patch has P·P·C = {pp}·{pp}·{c} = {pp * pp * c} values and each of the D filters has one "
+            f"weight per value; P·C = {pp * c} counts only one row of the patch.",
+        ),
     ]
     if bias:
         traps.append(("bias_per_input_channel", key - d + c * d))

@@ -28,8 +28,8 @@ from .architectures import (
 from .audio import spectrogram_axes_swapped, wavenet_rf_dilation_sum, wavenet_stacks_ignored
 from .backward import conv_grad_unflipped, relu_grad_times_input
 from .base import TRAPS, Trap, TrapKind, conceptual, get, trap
-from .comparisons import percent_of_instead_of_fewer, percent_relative_to_new, ratio_inverted
-from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_times_hw
+from .comparisons import percent_of_instead_of_fewer, percent_of_total, percent_relative_to_new, ratio_inverted
+from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_groups_ignored, conv_times_hw
 from .depthwise_separable import (
     depthwise_as_full,
     separable_as_full,
@@ -146,6 +146,7 @@ __all__ = [
     "conv_bias_per_input_channel",
     "conv_forgot_bias",
     "conv_grad_unflipped",
+    "conv_groups_ignored",
     "conv_times_hw",
     "densenet_added",
     "densenet_forgot_input",
@@ -183,6 +184,7 @@ __all__ = [
     "padding_ignored",
     "params_ratio_for_macs",
     "percent_of_instead_of_fewer",
+    "percent_of_total",
     "percent_relative_to_new",
     "pool_counted_as_conv",
     "pool_default_stride_1",

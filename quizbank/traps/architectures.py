@@ -27,7 +27,8 @@ conceptual(
 @trap(
     "densenet_added",
     title="DenseNet channels added, not concatenated",
-    feedback="A dense block concatenates: every layer adds k channels, so after L layers C0 + L·k.",
+    feedback="Each of the L layers concatenates its k new channels to everything before it, so the block grows by "
+    "L·k, not by the last layer's k alone: C0 + L·k.",
 )
 def densenet_added(c0: int, n_layers: int, growth: int) -> int:
     return c0 + growth

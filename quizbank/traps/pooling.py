@@ -46,8 +46,8 @@ def avgpool_grad_1_over_k(k: int) -> float:
 @trap(
     "pool_default_stride_1",
     title="Pool stride taken as 1",
-    feedback="Keras pools default to strides = pool_size (non-overlapping windows): MaxPooling2D(2) halves H and W. "
-    "Stride 1 is the default of Conv2D, not of pooling layers.",
+    feedback="Keras pools default to strides = pool_size (non-overlapping windows): a pool of size k divides H and W "
+    "by k. Stride 1 is the default of Conv2D, not of pooling layers.",
 )
 def pool_default_stride_1(w: int, k: int, padding: F.Padding = "valid") -> int:
     """The pool's output size at stride 1 instead of Keras' default ``strides = pool_size``."""
