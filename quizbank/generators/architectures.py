@@ -16,7 +16,20 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, fmt_scaled, generator, multi_select, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    Redraw,
+    choice,
+    compared,
+    fmt,
+    fmt_scaled,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "architectures",
@@ -124,7 +137,7 @@ PARAM_MODELS = {
 }
 
 
-@generator("architectures.params", topic="architectures", title="Parameters of a named model", kind="choice")
+@generator("architectures.params", topic="architectures", title="Parameters of a named model", kind="choice", version=2)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     name = pick(rng, PARAM_MODELS[difficulty])
     v = VARIANTS[name]
@@ -148,8 +161,12 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         params={"model": name, "quantity": quantity},
         explanation=(
             f"Keras' `count_params()` gives {fmt(total)} for {TITLES[name]}, of which {fmt(trainable)} are trainable; "
-            f"the other {fmt(total - trainable)} are BatchNorm moving statistics (and, for EfficientNet, its "
-            "preprocessing statistics)."
+            + (
+                f"the other {fmt(total - trainable)} are BatchNorm moving statistics"
+                + (" and the input normalisation's statistics." if name.startswith("efficientnet") else ".")
+                if total > trainable
+                else "all of them are trainable (no BatchNorm)."
+            )
             + (f" torchvision reports {fmt(tv)} (trainable weights only, its own layer conventions)." if tv else "")
             + f" Source: {v.params.source}."
         ),
@@ -224,7 +241,11 @@ def vgg_fc_share(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 @generator(
-    "architectures.resnet_conventions", topic="architectures", title="Keras vs torchvision ResNet-50", kind="choice"
+    "architectures.resnet_conventions",
+    topic="architectures",
+    title="Keras vs torchvision ResNet-50",
+    kind="choice",
+    version=2,
 )
 def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     keras_total = VARIANTS["resnet50"].params.value  # type: ignore[union-attr]
@@ -232,6 +253,7 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     bias = _ref("resnet50", "conv_bias")
     diff = keras_total - tv
     shift = _ref("resnet50", "stride_shift_macs")
+    v1_macs, v15_macs = VARIANTS["resnet50"].macs.value, VARIANTS["resnet50_v1_5"].macs.value  # type: ignore[union-attr]
     if difficulty >= 2 and (difficulty == 3 or rng.random() < 0.5):
         return choice(
             rng,
@@ -239,7 +261,8 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 "torchvision's ResNet-50 (v1.5) puts each downsampling stride in the 3×3 conv; Keras' ResNet50 (v1) "
                 "puts it in the first 1×1. What does the move change?"
             ),
-            correct=f"Only the compute: {fmt(shift)} more MACs for v1.5, the same number of weights",
+            correct=f"Only the compute: {fmt(shift)} {compared(v15_macs, v1_macs)} MACs for v1.5, the same number "
+            "of weights",
             correct_value=shift,
             distractors=[
                 "stride_changes_params",
@@ -247,9 +270,12 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 ("macs_as_flops", f"{fmt(2 * shift)} more MACs, as the 3×3 now runs twice per position"),
             ],
             explanation=(
-                f"{T.get('stride_changes_params').feedback} The 3×3 of each first block now runs at the input's "
-                "resolution: $3\\cdot(28^2\\cdot256\\cdot128 + 14^2\\cdot512\\cdot256 + 7^2\\cdot1024\\cdot512)$ = "
-                f"{fmt(shift)} extra MACs (Keras 3.86 G vs torchvision 4.09 G)."
+                f"{T.get('stride_changes_params').feedback} In v1 the first 1×1 of each downsampling block (stages 3–5) "
+                "has stride 2, so it runs on the output grid; in v1.5 it has stride 1 and runs on the 4× larger input "
+                "grid, while the 3×3, now strided, still produces the output grid and costs the same. The extra MACs "
+                "are those of the first 1×1 on the 3 extra quarters: "
+                "$3\\cdot(28^2\\cdot256\\cdot128 + 14^2\\cdot512\\cdot256 + 7^2\\cdot1024\\cdot512)$ = "
+                f"{fmt(shift)} (Keras v1 {fmt_scaled(v1_macs)} vs torchvision v1.5 {fmt_scaled(v15_macs)})."
             ),
             params={"variant": "stride"},
             witness=W.combine("difference", W.zoo("resnet50_v1_5", "macs"), W.zoo("resnet50", "macs")),
@@ -484,8 +510,8 @@ def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
             explanation=(
                 "Each gate has $2C^2/r + C/r + C$ parameters with $r = 16$; summed over the stages "
                 f"({fmt(_ref('se_resnet50', 'se_params'))}) that is {key} % of ResNet-50's "
-                f"{fmt(VARIANTS['resnet50_v1_5'].trainable_params.value)} trainable weights, but only {macs_pct} % more "  # type: ignore[union-attr]
-                "MACs: the gates act on pooled vectors."
+                f"{fmt(VARIANTS['resnet50_v1_5'].trainable_params.value)} trainable weights, but only {macs_pct} % "  # type: ignore[union-attr]
+                f"{compared(r50_macs + se_macs, r50_macs)} MACs: the gates act on pooled vectors."
             ),
             witness=W.combine(
                 "percent_more", W.zoo("se_resnet50", "trainable_params"), W.zoo("resnet50_v1_5", "trainable_params")
@@ -596,6 +622,7 @@ def mobilenet_versions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     topic="architectures",
     title="EfficientNet compound scaling, measured",
     kind="numeric",
+    version=2,
 )
 def efficientnet_scaling(rng: random.Random, difficulty: int) -> dict[str, Any]:
     i = pick(rng, {1: (1, 2), 2: (1, 2, 3), 3: (2, 3)}[difficulty])
@@ -621,7 +648,11 @@ def efficientnet_scaling(rng: random.Random, difficulty: int) -> dict[str, Any]:
         explanation=(
             f"MACs(B{i}) / MACs(B0) = {fmt(bi.macs.value)} / {fmt(b0.macs.value)} = {key}. "  # type: ignore[union-attr]
             f"The seed's rule FLOPs ∝ $d\\cdot w^2\\cdot r^2$ with $\\alpha\\beta^2\\gamma^2 \\approx 2$ predicts "
-            f"$(1.2\\cdot1.1^2\\cdot1.15^2)^{i}$ ≈ {rule:.2f}; {T.get('compound_rule_for_measured').feedback}"
+            f"$(1.2\\cdot1.1^2\\cdot1.15^2)^{i}$ ≈ {rule:.2f}. The released B{i} rounds its multipliers by hand "
+            f"(depth ×{coef['depth']}, width ×{coef['width']}, resolution {coef['resolution']}/224 = "
+            f"{coef['resolution'] / 224:.3f} against the rule's ${1.2**i:.3g}$, ${1.1**i:.3g}$, ${1.15**i:.3g}$), "
+            f"so its MACs grow {compared(key, rule, 'faster', 'slower', 'as fast')} than the rule ({key} vs "
+            f"{rule:.2f})."
         ),
         witness=W.combine("ratio", W.zoo(name, "macs"), W.zoo("efficientnet_b0", "macs")),
     )

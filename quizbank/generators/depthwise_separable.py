@@ -13,7 +13,20 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import RATIO_TOL, article, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
+from .base import (
+    RATIO_TOL,
+    article,
+    choice,
+    compared,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    spread,
+    topic,
+)
 
 TOPIC = topic(
     "depthwise_separable",
@@ -296,7 +309,11 @@ def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 @generator(
-    "depthwise_separable.facts", topic="depthwise_separable", title="Separable convs and MobileNet", kind="choice"
+    "depthwise_separable.facts",
+    topic="depthwise_separable",
+    title="Separable convs and MobileNet",
+    kind="choice",
+    version=2,
 )
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
@@ -305,7 +322,8 @@ def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     true = [
         "It is a depthwise K×K conv followed by a pointwise 1×1 conv.",
         f"Without biases, {article(str(p['k']))} {p['k']}×{p['k']} separable conv from {p['c_in']} to {p['c_out']} channels has about "
-        f"{r:.1f}× fewer parameters than the standard conv.",
+        f"{r:.1f}× {compared(_sep(p), _std(p))} parameters than the standard conv ({fmt(_sep(p))} vs "
+        f"{fmt(_std(p))}).",
         "At the same width it is less expressive than a standard conv: its kernels are restricted to a factorised "
         "(low-rank) form.",
         "MobileNet-v1 is a plain stack of depthwise-separable convs; inverted residuals with linear bottlenecks "

@@ -17,6 +17,7 @@ from .base import (
     RATIO_TOL,
     article,
     choice,
+    compared,
     fmt,
     generator,
     multi_select,
@@ -226,7 +227,7 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     rng.shuffle(distractors)
     stem = (
         _setting(p) + f"\n\nLayer A has {fmt(fc)} parameters, layer B only {fmt(conv)} (about "
-        f"{fmt(round(fc / conv))}× fewer). Which statement explains the difference?"
+        f"{fmt(round(fc / conv))}× {compared(conv, fc)}). Which statement explains the difference?"
     )
     return choice(
         rng,

@@ -15,6 +15,7 @@ from .base import (
     PERCENT_TOL,
     RATIO_TOL,
     article,
+    compared,
     comparison,
     comparison_choice,
     conv_chain_rf_steps,
@@ -111,7 +112,8 @@ def _costs(p: dict[str, Any]) -> str:
     n, k, big = p["n"], p["k"], p["big"]
     return (
         f"Each of the {n} stacked {k}×{k} convs has {k}²·C² weights, {n * k * k}C² in all, against {big * big}C² for "
-        f"one {big}×{big}: the stack is cheaper although it has more layers."
+        f"one {big}×{big}: the stack is {compared(n * k * k, big * big, 'costlier', 'cheaper')} although it has more "
+        "layers."
     )
 
 
@@ -267,7 +269,7 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     stack_name, single_name = _names(p)
     true = [
         f"Both have the same receptive field, {big}×{big}.",
-        f"The stack has fewer parameters: {fmt(stack)} against {fmt(single)}.",
+        f"The stack has {compared(stack, single)} parameters: {fmt(stack)} against {fmt(single)}.",
         f"The stack applies {n} non-linearities (a ReLU after each conv) instead of 1.",
     ]
     false: list[str | tuple[Any, ...]] = [
@@ -290,7 +292,8 @@ def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
         correct=rng.sample(true, n_true),
         wrong=rng.sample(false, n_false),
         explanation=(
-            _derivation(p) + f" The stack is cheaper ({fmt(stack)} vs {fmt(single)}) and inserts a ReLU between "
+            _derivation(p) + f" The stack is {compared(stack, single, 'costlier', 'cheaper')} ({fmt(stack)} vs "
+            f"{fmt(single)}) and inserts a ReLU between "
             f"convs, so it is *more* non-linear; it is not the same function class as {article(str(big))} {big}×{big} conv. The live "
             f"probe measures RF {big} for both and their parameter counts on real layers (at {probe_c} channels)."
         ),

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import formulas as F
 from .base import conceptual, trap
+
+
+def _rule_explain(*, key: Any = None, value: Any = None, **_: Any) -> str | None:
+    """Whether the measured MACs grow faster or slower than the rule, read from the two numbers."""
+    if not all(isinstance(v, int | float) for v in (key, value)) or key == value:
+        return None
+    word = "slower" if key < value else "faster"
+    return (
+        f"(α·β²·γ²)^φ ≈ {value} is the rule's prediction; the released models round depth, width and resolution by "
+        f"hand, so the measured MACs grow {word} than the rule ({key} vs {value})."
+    )
+
 
 conceptual(
     "se_gate_not_sigmoid",
@@ -18,8 +32,9 @@ conceptual(
 conceptual(
     "stride_changes_params",
     title="Stride placement changes the params",
-    feedback="Moving the stride from the 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged; it changes "
-    "where the 3×3 runs at full resolution, so it changes the MACs (+231 M for ResNet-50).",
+    feedback="Moving the stride from the first 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged. It only "
+    "changes where the downsampling happens: the first 1×1 of each downsampling block now runs on the 4× larger grid "
+    "before it, so the MACs grow (+231 M for ResNet-50); the 3×3 produces the same output grid as before.",
     claim="Moving the stride into the 3×3 conv adds parameters to every downsampling block.",
 )
 
@@ -123,7 +138,8 @@ def params_ratio_for_macs(params: float, params_ref: float) -> float:
     "compound_rule_for_measured",
     title="Rule taken as the measured ratio",
     feedback="(α·β²·γ²)^φ is the rule's prediction; the released B1–B7 round depth, width and resolution by hand (and "
-    "stage repeats are rounded up), so measured MACs grow faster than the rule.",
+    "stage repeats are rounded up), so the measured MACs ratio differs from it: measure, do not predict.",
+    explain=_rule_explain,
 )
 def compound_rule_for_measured(phi: float) -> float:
     """The rule's ``(α·β²·γ²)^φ`` where the measured MACs ratio is asked."""
