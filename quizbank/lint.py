@@ -404,7 +404,7 @@ _DENSE = re.compile(r"DenseNet-(\d+)[^.]*?dense block (\d)[^.]*?has (\d+) layers
 _EFFNET = re.compile(r"EfficientNet-B(\d)[^.]*?depth ×([\d.]+), width ×([\d.]+) and resolution (\d+)")
 _STRIDE = re.compile(r"(v1\.5|\(v1\)|v1 )[^.;]*?stride[^.;]*?in the (?:first )?(1×1|3×3)|stride[^.;]*?in the (?:first )?"
                      r"(1×1|3×3)[^.;]*?(v1\.5|\(v1\)|v1\b)")  # fmt: skip
-_RUNS_FULL = re.compile(r"(1×1|3×3)[^.;]{0,60}\bruns? (?:at|on)\b[^.;]{0,40}(?:full|input's|larger|4×)")
+_RUNS_FULL = re.compile(r"(1×1|3×3)(?:(?!1×1|3×3)[^.;]){0,60}\bruns? (?:at|on)\b[^.;]{0,40}(?:full|input's|larger|4×)")
 _BOTTLENECKS = re.compile(r"ResNet-50's (\d+) bottlenecks")
 
 
@@ -434,7 +434,7 @@ def _named_claims(sentence: str) -> list[str]:
         w, d, r, _ = efficientnet.COEFFICIENTS[f"b{m.group(1)}"]
         if (float(m.group(2)), float(m.group(3)), int(m.group(4))) != (d, w, r):
             out.append(f"EfficientNet-B{m.group(1)} scales depth ×{d}, width ×{w}, resolution {r}")
-    for m in _STRIDE.finditer(sentence):
+    for m in _STRIDE.finditer("" if "basic block" in sentence else sentence):  # bottleneck ResNets
         version = m.group(1) or m.group(4)
         conv = m.group(2) or m.group(3)
         want = "3×3" if "1.5" in version else "1×1"
@@ -450,8 +450,18 @@ def _named_claims(sentence: str) -> list[str]:
     return out
 
 
+_RESNET_SOURCE = re.compile(
+    r"(Keras'|torchvision's|keras\.applications)[^.]*?\b(ResNet-?(50|101|152)|resnet(50|101|152))\b"
+)
+
+
 def check_named_facts(q: AnyQuestion) -> list[Finding]:
-    return [Finding("named_facts", f"{q.uid} {place}", msg) for place, raw in _texts(q) for msg in _named(raw)]
+    out = [Finding("named_facts", f"{q.uid} {place}", msg) for place, raw in _texts(q) for msg in _named(raw)]
+    stem = plain(q.stem)
+    m = _RESNET_SOURCE.search(stem)
+    if m and not re.search(r"\bv1(\.5)?\b", stem):  # a bottleneck ResNet's source fixes its variant: say which
+        out.append(Finding("named_facts", f"{q.uid} stem", f"names {m.group(0)!r} without its variant (v1 or v1.5)"))
+    return out
 
 
 @functools.lru_cache(maxsize=1)
@@ -486,7 +496,7 @@ def _named(raw: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ answer_in_stem
 
 _SHAPE = re.compile(r"\d[\d,]*(?:\s*×\s*\d[\d,]*)+")
-_EXAMPLE = re.compile(r"e\.g\.[^)]*")
+_EXAMPLE = re.compile(r"(?:e\.g\.|such as|for example)[^)]*")
 
 
 def check_answer_in_stem(q: AnyQuestion) -> list[Finding]:

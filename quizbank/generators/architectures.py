@@ -174,25 +174,89 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.macs", topic="architectures", title="MACs of a named model", kind="numeric", version=2)
+# the model each MACs stem names, with its variant: every figure is keyed from that model
+MAC_MODELS = {
+    1: ("lenet5", "vgg16", "resnet50", "mobilenet_v2"),
+    2: (*COMMON, "resnet50_v1_5"),
+    3: tuple(n for n in (*ALL, "resnet50_v1_5") if n not in FAMOUS),
+}
+_V1 = "keras.applications layout, ResNet v1: the downsampling stride in the first 1×1 of a block"
+
+
+def _source(name: str) -> str:
+    """How a stem names a zoo model: whose build it is and, for ResNets, which variant."""
+    if name == "resnet50_v1_5":
+        return "torchvision's `resnet50` (ResNet v1.5: the downsampling stride in the 3×3 of a block)"
+    if name in ("resnet18", "resnet34"):
+        return (
+            f"{TITLES[name]} as built in Keras (the cnnquiz zoo; basic blocks, whose downsampling stride sits in the "
+            "first 3×3 in v1 and v1.5 alike)"
+        )
+    if name.startswith("resnet"):
+        return f"Keras' {TITLES[name].replace('-', '')} ({_V1})"
+    if name == "se_resnet50":
+        return "SE-ResNet-50 (the v1.5 layout with an SE gate in each bottleneck, as built in the cnnquiz zoo)"
+    if name == "googlenet":
+        return "GoogLeNet as in the paper (5×5 convs in the 5×5 branches, no BatchNorm; the cnnquiz zoo's build)"
+    return f"{TITLES[name]} as built in Keras (the cnnquiz zoo)"
+
+
+def _format_example(key: float) -> str:
+    """A format example that is not the answer: far from the key in value."""
+    return next(ex for ex in ("1.2e6", "3.2e9", "2.5e8") if abs(float(ex) - key) > 0.5 * key)
+
+
+def _mac_traps(name: str, key: int) -> list[tuple[Any, ...]]:
+    """Other conventions' MACs of the model: FLOPs, the other ResNet variant, torchvision's GoogLeNet."""
+    traps: list[tuple[Any, ...]] = [("macs_as_flops", T.macs_as_flops(key))]
+    shift = _ref("resnet50", "stride_shift_macs")
+    if name in ("resnet50", "resnet101", "resnet152"):
+        traps.append(
+            (
+                "resnet_version_confused",
+                key + shift,
+                f"{fmt(key + shift)} is torchvision's v1.5 of this network (stride in the 3×3, so the first 1×1 of "
+                f"each downsampling block runs on the 4× larger grid: +{fmt(shift)} MACs). Keras' "
+                f"{TITLES[name].replace('-', '')} is v1, with the stride in that 1×1.",
+            )
+        )
+    if name == "resnet50_v1_5":
+        traps.append(
+            (
+                "resnet_version_confused",
+                key - shift,
+                f"{fmt(key - shift)} is Keras' ResNet50 (v1, stride in the first 1×1, 3.86 G). torchvision's v1.5 "
+                f"moves the stride into the 3×3, so that 1×1 runs on the 4× larger grid: +{fmt(shift)} MACs.",
+            )
+        )
+    if name == "googlenet":
+        tv = _ref("googlenet", "torchvision_macs")
+        traps.append(
+            (
+                "keras_count_is_torchvision",
+                tv,
+                f"{fmt(tv)} is torchvision's `googlenet`, which puts 3×3 convs in the '5×5' branches; the paper's "
+                "network, the one asked, has 5×5 convs there.",
+            )
+        )
+    return traps
+
+
+@generator("architectures.macs", topic="architectures", title="MACs of a named model", kind="numeric", version=3)
 def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    name = pick(rng, BY_DIFFICULTY[difficulty])
+    name = pick(rng, MAC_MODELS[difficulty])
     v = VARIANTS[name]
     assert v.macs is not None
     key = v.macs.value
-    traps: list[tuple[str, Any]] = [("macs_as_flops", T.macs_as_flops(key))]
-    if name == "resnet50":
-        traps.append(("stride_changes_params", VARIANTS["resnet50_v1_5"].macs.value))  # type: ignore[union-attr]
-    if name == "resnet50_v1_5":
-        traps.append(("stride_changes_params", VARIANTS["resnet50"].macs.value))  # type: ignore[union-attr]
     return numeric(
         stem=(
-            f"How many multiply-accumulates (MACs) does one forward pass of {TITLES[name]} take at "
-            f"{_shape_text(v.input_shape)}, counting convolutions, dense layers and attention products as torchvision "
-            "does? Answer within 2 % (e.g. `4.09e9`)."
+            f"How many multiply-accumulates (MACs) does one forward pass of {_source(name)} take at "
+            f"{_shape_text(v.input_shape)}? Count one MAC per multiply-add of every convolution and dense layer "
+            "(biases, BatchNorm, activations and pooling are not counted). Answer within 2 % "
+            f"(a number such as `{_format_example(key)}`)."
         ),
         key=key,
-        traps=traps,
+        traps=_mac_traps(name, key),
         tolerance=Tolerance(mode="relative", value=0.02),
         unit="MACs",
         params={"model": name},
@@ -283,8 +347,9 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return choice(
         rng,
         stem=(
-            f"Keras' `ResNet50().count_params()` is {fmt(keras_total)}; torchvision reports {fmt(tv)} for resnet50. "
-            f"Where do the {fmt(diff)} extra parameters come from?"
+            f"Keras' `ResNet50().count_params()` (v1) is {fmt(keras_total)}; torchvision reports {fmt(tv)} for "
+            f"`resnet50` (v1.5, the same weights but for conv biases). Where do the {fmt(diff)} extra parameters come "
+            "from?"
         ),
         correct=f"{fmt(bias)} conv biases, plus BatchNorm's moving mean and variance ({fmt(2 * bias)}) that Keras counts",
         correct_value=diff,
@@ -318,9 +383,9 @@ def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     else:
         stem = (
-            f"Keras' {TITLES[name]} has {fmt(trainable)} trainable parameters and torchvision's {fmt(tv)}. The "
-            "layers are the same except that every Keras conv has a bias. How many conv biases does the Keras "
-            "model have?"
+            f"Keras' {TITLES[name]} (v1) has {fmt(trainable)} trainable parameters and torchvision's (v1.5) "
+            f"{fmt(tv)}. Moving the stride changes no weight, and the layers are the same except that every Keras conv "
+            "has a bias. How many conv biases does the Keras model have?"
         )
     key = trainable - tv
     assert key == bias
@@ -682,7 +747,9 @@ def _resnet50_chain(stage: int, block: int) -> list[F.RFLayer]:
     return chain
 
 
-@generator("architectures.named_rf", topic="architectures", title="Receptive field of a named layer", kind="numeric")
+@generator(
+    "architectures.named_rf", topic="architectures", title="Receptive field of a named layer", kind="numeric", version=2
+)
 def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1 or (difficulty == 2 and rng.random() < 0.5):
         name = "vgg16"
@@ -698,7 +765,7 @@ def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
         layer = f"conv{stage}_block{block}_out"
         chain = _resnet50_chain(stage, block)
         desc = (
-            "Keras' ResNet-50 (7×7/2 conv, 3×3/2 max-pool, bottlenecks 1×1 → 3×3 → 1×1 with the stride in the "
+            "Keras' ResNet-50 (v1: 7×7/2 conv, 3×3/2 max-pool, bottlenecks 1×1 → 3×3 → 1×1 with the stride in the "
             "first 1×1)"
         )
     rf, jump = F.receptive_field(chain)
@@ -748,7 +815,7 @@ def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
     return shape(
         stem=(
-            f"Keras' ResNet-50 pads {side}×{side}×3 by 3, applies a 7×7 conv with 64 filters and stride 2 "
+            f"Keras' ResNet-50 (v1; the stem is the same in v1.5) pads {side}×{side}×3 by 3, applies a 7×7 conv with 64 filters and stride 2 "
             f"(`conv1_conv`), then pads by 1 and max-pools 3×3 at stride 2 (`pool1_pool`). What is the output shape "
             f"of `{layer}` (without the batch axis)?"
         ),

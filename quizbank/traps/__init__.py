@@ -22,6 +22,7 @@ from .architectures import (
     keras_count_trainable_only,
     macs_as_flops,
     params_ratio_for_macs,
+    resnet_version_confused,
     se_overhead_macs_as_params,
     share_complement,
 )
@@ -192,6 +193,7 @@ __all__ = [
     "ratio_inverted",
     "relu_grad_times_input",
     "residual_grads_summed",
+    "resnet_version_confused",
     "resnet_forgot_projection",
     "resnet_identity_has_params",
     "rf_branches_summed",

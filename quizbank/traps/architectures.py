@@ -155,3 +155,15 @@ def compound_rule_for_measured(phi: float) -> float:
 def se_overhead_macs_as_params(se_macs: float, macs: float) -> float:
     """The SE gates' share of the MACs, in percent, where their share of the parameters is asked."""
     return 100 * se_macs / macs
+
+
+@trap(
+    "resnet_version_confused",
+    title="ResNet v1 and v1.5 confused",
+    feedback="Keras' ResNets are v1 (the downsampling stride in the first 1×1 of a block); torchvision's are v1.5 (the "
+    "stride in the 3×3). The weights are the same, the MACs are not: in v1.5 that 1×1 runs on the 4× larger grid, "
+    "+231 M MACs for every bottleneck ResNet at 224×224.",
+)
+def resnet_version_confused(macs: int, stride_shift: int, *, to_v1_5: bool = True) -> int:
+    """The MACs of the other ResNet variant: v1 + the shift for v1.5, or v1.5 − the shift for v1."""
+    return macs + stride_shift if to_v1_5 else macs - stride_shift
