@@ -21,7 +21,6 @@ NOT_YET = {
     "distinct_keys": "55 findings in 31 generators",
     "difficulty": "20 findings in 20 generators",
     "options": "1,566 findings in 25 generators",
-    "named_facts": "679 findings in 9 generators",
     "answer_in_stem": "173 findings in 3 generators",
 }
 
@@ -186,3 +185,41 @@ def test_comparison_rule_catches(text: str) -> None:
 )
 def test_comparison_rule_passes(text: str) -> None:
     assert not lint.check_comparisons(_q(explanation=text))
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "In GoogLeNet's Inception (4e) module, a branch takes a 28×28×528 map to 320 channels.",
+        "A ViT-H/8 (width $D = 1280$) embeds patches.",
+        "A ViT-B/16 (width $D = 1024$) embeds patches.",
+        "In DenseNet-121, dense block 3 (`conv4`) has 32 layers.",
+        "EfficientNet-B2 scales B0 by depth ×1.3, width ×1.1 and resolution 260.",
+        "torchvision's ResNet-50 (v1.5) puts each downsampling stride in the first 1×1 conv.",
+        "Keras' `ResNet50().count_params()` is 25,636,712; torchvision reports 25,557,032 for `resnet50`.",
+        "VGG-16 has 139,000,000 parameters.",
+    ],
+)
+def test_named_facts_rule_catches(stem: str) -> None:
+    assert "named_facts" in _checks(lint.check_named_facts(_q(stem=stem)))
+
+
+def test_named_facts_rule_passes_true_details() -> None:
+    stem = (
+        "In GoogLeNet's Inception (4e) module, a branch takes a 14×14×528 map. A ViT-B/16 (width $D = 768$). "
+        "In DenseNet-121, dense block 3 (`conv4`) has 24 layers. EfficientNet-B2 scales B0 by depth ×1.2, width ×1.1 "
+        "and resolution 260. torchvision's ResNet-50 (v1.5) puts each downsampling stride in the 3×3 conv. "
+        "VGG-16 has 138,357,544 parameters."
+    )
+    assert not lint.check_named_facts(_q(stem=stem))
+
+
+def test_answer_in_stem_rule() -> None:
+    q = _q("conv_params.count", 0, 2)
+    assert "answer_in_stem" in _checks(
+        lint.check_answer_in_stem(q.model_copy(update={"stem": q.stem + f" It has {q.key:,} parameters."}))
+    )
+    macs = _q("architectures.macs", 0, 2)
+    example = macs.model_copy(update={"stem": macs.stem + f" (e.g. `{macs.key * 1.01:.3e}`)"})
+    assert "answer_in_stem" in _checks(lint.check_answer_in_stem(example))
+    assert not lint.check_answer_in_stem(q) and not lint.check_answer_in_stem(macs)

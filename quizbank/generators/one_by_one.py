@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from models.facts.inception import GOOGLENET_ROWS
+
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
@@ -44,20 +46,12 @@ WIDTHS = {
     3: (96, 128, 192, 256, 384, 480, 512, 832),
 }
 
-# GoogLeNet's Inception branches: (module, C_in, 1×1 reduce, C_out, K)
-INCEPTION = (
-    ("3a", 192, 96, 128, 3),
-    ("3a", 192, 16, 32, 5),
-    ("3b", 256, 128, 192, 3),
-    ("3b", 256, 32, 96, 5),
-    ("4a", 480, 96, 208, 3),
-    ("4a", 480, 16, 48, 5),
-    ("4b", 512, 112, 224, 3),
-    ("4b", 512, 24, 64, 5),
-    ("4e", 528, 160, 320, 3),
-    ("4e", 528, 32, 128, 5),
-    ("5b", 832, 48, 128, 5),
-    ("5b", 832, 192, 384, 3),
+# GoogLeNet's Inception branches from the paper's Table 1 as declared in models.facts (never retyped here):
+# (module, C_in, 1×1 reduce, C_out, K, side of the module's input)
+INCEPTION = tuple(
+    branch
+    for name, c_in, _, c3r, c3, c5r, c5, _, side in GOOGLENET_ROWS
+    for branch in ((name, c_in, c3r, c3, 3, side), (name, c_in, c5r, c5, 5, side))
 )
 
 
@@ -151,7 +145,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_branch(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty < 3:
-        module, c_in, c_mid, c_out, k = pick(rng, INCEPTION)
+        module, c_in, c_mid, c_out, k, h = pick(rng, INCEPTION)
         bias = difficulty == 1 or rng.random() < 0.5
     else:
         module = None
@@ -160,7 +154,7 @@ def _draw_branch(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_out = pick(rng, [c for c in (32, 48, 64, 96, 128, 192, 256, 384) if c < c_in])
         k = pick(rng, (3, 5, 7))
         bias = rng.random() < 0.5
-    h = pick(rng, (7, 14, 28))
+        h = pick(rng, (7, 14, 28))
     p = {"module": module, "c_in": c_in, "c_mid": c_mid, "c_out": c_out, "k": k, "bias": bias, "h": h}
     counts = _branch_counts(p)
     if counts[0] >= counts[1]:
