@@ -20,7 +20,6 @@ SEEDS = 60
 NOT_YET = {
     "distinct_keys": "55 findings in 31 generators",
     "difficulty": "20 findings in 20 generators",
-    "options": "1,566 findings in 25 generators",
     "answer_in_stem": "173 findings in 3 generators",
 }
 
@@ -223,3 +222,50 @@ def test_answer_in_stem_rule() -> None:
     example = macs.model_copy(update={"stem": macs.stem + f" (e.g. `{macs.key * 1.01:.3e}`)"})
     assert "answer_in_stem" in _checks(lint.check_answer_in_stem(example))
     assert not lint.check_answer_in_stem(q) and not lint.check_answer_in_stem(macs)
+
+
+def _mc(gen_id: str = "edge_cases.dying_relu", d: int = 1, seed: int = 0) -> Any:
+    from quizbank.generators import generate
+
+    return generate(gen_id, seed, d)
+
+
+def test_options_rules() -> None:
+    q = _mc()
+    opts = list(q.options)
+    wrong = [i for i, o in enumerate(opts) if not o.correct]
+    # two options that read the same once case, spacing and punctuation are normalised
+    twin = opts[:]
+    twin[wrong[0]] = twin[wrong[0]].model_copy(update={"text": "  " + opts[wrong[1]].text.upper() + "!"})
+    assert "options" in _checks(lint.check_options_question(q.model_copy(update={"options": twin})))
+    # two wrong options with the same trap and feedback: the same misconception twice
+    same = opts[:]
+    same[wrong[0]] = same[wrong[0]].model_copy(
+        update={"trap": opts[wrong[1]].trap, "feedback": opts[wrong[1]].feedback}
+    )
+    assert "options" in _checks(lint.check_options_question(q.model_copy(update={"options": same})))
+    assert not lint.check_options_question(q)
+
+
+def test_option_cue_rules() -> None:
+    qs = [_mc(seed=s) for s in range(20)]
+
+    def keyed(q: Any, text: str) -> Any:
+        opts = [o.model_copy(update={"text": text if o.correct else o.text}) for o in q.options]
+        return q.model_copy(update={"options": opts})
+
+    long = [keyed(q, f"{q.stem[:10]} " + "a much longer correct answer than any distractor " * 3) for q in qs]
+    assert any("longest" in f.message for f in lint.check_option_cues("x", 1, long))
+    first = [keyed(q, f"rates 7, {s + 8}, {s + 9}") for s, q in enumerate(qs)]  # only the key starts at 7
+    assert any("first number" in f.message for f in lint.check_option_cues("x", 1, first))
+    assert not lint.check_option_cues("edge_cases.dying_relu", 1, qs)
+
+
+def test_variety_and_difficulty_rules() -> None:
+    same = [_mc(seed=0)] * 10
+    assert lint.check_distinct_keys("x", 1, same)
+    assert not lint.check_distinct_keys("x", 1, [_mc(seed=s) for s in range(10)])
+    easy = [_mc(d=1, seed=s) for s in range(5)]
+    hard = [q.model_copy(update={"difficulty": 3}) for q in easy[:2]] + [_mc(d=3, seed=s) for s in range(3)]
+    assert lint.check_difficulty("x", {1: easy, 3: hard})
+    assert not lint.check_difficulty("x", {1: easy, 3: [_mc(d=3, seed=s) for s in range(5)]})

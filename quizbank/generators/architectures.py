@@ -11,6 +11,7 @@ import random
 from typing import Any
 
 from models.facts import VARIANTS
+from models.facts import resnet as resnet_facts
 
 from .. import formulas as F
 from .. import traps as T
@@ -18,7 +19,7 @@ from .. import witness as W
 from ..schema import Tolerance
 from .base import (
     Redraw,
-    choice,
+    claims_choice,
     compared,
     fmt,
     fmt_scaled,
@@ -312,59 +313,85 @@ def vgg_fc_share(rng: random.Random, difficulty: int) -> dict[str, Any]:
     version=2,
 )
 def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    keras_total = VARIANTS["resnet50"].params.value  # type: ignore[union-attr]
-    tv = _ref("resnet50", "torchvision_params")
-    bias = _ref("resnet50", "conv_bias")
-    diff = keras_total - tv
+    """Difficulty 1 asks where Keras' extra parameters come from, 3 what moving the stride changes, 2 either; the
+    depth varies (every bottleneck ResNet gains the same +231 M MACs from the move)."""
     shift = _ref("resnet50", "stride_shift_macs")
-    v1_macs, v15_macs = VARIANTS["resnet50"].macs.value, VARIANTS["resnet50_v1_5"].macs.value  # type: ignore[union-attr]
-    if difficulty >= 2 and (difficulty == 3 or rng.random() < 0.5):
-        return choice(
+    ask = "difference" if difficulty == 1 else "stride" if difficulty == 3 else pick(rng, ("difference", "stride"))
+    if ask == "stride":
+        name = pick(rng, ("resnet50", "resnet101", "resnet152"))
+        v1_macs = VARIANTS[name].macs.value  # type: ignore[union-attr]
+        v15_macs = v1_macs + shift
+        weights = _ref(name, "torchvision_params")
+        title = TITLES[name]
+        return claims_choice(
             rng,
             stem=(
-                "torchvision's ResNet-50 (v1.5) puts each downsampling stride in the 3×3 conv; Keras' ResNet50 (v1) "
-                "puts it in the first 1×1. What does the move change?"
+                f"torchvision's {title} (v1.5) puts each downsampling stride in the 3×3 conv; Keras' "
+                f"{title.replace('-', '')} (v1) puts it in the first 1×1. What does the move change?"
             ),
-            correct=f"Only the compute: {fmt(shift)} {compared(v15_macs, v1_macs)} MACs for v1.5, the same number "
-            "of weights",
-            correct_value=shift,
-            distractors=[
-                "stride_changes_params",
-                ("stride_changes_params", f"{fmt(shift)} more parameters for v1.5, and the same MACs"),
-                ("macs_as_flops", f"{fmt(2 * shift)} more MACs, as the 3×3 now runs twice per position"),
+            right=[
+                f"Only the compute: {fmt(shift)} {compared(v15_macs, v1_macs)} MACs for v1.5, the same weights.",
+                f"{fmt(shift)} more MACs: the first 1×1 now runs on the 4× larger grid.",
+                f"The MACs ({fmt_scaled(v15_macs)} vs {fmt_scaled(v1_macs)}), not the {fmt(weights)} weights.",
+            ],
+            wrong=[
+                ("stride_changes_params", f"{fmt(shift)} more parameters for v1.5, and the same MACs."),
+                ("macs_as_flops", f"{fmt(2 * shift)} more MACs: every extra multiply-add counts twice."),
+                ("resnet_version_confused", "Nothing: v1 and v1.5 take the same MACs and have the same weights."),
+                ("v15_macs_from_3x3", f"{fmt(shift)} more MACs, because the strided 3×3 runs on the 4× larger grid."),
             ],
             explanation=(
-                f"{T.get('stride_changes_params').feedback} In v1 the first 1×1 of each downsampling block (stages 3–5) "
-                "has stride 2, so it runs on the output grid; in v1.5 it has stride 1 and runs on the 4× larger input "
-                "grid, while the 3×3, now strided, still produces the output grid and costs the same. The extra MACs "
-                "are those of the first 1×1 on the 3 extra quarters: "
+                f"{T.get('stride_changes_params').feedback} In v1 the first 1×1 of each downsampling block (stages "
+                "3–5) has stride 2, so it runs on the output grid; in v1.5 it has stride 1 and runs on the 4× larger "
+                "input grid, while the 3×3, now strided, still produces the output grid and costs the same. The extra "
+                "MACs are those of the first 1×1 on the 3 extra quarters, the same for every bottleneck depth: "
                 "$3\\cdot(28^2\\cdot256\\cdot128 + 14^2\\cdot512\\cdot256 + 7^2\\cdot1024\\cdot512)$ = "
                 f"{fmt(shift)} (Keras v1 {fmt_scaled(v1_macs)} vs torchvision v1.5 {fmt_scaled(v15_macs)})."
             ),
-            params={"variant": "stride"},
+            correct_value=shift,
+            params={"variant": "stride", "model": name},
             witness=W.combine("difference", W.zoo("resnet50_v1_5", "macs"), W.zoo("resnet50", "macs")),
         )
-    return choice(
+    name = pick(rng, ("resnet50", "resnet101") if difficulty == 1 else ("resnet18", "resnet34", "resnet50"))
+    keras_total, tv, bias = VARIANTS[name].params.value, _ref(name, "torchvision_params"), _ref(name, "conv_bias")  # type: ignore[union-attr]
+    diff = keras_total - tv
+    title = TITLES[name]
+    convs = len(resnet_facts.convs(int(name[6:]), False))
+    return claims_choice(
         rng,
         stem=(
-            f"Keras' `ResNet50().count_params()` (v1) is {fmt(keras_total)}; torchvision reports {fmt(tv)} for "
-            f"`resnet50` (v1.5, the same weights but for conv biases). Where do the {fmt(diff)} extra parameters come "
-            "from?"
+            f"Keras' {title} (v1) has {fmt(keras_total)} parameters in `count_params()`; torchvision reports "
+            f"{fmt(tv)} for its {title} (v1.5: the same weights but for conv biases). Where do the {fmt(diff)} extra "
+            "parameters come from?"
         ),
-        correct=f"{fmt(bias)} conv biases, plus BatchNorm's moving mean and variance ({fmt(2 * bias)}) that Keras counts",
-        correct_value=diff,
-        distractors=[
-            ("aux_head_counted", "An auxiliary classifier that torchvision leaves out"),
-            ("bn_count_as_2c", "BatchNorm's γ and β, which torchvision does not count"),
-            ("stride_changes_params", "Keras' stride sits in the 1×1, which needs larger kernels"),
+        right=[
+            f"{fmt(bias)} conv biases plus BN's moving mean and variance ({fmt(2 * bias)}).",
+            f"A bias per conv channel ({fmt(bias)}), 2 BN moving statistics each.",
+            f"Conv biases and BN moving statistics: 3 × {fmt(bias)}.",
+        ],
+        wrong=[
+            (
+                "aux_head_counted",
+                "An auxiliary classifier that torchvision leaves out.",
+                f"{title} has no auxiliary classifier (Inception has); the {fmt(diff)} are per-channel extras.",
+            ),
+            ("bn_count_as_2c", f"BatchNorm's γ and β ({fmt(2 * bias)}), which torchvision does not count."),
+            ("stride_changes_params", "Keras' stride sits in the 1×1, which needs more weights."),
+            (
+                "keras_count_trainable_only",
+                f"Only BatchNorm's moving mean and variance ({fmt(2 * bias)}).",
+                f"The moving statistics are {fmt(2 * bias)} of them; the other {fmt(bias)} are the conv biases that "
+                "Keras' ResNet adds and torchvision's drops.",
+            ),
         ],
         explanation=(
-            f"{T.get('keras_count_is_torchvision').feedback} Here each of the 53 convs has one bias per output channel "
-            f"({fmt(bias)}) and every BatchNorm keeps a moving mean and variance per channel ({fmt(2 * bias)}, "
-            f"non-trainable): {fmt(bias)} + {fmt(2 * bias)} = {fmt(diff)}."
+            f"{T.get('keras_count_is_torchvision').feedback} Here each of the {convs} convs has one bias per output "
+            f"channel ({fmt(bias)}) and every BatchNorm keeps a moving mean and variance per channel "
+            f"({fmt(2 * bias)}, non-trainable): {fmt(bias)} + {fmt(2 * bias)} = {fmt(diff)}."
         ),
-        params={"variant": "difference"},
-        witness=W.combine("difference", W.zoo("resnet50", "count_params"), W.zoo("resnet50_v1_5", "trainable_params")),
+        correct_value=diff,
+        params={"variant": "difference", "model": name},
+        witness=W.combine("difference", W.zoo(name, "count_params"), W.zoo(name, "trainable_params", use_bias=False)),
     )
 
 
@@ -627,7 +654,9 @@ def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ MobileNet v1 vs v2
 
 
-@generator("architectures.mobilenet_versions", topic="architectures", title="MobileNet v1 vs v2", kind="choice")
+@generator(
+    "architectures.mobilenet_versions", topic="architectures", title="MobileNet v1 vs v2", kind="choice", version=2
+)
 def mobilenet_versions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     a1 = _ref("mobilenet_v1", "architecture")
     a2 = _ref("mobilenet_v2", "architecture")
@@ -639,43 +668,65 @@ def mobilenet_versions(rng: random.Random, difficulty: int) -> dict[str, Any]:
         "projection (no ReLU: the bottleneck is linear), with an identity skip where shapes allow. Counted on the live "
         "models: v1 has 0 `Add` layers, v2 has 10."
     )
+    args = {"explanation": explanation, "witness": witness}
+    not_v2: list[tuple[str, str]] = [
+        ("mobilenet_v1_inverted_residual", "Nothing structural: both use inverted residual blocks; v2 is wider."),
+        ("separable_is_depthwise_plus_3x3", "A regular 3×3 conv after each depthwise conv."),
+        ("resnet_concatenates", "Dense connections that concatenate every earlier block's output."),
+        ("linear_bottleneck_relu", "A ReLU6 after every 1×1 projection, for more non-linearity."),
+    ]
     if difficulty == 3:
         return multi_select(
             rng,
             stem="Select every statement that is true of MobileNet-v2 but not of MobileNet-v1.",
-            correct=[
-                "It has identity skip connections around its blocks (inverted residuals).",
-                "The 1×1 projection at the end of each block has no activation (linear bottleneck).",
-            ],
-            wrong=[
-                ("mobilenet_v1_inverted_residual", "It uses depthwise-separable convolutions."),
-                ("separable_is_depthwise_plus_3x3", "Its blocks follow the depthwise 3×3 with a regular 3×3 conv."),
-                ("resnet_concatenates", "Its skips concatenate the block input to the output."),
-            ],
-            explanation=explanation,
+            correct=rng.sample(
+                [
+                    "It has identity skip connections around its blocks (inverted residuals).",
+                    "The 1×1 projection at the end of each block has no activation (linear bottleneck).",
+                    "Each block first expands the channels with a 1×1 conv (×6), then filters depthwise.",
+                ],
+                pick(rng, (2, 3)),
+            ),
+            wrong=rng.sample(
+                [
+                    ("mobilenet_v1_inverted_residual", "It uses depthwise-separable convolutions."),
+                    ("separable_is_depthwise_plus_3x3", "Its blocks follow the depthwise 3×3 with a regular 3×3 conv."),
+                    ("resnet_concatenates", "Its skips concatenate the block input to the output."),
+                    ("linear_bottleneck_relu", "Its 1×1 projections end in a ReLU6, like its other convs."),
+                ],
+                pick(rng, (2, 3)),
+            ),
             params={"form": "select"},
-            witness=witness,
+            **args,
         )
-    stem = (
-        "What does MobileNet-v2 add to MobileNet-v1's stack of depthwise-separable convolutions?"
-        if difficulty == 1
-        else "Which block structure is MobileNet-v2's (and not v1's)?"
-    )
-    return choice(
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem="What does MobileNet-v2 add to MobileNet-v1's stack of depthwise-separable convolutions?",
+            right=[
+                "Inverted residuals with linear bottlenecks around the depthwise convs.",
+                "Identity skips around expand → depthwise → linear-projection blocks.",
+                "1×1 expand, 3×3 depthwise, linear 1×1 project, and a skip around them.",
+            ],
+            wrong=not_v2,
+            params={"form": "add"},
+            **args,
+        )
+    return claims_choice(
         rng,
-        stem=stem,
-        correct=(
-            "Inverted residuals with linear bottlenecks: 1×1 expand → 3×3 depthwise → linear 1×1 project, "
-            "with an identity skip"
-        ),
-        distractors=[
-            ("mobilenet_v1_inverted_residual", "Nothing structural: both use inverted residual blocks; v2 is wider"),
-            ("separable_is_depthwise_plus_3x3", "A regular 3×3 conv after each depthwise conv"),
-            ("resnet_concatenates", "Dense connections that concatenate every earlier block's output"),
+        stem="Which block structure is MobileNet-v2's (and not v1's)?",
+        right=[
+            "1×1 expand (×6) → 3×3 depthwise → linear 1×1 project, with an identity skip.",
+            "An inverted residual: wide depthwise middle, narrow linear ends, a skip.",
         ],
-        explanation=explanation,
-        params={"form": "choice"},
-        witness=witness,
+        wrong=[
+            ("mobilenet_v1_inverted_residual", "3×3 depthwise → 1×1 pointwise, both with ReLU, no skip."),
+            ("separable_is_depthwise_plus_3x3", "3×3 depthwise → regular 3×3 conv → 1×1 pointwise."),
+            ("resnet_concatenates", "A dense block: each layer's output concatenated to all earlier ones."),
+            ("linear_bottleneck_relu", "1×1 expand → 3×3 depthwise → 1×1 project, each ending in ReLU6."),
+        ],
+        params={"form": "structure"},
+        **args,
     )
 
 

@@ -9,7 +9,22 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, every_nth, fmt, fmt_shape, generator, noun, numeric, numeric_choice, pick, shape, terms, topic
+from ..schema import Witness
+from .base import (
+    DOTS,
+    claims_choice,
+    every_nth,
+    fmt,
+    fmt_shape,
+    generator,
+    noun,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    terms,
+    topic,
+)
 
 TOPIC = topic(
     "audio",
@@ -85,9 +100,6 @@ def _wavenet_key_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, Any]]]:
     return key, traps
 
 
-DOTS = "\\dots"
-
-
 def _wavenet_explanation(p: dict[str, Any], key: int) -> str:
     k, stacks, ds = p["k"], p["stacks"], p["dilations"]
     s = sum(ds)
@@ -138,83 +150,89 @@ def wavenet_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ causality
 
 
-@generator("audio.causal", topic="audio", title="Causal dilated convolutions", kind="choice")
+@generator("audio.causal", topic="audio", title="Causal dilated convolutions", kind="choice", version=2)
 def causal(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k = 2 if difficulty == 1 else pick(rng, (2, 3))
     n = pick(rng, (3, 4, 5) if difficulty < 3 else (6, 8, 10))
     ds = [2**i for i in range(n)]
     p = {"k": k, "dilations": ds}
     feedback = T.get("wavenet_not_causal").feedback
-    if difficulty < 3:
-        if difficulty == 1:
-            stem = "WaveNet stacks *causal* dilated 1D convolutions. What does 'causal' guarantee?"
-            correct = (
-                "Output $t$ depends only on inputs at times $\\le t$, so audio can be generated one sample at a time."
-            )
-            wrong: list[str | tuple[str, str]] = ["wavenet_not_causal", "causal_shrinks_output", "wavenet_uses_pooling"]
-        else:
-            stem = (
+    measured = (
+        f"{feedback} Measured: for this stack, $\\partial y_t/\\partial x_{{t'}} = 0$ for every $t' > t$ and "
+        "non-zero for some $t' \\le t$."
+    )
+    causal_witness = W.probe("causal_conv_no_future", expect=True, dilations=ds, k=k, length=128)
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem="WaveNet stacks *causal* dilated 1D convolutions. What does 'causal' guarantee?",
+            right=[
+                "Output $t$ depends only on inputs at times $\\le t$: audio can be generated sample by sample.",
+                "No output sees the future: $y_t$ uses only $x_{t'}$ with $t' \\le t$.",
+                "Each output is computed from past and present samples only.",
+            ],
+            wrong=[
+                ("wavenet_not_causal", "Output $t$ sees samples on both sides of $t$, centred on it."),
+                ("causal_shrinks_output", "Each layer's output is $(K-1)\\cdot d$ samples shorter than its input."),
+                ("ignored_dilation", "Each layer sees exactly K consecutive samples, whatever its dilation."),
+            ],
+            explanation=measured,
+            params=p,
+            witness=causal_witness,
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
                 f"A stack of `Conv1D(16, {k}, padding='causal', dilation_rate=d)` for d in ({', '.join(map(str, ds))}) "
                 "processes an audio signal. Which statement about output sample $t$ is true?"
-            )
-            correct = (
-                "Its gradient with respect to every input after $t$ is exactly 0: each layer pads its "
-                "$(K-1)\\cdot d$ zeros on the left only."
-            )
-            wrong = [
-                ("wavenet_not_causal", "It also sees future samples, because each kernel is centred on $t$."),
-                "causal_shrinks_output",
-                (
-                    "wavenet_uses_pooling",
-                    "Its receptive field comes from pooling between the layers, not from dilation.",
-                ),
-            ]
-        rng.shuffle(wrong)
-        return choice(
-            rng,
-            stem=stem,
-            correct=correct,
-            distractors=wrong,
-            explanation=(
-                f"{feedback} Measured: for this stack, $\\partial y_t/\\partial x_{{t'}} = 0$ for every $t' > t$ and "
-                "non-zero for some $t' \\le t$."
             ),
+            right=[
+                "Its gradient with respect to every input after $t$ is exactly 0.",
+                "It depends on no input after $t$: each layer pads only on the left.",
+                f"It sees {fmt(F.wavenet_rf(k, ds))} samples, all at times $\\le t$.",
+            ],
+            wrong=[
+                ("wavenet_not_causal", "It also sees future samples, because each kernel is centred on $t$."),
+                ("causal_shrinks_output", "It exists only for late t: causal padding drops the first outputs."),
+                ("wavenet_uses_pooling", "Its receptive field comes from pooling between the layers."),
+                ("rf_l_times_k", f"It sees {len(ds) * k} samples: {len(ds)} layers of {k} taps each."),
+            ],
+            explanation=measured,
             params=p,
-            witness=W.probe("causal_conv_no_future", expect=True, dilations=ds, k=k, length=128),
+            witness=causal_witness,
         )
     rf = F.wavenet_rf(k, ds)
-    stem = (
-        f"WaveNet reaches a long context with {n} causal layers, kernel size {k}, dilations "
-        f"{_dilations_text(ds)}. Why dilation rather than pooling or plain stacking?"
-    )
-    return choice(
+    plain_rf = n * (k - 1) + 1
+    return claims_choice(
         rng,
-        stem=stem,
-        correct=(
-            f"Doubling dilations grow the receptive field exponentially ($1 + \\sum d\\cdot(K-1) = {fmt(rf)}$ samples "
-            "here) while every layer keeps one output per input sample and stays causal."
+        stem=(
+            f"WaveNet reaches a long context with {n} causal layers, kernel size {k}, dilations "
+            f"{_dilations_text(ds)}. Why dilation rather than pooling or plain stacking?"
         ),
-        correct_value=rf,
-        distractors=[
-            (
-                "wavenet_uses_pooling",
-                "Pooling between the layers would reach the same context at the same time "
-                "resolution; dilation is only cheaper.",
-            ),
-            (
-                "ignored_dilation",
-                f"Dilation does not change the receptive field ({n * (k - 1) + 1} samples for {n} "
-                "layers); it only saves computation.",
-            ),
-            ("wavenet_not_causal", "Dilated kernels also look at future samples, which doubles the usable context."),
+        right=[
+            f"Doubling rates give {fmt(rf)} samples of context at full time resolution.",
+            f"{n} layers reach {fmt(rf)} samples while keeping one output per input sample.",
+            f"Context grows exponentially ({fmt(rf)} samples, not {plain_rf}) without losing resolution.",
+        ],
+        wrong=[
+            ("wavenet_uses_pooling", "Pooling would reach the same context at the same time resolution."),
+            ("ignored_dilation", f"Dilation keeps the context at {plain_rf} samples; it only saves computation."),
+            ("wavenet_not_causal", "Dilated kernels also look ahead in time, which doubles the usable context."),
+            ("rf_l_times_k", f"Plain stacking would already give {n * k} samples, as much as dilation."),
         ],
         explanation=(
             f"$RF = 1 + \\sum d\\cdot(K-1) = 1 + {sum(ds)}\\cdot{k - 1} = {fmt(rf)}$ with only {n} layers, against "
-            f"$1 + {n}\\cdot{k - 1} = {n * (k - 1) + 1}$ without dilation. "
+            f"$1 + {n}\\cdot{k - 1} = {plain_rf}$ without dilation. "
             f"{T.get('wavenet_uses_pooling').feedback}"
         ),
         params=p,
-        witness=W.sequential([2 * rf + 2, 1], [W.conv1d(1, k, dilation=d) for d in ds], "receptive_field"),
+        witness=Witness(
+            quantity="receptive_field",
+            input_shape=[2 * rf + 2, 1],
+            layers=[W.conv1d(1, k, dilation=d) for d in ds],
+            expect=rf,
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from ..schema import AnyQuestion, QuestionAdapter, Tolerance, Witness
 DIFFICULTIES = (1, 2, 3)
 MAX_REDRAWS = 64
 OPTION_IDS = "abcdefgh"
+DOTS = "\\dots"  # the ellipsis inside LaTeX math
 RATIO_TOL = Tolerance(mode="relative", value=0.005)  # "how many times more" answers, within 0.5 %
 PERCENT_TOL = Tolerance(mode="absolute", value=0.1)  # "how many percent fewer" answers, within 0.1 points
 POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
@@ -506,17 +507,61 @@ def comparison_choice(
     )
 
 
+def one_per_trap(rng: random.Random, entries: Sequence[Any], n: int) -> list[Any]:
+    """Up to ``n`` entries drawn at random, at most one per trap id (a trap id alone or the first item of a tuple), so
+    no two options state the same misconception."""
+    by_trap: dict[str, Any] = {}
+    for e in rng.sample(list(entries), len(entries)):
+        by_trap.setdefault(e if isinstance(e, str) else e[0], e)
+    return list(by_trap.values())[:n]
+
+
+def claims_choice(
+    rng: random.Random,
+    *,
+    stem: str,
+    right: Sequence[str],
+    wrong: Sequence[tuple[Any, ...]],
+    explanation: str,
+    params: dict[str, Any],
+    witness: Witness | None,
+    n_options: int = 4,
+    correct_feedback: str | None = None,
+    correct_value: Any = None,
+) -> dict[str, Any]:
+    """A multiple-choice question over varied claims: one true claim drawn from ``right`` and distractors drawn from
+    ``wrong`` (``(trap, text)`` or ``(trap, text, feedback)``), never two with the same trap, so no option repeats a
+    misconception and the option set changes from seed to seed."""
+    correct = pick(rng, right)
+    distractors = one_per_trap(rng, wrong, n_options - 1)
+    return choice(
+        rng,
+        stem=stem,
+        correct=correct,
+        distractors=distractors,
+        explanation=explanation,
+        params={**params, "claim": list(right).index(correct)},
+        witness=witness,
+        n_options=n_options,
+        correct_feedback=correct_feedback,
+        correct_value=correct_value,
+    )
+
+
 def fact_choice(rng: random.Random, fact: dict[str, Any], *, name: str = "fact") -> dict[str, Any]:
-    """A multiple-choice question from a fact record: its ``stem``, ``correct`` answer, trap ``distractors``,
+    """A multiple-choice question from a fact record: its ``stem``, a ``correct`` answer drawn from ``right`` (its
+    phrasings), trap ``distractors`` (at most one per trap, drawn at random when there are more than three),
     ``explanation`` and probe ``witness``; the params name the fact (``fact[name]``) and repeat the probe's args."""
     witness = fact["witness"]
+    right = fact.get("right") or [fact["correct"]]
+    correct = pick(rng, right)
     return choice(
         rng,
         stem=fact["stem"],
-        correct=fact["correct"],
-        distractors=fact["distractors"],
+        correct=correct,
+        distractors=one_per_trap(rng, fact["distractors"], 3),
         explanation=fact["explanation"],
-        params={name: fact[name], **witness.args},
+        params={name: fact[name], "claim": right.index(correct), **witness.args},
         witness=witness,
     )
 

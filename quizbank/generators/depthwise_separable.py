@@ -16,7 +16,7 @@ from .. import witness as W
 from .base import (
     RATIO_TOL,
     article,
-    choice,
+    claims_choice,
     compared,
     fmt,
     generator,
@@ -274,7 +274,11 @@ def _equivalence_probe(p: dict[str, Any]) -> Any:
 
 
 @generator(
-    "depthwise_separable.definition", topic="depthwise_separable", title="What a separable conv is", kind="choice"
+    "depthwise_separable.definition",
+    topic="depthwise_separable",
+    title="What a separable conv is",
+    kind="choice",
+    version=2,
 )
 def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
@@ -284,18 +288,30 @@ def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
         else ""
     )
     dm = f", depth_multiplier={p['m']}" if p["m"] > 1 else ""
-    return choice(
+    k, c_in, c_out, m = p["k"], p["c_in"], p["c_out"], p["m"]
+    per = "one per channel" if m == 1 else f"{m} per channel"
+    return claims_choice(
         rng,
         stem=(
-            f"MobileNet replaces a standard ${p['k']}\\times{p['k']}$ conv by a depthwise-separable one, e.g. Keras "
-            f"`SeparableConv2D({p['c_out']}, {p['k']}{dm})` on ${p['c_in']}$ channels.{extra} What does a "
-            "depthwise-separable convolution consist of?"
+            f"MobileNet replaces a standard ${k}\\times{k}$ conv by a depthwise-separable one, e.g. Keras "
+            f"`SeparableConv2D({c_out}, {k}{dm})` on ${c_in}$ channels.{extra} What does this layer consist of?"
         ),
-        correct=DEFINITION,
-        distractors=[
-            "separable_is_depthwise_plus_3x3",
-            "depthwise_mixes_channels",
-            "separable_is_spatial_factorised",
+        right=[
+            f"A {k}×{k} depthwise conv ({per}), then a 1×1 conv to {c_out} channels.",
+            f"`DepthwiseConv2D({k}{dm})` followed by `Conv2D({c_out}, 1)`.",
+            f"Per-channel {k}×{k} filtering, then a pointwise 1×1 mixing into {c_out} channels.",
+        ],
+        wrong=[
+            (
+                "separable_is_depthwise_plus_3x3",
+                f"`DepthwiseConv2D({k}{dm})` followed by a regular `Conv2D({c_out}, 3)`.",
+            ),
+            (
+                "depthwise_mixes_channels",
+                f"A {k}×{k} conv whose filters see all {c_in} channels, then a per-channel 1×1.",
+            ),
+            ("separable_is_spatial_factorised", f"A {k}×1 conv followed by a 1×{k} conv, each to {c_out} channels."),
+            ("separable_as_full", f"A standard `Conv2D({c_out}, {k})`, computed by a faster algorithm."),
         ],
         correct_feedback="Right: depthwise filters space per channel, pointwise mixes channels.",
         explanation=(

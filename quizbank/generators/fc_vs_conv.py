@@ -16,7 +16,7 @@ from .. import witness as W
 from .base import (
     RATIO_TOL,
     article,
-    choice,
+    claims_choice,
     compared,
     fmt,
     generator,
@@ -212,37 +212,33 @@ def _probe(p: dict[str, Any]) -> Any:
 def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty, bias=True)
     fc, conv = _counts(p)
-    distractors: list[tuple[str, str]] = [
-        (
-            "conv_params_depend_on_hw",
-            "The conv's count grows with H·W too, only linearly instead of quadratically.",
-        ),
-        ("locally_connected_is_conv", T.get("locally_connected_is_conv").claim),
-        ("conv_fewer_outputs", T.get("conv_fewer_outputs").claim),
-    ]
-    if difficulty >= 2:
-        distractors.append(
-            ("fc_grows_linearly_in_pixels", "The dense layer's count grows only linearly with H·W, as the conv's does.")
-        )
-    rng.shuffle(distractors)
+    k, c_in, hw = p["k"], p["c_in"], p["h"] * p["w"]
     stem = (
         _setting(p) + f"\n\nLayer A has {fmt(fc)} parameters, layer B only {fmt(conv)} (about "
         f"{fmt(round(fc / conv))}× {compared(conv, fc)}). Which statement explains the difference?"
     )
-    return choice(
+    wrong: list[tuple[str, str]] = [
+        ("conv_params_depend_on_hw", f"The conv's count grows with the {hw} positions too, only linearly."),
+        ("locally_connected_is_conv", f"The conv learns a small {k}×{k} filter per position, and those are cheap."),
+        ("conv_fewer_outputs", "The conv computes fewer output values than the dense layer."),
+    ]
+    if difficulty >= 2:
+        wrong.append(("fc_grows_linearly_in_pixels", f"The dense count grows only linearly with the {hw} positions."))
+    return claims_choice(
         rng,
         stem=stem,
-        correct=(
-            f"Locality and weight sharing: each output sees only {article(str(p['k']))} {p['k']}×{p['k']}×{p['c_in']} window, and the same "
-            "filters are reused at every position, so the conv's count does not depend on H and W."
-        ),
-        distractors=distractors,
+        right=[
+            f"Each conv output sees a {k}×{k}×{c_in} window, and one filter bank serves every position.",
+            f"Locality plus weight sharing: {k}×{k}×{c_in} windows, the same filters everywhere.",
+            f"The conv reuses one set of {k}×{k}×{c_in} filters at all {hw} positions.",
+        ],
+        wrong=wrong,
         correct_feedback="Right: locality cuts the connections, weight sharing cuts them again to a single filter bank.",
         explanation=(
             f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Locality: a conv output depends on "
-            f"{article(str(p['k']))} ${p['k']}\\times{p['k']}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight sharing: that "
-            "window's weights are the same at every position. The live probe checks both on the Jacobian of a real "
-            "`Conv2D` and that its count is unchanged on a 2× larger input."
+            f"{article(str(k))} ${k}\\times{k}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight "
+            "sharing: that window's weights are the same at every position. The live probe checks both on the Jacobian "
+            "of a real `Conv2D` and that its count is unchanged on a 2× larger input."
         ),
         params=p,
         witness=_probe(p),

@@ -18,6 +18,7 @@ from .base import (
     generator,
     numeric,
     numeric_choice,
+    one_per_trap,
     pick,
     shape,
     topic,
@@ -494,9 +495,9 @@ def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         form = pick(rng, ("even", "s2"))
         if form == "even":
-            k, s, w = pick(rng, (2, 4)), 1, pick(rng, (8, 10, 16, 28, 32))
+            k, s, w = pick(rng, (2, 4, 6)), 1, pick(rng, (8, 10, 16, 28, 32))
         else:
-            k, s, w = 3, 2, pick(rng, (8, 16, 28, 32, 56, 112))
+            k, s, w = pick(rng, (3, 5)), 2, pick(rng, (8, 15, 16, 28, 31, 32, 56, 112))
     elif difficulty == 2:
         if rng.random() < 0.3:
             k, s, w = 7, 2, 224
@@ -511,12 +512,16 @@ def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     o = F.output_size(w, k, s, "same", d)
     total = a + b
     half = (keff - 1) / 2
-    distractors: list[tuple[str, str]] = [("same_pad_extra_first", _split_text(b, a))]
-    hi, lo = -(-(keff - 1) // 2), (keff - 1) // 2
-    distractors += [("same_pad_symmetric", _split_text(hi, hi)), ("same_pad_symmetric", _split_text(lo, lo))]
+    hi = -(-(keff - 1) // 2)
+    unstrided = keff - 1  # the total a stride-1 'same' would need
+    distractors: list[tuple[str, str]] = [
+        ("same_pad_extra_first", _split_text(b, a)),
+        ("same_pad_symmetric", _split_text(hi, hi)),
+        ("same_pad_ignores_stride", _split_text(unstrided // 2, unstrided - unstrided // 2)),
+    ]
     if total > 0:
         distractors.append(("same_as_valid", _split_text(0, 0)))
-    rng.shuffle(distractors)
+    distractors = [e for e in one_per_trap(rng, distractors, 4) if e[1] != _split_text(a, b)]
     layer = f"`Conv2D(8, {k}, strides={s}, padding='same'{f', dilation_rate={d}' if d > 1 else ''})`"
     stem_text = (
         f"{layer} is applied to {article(str(w))} {w}×{w}×3 input in Keras (TensorFlow backend). How many zero rows does 'same' add "

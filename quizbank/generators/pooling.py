@@ -522,73 +522,79 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 def _facts(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
+    """Fact records; difficulty 3 draws only the harder ones (never a difficulty-1 stem)."""
     k = pick(rng, (2, 3, 4))
-    facts = [
-        {
-            "fact": "maxpool_backward",
-            "stem": "In the backward pass of a max-pooling layer, what does each input of a window receive?",
-            "correct": "The window's whole upstream gradient if it was the window's maximum, 0 otherwise.",
-            "distractors": [
+    maxpool = {
+        "fact": "maxpool_backward",
+        "stem": f"In the backward pass of `MaxPooling2D({k})`, what does each input of a {k}×{k} window receive?",
+        "right": [
+            "The window's whole upstream gradient if it was the maximum, 0 otherwise.",
+            "0, unless it was the window's maximum: then all of the window's gradient.",
+            f"Only the argmax of the {k * k} gets the gradient; the rest get 0.",
+        ],
+        "distractors": [
+            ("maxpool_grad_spread", f"An equal share, 1/{k * k} of the window's upstream gradient."),
+            ("maxpool_grad_copied", "Every input of the window receives the full upstream gradient."),
+            ("pooling_has_params", "Nothing: the gradient updates the pool's own weights instead."),
+            ("maxpool_no_gradient", "Nothing: max is not differentiable, so no gradient flows back."),
+        ],
+        "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k),
+        "explanation": T.get("maxpool_grad_spread").feedback,
+    }
+    gap = {
+        "fact": "gap_layout",
+        "stem": "What does global average pooling (GAP) do to the spatial layout of a feature map?",
+        "right": [
+            "It discards it: each channel becomes one average over all positions.",
+            "It loses it: any rearrangement of the positions gives the same output.",
+        ],
+        "distractors": [
+            ("gap_keeps_layout", "It keeps it: each average remembers where its feature was."),
+            ("pooling_has_params", "It learns one weight per position, so the layout lives in the weights."),
+            ("equivariance_is_invariance", "Nothing: GAP is translation-equivariant, so the layout is kept."),
+        ],
+        "witness": W.probe("gap_loses_layout", expect=True),
+        "explanation": T.get("gap_keeps_layout").feedback
+        + " Permuting the pixels of the input leaves the GAP vector unchanged.",
+    }
+    avgpool = {
+        "fact": "avgpool_backward",
+        "stem": f"{article(str(k)).capitalize()} ${k}\\times{k}$ average pool receives upstream gradient $g$ for one "
+        "window. What "
+        "does each of the window's inputs receive?",
+        "right": [f"$g/{k * k}$", f"$g$ divided by {k * k}"],
+        "distractors": [
+            ("avgpool_grad_1_over_k", f"$g/{k}$"),
+            ("avgpool_grad_copied", "$g$"),
+            (
                 "maxpool_grad_spread",
-                ("maxpool_grad_copied", "Every input of the window receives the full upstream gradient."),
-                ("pooling_has_params", "A gradient for the pool's own weights; the inputs receive nothing."),
-                ("relu_grad_passes_all", "Each input receives the upstream gradient times its own value."),
-            ],
-            "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k),
-            "explanation": T.get("maxpool_grad_spread").feedback,
-        },
-        {
-            "fact": "gap_layout",
-            "stem": "What does global average pooling (GAP) do to the spatial layout of a feature map?",
-            "correct": "It discards it: each channel becomes one average, fine for classification but not for "
-            "segmentation.",
-            "distractors": [
-                "gap_keeps_layout",
-                ("pooling_has_params", "It learns one weight per position, so the layout is kept in the weights."),
-                ("equivariance_is_invariance", "Nothing: GAP is translation-equivariant, so the layout is preserved."),
-            ],
-            "witness": W.probe("gap_loses_layout", expect=True),
-            "explanation": T.get("gap_keeps_layout").feedback
-            + " Permuting the pixels of the input leaves the GAP vector unchanged.",
-        },
-    ]
-    if difficulty >= 2:
-        facts.append(
-            {
-                "fact": "avgpool_backward",
-                "stem": f"{article(str(k)).capitalize()} ${k}\\times{k}$ average pool receives upstream gradient $g$ for one window. What does each "
-                "of the window's inputs receive?",
-                "correct": f"$g/{k * k}$",
-                "distractors": [
-                    ("avgpool_grad_1_over_k", f"$g/{k}$"),
-                    ("avgpool_grad_copied", "$g$"),
-                    ("maxpool_grad_spread", "$g$ for the largest input, 0 for the others"),
-                ],
-                "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k),
-                "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$ so $\\partial y/\\partial x = 1/{k * k}$. "
-                + T.get("avgpool_grad_1_over_k").feedback,
-            }
-        )
-    if difficulty == 3:
-        facts.append(
-            {
-                "fact": "gap_invariance",
-                "stem": "A circularly padded conv layer followed by global average pooling is applied to an image "
-                "and to a shifted copy of it. How do the two outputs compare?",
-                "correct": "They are identical: conv is translation-equivariant and GAP then makes the result "
-                "invariant.",
-                "distractors": [
-                    "equivariance_is_invariance",
-                    ("cnn_rotation_equivariant", "The output vector is shifted by the same amount as the image."),
-                    ("gap_keeps_layout", "They differ, since GAP keeps where each feature was."),
-                ],
-                "witness": W.probe("gap_translation_invariance", expect=True),
-                "explanation": T.get("equivariance_is_invariance").feedback,
-            }
-        )
-    return facts
+                "$g$ for the largest input, 0 for the others",
+                f"That is max-pooling's rule; an average weighs every input by 1/{k * k}, so each gets $g/{k * k}$.",
+            ),
+        ],
+        "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k),
+        "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$ so $\\partial y/\\partial x = 1/{k * k}$. "
+        + T.get("avgpool_grad_1_over_k").feedback,
+    }
+    invariance = {
+        "fact": "gap_invariance",
+        "stem": "A circularly padded conv layer followed by global average pooling is applied to an image "
+        "and to a shifted copy of it. How do the two outputs compare?",
+        "right": [
+            "They are identical: the conv maps shift, and GAP ignores where things are.",
+            "The same vector: equivariant convs, then an invariant average.",
+        ],
+        "distractors": [
+            ("equivariance_is_invariance", "The output vector is shifted by the same amount as the image."),
+            ("shift_scrambles_features", "They differ unpredictably: each position has its own weights."),
+            ("gap_keeps_layout", "They differ, since GAP keeps where each feature was."),
+        ],
+        "witness": W.probe("gap_translation_invariance", expect=True),
+        "explanation": T.get("equivariance_is_invariance").feedback,
+    }
+    return {1: [maxpool, gap], 2: [maxpool, gap, avgpool, invariance], 3: [avgpool, invariance]}[difficulty]
 
 
-@generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice")
+@generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice", version=2)
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return fact_choice(rng, pick(rng, _facts(rng, difficulty)))

@@ -9,7 +9,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import article, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import article, claims_choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
 
 TOPIC = topic(
     "video",
@@ -228,59 +228,67 @@ def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.i3d_concept", topic="video", title="C3D vs I3D", kind="choice")
+@generator("video.i3d_concept", topic="video", title="C3D vs I3D", kind="choice", version=2)
 def i3d_concept(rng: random.Random, difficulty: int) -> dict[str, Any]:
     t = pick(rng, (3, 5, 7))
     n = pick(rng, (3, 7))
-    inflate = f"repeat each pretrained {n}×{n} filter {t} times along time and divide by {t}"
-    if difficulty == 1:
-        stem = f"How does I3D obtain the weights of its {t}×{n}×{n} 3D filters?"
-        correct = f"It inflates pretrained 2D ImageNet filters: {inflate}."
-        wrong: list[str | tuple[str, str]] = [
-            "i3d_from_scratch",
-            "i3d_frames_independent",
-            ("i3d_without_t", f"It repeats each pretrained {n}×{n} filter {t} times along time, keeping its values."),
-        ]
-    elif difficulty == 2:
-        stem = (
-            f"I3D inflates a pretrained {n}×{n} filter to {t}×{n}×{n}. Why does it divide the repeated weights by {t}?"
-        )
-        correct = (
-            f"So that a boring video (one image repeated {t} times) gives exactly the 2D network's activation, and the "
-            "pretrained network's behaviour carries over."
-        )
-        wrong = [
-            ("i3d_without_t", "It is optional: the repeated filter already gives the 2D activation on a boring video."),
-            ("i3d_ratio_inverted", f"To make the response to a boring video {t} times smaller than the 2D activation."),
-            ("i3d_frames_independent", "So that each frame is processed independently of its neighbours."),
-        ]
-    else:
-        stem = "Which statement contrasts C3D and I3D correctly?"
-        correct = f"C3D trains its 3D convs from scratch on video; I3D starts from 2D ImageNet weights: {inflate}."
-        wrong = [
-            ("i3d_from_scratch", "Both train 3D convs from scratch; I3D simply uses a deeper backbone than C3D."),
-            (
-                "i3d_frames_independent",
-                "C3D uses 3D convs; I3D runs a pretrained 2D network on every frame and averages the predictions.",
-            ),
-            (
-                "i3d_without_t",
-                f"I3D inflates 2D filters by repeating them {t} times along time, without rescaling; "
-                "C3D trains from scratch.",
-            ),
-        ]
-    rng.shuffle(wrong)
-    return choice(
-        rng,
-        stem=stem,
-        correct=correct,
-        distractors=wrong,
-        explanation=(
+    args = {
+        "explanation": (
             f"{T.get('i3d_from_scratch').feedback} With the division, a boring video of {t} identical frames gives "
             f"$\\sum_{{\\tau}} (W/{t}) * x = W * x$, the 2D activation (measured: ratio 1; without /{t} it is {t})."
         ),
-        params={"t": t, "n": n, "variant": difficulty},
-        witness=W.probe("i3d_boring_video_ratio", expect=1.0, t=t, k=n, divide=True),
+        "params": {"t": t, "n": n, "variant": difficulty},
+        "witness": W.probe("i3d_boring_video_ratio", expect=1.0, t=t, k=n, divide=True),
+    }
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem=f"How does I3D obtain the weights of its {t}×{n}×{n} 3D filters?",
+            right=[
+                f"It copies each pretrained {n}×{n} filter {t} times in time, divided by {t}.",
+                f"Inflation: {t} copies of a 2D ImageNet filter, each /{t}.",
+            ],
+            wrong=[
+                ("i3d_from_scratch", f"It trains its {t}×{n}×{n} filters from scratch on video, like C3D."),
+                ("i3d_frames_independent", "It runs the 2D network on each frame and averages the outputs."),
+                ("i3d_without_t", f"It copies each pretrained {n}×{n} filter {t} times, keeping its values."),
+                ("i3d_ratio_inverted", f"It copies each pretrained {n}×{n} filter {t} times and multiplies by {t}."),
+            ],
+            **args,
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
+                f"I3D inflates a pretrained {n}×{n} filter to {t}×{n}×{n}. Why does it divide the repeated weights by "
+                f"{t}?"
+            ),
+            right=[
+                f"So a boring video ({t} equal frames) gives exactly the 2D activation.",
+                f"The {t} copies sum {t} equal responses; /{t} restores the pretrained one.",
+            ],
+            wrong=[
+                ("i3d_without_t", "It is optional: the copies already give the 2D activation on a boring video."),
+                ("i3d_ratio_inverted", f"To make the boring-video response {t} times smaller than the 2D one."),
+                ("i3d_frames_independent", "So that each frame is processed independently of its neighbours."),
+                ("i3d_from_scratch", "To start from small random weights, as 3D training from scratch needs."),
+            ],
+            **args,
+        )
+    return claims_choice(
+        rng,
+        stem="Which statement contrasts C3D and I3D correctly?",
+        right=[
+            f"C3D trains 3D convs from scratch; I3D inflates 2D ImageNet filters ({t} copies, each /{t}).",
+            "C3D starts from random 3D filters, I3D from pretrained 2D ones repeated over time.",
+        ],
+        wrong=[
+            ("i3d_from_scratch", "Both train 3D convs from scratch; I3D just has a deeper backbone."),
+            ("i3d_frames_independent", "C3D uses 3D convs; I3D averages a 2D network over the frames."),
+            ("i3d_without_t", f"I3D repeats 2D filters {t} times without rescaling; C3D trains from scratch."),
+            ("i3d_ratio_inverted", f"I3D divides by {t}, so a boring video gives 1/{t} of the 2D response."),
+        ],
+        **args,
     )
 
 

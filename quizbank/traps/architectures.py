@@ -167,3 +167,12 @@ def se_overhead_macs_as_params(se_macs: float, macs: float) -> float:
 def resnet_version_confused(macs: int, stride_shift: int, *, to_v1_5: bool = True) -> int:
     """The MACs of the other ResNet variant: v1 + the shift for v1.5, or v1.5 − the shift for v1."""
     return macs + stride_shift if to_v1_5 else macs - stride_shift
+
+
+conceptual(
+    "v15_macs_from_3x3",
+    title="v1.5's extra MACs credited to the 3×3",
+    feedback="In v1.5 the strided 3×3 produces the same output grid as v1's 3×3 and costs the same. The extra MACs are "
+    "the first 1×1's: without its stride it runs on the 4× larger grid before the downsampling.",
+    claim="ResNet v1.5 costs more because its strided 3×3 runs on the larger grid.",
+)

@@ -62,3 +62,12 @@ def conv_grad_unflipped(
             if 0 <= p < oh and 0 <= q < ow:
                 total += upstream[p][q] * kernel[a][b]
     return total
+
+
+conceptual(
+    "relu_grad_inverted",
+    title="ReLU's gate inverted",
+    feedback="ReLU passes the gradient where its forward input was > 0 (slope 1) and blocks it where the input was ≤ 0 "
+    "(slope 0), not the other way round.",
+    claim="ReLU's backward blocks the gradient where the input was positive and passes it where it was negative.",
+)

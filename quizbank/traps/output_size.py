@@ -107,3 +107,12 @@ def output_forgot_plus_one(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -
 def padding_ignored(w: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     """The 'valid' size, as if the explicit padding ``P`` were not there."""
     return F.output_size(w, k, s, 0, d)
+
+
+conceptual(
+    "same_pad_ignores_stride",
+    title="'same' padding computed as at stride 1",
+    feedback="At stride S, 'same' only pads what ceil(W/S) outputs need: total = max((O − 1)·S + K_eff − W, 0), which is "
+    "often less than the K_eff − 1 of a stride-1 'same' conv (and 0 when the windows already fit).",
+    claim="'same' always pads K_eff − 1 pixels in total, whatever the stride.",
+)

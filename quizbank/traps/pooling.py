@@ -115,3 +115,12 @@ def overlap_grad_not_summed(shares: Sequence[float]) -> float:
 def avgpool_grad_copied(upstream: Sequence[float]) -> float:
     """The upstream gradients of the input's windows without the ``1/K²``."""
     return sum(upstream)
+
+
+conceptual(
+    "maxpool_no_gradient",
+    title="Max-pool passes no gradient",
+    feedback="Max is piecewise linear: inside a window its derivative is 1 for the input that was the maximum and 0 "
+    "for the others, so the window's whole gradient reaches the argmax.",
+    claim="Max pooling is not differentiable, so no gradient flows back through it.",
+)
