@@ -614,7 +614,7 @@ def check_option_cues(gen_id: str, d: int, qs: Sequence[AnyQuestion]) -> list[Fi
 def _key_signature(q: AnyQuestion) -> Any:
     if q.kind == "multiple_choice":
         o = next(o for o in q.options if o.correct)  # type: ignore[union-attr]
-        if o.value is not None:
+        if o.value is not None and _is_number_text(o.text):  # a numeric choice: its key is the number
             return ("value", str(o.value))
     if _is_choice(q):
         return ("options", frozenset(_norm_option(o.text) for o in q.options))  # type: ignore[union-attr]

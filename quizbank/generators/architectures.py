@@ -23,6 +23,7 @@ from .base import (
     compared,
     fmt,
     fmt_scaled,
+    fmt_shape,
     generator,
     multi_select,
     numeric,
@@ -131,10 +132,11 @@ def _distinct(key: int, traps: list[tuple[str, Any]]) -> int:
 
 # a model makes a good count question if at least two other conventions give other numbers
 _ELIGIBLE = tuple(n for n in ALL if _distinct(VARIANTS[n].params.value, _count_traps(n, False)) >= 2)  # type: ignore[union-attr]
-PARAM_MODELS = {
-    1: tuple(n for n in ("resnet50", "mobilenet_v2", "densenet121", "mobilenet_v1") if n in _ELIGIBLE),
+_FIRST = tuple(n for n in ("resnet50", "mobilenet_v2", "densenet121", "mobilenet_v1") if n in _ELIGIBLE)
+PARAM_MODELS = {  # difficulty 3 never repeats a difficulty-1 model
+    1: _FIRST,
     2: tuple(n for n in COMMON if n in _ELIGIBLE),
-    3: _ELIGIBLE,
+    3: tuple(n for n in _ELIGIBLE if n not in _FIRST),
 }
 
 
@@ -270,35 +272,62 @@ def macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("architectures.vgg_fc_share", topic="architectures", title="Where VGG's parameters live", kind="numeric")
+VGG_PARTS = {
+    "fc": ("the three fully connected layers", ("fc1", "fc2", "predictions")),
+    "fc1": ("the first fully connected layer (`fc1`) alone", ("fc1",)),
+    "conv": ("the 3×3 convolutions", ()),
+}
+
+
+@generator(
+    "architectures.vgg_fc_share", topic="architectures", title="Where VGG's parameters live", kind="numeric", version=2
+)
 def vgg_fc_share(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    """Difficulty 1: VGG-16's parts; 2: VGG-16 or 19; 3: the same with a 10-class head (the share moves)."""
     name = "vgg16" if difficulty == 1 else pick(rng, ("vgg16", "vgg19"))
-    fc, total = _ref(name, "fc_params"), VARIANTS[name].params.value  # type: ignore[union-attr]
-    conv = total - fc
-    ask = "fc" if difficulty < 3 else pick(rng, ("fc", "conv"))
-    key = round(100 * (fc if ask == "fc" else conv) / total, 1)
-    other = round(T.share_complement(key), 1)
-    part = "the three fully connected layers" if ask == "fc" else "the 3×3 convolutions"
-    fc_layers = [W.zoo(name, "count_params", at=layer) for layer in ("fc1", "fc2", "predictions")]
-    fc_w = W.combine("sum", *fc_layers)
-    part_w = fc_w if ask == "fc" else W.combine("difference", W.zoo(name, "count_params"), fc_w)
+    classes = 1000 if difficulty < 3 else pick(rng, (10, 100))
+    conv = _ref(name, "conv_params")
+    fc1, fc2 = F.dense_params(7 * 7 * 512, 4096), F.dense_params(4096, 4096)
+    fc = fc1 + fc2 + F.dense_params(4096, classes)
+    total = conv + fc
+    assert classes != 1000 or total == VARIANTS[name].params.value  # type: ignore[union-attr]
+    ask = pick(rng, tuple(VGG_PARTS))
+    part_count = {"fc": fc, "fc1": fc1, "conv": conv}[ask]
+    key = round(100 * part_count / total, 1)
+    part, layers = VGG_PARTS[ask]
+    kw = {} if classes == 1000 else {"classes": classes}
+    fc_w = W.combine("sum", *[W.zoo(name, "count_params", at=layer, **kw) for layer in layers or VGG_PARTS["fc"][1]])
+    part_w = fc_w if ask != "conv" else W.combine("difference", W.zoo(name, "count_params", **kw), fc_w)
+    complement = round(T.share_complement(key), 1)
+    rest = "the rest of the network" if ask != "conv" else "the fully connected layers"
     return numeric(
         stem=(
-            f"What percentage of {TITLES[name]}'s {fmt(total)} parameters sit in {part}? "
-            "(224×224×3 input, 1000 classes; answer to 0.1 %.)"
+            (
+                f"What percentage of {TITLES[name]}'s {fmt(total)} parameters sit in {part}? "
+                if classes == 1000
+                else f"{TITLES[name]} is rebuilt with a {classes}-class classifier (`classes={classes}`). What "
+                f"percentage of its parameters sit in {part}? "
+            )
+            + f"(224×224×3 input, {classes} classes; answer to 0.1 %.)"
         ),
         key=key,
-        traps=[("share_complement", other)],
+        traps=[
+            (
+                "share_complement",
+                complement,
+                f"{complement} % is the share of {rest}; the question asks for {part}: 100 − {complement} = {key} %.",
+            )
+        ],
         tolerance=Tolerance(mode="absolute", value=0.1),
         unit="%",
-        params={"model": name, "part": ask},
+        params={"model": name, "part": ask, "classes": classes},
         explanation=(
             f"fc1 alone maps the 7×7×512 = 25,088 flattened features to 4096 units: $(25088+1)\\cdot 4096$ = "
-            f"{fmt(25089 * 4096)}. With fc2 and the classifier the FC layers hold {fmt(fc)}, the convolutions "
-            f"{fmt(conv)}: {100 * fc / total:.1f} % vs {100 * conv / total:.1f} %. Most of VGG's weights are in its head,"
-            " which is why later networks replaced it by global average pooling."
+            f"{fmt(fc1)}. With fc2 and the {classes}-way classifier the FC layers hold {fmt(fc)}, the convolutions "
+            f"{fmt(conv)}: {100 * fc / total:.1f} % vs {100 * conv / total:.1f} % ({part}: {key} %). Most of VGG's "
+            "weights are in its head, which is why later networks replaced it by global average pooling."
         ),
-        witness=W.combine("percent_of", part_w, W.zoo(name, "count_params")),
+        witness=W.combine("percent_of", part_w, W.zoo(name, "count_params", **kw)),
     )
 
 
@@ -399,7 +428,9 @@ def resnet_conventions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     "architectures.resnet_bias", topic="architectures", title="Conv biases in Keras' ResNets", kind="numeric", version=2
 )
 def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    name = "resnet50" if difficulty == 1 else pick(rng, ("resnet18", "resnet34", "resnet50", "resnet101"))
+    name = pick(
+        rng, ("resnet18", "resnet34", "resnet50") if difficulty == 1 else ("resnet50", "resnet101", "resnet152")
+    )
     v = VARIANTS[name]
     total, trainable = v.params.value, v.trainable_params.value  # type: ignore[union-attr]
     tv, bias = _ref(name, "torchvision_params"), _ref(name, "conv_bias")
@@ -441,56 +472,97 @@ def resnet_bias(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
+INCEPTION_ASK = {  # quantity: (what the stem asks, how feedback names it)
+    "count_params": ("parameters in `count_params()`", "`count_params()`"),
+    "trainable_params": ("trainable parameters", "trainable count"),
+    "non_trainable_params": ("non-trainable parameters (BatchNorm's moving statistics)", "non-trainable count"),
+}
+
+
 @generator(
     "architectures.inception_aux",
     topic="architectures",
     title="Inception-v3 with and without its aux head",
     kind="numeric",
-    version=2,
+    version=3,
 )
 def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
+    """What Inception-v3's auxiliary head adds (1), the whole model with it (2), the same from torchvision's figure
+    in its own convention (3); each asks the Keras count, the trainable or the non-trainable part."""
     base = VARIANTS["inception_v3"]
-    total, trainable = base.params.value, base.trainable_params.value  # type: ignore[union-attr]
-    with_aux, with_aux_t = (
-        _ref("inception_v3", "aux_head_params_keras"),
-        _ref("inception_v3", "aux_head_trainable_keras"),
-    )
-    ask = pick(rng, ("count_params", "trainable_params"))
-    if difficulty == 3:
-        key = with_aux if ask == "count_params" else with_aux_t
+    without = {
+        "count_params": base.params.value,  # type: ignore[union-attr]
+        "trainable_params": base.trainable_params.value,  # type: ignore[union-attr]
+    }
+    with_aux = {
+        "count_params": _ref("inception_v3", "aux_head_params_keras"),
+        "trainable_params": _ref("inception_v3", "aux_head_trainable_keras"),
+    }
+    for d in (without, with_aux):
+        d["non_trainable_params"] = d["count_params"] - d["trainable_params"]
+    tv = _ref("inception_v3", "torchvision_params")
+    gammas = tv - with_aux["trainable_params"]  # torchvision counts γ, which Keras' scale=False drops
+    head_bn = (with_aux["non_trainable_params"] - without["non_trainable_params"]) // 2
+    ask = pick(rng, tuple(INCEPTION_ASK))
+    other = "trainable_params" if ask != "trainable_params" else "count_params"
+    if difficulty == 1:
+        key = with_aux[ask] - without[ask]
         stem = (
-            f"Keras' InceptionV3 has {fmt(total)} parameters (`count_params`) without its auxiliary classifier. "
-            f"With the auxiliary head (5×5 avg-pool → 1×1 conv 128 → 5×5 conv 768 → FC 1000, BN without γ) added, "
-            f"how many {'parameters does `count_params` report' if ask == 'count_params' else 'are trainable'}?"
-        )
-        w = W.zoo("inception_v3", ask, aux_head=True)
-        without = total if ask == "count_params" else trainable
-        traps = [
-            (
-                "aux_head_counted",
-                without,
-                f"{fmt(without)} is the model *without* its auxiliary head; the question adds the head's "
-                f"{fmt(key - without)} to it.",
-            ),
-            ("keras_count_trainable_only", with_aux_t) if ask == "count_params" else ("bn_trainable_as_4c", with_aux),
-        ]
-    else:
-        key = (with_aux - total) if ask == "count_params" else (with_aux_t - trainable)
-        stem = (
-            f"How many {'parameters' if ask == 'count_params' else 'trainable parameters'} does Inception-v3's "
-            "auxiliary classifier add in Keras' convention (BatchNorm without γ, so β plus the moving mean and "
-            f"variance{' count' if ask == 'count_params' else '; only β is trainable'})?"
+            "Inception-v3's auxiliary classifier (5×5 avg-pool → 1×1 conv 128 → 5×5 conv 768 → FC 1000, each conv "
+            "followed by BatchNorm without γ, as in Keras' `scale=False`) is added to Keras' InceptionV3. How many "
+            f"{INCEPTION_ASK[ask][0]} does the head alone add?"
         )
         w = W.combine("difference", W.zoo("inception_v3", ask, aux_head=True), W.zoo("inception_v3", ask))
-        traps = [
-            ("keras_count_trainable_only", with_aux_t - trainable)
-            if ask == "count_params"
-            else ("bn_trainable_as_4c", with_aux - total),
+        traps: list[tuple[Any, ...]] = [
             (
                 "aux_head_counted",
-                with_aux,
-                f"{fmt(with_aux)} is the whole InceptionV3 *with* its auxiliary head; the question asks what the head "
-                f"adds: {fmt(with_aux)} − {fmt(total)} = {fmt(with_aux - total)} in `count_params()`.",
+                with_aux[ask],
+                f"{fmt(with_aux[ask])} is the whole InceptionV3 *with* its head; the head alone adds "
+                f"{fmt(with_aux[ask])} − {fmt(without[ask])} = {fmt(key)}.",
+            ),
+            (
+                "keras_count_trainable_only" if ask == "count_params" else "bn_trainable_as_4c",
+                with_aux[other] - without[other],
+                f"{fmt(with_aux[other] - without[other])} is the head's {INCEPTION_ASK[other][1]}, not its "
+                f"{INCEPTION_ASK[ask][1]}.",
+            ),
+        ]
+    else:
+        key = with_aux[ask]
+        if difficulty == 2:
+            given = f"Keras' InceptionV3 has {fmt(without['count_params'])} parameters (`count_params()`) without its "
+            given += "auxiliary classifier."
+        else:
+            given = (
+                f"torchvision reports {fmt(tv)} parameters for `inception_v3`: the auxiliary classifier included, "
+                f"BatchNorm's γ and β counted (trainable weights only). Its BatchNorm layers have {fmt(gammas)} "
+                f"channels in all ({fmt(head_bn)} in the head); Keras drops γ (`scale=False`) and adds the moving mean "
+                "and variance."
+            )
+        stem = (
+            f"{given} With the auxiliary head (5×5 avg-pool → 1×1 conv 128 → 5×5 conv 768 → FC 1000) added, how many "
+            f"{INCEPTION_ASK[ask][0]} does the model have in Keras?"
+        )
+        w = W.zoo("inception_v3", ask, aux_head=True)
+        traps = [
+            (
+                "aux_head_counted",
+                without[ask],
+                f"{fmt(without[ask])} is the model *without* its auxiliary head; the head adds "
+                f"{fmt(key - without[ask])}.",
+            )
+            if difficulty == 2
+            else (
+                "keras_count_is_torchvision",
+                tv,
+                f"{fmt(tv)} is torchvision's count: it has γ ({fmt(gammas)}) and no moving statistics. Keras has "
+                f"{fmt(with_aux['trainable_params'])} trainable and {fmt(with_aux['non_trainable_params'])} "
+                "non-trainable parameters.",
+            ),
+            (
+                "keras_count_trainable_only" if ask == "count_params" else "bn_trainable_as_4c",
+                with_aux[other],
+                f"{fmt(with_aux[other])} is the model's {INCEPTION_ASK[other][1]}, not its {INCEPTION_ASK[ask][1]}.",
             ),
         ]
     return numeric(
@@ -499,8 +571,10 @@ def inception_aux(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps=traps,
         params={"quantity": ask, "variant": difficulty},
         explanation=(
-            f"Without the head: {fmt(total)} (count_params), {fmt(trainable)} trainable. With it: {fmt(with_aux)} and "
-            f"{fmt(with_aux_t)}. torchvision's 27.2 M (27,161,264) includes this head and BatchNorm's γ, which Keras' "
+            f"Without the head: {fmt(without['count_params'])} (`count_params`), {fmt(without['trainable_params'])} "
+            f"trainable. With it: {fmt(with_aux['count_params'])} and {fmt(with_aux['trainable_params'])}; the "
+            f"non-trainable rest is BatchNorm's moving mean and variance, 2 per channel. torchvision's "
+            f"{fmt_scaled(tv)} ({fmt(tv)}) includes this head and BatchNorm's γ ({fmt(gammas)}), which Keras' "
             "InceptionV3 leaves out (`scale=False`)."
         ),
         witness=w,
@@ -576,6 +650,68 @@ def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ SE overhead
 
 
+def _se_resnet50(rng: random.Random) -> dict[str, Any]:
+    """SE-ResNet-50 against ResNet-50 v1.5: the gates' parameters, their share of the weights, or of the MACs."""
+    se_params, se_macs = _ref("se_resnet50", "se_params"), _ref("se_resnet50", "se_macs")
+    r50 = VARIANTS["resnet50_v1_5"]
+    weights, r50_macs = r50.trainable_params.value, r50.macs.value  # type: ignore[union-attr]
+    params_pct, macs_pct = (
+        round(100 * se_params / weights, 1),
+        round(T.se_overhead_macs_as_params(se_macs, r50_macs), 2),
+    )
+    widths = [4 * p for p in resnet_facts.PLANES]  # C at the end of each bottleneck stage: 256 … 2048
+    gate_biases = sum(n * (c // 16 + c) for n, c in zip(resnet_facts.BLOCKS[50], widths, strict=True))
+    setting = (
+        "SE-ResNet-50 adds a squeeze-and-excitation gate (GAP → FC $C/16$ → ReLU → FC $C$ → sigmoid → scale, FCs "
+        f"with biases) to each of ResNet-50's {sum(resnet_facts.BLOCKS[50])} bottlenecks (v1.5 layout, "
+        f"{fmt(weights)} trainable weights, {fmt_scaled(r50_macs)} MACs). "
+    )
+    ask = pick(rng, ("params", "params_pct", "macs_pct"))
+    trainable = [W.zoo("se_resnet50", "trainable_params"), W.zoo("resnet50_v1_5", "trainable_params")]
+    if ask == "params":
+        key: float = se_params
+        stem = setting + "How many parameters do the gates add?"
+        traps: list[tuple[Any, ...]] = [
+            (
+                "forgot_bias",
+                se_params - gate_biases,
+                f"The gates' FC layers have biases too: C/16 + C per gate, {fmt(gate_biases)} in all.",
+            )
+        ]
+        tol, unit, w = None, None, W.combine("difference", *trainable)
+    elif ask == "params_pct":
+        key, tol, unit = params_pct, Tolerance(mode="absolute", value=0.1), "%"
+        stem = setting + "By what percentage does the parameter count grow? (0.1 % tolerance)"
+        traps = [("se_overhead_macs_as_params", macs_pct)]
+        w = W.combine("percent_more", *trainable)
+    else:
+        key, tol, unit = macs_pct, Tolerance(mode="absolute", value=0.01), "%"
+        stem = setting + "By what percentage do the MACs grow? (0.01 % tolerance)"
+        traps = [
+            (
+                "params_ratio_for_macs",
+                params_pct,
+                f"{params_pct} % is the gates' share of the *weights*; they act on pooled C-vectors, so their MACs "
+                f"({fmt(se_macs)}) are a tiny share of the network's.",
+            )
+        ]
+        w = W.combine("percent_more", W.zoo("se_resnet50", "macs"), W.zoo("resnet50_v1_5", "macs"))
+    return numeric(
+        stem=stem,
+        key=key,
+        tolerance=tol,
+        unit=unit,
+        traps=traps,
+        params={"model": "se_resnet50", "ask": ask},
+        explanation=(
+            "Each gate has $2C^2/r + C/r + C$ parameters with $r = 16$; summed over the stages that is "
+            f"{fmt(se_params)}, {params_pct} % of ResNet-50's {fmt(weights)} trainable weights, but only {macs_pct} % "
+            f"{compared(r50_macs + se_macs, r50_macs)} MACs ({fmt(se_macs)}): the gates act on pooled vectors."
+        ),
+        witness=w,
+    )
+
+
 @generator(
     "architectures.se_overhead",
     topic="architectures",
@@ -585,30 +721,7 @@ def densenet_growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
 )
 def se_overhead(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 3:
-        key = round(_ref("se_resnet50", "se_overhead_percent"), 1)
-        se_macs, r50_macs = _ref("se_resnet50", "se_macs"), VARIANTS["resnet50_v1_5"].macs.value  # type: ignore[union-attr]
-        macs_pct = round(T.se_overhead_macs_as_params(se_macs, r50_macs), 2)
-        return numeric(
-            stem=(
-                "SE-ResNet-50 adds a squeeze-and-excitation gate (GAP → FC $C/16$ → ReLU → FC $C$ → sigmoid → scale) "
-                "to each of ResNet-50's 16 bottlenecks (v1.5 layout, trainable weights). By what percentage does the "
-                "parameter count grow? (0.1 % tolerance)"
-            ),
-            key=key,
-            tolerance=Tolerance(mode="absolute", value=0.1),
-            unit="%",
-            traps=[("se_overhead_macs_as_params", macs_pct)],
-            params={"model": "se_resnet50"},
-            explanation=(
-                "Each gate has $2C^2/r + C/r + C$ parameters with $r = 16$; summed over the stages "
-                f"({fmt(_ref('se_resnet50', 'se_params'))}) that is {key} % of ResNet-50's "
-                f"{fmt(VARIANTS['resnet50_v1_5'].trainable_params.value)} trainable weights, but only {macs_pct} % "  # type: ignore[union-attr]
-                f"{compared(r50_macs + se_macs, r50_macs)} MACs: the gates act on pooled vectors."
-            ),
-            witness=W.combine(
-                "percent_more", W.zoo("se_resnet50", "trainable_params"), W.zoo("resnet50_v1_5", "trainable_params")
-            ),
-        )
+        return _se_resnet50(rng)
     c = pick(rng, (64, 128, 256) if difficulty == 1 else (96, 192, 256, 512))
     r = pick(rng, (4, 8, 16) if difficulty == 1 else (8, 16))
     if c % r:
@@ -741,36 +854,46 @@ def mobilenet_versions(rng: random.Random, difficulty: int) -> dict[str, Any]:
     version=2,
 )
 def efficientnet_scaling(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    i = pick(rng, {1: (1, 2), 2: (1, 2, 3), 3: (2, 3)}[difficulty])
-    name = f"efficientnet_b{i}"
-    b0, bi = VARIANTS["efficientnet_b0"], VARIANTS[name]
-    key = round(bi.macs.value / b0.macs.value, 2)  # type: ignore[union-attr]
-    coef = _ref(name, "coefficients")
-    rule = F.compound_scaling(i)["flops"]
+    """B1–B3 against B0 at difficulty 1, B1–B4 at 2; at 3 two scaled models against each other (Bi ÷ Bj, j ≥ 1)."""
+    if difficulty < 3:
+        i, j = pick(rng, (1, 2, 3) if difficulty == 1 else (1, 2, 3, 4)), 0
+    else:
+        j = pick(rng, (1, 2, 3))
+        i = pick(rng, tuple(range(j + 1, 5)))
+    name, base = f"efficientnet_b{i}", f"efficientnet_b{j}"
+    vi, vj = VARIANTS[name], VARIANTS[base]
+    key = round(vi.macs.value / vj.macs.value, 2)  # type: ignore[union-attr]
+    ci, cj = _ref(name, "coefficients"), _ref(base, "coefficients")
+    rule = F.compound_scaling(i)["flops"] / F.compound_scaling(j)["flops"]
+    abg = T.compound_scaling_abg(i) / T.compound_scaling_abg(j)
+    scaled = f"depth ×{ci['depth']}, width ×{ci['width']} and resolution {ci['resolution']}"
+    ref = (
+        f"B{j} (depth ×{cj['depth']}, width ×{cj['width']}, resolution {cj['resolution']})"
+        if j
+        else "B0 (resolution 224)"
+    )
     return numeric(
         stem=(
-            f"EfficientNet-B{i} scales B0 by depth ×{coef['depth']}, width ×{coef['width']} and resolution "
-            f"{coef['resolution']} (B0: 224). Measured on the live Keras models, how many times B0's MACs does B{i} "
-            "need? (2 decimals, 1 % tolerance)"
+            f"EfficientNet-B{i} scales B0 by {scaled}; compare it with {ref}. Measured on the live Keras models, how "
+            f"many times B{j}'s MACs does B{i} need? (2 decimals, 1 % tolerance)"
         ),
         key=key,
         tolerance=Tolerance(mode="relative", value=0.01),
         traps=[
-            ("compound_rule_for_measured", round(T.compound_rule_for_measured(i), 2)),
-            ("compound_scaling_abg", round(T.compound_scaling_abg(i), 2)),
-            ("params_ratio_for_macs", round(T.params_ratio_for_macs(bi.params.value, b0.params.value), 2)),
-        ],  # type: ignore[union-attr]
-        params={"model": name, "phi": i},
+            ("compound_rule_for_measured", round(rule, 2)),
+            ("compound_scaling_abg", round(abg, 2)),
+            ("params_ratio_for_macs", round(T.params_ratio_for_macs(vi.params.value, vj.params.value), 2)),  # type: ignore[union-attr]
+        ],
+        params={"model": name, "base": base, "phi": i - j},
         explanation=(
-            f"MACs(B{i}) / MACs(B0) = {fmt(bi.macs.value)} / {fmt(b0.macs.value)} = {key}. "  # type: ignore[union-attr]
+            f"MACs(B{i}) / MACs(B{j}) = {fmt(vi.macs.value)} / {fmt(vj.macs.value)} = {key}. "  # type: ignore[union-attr]
             f"The seed's rule FLOPs ∝ $d\\cdot w^2\\cdot r^2$ with $\\alpha\\beta^2\\gamma^2 \\approx 2$ predicts "
-            f"$(1.2\\cdot1.1^2\\cdot1.15^2)^{i}$ ≈ {rule:.2f}. The released B{i} rounds its multipliers by hand "
-            f"(depth ×{coef['depth']}, width ×{coef['width']}, resolution {coef['resolution']}/224 = "
-            f"{coef['resolution'] / 224:.3f} against the rule's ${1.2**i:.3g}$, ${1.1**i:.3g}$, ${1.15**i:.3g}$), "
-            f"so its MACs grow {compared(key, rule, 'faster', 'slower', 'as fast')} than the rule ({key} vs "
-            f"{rule:.2f})."
+            f"$(1.2\\cdot1.1^2\\cdot1.15^2)^{{{i - j}}}$ ≈ {rule:.2f} for φ = {i} − {j}. The released models round "
+            f"their multipliers by hand (B{i}: {scaled}; the rule would give depth ×${1.2**i:.3g}$, width "
+            f"×${1.1**i:.3g}$, resolution ×${1.15**i:.3g}$), so the measured MACs grow "
+            f"{compared(key, rule, 'faster', 'slower', 'as fast')} than the rule ({key} vs {rule:.2f})."
         ),
-        witness=W.combine("ratio", W.zoo(name, "macs"), W.zoo("efficientnet_b0", "macs")),
+        witness=W.combine("ratio", W.zoo(name, "macs"), W.zoo(base, "macs")),
     )
 
 
@@ -834,15 +957,23 @@ def named_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
+STEM_LAYERS = ("conv1_conv", "pool1_pool")
+
+
 @generator(
     "architectures.stem_shape", topic="architectures", title="Output shape after a stem", kind="short_text", version=2
 )
 def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     side = 224 if difficulty == 1 else pick(rng, (224, 192, 160, 128) if difficulty == 2 else (161, 199, 225, 257))
-    layer = pick(rng, ("conv1_conv", "pool1_pool"))
+    layer = pick(rng, ("conv1_pad", "conv1_conv", "pool1_pad", "pool1_pool") if difficulty == 1 else STEM_LAYERS)
     conv = F.output_size(side, 7, 2, 3)
     out = F.output_size(conv, 3, 2, 1) if layer == "pool1_pool" else conv
-    key = [out, out, 64]
+    key = {
+        "conv1_pad": [side + 6, side + 6, 3],
+        "conv1_conv": [conv, conv, 64],
+        "pool1_pad": [conv + 2, conv + 2, 64],
+        "pool1_pool": [out, out, 64],
+    }[layer]
     no_pad = F.output_size(side, 7, 2, "valid")
     traps: list[tuple[Any, ...]] = [
         ("padding_once", [T.output_padding_once(side, 7, 2, 3)] * 2 + [64]),
@@ -853,6 +984,17 @@ def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             f"without it ⌊({side} − 7)/2⌋ + 1 = {no_pad}.",
         ),
     ]
+    if layer.endswith("_pad"):
+        c, p = (3, 3) if layer == "conv1_pad" else (64, 1)
+        before = side if layer == "conv1_pad" else conv
+        traps = [
+            ("padding_once", [before + p, before + p, c], f"`{layer}` adds {p} on *both* sides: {before} + 2·{p}."),
+            (
+                "channels_from_input",
+                [before + 2 * p, before + 2 * p, 64 if c == 3 else 3],
+                f"Zero padding adds rows and columns, never channels: the {c} channels of its input stay.",
+            ),
+        ]
     if layer == "pool1_pool":
         pool_no_pad = F.output_size(conv, 3, 2, "valid")
         traps += [
@@ -866,17 +1008,18 @@ def stem_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
     return shape(
         stem=(
-            f"Keras' ResNet-50 (v1; the stem is the same in v1.5) pads {side}×{side}×3 by 3, applies a 7×7 conv with 64 filters and stride 2 "
-            f"(`conv1_conv`), then pads by 1 and max-pools 3×3 at stride 2 (`pool1_pool`). What is the output shape "
-            f"of `{layer}` (without the batch axis)?"
+            f"Keras' ResNet-50 (v1; the stem is the same in v1.5) pads {side}×{side}×3 by 3 (`conv1_pad`), applies "
+            "a 7×7 conv with 64 filters and stride 2 (`conv1_conv`), then pads by 1 (`pool1_pad`) and max-pools 3×3 "
+            f"at stride 2 (`pool1_pool`). What is the output shape of `{layer}` (without the batch axis)?"
         ),
         key=key,
         traps=traps,
         params={"side": side, "layer": layer},
         explanation=(
-            f"conv1: $\\lfloor({side} + 2\\cdot3 - 7)/2\\rfloor + 1 = {conv}$"
-            + (f"; pool1: $\\lfloor({conv} + 2\\cdot1 - 3)/2\\rfloor + 1 = {out}$" if layer == "pool1_pool" else "")
-            + f". Shape {out}×{out}×64."
+            f"conv1_pad: ${side} + 2\\cdot3 = {side + 6}$; conv1: $\\lfloor({side} + 2\\cdot3 - 7)/2\\rfloor + 1 = "
+            f"{conv}$ with 64 filters; pool1_pad: ${conv} + 2\\cdot1 = {conv + 2}$; pool1: "
+            f"$\\lfloor({conv} + 2\\cdot1 - 3)/2\\rfloor + 1 = {F.output_size(conv, 3, 2, 1)}$. `{layer}`: "
+            f"{fmt_shape(key)}."
         ),
         witness=W.zoo("resnet50", "output_shape", at=layer, include_top=False, input_shape=[side, side, 3]),
     )

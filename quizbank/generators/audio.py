@@ -41,8 +41,9 @@ def _draw_wavenet(rng: random.Random, difficulty: int) -> dict[str, Any]:
         k, n, stacks = 2, pick(rng, (3, 4, 5, 6, 7)), 1
     elif difficulty == 2:
         k, n, stacks = 2, pick(rng, (4, 5, 6, 7, 8, 9, 10)), pick(rng, (1, 2, 3))
-    else:
-        k, n, stacks = pick(rng, (2, 3)), pick(rng, (3, 4, 5, 6, 8, 10)), pick(rng, (1, 2, 3, 4))
+    else:  # a wider kernel or repeated blocks: never the plain single block of difficulty 1
+        k, n = pick(rng, (2, 3)), pick(rng, (3, 4, 5, 6, 8, 10))
+        stacks = pick(rng, (1, 2, 3, 4) if k == 3 else (2, 3, 4))
     dilations = [2**i for i in range(n)]
     return {"k": k, "n": n, "stacks": stacks, "dilations": dilations}
 

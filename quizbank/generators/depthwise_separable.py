@@ -42,7 +42,7 @@ WIDTHS = {
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (3, 5, 7))
+    k = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (5, 7))
     c_in, c_out = pick(rng, WIDTHS[difficulty]), pick(rng, WIDTHS[difficulty])
     m = pick(rng, (1, 1, 2, 4)) if difficulty == 3 else 1
     bias = True if difficulty == 1 else rng.random() < 0.6

@@ -130,7 +130,7 @@ def window(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 @generator("dilation.params", topic="dilation", title="Parameters of a dilated conv", kind="numeric", version=2)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k = pick(rng, (3, 3, 5) if difficulty < 3 else (3, 5, 7))
+    k = pick(rng, {1: (2, 3, 5, 7), 2: (3, 3, 5)}.get(difficulty, (3, 5, 7)))
     d = pick(rng, (2, 3, 4) if difficulty < 3 else (2, 4, 6, 12))
     keff = F.effective_kernel(k, d)
     side = max(32, keff + 8)

@@ -107,9 +107,11 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_single(rng, difficulty)
     p["stride"] = 1
-    k = 3 if difficulty < 3 else pick(rng, (3, 5, 7))
-    if difficulty == 1:
+    k = pick(rng, (3, 5, 7)) if difficulty != 2 else 3
+    if difficulty == 1:  # without biases the ratio is exactly K², so K must vary
         p["bias"] = False
+    elif difficulty == 3:  # with biases: never the exact K² of difficulty 1
+        p["bias"] = True
     p["k"] = k
     big = F.conv_params(k, p["c_in"], p["c_out"], bias=p["bias"])
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
@@ -331,7 +333,7 @@ NOT_USES: tuple[str | tuple[str, str], ...] = (
 )
 
 
-@generator("one_by_one.uses", topic="one_by_one", title="What 1×1 convolutions are for", kind="choice")
+@generator("one_by_one.uses", topic="one_by_one", title="What 1×1 convolutions are for", kind="choice", version=2)
 def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
     n_true, n_false = {1: (2, 2), 2: (3, 2), 3: (4, 3)}[difficulty]
     right = rng.sample(USES, n_true)
@@ -342,7 +344,11 @@ def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
         rng,
         stem=(
             f"A `Conv2D({c_out}, 1)` (stride 1) is applied to a feature map with ${c_in}$ channels. "
-            "Select **all** true statements about 1×1 convolutions."
+            + (
+                "Select **all** true statements about 1×1 convolutions."
+                if difficulty < 3
+                else "Which of these are real uses of a 1×1 convolution, and which are myths? Select every real one."
+            )
         ),
         correct=right,
         wrong=wrong,
@@ -364,7 +370,7 @@ def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
     """(K, S) per layer: a mix of 3×3 (or 5×5) and 1×1 convs; one stride-2 layer at difficulty 3."""
-    n = {1: 2, 2: pick(rng, (3, 4, 5)), 3: pick(rng, (4, 5, 6))}[difficulty]
+    n = {1: pick(rng, (2, 3, 4)), 2: pick(rng, (3, 4, 5)), 3: pick(rng, (4, 5, 6))}[difficulty]
     ks = (3, 1) if difficulty < 3 else (3, 1, 1, 5)
     chain = [(pick(rng, ks), 1) for _ in range(n)]
     if 1 not in [k for k, _ in chain]:
@@ -374,7 +380,9 @@ def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
     return stride_one_layer(rng, chain) if difficulty == 3 else chain
 
 
-@generator("one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric")
+@generator(
+    "one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric", version=2
+)
 def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     chain = _draw_chain(rng, difficulty)
     layers = [F.RFLayer(k, s) for k, s in chain]

@@ -204,10 +204,12 @@ def pick_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
 )
 def growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k, d = 3, 1
-    if difficulty == 1:
+    if difficulty == 1:  # one or two stride-2 pools before the new layer: a jump of 2 or 4, a 3×3 or 5×5 appended
+        k = pick(rng, (3, 5))
         prefix = [_conv(3) for _ in range(rng.randint(1, 3))]
-        prefix.append(_pool(pick(rng, ("max", "avg")), 2))
-        prefix += [_conv(3) for _ in range(rng.randint(0, 2))]
+        for _ in range(pick(rng, (1, 2))):
+            prefix.append(_pool(pick(rng, ("max", "avg")), 2))
+            prefix += [_conv(3) for _ in range(rng.randint(0, 2))]
     elif difficulty == 2:
         k = pick(rng, (3, 5))
         prefix = [_conv(pick(rng, (3, 5, 7)), pick(rng, (1, 2)))]
@@ -324,8 +326,11 @@ def _draw_graph(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
     def trunk(lay: Layer) -> dict[str, Any]:
         return {"kind": "layer", "layer": lay}
 
-    if difficulty == 1:
-        return [_block(rng, 1)]
+    if difficulty == 1:  # one block, with a plain stride-1 conv before it half of the time
+        segs = [_block(rng, 1)]
+        if rng.random() < 0.5:
+            segs.insert(0, trunk(pick(rng, (_conv(3), _conv(5)))))
+        return segs
     if difficulty == 2:
         segs = [trunk(pick(rng, (_conv(3, 2), _conv(7, 2), _conv(3), _conv(5))))]
         if rng.random() < 0.5:
@@ -387,7 +392,11 @@ def _graph_text(segments: list[dict[str, Any]]) -> str:
 
 
 @generator(
-    "receptive_field.branches", topic="receptive_field", title="Receptive field of a branching graph", kind="numeric"
+    "receptive_field.branches",
+    topic="receptive_field",
+    title="Receptive field of a branching graph",
+    kind="numeric",
+    version=2,
 )
 def branches(rng: random.Random, difficulty: int) -> dict[str, Any]:
     segs = _draw_graph(rng, difficulty)

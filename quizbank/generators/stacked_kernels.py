@@ -41,12 +41,12 @@ MAX_WITNESS_PARAMS = 20_000_000
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    if difficulty == 1:
-        n, k = 2, 3
+    if difficulty == 1:  # two to four 3×3s: the saving grows with the stack (28 %, 44.9 %, 55.6 %)
+        n, k = pick(rng, (2, 3, 4)), 3
     elif difficulty == 2:
         n, k = pick(rng, (2, 3)), 3
-    else:
-        n, k = pick(rng, ((2, 3), (3, 3), (4, 3), (2, 5)))
+    else:  # never a difficulty-1 stack: five 3×3s, or 5×5s stacked
+        n, k = pick(rng, ((5, 3), (2, 5), (3, 5)))
     c = pick(rng, WIDTHS[difficulty])
     big = F.rf_stacked(n, k)
     while big * big * c * c > MAX_WITNESS_PARAMS:
@@ -71,7 +71,7 @@ def _witness(p: dict[str, Any], which: str, quantity: str = "count_params") -> A
 
 
 def _names(p: dict[str, Any]) -> tuple[str, str]:
-    word = {2: "two", 3: "three", 4: "four"}[p["n"]]
+    word = {2: "two", 3: "three", 4: "four", 5: "five"}[p["n"]]
     return f"{word} stacked {p['k']}×{p['k']} convs", f"one {p['big']}×{p['big']} conv"
 
 

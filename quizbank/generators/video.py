@@ -9,7 +9,19 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import article, claims_choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    article,
+    claims_choice,
+    every_nth,
+    fmt,
+    fmt_shape,
+    generator,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "video",
@@ -129,13 +141,54 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.c3d_factor", topic="video", title="How much more does a 3D conv cost?", kind="choice")
+def _c3d_strided(rng: random.Random, k_t: int, k: int, c: int, t: int, h: int) -> dict[str, Any]:
+    """Two steps: the 3D kernel costs K_t times more per output, and a temporal stride divides the outputs."""
+    s_t = pick(rng, tuple(v for v in (2, 4) if v <= t and v != k_t))
+    key = k_t / s_t
+    clip = [t, h, h, c]
+    return numeric_choice(
+        rng,
+        stem=(
+            f"On a clip of {t} frames of {h}×{h}×{c}, compare `Conv3D({c}, ({k_t}, {k}, {k}), strides=({s_t}, 1, 1), "
+            f"padding='same')` with applying `Conv2D({c}, {k}, padding='same')` to each of the {t} frames. How many "
+            "times the 2D convs' **MACs** does the 3D conv perform?"
+        ),
+        key=key,
+        traps=[
+            (
+                "output_ignored_stride",
+                k_t,
+                f"The temporal stride {s_t} leaves {t}/{s_t} = {t // s_t} output frames, so the 3D conv computes "
+                f"{s_t} times fewer outputs: K_t/S_t = {k_t}/{s_t}, not {k_t}.",
+            ),
+            ("c3d_factor_k_squared", k_t * k_t / s_t),
+            ("c3d_params_times_frames", k_t * t / s_t),
+            ("c3d_forgot_kt", 1 / s_t),
+        ],
+        explanation=(
+            f"Per output position the 3D conv costs ${k_t}\\cdot{k}\\cdot{k}\\cdot{c}\\cdot{c}$ MACs, $K_t = {k_t}$ "
+            f"times a 2D conv's. With stride {s_t} in time it produces $\\lceil {t}/{s_t} \\rceil = {t // s_t}$ "
+            f"frames against the 2D convs' {t}: the ratio is ${k_t}/{s_t} = {fmt(key)}$."
+        ),
+        params={"k_t": k_t, "k": k, "c": c, "t": t, "h": h, "s_t": s_t, "form": "strided"},
+        witness=W.combine(
+            "ratio",
+            W.sequential(clip, [W.conv3d(c, (k_t, k, k), strides=(s_t, 1, 1), padding="same")], "macs"),
+            W.sequential(clip, [W.conv3d(c, (1, k, k), padding="same")], "macs"),
+        ),
+        render=lambda v: f"{fmt(v)}×",
+    )
+
+
+@generator("video.c3d_factor", topic="video", title="How much more does a 3D conv cost?", kind="choice", version=2)
 def c3d_factor(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k_t = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (2, 3, 5, 7))
+    k_t = pick(rng, (2, 3, 5) if difficulty == 1 else (3, 5, 7) if difficulty == 2 else (2, 3, 4, 6))
     k = pick(rng, (3, 5) if difficulty < 3 else (3, 5, 7))
     c = pick(rng, (16, 32, 64, 128))
     t = pick(rng, (8, 16, 32))
     h = pick(rng, (14, 28, 56))
+    if difficulty == 3:
+        return _c3d_strided(rng, k_t, k, c, t, h)
     form = "params" if difficulty == 1 else pick(rng, ("params", "macs"))
     clip = [t, h, h, c]
     p = {"k_t": k_t, "k": k, "c": c, "t": t, "h": h, "form": form}
@@ -188,9 +241,9 @@ def c3d_factor(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 @generator("video.i3d_boring", topic="video", title="I3D inflation on a boring video", kind="numeric", version=2)
 def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    t = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 7) if difficulty == 2 else (3, 5, 7, 8))
-    n = pick(rng, (3, 5) if difficulty < 3 else (3, 5, 7))
-    divide = True if difficulty == 1 else rng.random() < 0.5
+    t = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 7) if difficulty == 2 else (5, 6, 7, 8))
+    n = pick(rng, (3, 5) if difficulty < 3 else (7,))
+    divide = rng.random() < 0.5
     key = F.i3d_boring_factor(t, divide=divide)
     how = (
         f"repeating it {t} times along time and dividing every weight by {t}"
@@ -297,7 +350,7 @@ def i3d_concept(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_slowfast(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
-        alpha, tau, beta_inv, c_slow = 8, 16, 8, 64
+        alpha, tau, beta_inv, c_slow = 8, 16, 8, pick(rng, (32, 64, 128))
     else:
         alpha = pick(rng, (4, 8))
         tau = pick(rng, tuple(v for v in (8, 16) if v >= alpha))
@@ -319,7 +372,7 @@ def _draw_slowfast(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 def _every(st: int) -> str:
-    return "every frame" if st == 1 else f"every {st}nd frame" if st == 2 else f"every {st}th frame"
+    return every_nth(st, "frame")
 
 
 def _slowfast_intro(p: dict[str, Any]) -> str:
@@ -335,7 +388,7 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]
     h1 = F.ceil_div(p["h"], 2)
-    lateral = difficulty == 3 and rng.random() < 0.5
+    lateral = difficulty == 3  # the two-step fusion question; difficulty 1 and 2 ask conv1
     p["form"] = "lateral" if lateral else "conv1"
     if lateral:
         c_fast = p["c_fast"]
