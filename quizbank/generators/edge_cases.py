@@ -199,7 +199,7 @@ def bn_inference(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ("bn_fine_at_batch_1", "None: BatchNorm's batch statistics are just as reliable at batch size 1."),
             ("bn_batch_stats_at_inference", "Nothing in training; switch BatchNorm to batch statistics at inference."),
             ("bn_all_axes", "BatchNorm learns a γ and β per position; share them over the image to fix it."),
-            ("groupnorm_needs_batch", "Use GroupNorm, which pools its statistics over the batch like BatchNorm."),
+            ("groupnorm_needs_batch", "No fix exists: GroupNorm pools over the batch just like BatchNorm."),
         ],
         explanation=(
             f"{T.get('bn_fine_at_batch_1').feedback} Measured: a `GroupNormalization({groups})` layer gives a sample "
