@@ -91,6 +91,7 @@ class LayersWitness(_WitnessForm):
     input_shape: list[int]
     layers: list[dict[str, Any]]
     layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the last one")
+    expect: Any = Field(default=None, description="for a measurement backing a choice: the value it must measure")
 
 
 class ModelWitness(_WitnessForm):
@@ -100,6 +101,7 @@ class ModelWitness(_WitnessForm):
     quantity: Measure
     model: dict[str, Any]
     layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the model")
+    expect: Any = Field(default=None, description="for a measurement backing a choice: the value it must measure")
 
 
 class ZooWitness(_WitnessForm):
@@ -110,6 +112,7 @@ class ZooWitness(_WitnessForm):
     layer: str | None = Field(default=None, description="layer name the quantity refers to; default: the model")
     zoo: str
     zoo_kwargs: dict[str, Any] = Field(default_factory=dict)
+    expect: Any = Field(default=None, description="for a measurement backing a choice: the value it must measure")
 
 
 class ProbeWitness(_WitnessForm):
@@ -130,7 +133,7 @@ class CombinedWitness(_WitnessForm):
     quantity: Quantity
     op: Literal["ratio", "difference", "sum", "percent_fewer", "percent_of", "percent_more"]
     parts: list[Witness] = Field(min_length=1)
-    expect: Any = Field(default=None, description="for a combination backing a choice: the value it must measure")
+    expect: Any = Field(default=None, description="for a measurement backing a choice: the value it must measure")
 
 
 AnyWitness = LayersWitness | ModelWitness | ZooWitness | ProbeWitness | CombinedWitness

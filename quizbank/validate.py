@@ -164,8 +164,8 @@ def expected_value(q: AnyQuestion) -> Any:
 
 
 def _expectation(w: AnyWitness | None) -> Any:
-    """What a probe or combined witness states it must measure (``None``: nothing, or another form)."""
-    return w.expect if isinstance(w, (ProbeWitness, CombinedWitness)) else None
+    """What a witness states it must measure for a choice question (``None``: nothing)."""
+    return None if w is None else w.expect
 
 
 def _close(expected: Any, live: Any, tol: Tolerance | None) -> bool:

@@ -38,9 +38,15 @@ def test_difficulty_3_uses_depth_multiplier() -> None:
 
 
 def test_concept_distractors() -> None:
-    q = generate(f"{TOPIC}.definition", 0, 1)
-    traps = {o.trap for o in q.options if not o.correct}
-    assert "separable_is_depthwise_plus_3x3" in traps
+    seen: set[str | None] = set()
+    for s in range(20):
+        q = generate(f"{TOPIC}.definition", s, 1)
+        wrong = [o.trap for o in q.options if not o.correct]
+        assert len(set(wrong)) == len(wrong), "one misconception per option"
+        right = next(o.text for o in q.options if o.correct)
+        assert "1×1" in right or ", 1)" in right, right  # the pointwise step, whatever the phrasing
+        seen.update(wrong)
+    assert "separable_is_depthwise_plus_3x3" in seen
     for d in (1, 2, 3):
         for s in range(20):
             f = generate(f"{TOPIC}.facts", s, d)

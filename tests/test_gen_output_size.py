@@ -140,11 +140,14 @@ def test_same_split_options() -> None:
             a, b = F.same_pad_total(q.params["w"], q.params["k"], q.params["s"], q.params["d"])
             right = next(o for o in q.options if o.correct)
             assert right.text == O._split_text(a, b) and q.witness is not None and q.witness.expect == [a, b]
-            assert {o.trap for o in q.options if not o.correct} <= {
+            wrong = [o.trap for o in q.options if not o.correct]
+            assert set(wrong) <= {
                 "same_pad_extra_first",
                 "same_pad_symmetric",
+                "same_pad_ignores_stride",
                 "same_as_valid",
             }
+            assert len(set(wrong)) == len(wrong), "one misconception per option"
 
 
 @pytest.mark.live

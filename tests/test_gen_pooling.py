@@ -38,11 +38,23 @@ def test_net_params_first_trap_counts_the_pool_as_a_conv() -> None:
     assert diagnose(q, q.traps[0].value).trap == q.traps[0].trap == "pool_counted_as_conv"
 
 
-def test_pool_params_key_is_zero() -> None:
-    for s in range(20):
-        q = generate("pooling.pool_params", s, 2)
-        right = next(o for o in q.options if o.correct)
-        assert right.value == 0 and right.text == "0"
+def test_pool_params_pairs_zero_parameters_with_the_output_shape() -> None:
+    """The key is always '0 parameters', so the question varies the pool and asks for its output shape with it."""
+    keys = set()
+    for s in range(30):
+        for d in (1, 2):
+            q = generate("pooling.pool_params", s, d)
+            assert q.witness.quantity == "count_params" and q.witness.expect == 0
+            k, h, c = q.params["k"], q.params["h"], q.params["c"]
+            o = F.output_size(h, k, q.params["strides"] or k, q.params["padding"])
+            right = next(o for o in q.options if o.correct)
+            assert right.text == f"It has 0 parameters; output {o}×{o}×{c}."
+            keys.add(right.text)
+            for wrong in (o for o in q.options if not o.correct):
+                assert not wrong.text.startswith("It has 0 parameters") or f"output {o}×{o}×" not in wrong.text
+        q3 = generate("pooling.pool_params", s, 3)
+        assert q3.kind == "multi_select" and q3.witness.expect == 0
+    assert len(keys) > 5
 
 
 @pytest.mark.live

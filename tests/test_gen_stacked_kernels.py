@@ -23,9 +23,11 @@ def test_formulas_match_hand_counts() -> None:
 
 
 def test_worked_example_question() -> None:
-    q = next(q for s in range(300) if (q := generate(f"{TOPIC}.params", s, 1)).params["c"] == 256)
+    q = next(
+        q for s in range(300) if (q := generate(f"{TOPIC}.params", s, 1)).params["c"] == 256 and q.params["n"] == 2
+    )
     assert q.key == (1_179_648 if q.params["ask"] == "stack" else 1_638_400)
-    cmp = generate(f"{TOPIC}.compare", 0, 1)
+    cmp = next(c for s in range(60) if (c := generate(f"{TOPIC}.compare", s, 1)).params["n"] == 2)
     assert cmp.key == 28.0
     traps = {t.trap: t.value for t in cmp.traps}
     assert traps["percent_of_instead_of_fewer"] == pytest.approx(72.0)
@@ -37,8 +39,14 @@ def test_generators_registered() -> None:
 
 
 def test_difficulty_changes_the_draw() -> None:
-    ns = {d: {generate(f"{TOPIC}.params", s, d).params["n"] for s in range(60)} for d in (1, 2, 3)}
-    assert ns[1] == {2} and 3 in ns[2] and 4 in ns[3]
+    draws = {
+        d: {(q.params["n"], q.params["k"]) for s in range(60) if (q := generate(f"{TOPIC}.params", s, d))}
+        for d in (1, 2, 3)
+    }
+    assert draws[1] == {(2, 3), (3, 3), (4, 3)}, "difficulty 1: two to four 3×3s"
+    assert 3 in {n for n, _ in draws[2]} and not draws[3] & draws[1], "difficulty 3 never repeats a difficulty-1 stack"
+    keys = {generate(f"{TOPIC}.compare", s, 1).key for s in range(60)}
+    assert {28.0, 44.9, 55.6} <= keys
 
 
 @pytest.mark.live

@@ -94,12 +94,11 @@ def _with(w: AnyWitness, **change: Any) -> dict[str, Any]:
         _with(_layers(), probe="gap_loses_layout"),
         _with(_layers(), zoo="lenet5"),
         _with(_layers(), zoo_kwargs={"input_shape": [32, 32, 1]}),
-        _with(_layers(), expect=3),
         _with(W.zoo("lenet5", "macs"), args={"k": 3}),
         _with(W.probe("gap_loses_layout"), layer="conv"),
         _with(W.probe("gap_loses_layout"), input_shape=[8, 8, 3]),
     ],
-    ids=["layers+probe", "layers+zoo", "layers+zoo_kwargs", "layers+expect", "zoo+args", "probe+layer", "probe+shape"],
+    ids=["layers+probe", "layers+zoo", "layers+zoo_kwargs", "zoo+args", "probe+layer", "probe+shape"],
 )
 def test_a_key_of_another_form_is_refused(data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):

@@ -282,7 +282,7 @@ def test_form_slips_values() -> None:
 
 
 def test_a_fraction_typed_for_a_percentage_is_named() -> None:
-    from quizbank import diagnose
+    from grader.scoring import grade
     from quizbank.generators import REGISTRY, generate
     from quizbank.schema import NumericQuestion
 
@@ -293,7 +293,7 @@ def test_a_fraction_typed_for_a_percentage_is_named() -> None:
                 q = generate(gen, s, d)
                 if not isinstance(q, NumericQuestion) or q.unit != "%":
                     continue
-                got = diagnose(q, q.key / 100)
+                got = grade(q, q.key / 100)
                 # named, unless another slip's value is within the question's tolerance of the fraction
                 shadowed = any(q.tolerance.accepts(float(t.value), q.key / 100) for t in q.traps)  # type: ignore[arg-type]
                 assert got.correct or got.trap == "percent_as_fraction" or shadowed, (q.uid, got)
@@ -322,7 +322,7 @@ def test_a_batch_axis_or_channels_first_shape_is_named() -> None:
 
 
 def test_k_squared_for_the_ratio_with_biases_is_named() -> None:
-    from quizbank import diagnose
+    from grader.scoring import grade
     from quizbank.generators import generate
     from quizbank.schema import NumericQuestion
 
@@ -333,7 +333,7 @@ def test_k_squared_for_the_ratio_with_biases_is_named() -> None:
         if not q.params["bias"]:
             continue
         k2 = q.params["k"] ** 2
-        got = diagnose(q, k2)
+        got = grade(q, k2)
         # K² is named unless the 0.5 % tolerance accepts it (a wide C_in makes the ratio within 0.5 % of K²)
         assert got.trap == "ratio_as_k_squared" or got.correct, (q.uid, q.key)
         hits += got.trap == "ratio_as_k_squared"

@@ -137,3 +137,17 @@ def test_googlenet_table1_output_sizes() -> None:
     assert m.get_layer("inception3a_5x5_2_conv").kernel_size == (5, 5)
     assert m.get_layer("inception3a_pool_2_conv").kernel_size == (1, 1)
     assert [l.name for l in m.layers if l.__class__.__name__ == "LocalResponseNormalization"] == ["norm1", "norm2"]
+
+
+def test_googlenet_module_rows_match_the_live_modules() -> None:
+    """models.facts' Table 1 rows (what the question bank names a module by) are the live GoogLeNet's modules."""
+    from models.facts.inception import GOOGLENET_ROWS
+
+    m = registry.get("googlenet", include_top=False)
+    for name, c_in, c1, c3r, c3, c5r, c5, pool_proj, side in GOOGLENET_ROWS:
+        reduce3 = m.get_layer(f"inception{name}_3x3_1_conv")
+        assert tuple(reduce3.input.shape[1:]) == (side, side, c_in), name
+        widths = [m.get_layer(f"inception{name}_{b}_conv").filters for b in ("3x3_1", "3x3_2", "5x5_1", "5x5_2")]
+        assert widths == [c3r, c3, c5r, c5], name
+        assert m.get_layer(f"inception{name}_pool_2_conv").filters == pool_proj, name
+        assert m.get_layer(f"inception{name}").output.shape[-1] == c1 + c3 + c5 + pool_proj, name

@@ -69,3 +69,15 @@ def test_embedding_layer_serializes() -> None:
     cfg = keras.saving.serialize_keras_object(layer)
     clone = keras.saving.deserialize_keras_object(cfg)
     assert isinstance(clone, ClassTokenPosEmbedding) and clone.name == "embedding"
+
+
+def test_published_configs_agree_with_the_builder_and_the_zoo() -> None:
+    """The ViT configurations questions may name (models.facts.vit) agree with the builder's table and the zoo."""
+    from models.facts import vit as facts
+    from models.vit import VIT_CONFIGS
+
+    for name, cfg in VIT_CONFIGS.items():
+        assert facts.CONFIGS[name] == {"hidden_dim": cfg["hidden_dim"], "patch_size": cfg["patch_size"]}, name
+    b16 = registry.variant("vit_b16")
+    assert b16.reference["tokens"].value == (197, facts.CONFIGS[b16.kwargs["config"]]["hidden_dim"])
+    assert facts.WIDTHS == {"Ti": 192, "S": 384, "B": 768, "L": 1024, "H": 1280, "g": 1536}

@@ -80,3 +80,17 @@ VARIANTS: dict[str, Variant] = {
         },
     ),
 }
+
+# Published ViT configurations a question may name, as ``"<size>/<patch>": width D``.  Sizes (width, layers,
+# heads): Ti 192/12/3 and S 384/12/6 from Touvron et al. 2021 (DeiT, Table 1); B 768/12/12, L 1024/24/16,
+# H 1280/32/16 from Dosovitskiy et al. 2021 (Table 1); g 1536/40/24 from Oquab et al. 2023 (DINOv2).  Patch
+# sizes as released: B/16, B/32, L/16, L/32, H/14 (Dosovitskiy et al. 2021, Table 2); Ti/16, S/16 (DeiT); S/32,
+# B/8 (Steiner et al. 2021, "How to train your ViT?", AugReg checkpoints); S/8 (Caron et al. 2021, DINO);
+# S/14, B/14, L/14, g/14 (DINOv2).
+WIDTHS = {"Ti": 192, "S": 384, "B": 768, "L": 1024, "H": 1280, "g": 1536}
+PUBLISHED = (
+    "Ti/16", "S/8", "S/14", "S/16", "S/32", "B/8", "B/14", "B/16", "B/32", "L/14", "L/16", "L/32", "H/14", "g/14",
+)  # fmt: skip
+CONFIGS: dict[str, dict[str, int]] = {
+    name: {"hidden_dim": WIDTHS[name.split("/")[0]], "patch_size": int(name.split("/")[1])} for name in PUBLISHED
+}

@@ -9,7 +9,22 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from ..schema import LayersWitness
+from .base import (
+    DOTS,
+    claims_choice,
+    every_nth,
+    fmt,
+    fmt_shape,
+    generator,
+    noun,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    terms,
+    topic,
+)
 
 TOPIC = topic(
     "audio",
@@ -26,8 +41,9 @@ def _draw_wavenet(rng: random.Random, difficulty: int) -> dict[str, Any]:
         k, n, stacks = 2, pick(rng, (3, 4, 5, 6, 7)), 1
     elif difficulty == 2:
         k, n, stacks = 2, pick(rng, (4, 5, 6, 7, 8, 9, 10)), pick(rng, (1, 2, 3))
-    else:
-        k, n, stacks = pick(rng, (2, 3)), pick(rng, (3, 4, 5, 6, 8, 10)), pick(rng, (1, 2, 3, 4))
+    else:  # a wider kernel or repeated blocks: never the plain single block of difficulty 1
+        k, n = pick(rng, (2, 3)), pick(rng, (3, 4, 5, 6, 8, 10))
+        stacks = pick(rng, (1, 2, 3, 4) if k == 3 else (2, 3, 4))
     dilations = [2**i for i in range(n)]
     return {"k": k, "n": n, "stacks": stacks, "dilations": dilations}
 
@@ -51,15 +67,37 @@ def _wavenet_key_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, Any]]]:
     k, stacks, ds = p["k"], p["stacks"], p["dilations"]
     key = F.wavenet_rf(k, ds, stacks)
     layers = p["n"] * stacks
-    traps: list[tuple[str, Any]] = [
-        ("wavenet_rf_dilation_sum", T.wavenet_rf_dilation_sum(ds, stacks)),
+    per_stack = sum(d * (k - 1) for d in ds)
+    sum_d: tuple[Any, ...] = ("wavenet_rf_dilation_sum", T.wavenet_rf_dilation_sum(ds, stacks))
+    if k > 2:  # Σd is then a second slip besides the forgotten 1: each tap gap adds (K − 1)·d, not d
+        sum_d += (
+            f"Each causal layer with K = {k} taps adds (K − 1)·d = {k - 1}·d past samples, not d; with the output "
+            f"sample itself: RF = 1 + Σ d·(K − 1) = {fmt(key)}.",
+        )
+    traps: list[tuple[Any, ...]] = [
+        sum_d,
         ("rf_l_times_k", layers * k),
         ("ignored_dilation", 1 + layers * (k - 1)),
     ]
     if stacks > 1:
-        traps.insert(1, ("wavenet_stacks_ignored", T.wavenet_stacks_ignored(k, ds, stacks)))
+        traps.insert(
+            1,
+            (
+                "wavenet_stacks_ignored",
+                T.wavenet_stacks_ignored(k, ds, stacks),
+                f"Each of the {stacks} repeats of the dilations {_dilations_text(ds)} adds its Σ d·(K − 1) = "
+                f"{per_stack} again: RF = 1 + {stacks}·{per_stack} = {fmt(key)}, not 1 + {per_stack}.",
+            ),
+        )
     if k > 2:
-        traps.insert(1, ("wavenet_rf_dilation_sum", key - 1))
+        traps.insert(
+            1,
+            (
+                "rf_forgot_one",
+                key - 1,
+                f"The output sample itself counts once: RF = 1 + Σ d·(K − 1) = {fmt(key)}, not {fmt(key - 1)}.",
+            ),
+        )
     return key, traps
 
 
@@ -70,7 +108,7 @@ def _wavenet_explanation(p: dict[str, Any], key: int) -> str:
     return (
         f"Each causal layer with dilation $d$ adds $d\\cdot(K-1)$ past samples; the output sample itself counts once: "
         f"$RF = 1 + {rep}\\sum d\\cdot(K-1) = 1 + {rep}{s}\\cdot{k - 1} = {fmt(key)}$ "
-        f"(the dilations $1 + 2 + \\dots + {ds[-1]} = {s}$). Doubling dilations make the RF grow exponentially with "
+        f"(the dilations ${terms(ds, dots=DOTS)} = {s}$). Doubling dilations make the RF grow exponentially with "
         "depth — one block of 1, 2, …, 512 with $K = 2$ covers 1024 samples."
     )
 
@@ -80,7 +118,7 @@ def _wavenet_witness(p: dict[str, Any], rf: int) -> Any:
     return W.sequential([2 * rf + 2, 1], layers, "receptive_field")
 
 
-@generator("audio.wavenet_rf", topic="audio", title="WaveNet receptive field", kind="numeric")
+@generator("audio.wavenet_rf", topic="audio", title="WaveNet receptive field", kind="numeric", version=2)
 def wavenet_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_wavenet(rng, difficulty)
     key, traps = _wavenet_key_traps(p)
@@ -95,7 +133,7 @@ def wavenet_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("audio.wavenet_pick", topic="audio", title="Pick WaveNet's receptive field", kind="choice")
+@generator("audio.wavenet_pick", topic="audio", title="Pick WaveNet's receptive field", kind="choice", version=2)
 def wavenet_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_wavenet(rng, difficulty)
     key, traps = _wavenet_key_traps(p)
@@ -113,90 +151,96 @@ def wavenet_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ causality
 
 
-@generator("audio.causal", topic="audio", title="Causal dilated convolutions", kind="choice")
+@generator("audio.causal", topic="audio", title="Causal dilated convolutions", kind="choice", version=2)
 def causal(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k = 2 if difficulty == 1 else pick(rng, (2, 3))
     n = pick(rng, (3, 4, 5) if difficulty < 3 else (6, 8, 10))
     ds = [2**i for i in range(n)]
     p = {"k": k, "dilations": ds}
     feedback = T.get("wavenet_not_causal").feedback
-    if difficulty < 3:
-        if difficulty == 1:
-            stem = "WaveNet stacks *causal* dilated 1D convolutions. What does 'causal' guarantee?"
-            correct = (
-                "Output $t$ depends only on inputs at times $\\le t$, so audio can be generated one sample at a time."
-            )
-            wrong: list[str | tuple[str, str]] = ["wavenet_not_causal", "causal_shrinks_output", "wavenet_uses_pooling"]
-        else:
-            stem = (
+    measured = (
+        f"{feedback} Measured: for this stack, $\\partial y_t/\\partial x_{{t'}} = 0$ for every $t' > t$ and "
+        "non-zero for some $t' \\le t$."
+    )
+    causal_witness = W.probe("causal_conv_no_future", expect=True, dilations=ds, k=k, length=128)
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem="WaveNet stacks *causal* dilated 1D convolutions. What does 'causal' guarantee?",
+            right=[
+                "Output $t$ depends only on inputs at times $\\le t$: audio can be generated sample by sample.",
+                "No output sees the future: $y_t$ uses only $x_{t'}$ with $t' \\le t$.",
+                "Each output is computed from past and present samples only.",
+            ],
+            wrong=[
+                ("wavenet_not_causal", "Output $t$ sees samples on both sides of $t$, centred on it."),
+                ("causal_shrinks_output", "Each layer's output is $(K-1)\\cdot d$ samples shorter than its input."),
+                ("ignored_dilation", "Each layer sees exactly K consecutive samples, whatever its dilation."),
+            ],
+            explanation=measured,
+            params=p,
+            witness=causal_witness,
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
                 f"A stack of `Conv1D(16, {k}, padding='causal', dilation_rate=d)` for d in ({', '.join(map(str, ds))}) "
                 "processes an audio signal. Which statement about output sample $t$ is true?"
-            )
-            correct = (
-                "Its gradient with respect to every input after $t$ is exactly 0: each layer pads its "
-                "$(K-1)\\cdot d$ zeros on the left only."
-            )
-            wrong = [
-                ("wavenet_not_causal", "It also sees future samples, because each kernel is centred on $t$."),
-                "causal_shrinks_output",
-                (
-                    "wavenet_uses_pooling",
-                    "Its receptive field comes from pooling between the layers, not from dilation.",
-                ),
-            ]
-        rng.shuffle(wrong)
-        return choice(
-            rng,
-            stem=stem,
-            correct=correct,
-            distractors=wrong,
-            explanation=(
-                f"{feedback} Measured: for this stack, $\\partial y_t/\\partial x_{{t'}} = 0$ for every $t' > t$ and "
-                "non-zero for some $t' \\le t$."
             ),
+            right=[
+                "Its gradient with respect to every input after $t$ is exactly 0.",
+                "It depends on no input after $t$: each layer pads only on the left.",
+                f"It sees {fmt(F.wavenet_rf(k, ds))} samples, all at times $\\le t$.",
+            ],
+            wrong=[
+                ("wavenet_not_causal", "It also sees future samples, because each kernel is centred on $t$."),
+                ("causal_shrinks_output", "It exists only for late t: causal padding drops the first outputs."),
+                ("wavenet_uses_pooling", "Its receptive field comes from pooling between the layers."),
+                ("rf_l_times_k", f"It sees {len(ds) * k} samples: {len(ds)} layers of {k} taps each."),
+            ],
+            explanation=measured,
             params=p,
-            witness=W.probe("causal_conv_no_future", expect=True, dilations=ds, k=k, length=128),
+            witness=causal_witness,
         )
     rf = F.wavenet_rf(k, ds)
-    stem = (
-        f"WaveNet reaches a long context with {n} causal layers, kernel size {k}, dilations "
-        f"{_dilations_text(ds)}. Why dilation rather than pooling or plain stacking?"
-    )
-    return choice(
+    plain_rf = n * (k - 1) + 1
+    return claims_choice(
         rng,
-        stem=stem,
-        correct=(
-            f"Doubling dilations grow the receptive field exponentially ($1 + \\sum d\\cdot(K-1) = {fmt(rf)}$ samples "
-            "here) while every layer keeps one output per input sample and stays causal."
+        stem=(
+            f"WaveNet reaches a long context with {n} causal layers, kernel size {k}, dilations "
+            f"{_dilations_text(ds)}. Why dilation rather than pooling or plain stacking?"
         ),
-        correct_value=rf,
-        distractors=[
-            (
-                "wavenet_uses_pooling",
-                "Pooling between the layers would reach the same context at the same time "
-                "resolution; dilation is only cheaper.",
-            ),
-            (
-                "ignored_dilation",
-                f"Dilation does not change the receptive field ({n * (k - 1) + 1} samples for {n} "
-                "layers); it only saves computation.",
-            ),
-            ("wavenet_not_causal", "Dilated kernels also look at future samples, which doubles the usable context."),
+        right=[
+            f"Doubling rates give {fmt(rf)} samples of context at full time resolution.",
+            f"{n} layers reach {fmt(rf)} samples while keeping one output per input sample.",
+            f"Context grows exponentially ({fmt(rf)} samples, not {plain_rf}) without losing resolution.",
+        ],
+        wrong=[
+            ("wavenet_uses_pooling", "Pooling would reach the same context at the same time resolution."),
+            ("ignored_dilation", f"Dilation keeps the context at {plain_rf} samples; it only saves computation."),
+            ("wavenet_not_causal", "Dilated kernels also look ahead in time, which doubles the usable context."),
+            ("rf_l_times_k", f"Plain stacking would already give {n * k} samples, as much as dilation."),
         ],
         explanation=(
             f"$RF = 1 + \\sum d\\cdot(K-1) = 1 + {sum(ds)}\\cdot{k - 1} = {fmt(rf)}$ with only {n} layers, against "
-            f"$1 + {n}\\cdot{k - 1} = {n * (k - 1) + 1}$ without dilation. "
+            f"$1 + {n}\\cdot{k - 1} = {plain_rf}$ without dilation. "
             f"{T.get('wavenet_uses_pooling').feedback}"
         ),
         params=p,
-        witness=W.sequential([2 * rf + 2, 1], [W.conv1d(1, k, dilation=d) for d in ds], "receptive_field"),
+        witness=LayersWitness(
+            quantity="receptive_field",
+            input_shape=[2 * rf + 2, 1],
+            layers=[W.conv1d(1, k, dilation=d) for d in ds],
+            expect=rf,
+        ),
     )
 
 
 # ------------------------------------------------------------------ output lengths with causal padding
 
 
-@generator("audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="shape")
+@generator("audio.causal_shape", topic="audio", title="Output shape of causal Conv1D stacks", kind="shape", version=2)
 def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     length = pick(rng, (1000, 1600, 4000, 16000) if difficulty > 1 else (1000, 1600, 4000))
     c_in = pick(rng, (1, 1, 2, 16))
@@ -214,7 +258,7 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
     expl = (
         f"'causal' pads $(K-1)\\cdot d$ zeros on the left of every layer, so at stride 1 each layer keeps the length: "
-        f"{length}. ('valid' would lose $\\sum (K-1)\\cdot d = {length - valid}$ samples: {valid}.) The channels are the "
+        f"{length}. ('valid' would lose $\\sum (K-1)\\cdot d = {length - valid}$ {noun(length - valid, 'sample')}: {valid}.) The channels are the "
         f"last layer's {c} filters."
     )
     p: dict[str, Any] = {"length": length, "c_in": c_in, "filters": c, "k": k, "dilations": ds}
@@ -230,13 +274,13 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         desc += f", then `Conv1D({c2}, {k}, strides={s}, padding='causal')`"
         expl = (
             f"The dilated causal layers keep the length {length} (left padding $(K-1)\\cdot d$). The strided causal "
-            f"layer pads $K-1 = {k - 1}$ on the left and keeps every {s}th position: "
+            f"layer pads $K-1 = {k - 1}$ on the left and keeps {every_nth(s, 'position')}: "
             f"$\\lceil {length}/{s} \\rceil = {out}$, with {c2} channels."
         )
         p.update(stride=s, filters2=c2)
     return shape(
         stem=(
-            f"A signal of {length} samples with {c_in} channel{'s' if c_in > 1 else ''} (input {length}×{c_in}) goes "
+            f"A signal of {length} samples with {c_in} {noun(c_in, 'channel')} (input {length}×{c_in}) goes "
             f"through {desc}. What is the output shape (no batch axis)?"
         ),
         key=key,
@@ -250,7 +294,7 @@ def causal_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ spectrogram CNNs
 
 
-@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="shape")
+@generator("audio.spectrogram_shape", topic="audio", title="2D CNN on a mel spectrogram", kind="shape", version=2)
 def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     mels = pick(rng, (40, 64, 80, 128))
     frames = pick(rng, (101, 128, 313, 431, 500))
@@ -287,7 +331,12 @@ def spectrogram_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = [h // pf, w // pt, c]
         traps = [
             ("same_as_valid", [h2 // pf, w2 // pt, c]),
-            ("spectrogram_axes_swapped", [h // pt, w // pf, c]),
+            (
+                "spectrogram_axes_swapped",
+                [h // pt, w // pf, c],
+                f"`MaxPooling2D(({pf}, {pt}))` pools {pf} along the first axis (mel bins) and {pt} along the second "
+                f"(frames); applying the pool's sizes the other way round gives {h // pt}×{w // pf}.",
+            ),
             ("spectrogram_axes_swapped", T.spectrogram_axes_swapped(key)),
         ]
         expl += (

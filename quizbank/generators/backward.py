@@ -216,10 +216,13 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
         "rule": "conv",
         "stem": "A conv layer computes $y = x \\star w$ (cross-correlation, as in every deep-learning framework). "
         "How is $\\partial L/\\partial x$ computed from $\\partial L/\\partial y$?",
-        "correct": "Zero-pad ∂L/∂y by K − 1 and cross-correlate it with the kernel rotated by 180° (a full "
-        "convolution with w).",
+        "right": [
+            "Zero-pad ∂L/∂y by K − 1 and cross-correlate it with the 180°-rotated kernel.",
+            "A full convolution of ∂L/∂y with w: the kernel is flipped by 180°.",
+            "Cross-correlate the padded ∂L/∂y with w rotated by 180° (a true convolution).",
+        ],
         "distractors": [
-            "conv_is_convolution_forward",
+            ("conv_is_convolution_forward", "The forward pass already flips w, so the backward pass uses w as stored."),
             ("conv_xgrad_wgrad_swapped", "Cross-correlate the input x with ∂L/∂y."),
             ("conv_grad_unflipped", "Zero-pad ∂L/∂y and cross-correlate it with the kernel exactly as stored."),
         ],
@@ -231,11 +234,15 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
     relu = {
         "rule": "relu",
         "stem": "What does the backward pass of ReLU do with the upstream gradient $\\partial L/\\partial y$?",
-        "correct": "Passes it unchanged where the forward input was > 0 and sends 0 where it was ≤ 0.",
+        "right": [
+            "Passes it unchanged where the forward input was > 0, sends 0 elsewhere.",
+            "Acts as a gate: ∂L/∂x = ∂L/∂y where x > 0, and 0 where x ≤ 0.",
+            "Multiplies it by the step 1[x > 0] of the forward input.",
+        ],
         "distractors": [
-            "relu_grad_passes_all",
+            ("relu_grad_passes_all", "Passes it unchanged everywhere: ReLU's slope is 1."),
             ("relu_grad_times_input", "Multiplies it by the forward input x."),
-            ("relu_grad_times_input", "Multiplies it by the forward output max(0, x)."),
+            ("relu_grad_inverted", "Sends 0 where x > 0 and passes it where x ≤ 0."),
         ],
         "witness": W.probe("relu_grad_gate", expect=True, seed=seed),
         "explanation": T.get("relu_grad_passes_all").feedback,
@@ -244,11 +251,16 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
         "rule": "maxpool",
         "stem": f"How does a `MaxPooling2D({k})` layer route the upstream gradient of one window back to its "
         f"${k * k}$ inputs?",
-        "correct": "All of it to the input that was the maximum, 0 to the others.",
+        "right": [
+            "All of it to the input that was the maximum, 0 to the others.",
+            f"Only the argmax gets it; the other {k * k - 1} inputs get 0.",
+            "It goes whole to the window's largest input, nothing to the rest.",
+        ],
         "distractors": [
-            ("maxpool_grad_spread", f"1/{k * k} of it to each input."),
-            ("maxpool_grad_copied", "A full copy of it to every input."),
-            ("maxpool_grad_spread", "A share proportional to each input's value."),
+            ("maxpool_grad_spread", f"1/{k * k} of it to each of the {k * k} inputs."),
+            ("maxpool_grad_copied", "A full copy of it to every input of the window."),
+            ("maxpool_no_gradient", "None: max is not differentiable, so nothing flows back."),
+            ("pooling_has_params", "It updates the pool's own weights; the inputs get nothing."),
         ],
         "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k, seed=seed),
         "explanation": T.get("maxpool_grad_spread").feedback,
@@ -257,20 +269,26 @@ def _rules(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
         "rule": "avgpool",
         "stem": f"How does an `AveragePooling2D({k})` layer route the upstream gradient $g$ of one window back to its "
         f"${k * k}$ inputs?",
-        "correct": f"$g/{k * k}$ to each input.",
+        "right": [f"$g/{k * k}$ to each input.", f"Each of the {k * k} inputs gets $g/{k * k}$."],
         "distractors": [
             ("avgpool_grad_1_over_k", f"$g/{k}$ to each input."),
             ("avgpool_grad_copied", "$g$ to each input."),
-            ("maxpool_grad_spread", "$g$ to the largest input, 0 to the others."),
+            (
+                "maxpool_grad_spread",
+                "$g$ to the largest input, 0 to the others.",
+                f"That is max-pooling's rule; an average weighs every input by 1/{k * k}, so each gets $g/{k * k}$.",
+            ),
         ],
         "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k, seed=seed),
         "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$, so $\\partial y/\\partial x = 1/{k * k}$ for every input. "
         + T.get("avgpool_grad_1_over_k").feedback,
     }
-    return {1: [relu, maxpool], 2: [relu, maxpool, avgpool, conv], 3: [conv, avgpool]}[difficulty]
+    return {1: [relu, maxpool], 2: [relu, maxpool, avgpool, conv], 3: [conv, avgpool]}[difficulty]  # type: ignore[return-value]
 
 
-@generator("backward.rule", topic="backward", title="Backward rules of conv, pooling and ReLU", kind="choice")
+@generator(
+    "backward.rule", topic="backward", title="Backward rules of conv, pooling and ReLU", kind="choice", version=2
+)
 def rule(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return fact_choice(rng, pick(rng, _rules(rng, difficulty)), name="rule")
 

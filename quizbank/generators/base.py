@@ -13,6 +13,7 @@ same stream.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from ..schema import AnyQuestion, AnyWitness, QuestionAdapter, Tolerance
 DIFFICULTIES = (1, 2, 3)
 MAX_REDRAWS = 64
 OPTION_IDS = "abcdefgh"
+DOTS = "\\dots"  # the ellipsis inside LaTeX math
 RATIO_TOL = Tolerance(mode="relative", value=0.005)  # "how many times more" answers, within 0.5 %
 PERCENT_TOL = Tolerance(mode="absolute", value=0.1)  # "how many percent fewer" answers, within 0.1 points
 POOL_CLASS = {"max": "MaxPooling2D", "avg": "AveragePooling2D"}
@@ -124,6 +126,72 @@ def fmt(x: float | int) -> str:
     return f"{x:,}"
 
 
+def fmt_scaled(x: float, unit: str = "") -> str:
+    """A large count with the unit its size calls for: 416,520 → '416.5 k', 3,857,973,248 → '3.86 G' (never '0.00 G')."""
+    for scale, prefix in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= scale:
+            v = x / scale
+            digits = 2 if abs(v) < 10 else 1 if abs(v) < 1000 else 0
+            return f"{v:.{digits}f} {prefix}{unit}"
+    return f"{fmt(x)} {unit}".rstrip()
+
+
+# ------------------------------------------------------------------ words around numbers
+
+
+def noun(n: float, singular: str, plural_form: str | None = None) -> str:
+    """The noun alone, in the number ``n`` asks for: 'row' (1), 'rows'; 'bias', 'biases'."""
+    if n == 1:
+        return singular
+    return plural_form or singular + ("es" if singular.endswith(("s", "x", "sh")) else "s")
+
+
+def plural(n: float, singular: str, plural_form: str | None = None) -> str:
+    """'1 row', '3 rows', '1 bias', '2 biases' (``plural_form`` for irregular nouns)."""
+    return f"{fmt(n)} {noun(n, singular, plural_form)}"
+
+
+def article(following: str) -> str:
+    """'a' or 'an' for the text that follows: 'an 8×8 map', 'an 11-layer', 'a 16×16 map', 'an input'."""
+    t = following.lstrip("$`*( ")
+    m = re.match(r"\d[\d,]*", t)
+    if m:
+        digits = m.group(0).replace(",", "")
+        group = len(digits) % 3 or 3  # the leading group read before 'thousand' / 'million'
+        return "an" if digits.startswith("8") or (group == 2 and digits[:2] in ("11", "18")) else "a"
+    return "an" if t[:1].lower() in "aeio" else "a"
+
+
+def with_article(text: str) -> str:
+    """'an 8×8×256 map', 'a 7×7 map'."""
+    return f"{article(text)} {text}"
+
+
+def ordinal(n: int) -> str:
+    """1 → '1st', 2 → '2nd', 3 → '3rd', 11 → '11th', 22 → '22nd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def every_nth(n: int, noun: str) -> str:
+    """'every frame' (n = 1), 'every 2nd frame'."""
+    return f"every {noun}" if n == 1 else f"every {ordinal(n)} {noun}"
+
+
+def terms(values: Sequence[Any], sep: str = " + ", dots: str = "…", shown: int = 4) -> str:
+    """'1 + 2 + 4' (all shown), or '1 + 2 + … + 64' when the ellipsis hides at least one term."""
+    vals = [fmt(v) if isinstance(v, int | float) else str(v) for v in values]
+    if len(vals) <= shown:
+        return sep.join(vals)
+    return sep.join([*vals[:2], dots, vals[-1]])
+
+
+def compared(a: float, b: float, more: str = "more", fewer: str = "fewer", same: str = "as many") -> str:
+    """The comparison word for ``a`` against ``b``, computed from the numbers, never typed: ``compared(4.7, 7.1)``
+    → 'fewer'; ``compared(m, rule, 'faster', 'slower', 'as fast')``."""
+    return more if a > b else fewer if a < b else same
+
+
 def fmt_shape(shape: Sequence[int | None]) -> str:
     return "×".join("N" if d is None else str(d) for d in shape)
 
@@ -141,13 +209,28 @@ def _same(a: Any, b: Any, tol: Tolerance | None) -> bool:
     return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
 
-def _distinct_traps(key: Any, pairs: Sequence[tuple[str, Any]], tol: Tolerance | None) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for trap_id, value in pairs:
+TrapEntry = tuple[str, Any] | tuple[str, Any, "str | dict[str, Any]"]
+"""A wrong value: ``(trap id, value)``, or with a third item, the question's own feedback (a string) or the context
+(a dict) the trap's ``explain`` words it from."""
+
+
+def feedback_of(entry: Sequence[Any], key: Any, stem: str) -> str:
+    """The feedback a question stores for one wrong value or option (see :meth:`quizbank.traps.Trap.feedback_for`)."""
+    trap_id, value, *extra = entry
+    if extra and isinstance(extra[0], str):
+        return extra[0]
+    context = extra[0] if extra else {}
+    return T.get(trap_id).feedback_for(key=key, value=value, stem=stem, **context)
+
+
+def _distinct_traps(key: Any, entries: Sequence[Sequence[Any]], tol: Tolerance | None) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    for entry in entries:
+        trap_id, value = entry[0], entry[1]
         T.get(trap_id)  # fail loudly on an unknown trap id
-        if value is None or _same(key, value, tol) or any(_same(v, value, tol) for _, v in out):
+        if value is None or _same(key, value, tol) or any(_same(e[1], value, tol) for e in out):
             continue
-        out.append((trap_id, value))
+        out.append(tuple(entry))
     return out
 
 
@@ -157,14 +240,15 @@ def _clean_number(v: Any) -> Any:
     return v
 
 
-def spread(key: float, traps: Sequence[tuple[str, float]], rel: float = 0.01) -> list[tuple[str, float]]:
+def spread(key: float, traps: Sequence[Sequence[Any]], rel: float = 0.01) -> list[Any]:
     """Drop trap values within ``rel`` of the key or of an earlier trap, so a typed answer names one trap.
 
     For answers checked with a tolerance (ratios, percentages), where :func:`numeric` only drops equal values."""
-    kept: list[tuple[str, float]] = []
-    for t, v in traps:
-        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(w for _, w in kept)]):
-            kept.append((t, v))
+    kept: list[Any] = []
+    for entry in traps:
+        v = entry[1]
+        if all(abs(v - u) > rel * max(abs(u), abs(v)) + 0.02 for u in [key, *(e[1] for e in kept)]):
+            kept.append(entry)
     return kept
 
 
@@ -178,7 +262,7 @@ def numeric(
     explanation: str,
     params: dict[str, Any],
     witness: AnyWitness | None,
-    traps: Sequence[tuple[str, Any]] = (),
+    traps: Sequence[TrapEntry] = (),
     tolerance: Tolerance | None = None,
     unit: str | None = None,
     min_traps: int = 1,
@@ -202,7 +286,7 @@ def numeric(
         "witness": witness,
         "tolerance": tolerance or Tolerance(),
         "unit": unit,
-        "traps": [{"trap": t, "value": _clean_number(v), "feedback": T.get(t).feedback} for t, v in kept],
+        "traps": [{"trap": e[0], "value": _clean_number(e[1]), "feedback": feedback_of(e, key, stem)} for e in kept],
     }
 
 
@@ -213,12 +297,12 @@ def shape(
     explanation: str,
     params: dict[str, Any],
     witness: AnyWitness | None,
-    traps: Sequence[tuple[str, Sequence[int]]] = (),
+    traps: Sequence[TrapEntry] = (),
     min_traps: int = 1,
 ) -> dict[str, Any]:
     """A question answered with a tensor shape typed as text, such as ``112×112×64`` (no batch axis)."""
     key_l = [int(v) for v in key]
-    kept = _distinct_traps(key_l, [(t, [int(v) for v in s]) for t, s in traps], None)
+    kept = _distinct_traps(key_l, [(e[0], [int(v) for v in e[1]], *e[2:]) for e in traps], None)
     if len(kept) < min_traps:
         raise Redraw
     kept = _distinct_traps(key_l, [*kept, *layout_traps(key_l)], None)
@@ -232,7 +316,7 @@ def shape(
         "explanation": explanation,
         "params": params,
         "witness": witness,
-        "traps": [{"trap": t, "value": v, "feedback": T.get(t).feedback} for t, v in kept],
+        "traps": [{"trap": e[0], "value": e[1], "feedback": feedback_of(e, key_l, stem)} for e in kept],
     }
 
 
@@ -254,7 +338,7 @@ def choice(
     *,
     stem: str,
     correct: str,
-    distractors: Sequence[str | tuple[str, str]],
+    distractors: Sequence[str | tuple[Any, ...]],
     explanation: str,
     params: dict[str, Any],
     witness: AnyWitness | None,
@@ -264,7 +348,8 @@ def choice(
 ) -> dict[str, Any]:
     """A multiple-choice question whose distractors are named traps.
 
-    Each distractor is a trap id (its claim is the option text) or ``(trap_id, text)``.
+    Each distractor is a trap id (its claim is the option text), ``(trap_id, text)`` or ``(trap_id, text, feedback)``
+    (feedback written for this option, or a dict of context for the trap's ``explain``).
     The first ``n_options − 1`` distinct distractors are used; too few → :class:`Redraw`.
     """
     entries: list[dict[str, Any]] = [
@@ -278,11 +363,12 @@ def choice(
     ]
     seen = {correct}
     for d in distractors:
-        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        trap_id, text, *extra = (d, T.get(d).claim) if isinstance(d, str) else d
         if not text or text in seen:
             continue
         seen.add(text)
-        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+        fb = feedback_of((trap_id, text, *extra), correct_value, stem)
+        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": fb})
         if len(entries) == n_options:
             break
     return _multiple_choice(rng, entries, n_options, stem, explanation, params, witness)
@@ -317,7 +403,7 @@ def numeric_choice(
     *,
     stem: str,
     key: float | int,
-    traps: Sequence[tuple[str, Any]],
+    traps: Sequence[TrapEntry],
     explanation: str,
     params: dict[str, Any],
     witness: AnyWitness | None,
@@ -330,13 +416,19 @@ def numeric_choice(
     entries: list[dict[str, Any]] = [
         {"text": render(key), "correct": True, "trap": None, "feedback": "Correct.", "value": _clean_number(key)}
     ]
-    for t, v in kept:
-        text = render(v)
+    for e in kept:
+        text = render(e[1])
         if text in rendered:
             continue
         rendered.add(text)
         entries.append(
-            {"text": text, "correct": False, "trap": t, "feedback": T.get(t).feedback, "value": _clean_number(v)}
+            {
+                "text": text,
+                "correct": False,
+                "trap": e[0],
+                "feedback": feedback_of(e, key, stem),
+                "value": _clean_number(e[1]),
+            }
         )
         if len(entries) == n_options:
             break
@@ -348,7 +440,7 @@ def multi_select(
     *,
     stem: str,
     correct: Sequence[str],
-    wrong: Sequence[str | tuple[str, str]],
+    wrong: Sequence[str | tuple[Any, ...]],
     explanation: str,
     params: dict[str, Any],
     witness: AnyWitness | None,
@@ -359,11 +451,18 @@ def multi_select(
     ]
     seen = set(correct)
     for d in wrong:
-        trap_id, text = (d, T.get(d).claim) if isinstance(d, str) else d
+        trap_id, text, *extra = (d, T.get(d).claim) if isinstance(d, str) else d
         if text in seen:
             raise Redraw
         seen.add(text)
-        entries.append({"text": text, "correct": False, "trap": trap_id, "feedback": T.get(trap_id).feedback})
+        entries.append(
+            {
+                "text": text,
+                "correct": False,
+                "trap": trap_id,
+                "feedback": feedback_of((trap_id, text, *extra), None, stem),
+            }
+        )
     if not correct or not wrong:
         raise Redraw
     opts = _options(rng, entries)
@@ -418,17 +517,61 @@ def comparison_choice(
     )
 
 
+def one_per_trap(rng: random.Random, entries: Sequence[Any], n: int) -> list[Any]:
+    """Up to ``n`` entries drawn at random, at most one per trap id (a trap id alone or the first item of a tuple), so
+    no two options state the same misconception."""
+    by_trap: dict[str, Any] = {}
+    for e in rng.sample(list(entries), len(entries)):
+        by_trap.setdefault(e if isinstance(e, str) else e[0], e)
+    return list(by_trap.values())[:n]
+
+
+def claims_choice(
+    rng: random.Random,
+    *,
+    stem: str,
+    right: Sequence[str],
+    wrong: Sequence[tuple[Any, ...]],
+    explanation: str,
+    params: dict[str, Any],
+    witness: AnyWitness | None,
+    n_options: int = 4,
+    correct_feedback: str | None = None,
+    correct_value: Any = None,
+) -> dict[str, Any]:
+    """A multiple-choice question over varied claims: one true claim drawn from ``right`` and distractors drawn from
+    ``wrong`` (``(trap, text)`` or ``(trap, text, feedback)``), never two with the same trap, so no option repeats a
+    misconception and the option set changes from seed to seed."""
+    correct = pick(rng, right)
+    distractors = one_per_trap(rng, wrong, n_options - 1)
+    return choice(
+        rng,
+        stem=stem,
+        correct=correct,
+        distractors=distractors,
+        explanation=explanation,
+        params={**params, "claim": list(right).index(correct)},
+        witness=witness,
+        n_options=n_options,
+        correct_feedback=correct_feedback,
+        correct_value=correct_value,
+    )
+
+
 def fact_choice(rng: random.Random, fact: dict[str, Any], *, name: str = "fact") -> dict[str, Any]:
-    """A multiple-choice question from a fact record: its ``stem``, ``correct`` answer, trap ``distractors``,
+    """A multiple-choice question from a fact record: its ``stem``, a ``correct`` answer drawn from ``right`` (its
+    phrasings), trap ``distractors`` (at most one per trap, drawn at random when there are more than three),
     ``explanation`` and probe ``witness``; the params name the fact (``fact[name]``) and repeat the probe's args."""
     witness = fact["witness"]
+    right = fact.get("right") or [fact["correct"]]
+    correct = pick(rng, right)
     return choice(
         rng,
         stem=fact["stem"],
-        correct=fact["correct"],
-        distractors=fact["distractors"],
+        correct=correct,
+        distractors=one_per_trap(rng, fact["distractors"], 3),
         explanation=fact["explanation"],
-        params={name: fact[name], **witness.args},
+        params={name: fact[name], "claim": right.index(correct), **witness.args},
         witness=witness,
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import article, fmt, generator, numeric, numeric_choice, pick, topic, with_article
 
 TOPIC = topic("conv_params", "Conv parameters", "Weights and biases of Conv1D/2D/3D layers; why H and W do not matter.")
 
@@ -59,7 +59,7 @@ def _layer_text(p: dict[str, Any]) -> str:
             f"`Conv3D({p['c_out']}, ({p['k_t']}, {p['k']}, {p['k']}){bias})` on a 16×{p['h']}×{p['w']} clip "
             f"with {p['c_in']} channels"
         )
-    return f"`Conv2D({p['c_out']}, {p['k']}{bias}{grp})` on a {p['h']}×{p['w']}×{p['c_in']} input"
+    return f"`Conv2D({p['c_out']}, {p['k']}{bias}{grp})` on {article(str(p['h']))} {p['h']}×{p['w']}×{p['c_in']} input"
 
 
 def _input_shape(p: dict[str, Any]) -> list[int]:
@@ -92,14 +92,14 @@ def _key_and_traps(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]]]:
             ("forgot_bias", T.conv_forgot_bias(p["k"], p["c_in"], p["c_out"], **kw)),
             ("bias_per_input_channel", T.conv_bias_per_input_channel(p["k"], p["c_in"], p["c_out"], **kw)),
         ]
-    else:
-        traps.append(("forgot_bias", key + p["c_out"]))  # the mirror slip: added a bias use_bias=False removed
+    else:  # the mirror slip: a bias per filter that use_bias=False removed (its feedback says so)
+        traps.append(("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=True, **kw)))
     if p["dims"] == 3:
         traps.append(
             ("c3d_factor_k_squared", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=p["bias"]) * p["k_t"] ** 2)
         )
     if p["groups"] > 1:
-        traps.append(("forgot_bias", F.conv_params(p["k"], p["c_in"], p["c_out"], bias=p["bias"])))
+        traps.append(("groups_ignored", T.conv_groups_ignored(p["k"], p["c_in"], p["c_out"], bias=p["bias"], **kw)))
     return key, traps
 
 
@@ -119,7 +119,7 @@ def _explanation(p: dict[str, Any], key: int) -> str:
     return text
 
 
-@generator("conv_params.count", topic="conv_params", title="Count a conv layer's parameters", kind="numeric")
+@generator("conv_params.count", topic="conv_params", title="Count a conv layer's parameters", kind="numeric", version=2)
 def count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     key, traps = _key_and_traps(p)
@@ -133,7 +133,9 @@ def count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("conv_params.pick", topic="conv_params", title="Pick a conv layer's parameter count", kind="choice")
+@generator(
+    "conv_params.pick", topic="conv_params", title="Pick a conv layer's parameter count", kind="choice", version=2
+)
 def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     key, traps = _key_and_traps(p)
@@ -148,34 +150,41 @@ def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("conv_params.resolution", topic="conv_params", title="Conv params when the input grows", kind="choice")
+@generator(
+    "conv_params.resolution", topic="conv_params", title="Conv params when the input grows", kind="choice", version=2
+)
 def resolution(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    p = _draw(rng, min(difficulty, 2))
-    p["dims"], p["k_t"], p["groups"] = 2, 1, 1
-    key = F.conv_params(p["k"], p["c_in"], p["c_out"], bias=p["bias"])
+    """The same layer on a larger input: the count (never printed in the stem) does not change."""
+    p = _draw(rng, difficulty)
     factor = pick(rng, (2, 4) if difficulty < 3 else (2, 3, 4))
     h2 = p["h"] * factor
     p["h2"] = h2
-    stem = (
-        f"{_layer_text(p)} has {fmt(key)} parameters. The same layer is now applied to a "
-        f"{h2}×{h2}×{p['c_in']} input. How many parameters does it have now?"
+    key, traps = _key_and_traps({**p, "h": h2, "w": h2})
+    spatial = 1 if p["dims"] == 1 else 2
+    grown = key * factor**spatial
+    c_in = p["c_in"]
+    bigger = {1: f"a length-{h2} signal", 2: f"{with_article(f'{h2}×{h2}×{c_in}')} input"}.get(
+        p["dims"], f"a 16×{h2}×{h2} clip"
     )
-    return choice(
-        rng,
-        stem=stem,
-        correct=fmt(key),
-        correct_value=key,
-        distractors=[
-            ("conv_params_depend_on_hw", fmt(key * factor * factor)),
-            ("conv_params_depend_on_hw", fmt(key * factor)),
-            ("conv_times_hw", fmt(key * h2 * h2)),
-        ],
-        correct_feedback="Right: weight sharing makes the count independent of H and W.",
-        explanation=(
-            f"Parameters are $({p['k']}\\cdot{p['k']}\\cdot{p['c_in']}{' + 1' if p['bias'] else ''})\\cdot"
-            f"{p['c_out']} = {fmt(key)}$ whatever the input size: only the number of *positions* (and so the "
-            f"MACs, by ${factor}^2$) changes. {T.get('conv_params_depend_on_hw').feedback}"
+    traps.insert(
+        0,
+        (
+            "conv_params_depend_on_hw",
+            grown,
+            f"The input has {factor}{'' if spatial == 1 else '²'} times the positions, but the filters did not grow: they slide "
+            f"the same {fmt(key)} parameters over every position, so the count stays {fmt(key)}.",
         ),
+    )
+    return numeric_choice(
+        rng,
+        stem=(
+            f"{_layer_text(p)} is applied, with the same weights, to {bigger}. How many parameters does it have there?"
+        ),
+        key=key,
+        traps=traps,
+        explanation=_explanation(p, key)
+        + f" On the larger input only the number of *positions* changes (×{factor}{'' if spatial == 1 else '²'}), "
+        "and with it the MACs, never the parameters.",
         params=p,
         witness=_witness(p, h2),
     )

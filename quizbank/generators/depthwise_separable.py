@@ -13,7 +13,20 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
+from .base import (
+    RATIO_TOL,
+    article,
+    claims_choice,
+    compared,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    spread,
+    topic,
+)
 
 TOPIC = topic(
     "depthwise_separable",
@@ -29,7 +42,7 @@ WIDTHS = {
 
 
 def _draw(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (3, 5, 7))
+    k = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (5, 7))
     c_in, c_out = pick(rng, WIDTHS[difficulty]), pick(rng, WIDTHS[difficulty])
     m = pick(rng, (1, 1, 2, 4)) if difficulty == 3 else 1
     bias = True if difficulty == 1 else rng.random() < 0.6
@@ -100,8 +113,9 @@ def _dw_derivation(p: dict[str, Any]) -> str:
     mm = f"\\cdot{m}" if m > 1 else ""
     b = " + 1" if p["bias"] else ""
     return (
-        f"A depthwise conv gives each of the ${c_in}$ input channels its own ${k}\\times{k}$ "
-        f"filter{f's ({m} of them)' if m > 1 else ''}, which sees that channel only: "
+        f"A depthwise conv gives each of the ${c_in}$ input channels its own "
+        + (f"${m}$ ${k}\\times{k}$ filters, which see" if m > 1 else f"${k}\\times{k}$ filter, which sees")
+        + " that channel only: "
         f"$({k}\\cdot{k}{b})\\cdot{c_in}{mm} = {fmt(_dw(p))}$"
         + (" (one bias per output channel)." if p["bias"] else ".")
     )
@@ -141,7 +155,7 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if which == "separable":
         return {
             "p": p,
-            "stem": f"How many parameters does `SeparableConv2D({_args(p, True)})` on a {shape} input have "
+            "stem": f"How many parameters does `SeparableConv2D({_args(p, True)})` on {article(str(shape))} {shape} input have "
             "(Keras `count_params()`)?",
             "key": _sep(p),
             "traps": _sep_traps(p),
@@ -151,7 +165,7 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
         }
     return {
         "p": p,
-        "stem": f"How many parameters does `DepthwiseConv2D({_args(p, False)})` on a {shape} input have "
+        "stem": f"How many parameters does `DepthwiseConv2D({_args(p, False)})` on {article(str(shape))} {shape} input have "
         "(Keras `count_params()`)?",
         "key": _dw(p),
         "traps": _dw_traps(p),
@@ -160,7 +174,9 @@ def _params_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("depthwise_separable.params", topic="depthwise_separable", title="Count separable params", kind="numeric")
+@generator(
+    "depthwise_separable.params", topic="depthwise_separable", title="Count separable params", kind="numeric", version=2
+)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _params_question(rng, difficulty)
     return numeric(
@@ -173,7 +189,9 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("depthwise_separable.pick", topic="depthwise_separable", title="Pick separable params", kind="choice")
+@generator(
+    "depthwise_separable.pick", topic="depthwise_separable", title="Pick separable params", kind="choice", version=2
+)
 def pick_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _params_question(rng, difficulty)
     return numeric_choice(
@@ -187,7 +205,9 @@ def pick_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("depthwise_separable.ratio", topic="depthwise_separable", title="Standard ÷ separable", kind="numeric")
+@generator(
+    "depthwise_separable.ratio", topic="depthwise_separable", title="Standard ÷ separable", kind="numeric", version=2
+)
 def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     p["m"] = 1
@@ -254,7 +274,11 @@ def _equivalence_probe(p: dict[str, Any]) -> Any:
 
 
 @generator(
-    "depthwise_separable.definition", topic="depthwise_separable", title="What a separable conv is", kind="choice"
+    "depthwise_separable.definition",
+    topic="depthwise_separable",
+    title="What a separable conv is",
+    kind="choice",
+    version=2,
 )
 def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
@@ -264,18 +288,30 @@ def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
         else ""
     )
     dm = f", depth_multiplier={p['m']}" if p["m"] > 1 else ""
-    return choice(
+    k, c_in, c_out, m = p["k"], p["c_in"], p["c_out"], p["m"]
+    per = "one per channel" if m == 1 else f"{m} per channel"
+    return claims_choice(
         rng,
         stem=(
-            f"MobileNet replaces a standard ${p['k']}\\times{p['k']}$ conv by a depthwise-separable one, e.g. Keras "
-            f"`SeparableConv2D({p['c_out']}, {p['k']}{dm})` on ${p['c_in']}$ channels.{extra} What does a "
-            "depthwise-separable convolution consist of?"
+            f"MobileNet replaces a standard ${k}\\times{k}$ conv by a depthwise-separable one, e.g. Keras "
+            f"`SeparableConv2D({c_out}, {k}{dm})` on ${c_in}$ channels.{extra} What does this layer consist of?"
         ),
-        correct=DEFINITION,
-        distractors=[
-            "separable_is_depthwise_plus_3x3",
-            "depthwise_mixes_channels",
-            "separable_is_spatial_factorised",
+        right=[
+            f"A {k}×{k} depthwise conv ({per}), then a 1×1 conv to {c_out} channels.",
+            f"`DepthwiseConv2D({k}{dm})` followed by `Conv2D({c_out}, 1)`.",
+            f"Per-channel {k}×{k} filtering, then a pointwise 1×1 mixing into {c_out} channels.",
+        ],
+        wrong=[
+            (
+                "separable_is_depthwise_plus_3x3",
+                f"`DepthwiseConv2D({k}{dm})` followed by a regular `Conv2D({c_out}, 3)`.",
+            ),
+            (
+                "depthwise_mixes_channels",
+                f"A {k}×{k} conv whose filters see all {c_in} channels, then a per-channel 1×1.",
+            ),
+            ("separable_is_spatial_factorised", f"A {k}×1 conv followed by a 1×{k} conv, each to {c_out} channels."),
+            ("separable_as_full", f"A standard `Conv2D({c_out}, {k})`, computed by a faster algorithm."),
         ],
         correct_feedback="Right: depthwise filters space per channel, pointwise mixes channels.",
         explanation=(
@@ -289,7 +325,11 @@ def definition(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 @generator(
-    "depthwise_separable.facts", topic="depthwise_separable", title="Separable convs and MobileNet", kind="choice"
+    "depthwise_separable.facts",
+    topic="depthwise_separable",
+    title="Separable convs and MobileNet",
+    kind="choice",
+    version=2,
 )
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
@@ -297,8 +337,9 @@ def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     r = _std(p) / _sep(p)
     true = [
         "It is a depthwise K×K conv followed by a pointwise 1×1 conv.",
-        f"Without biases, a {p['k']}×{p['k']} separable conv from {p['c_in']} to {p['c_out']} channels has about "
-        f"{r:.1f}× fewer parameters than the standard conv.",
+        f"Without biases, {article(str(p['k']))} {p['k']}×{p['k']} separable conv from {p['c_in']} to {p['c_out']} channels has about "
+        f"{r:.1f}× {compared(_sep(p), _std(p))} parameters than the standard conv ({fmt(_sep(p))} vs "
+        f"{fmt(_std(p))}).",
         "At the same width it is less expressive than a standard conv: its kernels are restricted to a factorised "
         "(low-rank) form.",
         "MobileNet-v1 is a plain stack of depthwise-separable convs; inverted residuals with linear bottlenecks "

@@ -10,7 +10,21 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import (
+    DOTS,
+    Redraw,
+    article,
+    choice,
+    claims_choice,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    terms,
+    topic,
+)
 
 TOPIC = topic(
     "dilation",
@@ -66,7 +80,7 @@ def _kernel_parts(p: dict[str, Any]) -> tuple[int, list[tuple[str, int]], str]:
     ]
     unit = "samples" if p["dims"] == 1 else "pixels (per side)"
     expl = (
-        f"Dilation $d$ leaves $d-1$ gaps between adjacent taps, and a {k}-tap kernel has {k - 1} such gaps: "
+        f"Dilation $d$ leaves $d-1$ gaps between adjacent taps, and {article(str(k))} {k}-tap kernel has {k - 1} such gaps: "
         f"$K_{{eff}} = d(K-1)+1 = {d}\\cdot({k}-1)+1 = {keff}$ {unit}. The kernel still has only {k} taps per axis "
         f"({k * k if p['dims'] == 2 else k} weights per channel pair); they are just spread over {keff}."
     )
@@ -114,9 +128,9 @@ def window(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ parameters do not change
 
 
-@generator("dilation.params", topic="dilation", title="Parameters of a dilated conv", kind="numeric")
+@generator("dilation.params", topic="dilation", title="Parameters of a dilated conv", kind="numeric", version=2)
 def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k = pick(rng, (3, 3, 5) if difficulty < 3 else (3, 5, 7))
+    k = pick(rng, {1: (2, 3, 5, 7), 2: (3, 3, 5)}.get(difficulty, (3, 5, 7)))
     d = pick(rng, (2, 3, 4) if difficulty < 3 else (2, 4, 6, 12))
     keff = F.effective_kernel(k, d)
     side = max(32, keff + 8)
@@ -125,7 +139,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_out = pick(rng, (16, 32, 64, 128))
         key = k * k
         stem = (
-            f"`Conv2D({c_out}, {k}, dilation_rate={d})` runs on a {side}×{side}×{c_in} input. How many weights connect "
+            f"`Conv2D({c_out}, {k}, dilation_rate={d})` runs on {article(str(side))} {side}×{side}×{c_in} input. How many weights connect "
             "one input channel to one output channel?"
         )
         traps = [
@@ -134,7 +148,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
         witness = W.sequential([side, side, 1], [W.conv2d(1, k, dilation=d, use_bias=False)], "count_params")
         expl = (
-            f"Dilation spreads the {k}×{k} taps over a {keff}×{keff} window ($K_{{eff}} = {d}\\cdot({k}-1)+1$) "
+            f"Dilation spreads the {k}×{k} taps over {article(str(keff))} {keff}×{keff} window ($K_{{eff}} = {d}\\cdot({k}-1)+1$) "
             f"but adds no taps: still ${k}\\cdot{k} = {key}$ weights per channel pair."
         )
         p = {"k": k, "d": d, "c_in": c_in, "c_out": c_out, "form": "pair"}
@@ -145,8 +159,8 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key = F.conv_params(k, c_in, c_out, bias=bias)
         b = "" if bias else ", use_bias=False"
         stem = (
-            f"How many parameters does `Conv2D({c_out}, {k}, dilation_rate={d}{b})` have on a "
-            f"{side}×{side}×{c_in} input?"
+            f"How many parameters does `Conv2D({c_out}, {k}, dilation_rate={d}{b})` have on "
+            f"{article(str(side))} {side}×{side}×{c_in} input?"
         )
         traps = [
             ("dilation_adds_params", T.dilation_adds_params(k, c_in, c_out, d, bias=bias)),
@@ -157,7 +171,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         plus = " + 1" if bias else ""
         expl = (
             f"Dilation does not add weights: each filter still has ${k}\\cdot{k}\\cdot{c_in}$ taps"
-            f"{' and one bias' if bias else ''}, only spread over a {keff}×{keff} window. "
+            f"{' and one bias' if bias else ''}, only spread over {article(str(keff))} {keff}×{keff} window. "
             f"$({k}\\cdot{k}\\cdot{c_in}{plus})\\cdot{c_out} = {fmt(key)}$, exactly the undilated count."
         )
         p = {"k": k, "d": d, "c_in": c_in, "c_out": c_out, "bias": bias, "form": "conv"}
@@ -168,7 +182,7 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         b = "" if bias else ", use_bias=False"
         stem = (
             f"DeepLabv3+ uses atrous depthwise convs. How many parameters does `DepthwiseConv2D({k}, "
-            f"dilation_rate={d}{b})` have on a {side}×{side}×{c} input?"
+            f"dilation_rate={d}{b})` have on {article(str(side))} {side}×{side}×{c} input?"
         )
         traps = [
             ("dilation_adds_params", F.depthwise_params(keff, c, bias=bias)),
@@ -211,32 +225,50 @@ def _rates(r: tuple[int, ...]) -> str:
     return "rates " + ", ".join(map(str, r))
 
 
+def _permuted(rng: random.Random, rates: tuple[int, ...]) -> tuple[int, ...]:
+    out = list(rates)
+    rng.shuffle(out)
+    return tuple(out)
+
+
 def _coverage_line(r: tuple[int, ...]) -> str:
     span = 1 + sum(2 * d for d in r)
-    holes = HOLES[r]
+    holes = F.gridding_holes(r, 3)
     return f"- {_rates(r)}: span {span}, " + (
         f"**{holes} positions never reached**" if holes else "every position reached"
     )
 
 
 @generator(
-    "dilation.gridding", topic="dilation", title="Which dilation schedule leaves holes (gridding)", kind="choice"
+    "dilation.gridding",
+    topic="dilation",
+    title="Which dilation schedule leaves holes (gridding)",
+    kind="choice",
+    version=2,
 )
 def gridding(rng: random.Random, difficulty: int) -> dict[str, Any]:
     polarity = "holes" if difficulty == 1 else pick(rng, ("holes", "covers")) if difficulty == 2 else "covers"
     if polarity == "holes":
         correct = pick(rng, SAME_RATE if difficulty == 1 else SAME_RATE + COMMON_FACTOR + TOO_FAST)
         pool = [c for c in COVERING if len(c) == 3 or difficulty == 3]
-        others = rng.sample(pool, 3)
-        distractors: list[tuple[str, str]] = [("hdc_leaves_holes", _rates(o)) for o in others]
+        others = [_permuted(rng, o) for o in rng.sample(pool, 3)]  # any layer order covers the same offsets
+        distractors: list[tuple[str, ...]] = [
+            (
+                "hdc_leaves_holes",
+                _rates(o),
+                f"{_rates(o).capitalize()} reach all {1 + 2 * sum(o)} positions of their span: sorted, they start at 1 "
+                "and no rate outruns the width the smaller ones cover. " + T.get("hdc_leaves_holes").feedback,
+            )
+            for o in others
+        ]
         ask = "Which schedule leaves **holes** — input pixels inside the receptive field that no path ever reaches?"
     else:
         correct = pick(rng, COVERING[:5] if difficulty == 2 else COVERING)
         others = [pick(rng, SAME_RATE), pick(rng, COMMON_FACTOR), pick(rng, TOO_FAST)]
         distractors = [(_holey_trap(o), _rates(o)) for o in others]
         ask = "Which schedule covers **every** input pixel of its receptive field (no gridding)?"
-    holes = HOLES[correct]
-    if (holes > 0) != (polarity == "holes") or any((HOLES[o] > 0) == (holes > 0) for o in others):
+    holes = F.gridding_holes(correct, 3)
+    if (holes > 0) != (polarity == "holes") or any((F.gridding_holes(o, 3) > 0) == (holes > 0) for o in others):
         raise Redraw
     stem = (
         f"Each option is a schedule of dilation rates for stacked 3×3 convs (stride 1). {ask} "
@@ -365,20 +397,22 @@ def stack_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _deeplab(rng: random.Random) -> dict[str, Any]:
     d = pick(rng, (2, 4))
-    return choice(
+    return claims_choice(
         rng,
         stem=(
             "DeepLab removes the stride of its last stages and makes their 3×3 convs dilated (atrous, e.g. "
             f"`dilation_rate={d}`) instead. What does that buy?"
         ),
-        correct="A larger receptive field at the same feature-map resolution, with the same number of weights.",
-        distractors=[
-            "dilation_adds_params",
-            "dilation_downsamples",
-            (
-                "ignored_dilation",
-                "Only speed: a dilated 3×3 still sees a 3×3 window, so the receptive field is unchanged.",
-            ),
+        right=[
+            "A larger receptive field at the same feature-map resolution and the same weights.",
+            f"Each 3×3 sees a {2 * d + 1}×{2 * d + 1} window, with no downsampling and no extra weights.",
+            "Context without striding: the map keeps its size, the weights stay 3×3.",
+        ],
+        wrong=[
+            ("dilation_adds_params", f"More weights: a 3×3 at rate {d} has {(2 * d + 1) ** 2} per channel pair."),
+            ("dilation_downsamples", "Speed: dilation skips output positions like a stride does."),
+            ("ignored_dilation", "Only speed: a dilated 3×3 still sees a 3×3 window."),
+            ("gridding_fixed_by_same_rate", f"Hole-free features: repeating rate {d} fills every pixel."),
         ],
         explanation=(
             f"A 3×3 at rate {d} spans $K_{{eff}} = {d}\\cdot 2 + 1 = {2 * d + 1}$ pixels with the same 9 weights per "
@@ -394,23 +428,24 @@ def _wavenet(rng: random.Random) -> dict[str, Any]:
     n = pick(rng, (8, 9, 10))
     rates = [2**i for i in range(n)]
     rf = F.wavenet_rf(2, rates)
-    return choice(
+    return claims_choice(
         rng,
         stem=(
             f"WaveNet stacks causal `Conv1D` layers with kernel size 2 and dilation rates 1, 2, 4, …, {rates[-1]} "
             f"({n} layers). What does one output sample of the stack see?"
         ),
-        correct=f"The previous {rf} samples (itself included): the RF doubles with every layer, 2 taps per layer.",
-        distractors=[
-            (
-                "ignored_dilation",
-                f"The previous {n + 1} samples: each layer adds one sample, dilation only speeds it up.",
-            ),
-            ("wavenet_rf_dilation_sum", f"The previous {rf - 1} samples: the RF is the sum of the rates."),
+        right=[
+            f"The previous {rf} samples, itself included: each layer doubles the context.",
+            f"{rf} samples, all at or before its own time step.",
+        ],
+        wrong=[
+            ("ignored_dilation", f"The previous {n + 1} samples: each layer adds one, dilation only speeds it up."),
+            ("wavenet_rf_dilation_sum", f"The previous {rf - 1} samples: the context is the sum of the rates."),
             ("wavenet_not_causal", f"{rf} samples centred on it, half of them from the future."),
+            ("rf_l_times_k", f"{2 * n} samples: {n} layers of 2 taps each."),
         ],
         explanation=(
-            f"Each causal $K=2$ layer adds $(K-1)\\cdot d = d$ samples: $RF = 1 + (1 + 2 + \\dots + {rates[-1]}) = "
+            f"Each causal $K=2$ layer adds $(K-1)\\cdot d = d$ samples: $RF = 1 + ({terms(rates, dots=DOTS)}) = "
             f"{rf}$. Causal padding puts all of them in the past, so audio can be generated sample by sample."
         ),
         params={"variant": "wavenet", "n": n},
@@ -418,28 +453,40 @@ def _wavenet(rng: random.Random) -> dict[str, Any]:
     )
 
 
+HDC_GOOD = ((1, 2, 5), (1, 2, 3), (1, 3, 5), (1, 2, 4))
+HDC_FACTOR = ((2, 4, 8), (2, 4, 6), (3, 6, 9))
+HDC_JUMP = ((1, 4, 8), (1, 2, 8), (1, 5, 9))
+
+
 def _hdc(rng: random.Random) -> dict[str, Any]:
     r = pick(rng, (2, 3))
+    good = list(pick(rng, HDC_GOOD))
+    rng.shuffle(good)
+    factor, jump = pick(rng, HDC_FACTOR), pick(rng, HDC_JUMP)
+    same = pick(rng, tuple(x for x in (2, 3, 4, 5) if x != r))
+    rates = ", ".join(map(str, good))
     return choice(
         rng,
         stem=(
             f"A segmentation net stacks three 3×3 convs all at `dilation_rate={r}` and its outputs show a checkerboard "
             "pattern: some input pixels never reach them (gridding). Which change removes the holes?"
         ),
-        correct="Use rates 1, 2, 5 (hybrid dilated convolution): each rate fills the gaps the others leave.",
+        correct=f"Use rates {rates}: each rate fills the gaps the others leave.",
         distractors=[
-            "gridding_fixed_by_same_rate",
-            ("dilation_common_factor", "Use rates 2, 4, 8: growing the rates fills the gaps."),
-            ("dilation_rate_too_large", "Use rates 1, 4, 8: starting at rate 1 is enough to reach every pixel."),
+            ("gridding_fixed_by_same_rate", f"Use rate {same} in all three layers: a new rate fills the gaps."),
+            ("dilation_common_factor", f"Use rates {', '.join(map(str, factor))}: growing the rates fills the gaps."),
+            ("dilation_rate_too_large", f"Use rates {', '.join(map(str, jump))}: starting at rate 1 is enough."),
         ],
         explanation=(
             f"Rates {r}, {r}, {r} reach only offsets that are multiples of {r} ({F.gridding_holes((r, r, r), 3)} holes "
-            "along one axis); 2, 4, 8 share the factor 2; 1, 4, 8 jump past the 3 pixels covered after rate 1. "
-            "1, 2, 5 never jumps further than the width already covered (3, then 7), so every pixel of its 17-pixel "
-            "span is reached."
+            f"along one axis), as do {same}, {same}, {same}; {', '.join(map(str, factor))} share the factor "
+            f"{factor[0]}; {', '.join(map(str, jump))} jump past the pixels covered by the smaller rates. Rates "
+            f"{rates} (in any order: the reachable offsets are sums) start at 1 and never jump further than the width "
+            f"already covered, so every pixel of the {1 + 2 * sum(good)}-pixel span is reached (hybrid dilated "
+            "convolution)."
         ),
-        params={"variant": "hdc", "r": r},
-        witness=W.probe("dilation_gridding_holes", expect=0, rates=[1, 2, 5], k=3),
+        params={"variant": "hdc", "r": r, "good": good, "same": same, "factor": list(factor), "jump": list(jump)},
+        witness=W.probe("dilation_gridding_holes", expect=0, rates=good, k=3),
     )
 
 
@@ -450,13 +497,13 @@ def _facts(rng: random.Random) -> dict[str, Any]:
         rng,
         stem=f"Select every true statement about `Conv2D(64, {k}, dilation_rate={d}, padding='same')` at stride 1.",
         correct=[
-            f"Each output sees a {keff}×{keff} window of its input.",
+            f"Each output sees {article(str(keff))} {keff}×{keff} window of its input.",
             f"It has exactly as many parameters as `Conv2D(64, {k})`.",
             "It keeps the input's height and width.",
         ],
         wrong=[
             ("dilation_adds_params", f"It has {keff * keff} weights per channel pair, one per pixel of its window."),
-            ("dilation_as_k_times_d", f"Each output sees a {k * d}×{k * d} window of its input."),
+            ("dilation_as_k_times_d", f"Each output sees {article(str(k * d))} {k * d}×{k * d} window of its input."),
             "dilation_downsamples",
         ],
         explanation=(
@@ -469,7 +516,7 @@ def _facts(rng: random.Random) -> dict[str, Any]:
     )
 
 
-@generator("dilation.uses", topic="dilation", title="Why dilate: DeepLab, WaveNet, HDC", kind="choice")
+@generator("dilation.uses", topic="dilation", title="Why dilate: DeepLab, WaveNet, HDC", kind="choice", version=2)
 def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    variants = {1: (_deeplab, _hdc), 2: (_wavenet, _hdc, _deeplab), 3: (_facts, _hdc, _wavenet)}[difficulty]
+    variants = {1: (_deeplab, _hdc), 2: (_wavenet, _hdc, _deeplab), 3: (_facts, _wavenet)}[difficulty]
     return pick(rng, variants)(rng)

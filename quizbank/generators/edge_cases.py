@@ -10,7 +10,19 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance
-from .base import Redraw, choice, fmt, generator, multi_select, numeric, pick, topic
+from .base import (
+    Redraw,
+    choice,
+    claims_choice,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    pick,
+    plural,
+    topic,
+    with_article,
+)
 
 TOPIC = topic(
     "edge_cases",
@@ -33,7 +45,7 @@ ACTIVATIONS = {  # Keras name: (text, keeps a gradient for negative inputs)
 }
 
 
-@generator("edge_cases.dying_relu", topic="edge_cases", title="Dying ReLU", kind="choice")
+@generator("edge_cases.dying_relu", topic="edge_cases", title="Dying ReLU", kind="choice", version=2)
 def dying_relu(rng: random.Random, difficulty: int) -> dict[str, Any]:
     frac = pick(rng, (20, 30, 40, 50))
     scene = (
@@ -42,14 +54,19 @@ def dying_relu(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
     expl = T.get("dying_relu_fix_sigmoid").feedback
     if difficulty == 1:
-        return choice(
+        return claims_choice(
             rng,
             stem=f"{scene} What happens to these units during further training?",
-            correct="They receive exactly zero gradient for every input, so their weights never change again.",
-            distractors=[
-                ("relu_grad_passes_all", "Their gradient is still 1, so they recover after a few more steps."),
+            right=[
+                "They get exactly zero gradient for every input, so their weights stop changing.",
+                "Nothing flows back through them: ReLU's derivative is 0 where its input is negative.",
+                "No update reaches their weights, so no input turns them on again.",
+            ],
+            wrong=[
+                ("relu_grad_passes_all", "They recover after a few more steps: their gradient is still 1."),
                 ("dying_relu_raise_lr", "A larger learning rate pushes them back into the active range."),
-                ("dying_relu_dropout", "Dropout randomly re-activates them, so they recover on their own."),
+                ("dying_relu_dropout", "Dropout re-activates them at random, so they recover on their own."),
+                ("relu_grad_times_input", "Their gradient is their negative input, which pushes them back up."),
             ],
             explanation=f"A ReLU's gradient is 0 wherever its input is negative. {expl}",
             params={"fraction": frac, "variant": "what_happens"},
@@ -57,17 +74,23 @@ def dying_relu(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     if difficulty == 2:
         act = pick(rng, ("leaky_relu", "elu", "gelu"))
-        return choice(
+        name = ACTIVATIONS[act][0].split(" (")[0]
+        return claims_choice(
             rng,
             stem=f"{scene} Which change addresses the problem?",
-            correct=(
-                f"Replace ReLU by {ACTIVATIONS[act][0].split(' (')[0]}, which keeps a gradient for negative inputs, "
-                "and use He (Kaiming) initialisation with a lower learning rate."
-            ),
-            distractors=["dying_relu_fix_sigmoid", "dying_relu_raise_lr", "dying_relu_dropout"],
+            right=[
+                f"Replace ReLU by {name}, which keeps a gradient for negative inputs.",
+                f"Use {name} instead of ReLU: negative inputs still pass a small gradient.",
+                "Lower the learning rate and use He (Kaiming) initialisation, so fewer units die.",
+            ],
+            wrong=[
+                ("dying_relu_fix_sigmoid", "Replace ReLU by sigmoid, whose gradient is large for every input."),
+                ("dying_relu_raise_lr", "Raise the learning rate, so the dead units are pushed back into use."),
+                ("dying_relu_dropout", "Add dropout before the ReLU layers, to re-activate the dead units."),
+            ],
             explanation=(
                 f"{expl} Measured: a unit whose pre-activation is negative for every input still receives a gradient "
-                f"with {ACTIVATIONS[act][0].split(' (')[0]}, and none with ReLU."
+                f"with {name}, and none with ReLU."
             ),
             params={"fraction": frac, "variant": "fix", "activation": act},
             witness=W.probe(
@@ -81,7 +104,11 @@ def dying_relu(rng: random.Random, difficulty: int) -> dict[str, Any]:
     rng.shuffle(good)
     good = good[: pick(rng, (2, 3))]
     bad = ["relu", "relu6"]
-    wrong: list[str | tuple[str, str]] = [("relu_grad_passes_all", ACTIVATIONS[a][0]) for a in bad]
+    flat = {
+        "relu": "ReLU is flat for every negative input: its gradient there is exactly 0, so the unit stays dead.",
+        "relu6": "ReLU6 is ReLU capped at 6: below 0 it is just as flat (gradient 0), so the unit stays dead.",
+    }
+    wrong: list[tuple[Any, ...]] = [("relu_grad_passes_all", ACTIVATIONS[a][0], flat[a]) for a in bad]
     return multi_select(
         rng,
         stem=(
@@ -107,68 +134,72 @@ def dying_relu(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ BatchNorm at inference
 
 
-@generator("edge_cases.bn_inference", topic="edge_cases", title="BatchNorm at inference", kind="choice")
+@generator("edge_cases.bn_inference", topic="edge_cases", title="BatchNorm at inference", kind="choice", version=2)
 def bn_inference(rng: random.Random, difficulty: int) -> dict[str, Any]:
     c = pick(rng, (4, 8, 16))
-    if difficulty < 3:
-        if difficulty == 1:
-            stem = "Which statistics does a BatchNorm layer use to normalise its input at inference time?"
-            correct = "The moving (running) mean and variance accumulated during training."
-            wrong: list[str | tuple[str, str]] = [
-                "bn_batch_stats_at_inference",
+    measured = (
+        f"{T.get('bn_batch_stats_at_inference').feedback} Measured: `BatchNormalization(training=False)` output equals "
+        "(x − moving mean)/√(moving var + ε), whatever the batch."
+    )
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem="Which statistics does a BatchNorm layer use to normalise its input at inference time?",
+            right=[
+                "The moving (running) mean and variance accumulated during training.",
+                "Per-channel mean and variance estimated in training (the moving averages).",
+                "The running averages of the batch statistics it saw while training.",
+            ],
+            wrong=[
+                ("bn_batch_stats_at_inference", "The mean and variance of the current batch, per channel."),
                 ("bn_all_axes", "One mean and variance per spatial position, averaged over the training set."),
-                ("bn_fine_at_batch_1", "The current batch's statistics, which are reliable even for a single image."),
-            ]
-        else:
-            stem = (
+                ("bn_per_sample", "The mean and variance of each test image on its own."),
+                ("bn_inference_identity", "None: BatchNorm is switched off and passes its input through."),
+            ],
+            explanation=measured,
+            params={"channels": c, "variant": 1},
+            witness=W.probe("bn_inference_uses_moving_stats", expect=True, channels=c),
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
                 "A CNN with BatchNorm scores well in offline evaluation, but in production its prediction for an image "
                 "changes depending on which other images are in the same request batch. What is the most likely bug?"
-            )
-            correct = (
-                "BatchNorm runs in training mode at inference (batch statistics); it must be called with "
-                "`training=False` so it uses the moving mean and variance."
-            )
-            wrong = [
+            ),
+            right=[
+                "BatchNorm runs in training mode in production; with `training=False` it would use the moving stats.",
+                "The serving code normalises with batch statistics; inference must use the moving mean and variance.",
+            ],
+            wrong=[
                 (
                     "bn_batch_stats_at_inference",
-                    "The moving statistics are stale; each request should be normalised with its own batch statistics.",
+                    "The moving statistics are stale; each request should be normalised with its own batch.",
                 ),
                 ("bn_all_axes", "BatchNorm stores γ and β per spatial position, so the other images overwrite them."),
-                (
-                    "bn_fine_at_batch_1",
-                    "Nothing: batch statistics are reliable at any batch size; the variation is noise.",
-                ),
-            ]
-        return choice(
-            rng,
-            stem=stem,
-            correct=correct,
-            distractors=wrong,
-            explanation=(
-                f"{T.get('bn_batch_stats_at_inference').feedback} Measured: `BatchNormalization(training=False)` "
-                "output equals (x − moving mean)/√(moving var + ε), whatever the batch."
-            ),
-            params={"channels": c, "variant": difficulty},
+                ("bn_fine_at_batch_1", "Nothing: batch statistics are reliable at any batch size; this is noise."),
+                ("bn_inference_identity", "BatchNorm must be deleted for serving: it only matters in training."),
+            ],
+            explanation=measured,
+            params={"channels": c, "variant": 2},
             witness=W.probe("bn_inference_uses_moving_stats", expect=True, channels=c),
         )
     groups = pick(rng, (2, 4))
-    return choice(
+    return claims_choice(
         rng,
         stem=(
             "A segmentation model must be trained with batch size 1 (huge images). Its BatchNorm layers misbehave. "
             "What is the problem, and the usual fix?"
         ),
-        correct=(
-            "With one sample the batch statistics come from a single image (at 1×1 spatial size the variance is exactly "
-            "0); normalise per sample instead, e.g. with GroupNorm."
-        ),
-        distractors=[
-            "bn_fine_at_batch_1",
-            (
-                "bn_batch_stats_at_inference",
-                "Nothing in training; just switch BatchNorm to batch statistics at inference.",
-            ),
-            "bn_all_axes",
+        right=[
+            "One image makes the batch statistics meaningless: use GroupNorm.",
+            "Batch statistics of one image are noise: normalise per sample.",
+        ],
+        wrong=[
+            ("bn_fine_at_batch_1", "None: BatchNorm's batch statistics are just as reliable at batch size 1."),
+            ("bn_batch_stats_at_inference", "Nothing in training; switch BatchNorm to batch statistics at inference."),
+            ("bn_all_axes", "BatchNorm learns a γ and β per position; share them over the image to fix it."),
+            ("groupnorm_needs_batch", "No fix exists: GroupNorm pools over the batch just like BatchNorm."),
         ],
         explanation=(
             f"{T.get('bn_fine_at_batch_1').feedback} Measured: a `GroupNormalization({groups})` layer gives a sample "
@@ -266,41 +297,87 @@ def gridding(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-GOOD_SCHEDULES = ((1, 2, 5), (1, 2, 3), (1, 2, 4), (1, 3, 5), (1, 2, 5, 9), (1, 2))
-BAD_UNIFORM = ((2, 2, 2), (3, 3, 3), (4, 4, 4), (2, 2), (5, 5, 5))
-BAD_FACTOR = ((2, 4, 8), (2, 4, 6), (3, 6, 9), (2, 6, 10), (4, 8, 12))
+GOOD_SCHEDULES = ((1, 2, 5), (1, 2, 3), (1, 2, 4), (1, 3, 5), (1, 2, 5, 9), (1, 2), (1, 3), (1, 2, 4, 7))
+BAD_UNIFORM = ((2, 2, 2), (3, 3, 3), (4, 4, 4), (2, 2), (5, 5, 5), (3, 3))
+BAD_FACTOR = ((2, 4, 8), (2, 4, 6), (3, 6, 9), (2, 6, 10), (4, 8, 12), (2, 6))
+BAD_JUMP = ((1, 4, 8), (1, 2, 8), (1, 5, 9), (1, 4), (1, 3, 9), (1, 2, 9))  # start at 1, then outrun the coverage
 
 
-@generator("edge_cases.gridding_schedule", topic="edge_cases", title="Avoiding gridding: HDC", kind="choice")
+BOUND = {3: "$d \\le 2\\sum$ smaller rates $+ 1$", 2: "$d \\le \\sum$ smaller rates $+ 1$"}
+
+
+def _shuffled(rng: random.Random, rates: tuple[int, ...]) -> tuple[int, ...]:
+    """The schedule in a random layer order: coverage is a sum of tap offsets, so the order does not matter."""
+    out = list(rates)
+    rng.shuffle(out)
+    return tuple(out)
+
+
+def _coverage(rates: tuple[int, ...], k: int) -> str:
+    span = 1 + sum((k - 1) * d for d in rates)
+    holes = F.gridding_holes(rates, k)
+    return f"{_sched(rates)}: span {span}, " + (f"**{plural(holes, 'hole')}**" if holes else "no hole")
+
+
+@generator("edge_cases.gridding_schedule", topic="edge_cases", title="Avoiding gridding: HDC", kind="choice", version=2)
 def gridding_schedule(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k = 3 if difficulty < 3 else pick(rng, (2, 3))
-    good = [g for g in GOOD_SCHEDULES if F.gridding_holes(g, k) == 0]
-    sched = pick(rng, good)
-    uniform = [b for b in BAD_UNIFORM if F.gridding_holes(b, k) > 0]
-    factor = [b for b in BAD_FACTOR if F.gridding_holes(b, k) > 0]
-    rng.shuffle(uniform)
-    rng.shuffle(factor)
-    if difficulty == 1:
-        wrong = [("gridding_fixed_by_same_rate", _sched(b)) for b in uniform[:3]]
-    else:
-        wrong = [("gridding_fixed_by_same_rate", _sched(b)) for b in uniform[:1]]
-        wrong += [("gridding_common_factor", _sched(b)) for b in factor[:2]]
-    return choice(
+    k = 3 if difficulty == 1 else pick(rng, (2, 3))
+    pools = {
+        "good": [g for g in GOOD_SCHEDULES if F.gridding_holes(g, k) == 0],
+        "uniform": [b for b in BAD_UNIFORM if F.gridding_holes(b, k) > 0],
+        "factor": [b for b in BAD_FACTOR if F.gridding_holes(b, k) > 0],
+        "jump": [b for b in BAD_JUMP if F.gridding_holes(b, k) > 0],
+    }
+    traps = {
+        "uniform": "gridding_fixed_by_same_rate",
+        "factor": "gridding_common_factor",
+        "jump": "dilation_rate_too_large",
+    }
+    n_good = 1 if difficulty < 3 else pick(rng, (1, 2))
+    good = [_shuffled(rng, g) for g in rng.sample(pools["good"], n_good)]
+    bad = {kind: _shuffled(rng, pick(rng, pools[kind])) for kind in traps}
+    wrong = [
+        (
+            traps[kind],
+            _sched(r),
+            f"Rates {', '.join(map(str, r))} leave {plural(F.gridding_holes(r, k), 'hole')}. "
+            + T.get(traps[kind]).feedback,
+        )
+        for kind, r in bad.items()
+    ]
+    rule = (
+        "The taps of a stack reach the offsets $\\sum_l d_l t_l$, so the layer order does not matter. Sorted, a "
+        "schedule is hole-free when it starts at rate 1 and each next rate is at most the width the smaller rates "
+        f"already cover ({BOUND[k]} for {k} taps): the HDC rule, as in 1, 2, 5. A shared factor $g > 1$ or a repeated rate > 1 only reaches "
+        "multiples of $g$; a rate that outruns the covered width jumps over pixels.\n\n"
+        + "\n".join(f"- {_coverage(r, k)}" for r in [*good, *bad.values()])
+    )
+    params = {"k": k, "good": [list(g) for g in good], "bad": {kind: list(r) for kind, r in bad.items()}}
+    witness = W.probe("dilation_gridding_holes", expect=0, rates=list(good[0]), k=k)
+    if difficulty < 3:
+        return choice(
+            rng,
+            stem=(
+                f"Stacked dilated convolutions ({k} taps per axis) should cover **every** pixel of their receptive "
+                "field, with no gridding holes. Which dilation schedule does?"
+            ),
+            correct=_sched(good[0]),
+            distractors=wrong,
+            explanation=rule,
+            params=params,
+            witness=witness,
+        )
+    return multi_select(
         rng,
         stem=(
-            f"Stacked dilated convolutions ({k} taps per axis) should cover **every** pixel of their receptive field, "
-            "with no gridding holes. Which dilation schedule does?"
+            f"Which of these schedules of stacked dilated convolutions ({k} taps per axis, in the order given) cover "
+            "**every** pixel of their receptive field? Select all that apply."
         ),
-        correct=_sched(sched),
-        distractors=wrong,
-        explanation=(
-            f"A schedule leaves holes when all its rates share a factor $g > 1$: the reachable offsets "
-            f"$\\sum d_l t_l$ are then multiples of $g$. {_sched(sched)} starts at 1 and its offsets fill the whole span "
-            f"of $1 + \\sum d\\,(K-1) = {1 + sum(sched) * (k - 1)}$ pixels (the HDC rule, as in 1, 2, 5). "
-            f"{T.get('gridding_common_factor').feedback}"
-        ),
-        params={"k": k, "schedule": list(sched)},
-        witness=W.probe("dilation_gridding_holes", expect=0, rates=list(sched), k=k),
+        correct=[_sched(g) for g in good],
+        wrong=wrong,
+        explanation=rule,
+        params=params,
+        witness=witness,
     )
 
 
@@ -311,25 +388,28 @@ def _sched(rates: tuple[int, ...]) -> str:
 # ------------------------------------------------------------------ degradation
 
 
-@generator("edge_cases.degradation", topic="edge_cases", title="Degradation of deep plain nets", kind="choice")
+@generator(
+    "edge_cases.degradation", topic="edge_cases", title="Degradation of deep plain nets", kind="choice", version=3
+)
 def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
     shallow, deep = pick(rng, ((20, 56), (18, 34), (20, 44), (32, 110)))
     scene = (
-        f"A plain (non-residual) {deep}-layer CNN has a **higher training error** than a {shallow}-layer CNN built "
-        "the same way."
+        f"A plain (non-residual) {deep}-layer CNN has a **higher training error** than "
+        f"{with_article(f'{shallow}-layer')} CNN built the same way."
     )
     if difficulty == 1:
-        return choice(
+        return claims_choice(
             rng,
             stem=f"{scene} What is the cause?",
-            correct=(
-                "An optimisation difficulty (degradation): the solver fails to find the deeper net's better solutions, "
-                "even though its extra layers could simply be identities."
-            ),
-            distractors=[
-                "degradation_is_overfitting",
-                "degradation_less_capacity",
-                ("degradation_is_overfitting", "There is not enough training data for the deeper net's parameters."),
+            right=[
+                "An optimisation failure: the solver misses the deeper net's solutions.",
+                "Degradation: extra layers could be identities, but training misses it.",
+                "A harder optimisation, not a smaller capacity: training fails to fit.",
+            ],
+            wrong=[
+                ("degradation_is_overfitting", "The deeper net overfits: it memorises its training set."),
+                ("degradation_less_capacity", "The deeper net has less capacity than the shallower one."),
+                ("degradation_fix_regularise", "It lacks regularisation: dropout would close the gap."),
             ],
             explanation=(
                 f"{T.get('degradation_is_overfitting').feedback} Overfitting would show *lower* training error with "
@@ -343,23 +423,21 @@ def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
     c = pick(rng, (4, 8))
     if difficulty == 3:
         width = pick(rng, (4, 6, 8))
-        return choice(
+        return claims_choice(
             rng,
             stem=(
                 f"{scene} A ResNet of the same depth trains fine. Its blocks compute $y = F(x) + x$. Why does the skip "
                 "make the extra depth harmless for optimisation?"
             ),
-            correct=(
-                "$\\partial y/\\partial x = \\partial F/\\partial x + I$: the gradient passes every block through the "
-                "identity term, and a block with $F = 0$ is exactly the identity."
-            ),
-            distractors=[
-                ("resnet_output_fx", "The block learns $y = F(x)$ directly, and $F$ is easier to fit when it is deep."),
-                ("resnet_concatenates", "Concatenating $x$ to $F(x)$ keeps all earlier features, so nothing is lost."),
-                (
-                    "degradation_is_overfitting",
-                    "The skip acts as a regulariser that prevents the deep net from overfitting.",
-                ),
+            right=[
+                "$\\partial y/\\partial x = \\partial F/\\partial x + I$: the identity term carries the gradient.",
+                "A block with $F = 0$ is exactly the identity, so extra blocks cost nothing.",
+            ],
+            wrong=[
+                ("resnet_output_fx", "The block learns $y = F(x)$ directly, and a deep $F$ is easier to fit."),
+                ("resnet_concatenates", "It concatenates $x$ to $F(x)$, so no earlier feature is ever lost."),
+                ("degradation_is_overfitting", "The skip regularises the deep net so it stops overfitting."),
+                ("residual_grads_summed", "The skip adds the blocks' gradients, so they never multiply."),
             ],
             explanation=(
                 f"{T.get('resnet_output_fx').feedback} Measured: the Jacobian of $y = F(x) + x$ minus that of $F$ is "
@@ -368,17 +446,19 @@ def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
             params={"shallow": shallow, "deep": deep, "variant": "why_skip", "width": width},
             witness=W.probe("residual_identity_jacobian", expect=True, width=width),
         )
-    return choice(
+    return claims_choice(
         rng,
         stem=f"{scene} Which change lets the {deep}-layer network train at least as well as the {shallow}-layer one?",
-        correct=(
-            "Add residual connections, $y = F(x) + x$: a block whose $F$ is zero is exactly the identity, so extra "
-            "depth is easy to 'switch off'."
-        ),
-        distractors=[
-            "degradation_fix_regularise",
+        right=[
+            "Residual connections $y = F(x) + x$: a block with $F = 0$ is the identity.",
+            "Skip connections around blocks, so extra depth can default to the identity.",
+            "Identity shortcuts, $y = F(x) + x$, around every pair of convs.",
+        ],
+        wrong=[
+            ("degradation_fix_regularise", "Add dropout and weight decay to the deeper network."),
             ("degradation_is_overfitting", "Stop training earlier (early stopping) to avoid overfitting."),
-            ("degradation_less_capacity", "Make every layer wider, since the deeper network lacks capacity."),
+            ("degradation_less_capacity", "Make every layer wider, since the deeper net lacks capacity."),
+            ("resnet_output_fx", "Make each block learn the target mapping $y = F(x)$ directly."),
         ],
         explanation=(
             f"{T.get('degradation_fix_regularise').feedback} Measured: with its last conv zeroed, a residual block "
@@ -392,129 +472,160 @@ def degradation(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ GAP and layout
 
 
-@generator("edge_cases.gap_layout", topic="edge_cases", title="Global pooling loses the layout", kind="choice")
+@generator(
+    "edge_cases.gap_layout", topic="edge_cases", title="Global pooling loses the layout", kind="choice", version=3
+)
 def gap_layout(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h = pick(rng, (7, 8, 14, 16))
     c = pick(rng, (256, 512, 1280, 2048))
     task = pick(rng, ("semantic segmentation", "per-pixel depth estimation", "keypoint localisation"))
+    measured = (
+        f"{T.get('gap_keeps_layout').feedback} Measured: GAP gives the same output for a map and for a random "
+        "permutation of its positions. Dense tasks keep a spatial map (fully convolutional heads, U-Net/FPN decoders)."
+    )
     if difficulty == 1:
-        stem = f"What does global average pooling keep of an {h}×{h}×{c} feature map?"
-        correct = f"One number per channel ({c} values): where each feature occurred is lost."
-        wrong: list[str | tuple[str, str]] = [
-            ("gap_keeps_layout", f"An {h}×{h} map per channel, averaged over the channels."),
-            "gap_keeps_layout",
-            ("pooling_has_params", "A learned weighting of every position, so the layout can be decoded later."),
-        ]
-    elif difficulty == 3:
-        classes = pick(rng, (2, 5, 21))
-        return choice(
+        return claims_choice(
+            rng,
+            stem=f"What does global average pooling keep of {with_article(f'{h}×{h}×{c}')} feature map?",
+            right=[
+                f"One number per channel, {c} values: where each feature was is lost.",
+                f"A {c}-vector, each channel's mean over all {h}×{h} positions.",
+            ],
+            wrong=[
+                ("gap_keeps_layout", f"The {h}×{h} layout of every channel, only smoothed."),
+                ("pooling_has_params", "A learned weighting of every position, decodable later."),
+                ("gap_dense_sees_hwc", f"All {fmt(h * h * c)} values, flattened into one vector."),
+            ],
+            explanation=measured,
+            params={"h": h, "c": c, "variant": "keeps"},
+            witness=W.probe("gap_loses_layout", expect=True, size=h),
+        )
+    if difficulty == 2:
+        return claims_choice(
             rng,
             stem=(
-                f"A backbone ends in an {h}×{h}×{c} feature map. For semantic segmentation into {classes} classes, "
-                "which head keeps the spatial layout (before upsampling to the image size)?"
+                f"A backbone ends in {with_article(f'{h}×{h}×{c}')} feature map. For {task}, a student puts global "
+                "average pooling and a dense layer on top. Why does this fail?"
             ),
-            correct=f"A 1×1 conv with {classes} filters: an {h}×{h}×{classes} map of per-position class scores.",
-            correct_value=[h, h, classes],
-            distractors=[
-                (
-                    "gap_keeps_layout",
-                    f"Global average pooling, then `Dense({h * h * classes})` reshaped to "
-                    f"{h}×{h}×{classes}: the dense layer restores the layout.",
-                ),
-                ("gap_keeps_layout", "Global max pooling instead of average: it remembers where each maximum was."),
-                (
-                    "pooling_has_params",
-                    "Global average pooling with one learned weight per position, so it keeps the layout.",
-                ),
+            right=[
+                "GAP's vector is the same for any rearrangement of the positions.",
+                "GAP averages away where each feature was: no per-pixel output.",
             ],
-            explanation=(
-                f"{T.get('gap_keeps_layout').feedback} Any global pooling maps every permutation of the positions to "
-                f"the same vector, so nothing after it can recover where things were. A 1×1 conv is applied at each "
-                f"of the {h}×{h} positions: output {h}×{h}×{classes}, measured live."
-            ),
-            params={"h": h, "c": c, "classes": classes, "variant": "head"},
-            witness=W.sequential([h, h, c], [W.conv2d(classes, 1)], "output_shape"),
+            wrong=[
+                ("gap_keeps_layout", "It does not fail: GAP keeps where each feature was."),
+                ("pooling_has_params", "GAP adds too many parameters for a per-pixel head."),
+                ("equivariance_is_invariance", "GAP's output shifts with the input, so it is too position-sensitive."),
+                ("gap_dense_sees_hwc", f"The dense layer after GAP gets {fmt(h * h * c)} inputs: too many to train."),
+            ],
+            explanation=measured,
+            params={"h": h, "c": c, "task": task, "variant": "why"},
+            witness=W.probe("gap_loses_layout", expect=True, size=h),
         )
-    else:
-        stem = (
-            f"A backbone ends in an {h}×{h}×{c} feature map. For {task}, a student puts global average pooling and a "
-            "dense layer on top. Why does this fail?"
-        )
-        correct = (
-            "GAP returns the same vector for any rearrangement of the positions, so no per-pixel (spatial) prediction "
-            "can be decoded from it."
-        )
-        wrong = [
-            "gap_keeps_layout",
-            ("pooling_has_params", "GAP adds too many parameters for a dense per-pixel head."),
-            (
-                "equivariance_is_invariance",
-                "GAP output shifts along with the input, so it is too sensitive to position.",
-            ),
-        ]
-    rng.shuffle(wrong)
+    classes = pick(rng, (2, 5, 21))
+    k = pick(rng, (1, 3))
+    head = pick(
+        rng,
+        (
+            f"A {k}×{k} conv ('same') with {classes} filters: {with_article(f'{h}×{h}×{classes}')} map of scores.",
+            f"Convolution only: `Conv2D({classes}, {k}, padding='same')` gives {h}×{h}×{classes} class scores.",
+            f"Keep the map: {with_article(f'{k}×{k}')} conv to {classes} channels, one score vector per position.",
+        ),
+    )
     return choice(
         rng,
-        stem=stem,
-        correct=correct,
-        distractors=wrong,
-        explanation=(
-            f"{T.get('gap_keeps_layout').feedback} Measured: GAP gives the same output for a map and for a random "
-            "permutation of its positions. Dense tasks keep a spatial map (fully convolutional heads, U-Net/FPN "
-            "decoders)."
+        stem=(
+            f"A backbone ends in {with_article(f'{h}×{h}×{c}')} feature map. For semantic segmentation into {classes} "
+            "classes, which head keeps the spatial layout (before upsampling to the image size)?"
         ),
-        params={"h": h, "c": c, "task": task},
-        witness=W.probe("gap_loses_layout", expect=True, size=h),
+        correct=head,
+        correct_value=[h, h, classes],
+        distractors=[
+            (
+                "gap_keeps_layout",
+                f"Global average pooling, then `Dense({h * h * classes})` reshaped to {h}×{h}×{classes}.",
+            ),
+            ("global_max_keeps_position", "Global max pooling: it remembers where each maximum was."),
+            ("pooling_has_params", "A pooling layer with one learned weight per position keeps it."),
+        ],
+        explanation=(
+            f"{T.get('gap_keeps_layout').feedback} Any global pooling maps every permutation of the positions to "
+            f"the same vector, so nothing after it can recover where things were. A {k}×{k} conv with 'same' padding "
+            f"is applied at each of the {h}×{h} positions: output {h}×{h}×{classes}, measured live."
+        ),
+        params={"h": h, "c": c, "classes": classes, "k": k, "variant": "head"},
+        witness=W.sequential([h, h, c], [W.conv2d(classes, k, padding="same")], "output_shape"),
     )
 
 
 # ------------------------------------------------------------------ separable expressiveness
 
 
-@generator("edge_cases.separable", topic="edge_cases", title="Is depthwise-separable as expressive?", kind="choice")
+@generator(
+    "edge_cases.separable", topic="edge_cases", title="Is depthwise-separable as expressive?", kind="choice", version=2
+)
 def separable(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k = pick(rng, (3, 5))
     c_in, c_out = pick(rng, ((2, 4), (3, 6), (4, 4), (4, 8)) if difficulty < 3 else ((16, 32), (32, 64), (24, 48)))
     std = k * k * c_in * c_out
     sep = k * k * c_in + c_in * c_out
-    if difficulty == 1:
-        stem = (
-            f"Compare a standard {k}×{k} conv and a depthwise-separable {k}×{k} conv, both mapping {c_in} to {c_out} "
-            "channels. Which statement is true?"
-        )
-    else:
-        stem = (
-            f"MobileNet replaces each standard {k}×{k} conv ({c_in} → {c_out} channels, {fmt(std)} weights) by a "
-            f"depthwise-separable one ({fmt(sep)} weights). What do we give up?"
-        )
-    correct = (
-        "Expressiveness: per input channel the separable kernel is one spatial pattern times one channel mix "
-        "(rank 1), so most standard kernels cannot be represented."
-    )
-    wrong: list[str | tuple[str, str]] = [
-        "separable_more_expressive",
-        "separable_more_params",
-        (
-            "separable_is_depthwise_plus_3x3",
-            "Nothing: a depthwise conv followed by another K×K conv reproduces any standard conv.",
-        ),
-    ]
-    if difficulty == 3:
-        wrong[2] = (
-            "separable_more_expressive",
-            "Only speed on GPUs: the function class is the same as a standard conv's.",
-        )
-    rng.shuffle(wrong)
-    return choice(
-        rng,
-        stem=stem,
-        correct=correct,
-        distractors=wrong,
-        explanation=(
+    args = {
+        "explanation": (
             f"{T.get('separable_more_expressive').feedback} Weights: ${k}^2\\cdot{c_in} + {c_in}\\cdot{c_out} = "
             f"{fmt(sep)}$ against ${k}^2\\cdot{c_in}\\cdot{c_out} = {fmt(std)}$. Measured: even the best separable "
             "fit (an SVD per input channel) of a random standard conv leaves a clear output error."
         ),
-        params={"k": k, "c_in": c_in, "c_out": c_out},
-        witness=W.probe("separable_less_expressive", expect=True, k=k, c_in=c_in, c_out=c_out),
+        "params": {"k": k, "c_in": c_in, "c_out": c_out},
+        "witness": W.probe("separable_less_expressive", expect=True, k=k, c_in=c_in, c_out=c_out),
+    }
+    restricted = [
+        f"Per input channel its {k}×{k} kernel is one spatial pattern times one channel mix (rank 1).",
+        f"It has {fmt(sep)} weights against {fmt(std)}, and it cannot represent most standard kernels.",
+        "Its kernels are a low-rank factorisation: cheaper, but a smaller function class.",
+    ]
+    not_so: list[tuple[Any, ...]] = [
+        ("separable_more_expressive", "It can represent every standard conv of the same width."),
+        ("separable_more_params", f"Its two steps have more weights than the standard conv's {fmt(std)}."),
+        ("separable_is_depthwise_plus_3x3", f"A depthwise conv followed by another {k}×{k} conv reproduces any conv."),
+        ("depthwise_mixes_channels", "Its depthwise step already mixes the channels, like a standard conv."),
+    ]
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem=(
+                f"Compare a standard {k}×{k} conv and a depthwise-separable {k}×{k} conv, both mapping {c_in} to "
+                f"{c_out} channels (no biases). Which statement is true?"
+            ),
+            right=restricted,
+            wrong=not_so,
+            **args,
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
+                f"MobileNet replaces each standard {k}×{k} conv ({c_in} → {c_out} channels, {fmt(std)} weights) by a "
+                f"depthwise-separable one ({fmt(sep)} weights). What do we give up?"
+            ),
+            right=[
+                "Expressiveness: it can only make low-rank (factorised) kernels.",
+                "Function class: most standard kernels cannot be represented.",
+                "Generality: each channel gets one spatial pattern, then a mix.",
+            ],
+            wrong=[
+                ("separable_more_expressive", "Nothing: the function class is the same; only speed changes."),
+                ("depthwise_mixes_channels", "Channel mixing: a separable conv cannot mix channels at all."),
+                ("separable_more_params", "Weights: the two steps need more parameters than one conv."),
+                ("separable_is_spatial_factorised", f"Square windows: it only sees {k}×1 and 1×{k} strips."),
+            ],
+            **args,
+        )
+    return multi_select(
+        rng,
+        stem=(
+            f"A standard {k}×{k} conv from {c_in} to {c_out} channels ({fmt(std)} weights) is replaced by a "
+            f"depthwise-separable one ({fmt(sep)} weights). Select **all** true statements."
+        ),
+        correct=rng.sample(restricted, pick(rng, (1, 2, 3))),
+        wrong=rng.sample(not_so, pick(rng, (2, 3))),
+        **args,
     )

@@ -9,7 +9,18 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import choice, generator, multi_select, numeric, pick, topic
+from .base import (
+    choice,
+    claims_choice,
+    generator,
+    multi_select,
+    noun,
+    numeric,
+    one_per_trap,
+    pick,
+    plural,
+    topic,
+)
 
 TOPIC = topic(
     "equivariance",
@@ -65,6 +76,12 @@ def _strides_text(stack: tuple[tuple[str, int, int], ...]) -> str:
     return "·".join(str(s) for _, _, s in stack if s > 1)
 
 
+def _total_stride_text(stack: tuple[tuple[str, int, int], ...], total: int) -> str:
+    """'S = 2·2 = 4', or 'S = 2' when a single layer strides."""
+    product = _strides_text(stack)
+    return f"S = {total}" if product == str(total) else f"S = {product} = {total}"
+
+
 def _stack_args(stack: tuple[tuple[str, int, int], ...]) -> list[list[Any]]:
     return [list(l) for l in stack]
 
@@ -84,15 +101,13 @@ def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str
     a, b = pick(rng, (1, 2, 3, 4)), pick(rng, (1, 2, 3, 5))
     facts: list[tuple[str, str, dict[str, Any], Any]] = [
         (
-            f"Shifting the input of a stride-1 conv stack by ({a}, {b}) pixels (circular padding) shifts its feature "
-            f"maps by ({a}, {b}): $f(Tx) = T\\,f(x)$.",
+            f"A circular ({a}, {b})-pixel input shift moves a stride-1 conv stack's maps by ({a}, {b}).",
             "conv_translation_equivariance",
             {"shift": [a, b]},
             True,
         ),
         (
-            f"Conv layers followed by global average pooling give the same pooled vector when the input is shifted by "
-            f"({b}, {a}) pixels (circular padding): $f(Tx) = f(x)$.",
+            f"Convs + global average pooling give the same vector after a circular ({b}, {a}) shift.",
             "gap_translation_invariance",
             {"shift": [b, a]},
             True,
@@ -102,8 +117,7 @@ def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str
         k = pick(rng, (3, 5))
         facts.append(
             (
-                f"Rotating the input by 90° does not, in general, rotate the feature maps of {k}×{k} conv layers "
-                "by 90°.",
+                f"Rotating the input by 90° does not, in general, rotate {k}×{k} conv maps by 90°.",
                 "conv_rotation_equivariance",
                 {"k": k},
                 False,
@@ -113,15 +127,13 @@ def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str
         k = pick(rng, (3, 5))
         facts += [
             (
-                f"After a {k}×{k} conv with stride 2, a 1-pixel shift of the input does not give an exactly shifted "
-                "feature map.",
+                f"After a stride-2 {k}×{k} conv, a 1-pixel input shift gives no exactly shifted map.",
                 "feature_shift",
                 {"layers": [["conv", k, 2]], "shift": 1, "size": 16},
                 -1,
             ),
             (
-                "Global average pooling gives the same vector for any rearrangement of the positions: it discards "
-                "where each feature was.",
+                "Global average pooling gives one vector for any rearrangement of the positions.",
                 "gap_loses_layout",
                 {},
                 True,
@@ -130,25 +142,29 @@ def _facts(rng: random.Random, difficulty: int) -> list[tuple[str, str, dict[str
     return facts
 
 
-def _false_claims(difficulty: int) -> list[str | tuple[str, str]]:
-    claims: list[str | tuple[str, str]] = [
-        "equivariance_is_invariance",
-        "cnn_rotation_equivariant",
-        "pooling_rotation_invariant",
+def _false_claims(rng: random.Random, difficulty: int, n: int) -> list[tuple[str, str]]:
+    """``n`` wrong claims, one per misconception, with numbers like the true ones (so no number marks the key)."""
+    a, b, k, p = pick(rng, (1, 2, 3)), pick(rng, (2, 4, 5)), pick(rng, (3, 5)), pick(rng, (2, 3))
+    claims: list[tuple[str, str]] = [
+        (
+            "equivariance_is_invariance",
+            f"Shifting the input by ({a}, {b}) pixels leaves a conv layer's maps unchanged.",
+        ),
+        ("cnn_rotation_equivariant", f"Rotating the input by 90° rotates the maps of {k}×{k} conv layers by 90°."),
+        ("pooling_rotation_invariant", f"A {p}×{p} max-pool makes a CNN invariant to rotations of its input."),
         (
             "shift_scrambles_features",
-            "Shifting the input of a conv layer changes its feature maps unpredictably, because each position is "
-            "processed by different weights.",
+            f"A ({a}, {b})-pixel shift scrambles the feature maps: each position has its own weights.",
         ),
     ]
     if difficulty >= 2:
-        claims += [
-            ("rotation_fix_gap", "Global average pooling makes a CNN invariant to rotations of the input."),
-            ("equivariance_is_invariance", "A conv layer's feature maps are invariant to shifts of the input."),
-        ]
+        claims.append(("rotation_fix_gap", "Global average pooling makes a CNN invariant to 90° rotations."))
     if difficulty >= 3:
-        claims += ["strided_shift_equivariant", "gap_keeps_layout"]
-    return claims
+        claims += [
+            ("strided_shift_equivariant", f"After a stride-2 {k}×{k} conv, any 1-pixel input shift shifts the map."),
+            ("gap_keeps_layout", "Global average pooling keeps where each feature was, position by position."),
+        ]
+    return one_per_trap(rng, claims, n)
 
 
 def _fact_explanation() -> str:
@@ -161,17 +177,26 @@ def _fact_explanation() -> str:
     )
 
 
-@generator("equivariance.fact", topic="equivariance", title="Equivariance vs invariance: which is true?", kind="choice")
+@generator(
+    "equivariance.fact",
+    topic="equivariance",
+    title="Equivariance vs invariance: which is true?",
+    kind="choice",
+    version=2,
+)
 def fact(rng: random.Random, difficulty: int) -> dict[str, Any]:
     facts = _facts(rng, difficulty)
     text, probe, args, expect = pick(rng, facts)
-    wrong = _false_claims(difficulty)
-    rng.shuffle(wrong)
+    stem = (
+        "Which statement about convolutional networks is **true**?"
+        if difficulty < 3
+        else "Exactly one of these statements about shifting, rotating and pooling a CNN's input is true. Which?"
+    )
     return choice(
         rng,
-        stem="Which statement about convolutional networks is **true**?",
+        stem=stem,
         correct=text,
-        distractors=wrong,
+        distractors=_false_claims(rng, difficulty, 3),
         explanation=_fact_explanation(),
         params={"probe": probe, "args": args},
         witness=W.probe(probe, expect=expect, **args),
@@ -189,7 +214,13 @@ def _draw_stack(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return {"stack": stack, "total_stride": total, "m": m, "shift": m * total}
 
 
-@generator("equivariance.peak_shift", topic="equivariance", title="How far does the feature map move?", kind="numeric")
+@generator(
+    "equivariance.peak_shift",
+    topic="equivariance",
+    title="How far does the feature map move?",
+    kind="numeric",
+    version=2,
+)
 def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_stack(rng, difficulty)
     stack, total, s = p["stack"], p["total_stride"], p["shift"]
@@ -214,8 +245,8 @@ def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
         unit="rows",
         explanation=(
             f"Convs and pools are translation-*equivariant*: the output is the same map, shifted. One step of the "
-            f"last map covers the product of all strides, $S = {_strides_text(stack)} = {total}$ input pixels, so a "
-            f"shift of {s} pixels moves it by ${s}/{total} = {key}$ rows. (A shift that is not a multiple of {total} "
+            f"last map covers the product of all strides, ${_total_stride_text(stack, total)}$ input pixels, so a "
+            f"shift of {s} pixels moves it by ${s}/{total} = {key}$ {noun(key, 'row')}. (A shift that is not a multiple of {total} "
             "would give no exact shifted copy.)"
         ),
         params={"layers": _stack_args(stack), "shift": s, "total_stride": total},
@@ -223,7 +254,9 @@ def peak_shift(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("equivariance.shift_map", topic="equivariance", title="Shift the input: what happens?", kind="choice")
+@generator(
+    "equivariance.shift_map", topic="equivariance", title="Shift the input: what happens?", kind="choice", version=2
+)
 def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_stack(rng, difficulty)
     stack, total = p["stack"], p["total_stride"]
@@ -276,8 +309,8 @@ def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 ),
             ],
             explanation=(
-                f"One output step spans the total stride $S = {_strides_text(stack)} = {total}$ input pixels. Shifts by "
-                f"multiples of {total} move the map by whole positions; a shift of {sr} pixels falls between output "
+                f"One output step spans the total stride ${_total_stride_text(stack, total)}$ input pixels. Shifts by "
+                f"multiples of {total} move the map by whole positions; a shift of {plural(sr, 'pixel')} falls between output "
                 "positions, so each output window now sees different pixels (aliasing): strided CNNs are only "
                 f"equivariant to shifts by multiples of {total}."
             ),
@@ -296,7 +329,7 @@ def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ],
         explanation=(
             f"Convs and pools are translation-equivariant, $f(Tx) = T\\,f(x)$. With total stride "
-            f"$S = {_strides_text(stack)} = {total}$ one output position spans {total} input pixels, so the shift "
+            f"${_total_stride_text(stack, total)}$ one output position spans {plural(total, 'input pixel')}, so the shift "
             f"$({sr}, {sc})$ becomes $({sr}/{total}, {sc}/{total}) = ({m1}, {m2})$ positions."
         ),
         params=params,
@@ -307,86 +340,107 @@ def shift_map(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ rotations
 
 
-@generator("equivariance.rotation", topic="equivariance", title="CNNs and rotations", kind="choice")
+@generator("equivariance.rotation", topic="equivariance", title="CNNs and rotations", kind="choice", version=2)
 def rotation(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k = pick(rng, (3, 5))
     size = pick(rng, (12, 16))
     digit = pick(rng, ("handwritten digits", "upright street signs", "satellite tiles", "X-ray images"))
-    expl = (
-        f"{T.get('cnn_rotation_equivariant').feedback} Measured: a stack of {k}×{k} conv layers applied to a 90°-rotated "
-        "input does not give the 90°-rotated feature maps."
-    )
+    args = {
+        "explanation": (
+            f"{T.get('cnn_rotation_equivariant').feedback} Measured: a stack of {k}×{k} conv layers applied to a "
+            "90°-rotated input does not give the 90°-rotated feature maps."
+        ),
+        "params": {"k": k, "size": size, "setting": digit},
+        "witness": W.probe("conv_rotation_equivariance", expect=False, k=k, size=size),
+    }
     if difficulty == 1:
-        stem = (
-            f"A CNN with {k}×{k} kernels is trained on {digit} without rotation augmentation. At test time an image is "
-            "rotated by 90°. What happens to the feature maps of its conv layers?"
+        return claims_choice(
+            rng,
+            stem=(
+                f"A CNN with {k}×{k} kernels is trained on {digit} without rotation augmentation. At test time an image "
+                "is rotated by 90°. What happens to the feature maps of its conv layers?"
+            ),
+            right=[
+                "In general they are not the original maps rotated: convolution follows shifts only.",
+                f"They change in no predictable way: learned {k}×{k} kernels are not rotation-symmetric.",
+                "They are new maps, not rotated copies: equivariance holds for translations only.",
+            ],
+            wrong=[
+                ("cnn_rotation_equivariant", "They are the original maps, rotated by 90°: convs follow rotations."),
+                ("weight_sharing_rotation", "They are identical to the original maps, because weights are shared."),
+                ("pooling_rotation_invariant", "Max pooling undoes the rotation, so the pooled maps are unchanged."),
+                ("rotation_fix_gap", "Global average pooling removes the rotation before the maps are used."),
+            ],
+            **args,
         )
-        correct = (
-            "They are in general not the rotated feature maps of the original image: convolution is equivariant to "
-            "translations only."
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
+                f"A CNN (conv layers with {k}×{k} kernels, max pooling, global average pooling, a dense classifier) is "
+                f"trained on {digit}. Which statement about its behaviour on 90°-rotated inputs is true?"
+            ),
+            right=[
+                "Neither its feature maps nor its prediction are guaranteed to follow the rotation.",
+                "Its prediction may change: no layer of it is built to handle rotations.",
+                "Its feature maps are not rotated copies, so its output can change.",
+            ],
+            wrong=[
+                ("rotation_fix_gap", "Its global average pooling makes the prediction rotation-invariant."),
+                ("pooling_rotation_invariant", "Its max pooling makes the prediction rotation-invariant."),
+                (
+                    "cnn_rotation_equivariant",
+                    "Its feature maps rotate with the input; only the classifier is confused.",
+                ),
+                (
+                    "equivariance_is_invariance",
+                    "Its maps are invariant to rotations, like its pooled vector is to shifts.",
+                ),
+            ],
+            **args,
         )
-        wrong: list[str | tuple[str, str]] = [
-            "cnn_rotation_equivariant",
-            ("cnn_rotation_equivariant", "They are identical to the original maps, because the weights are shared."),
-            "pooling_rotation_invariant",
-        ]
-    elif difficulty == 2:
-        stem = (
-            f"A CNN (conv layers with {k}×{k} kernels, max pooling, global average pooling, a dense classifier) is "
-            f"trained on {digit}. Which statement about its behaviour on 90°-rotated inputs is true?"
-        )
-        correct = "Neither its feature maps nor its prediction are guaranteed to follow the rotation."
-        wrong = [
-            ("rotation_fix_gap", "Its global average pooling makes the prediction rotation-invariant."),
-            "pooling_rotation_invariant",
-            ("cnn_rotation_equivariant", "Its feature maps rotate with the input, so only the classifier is confused."),
-            "equivariance_is_invariance",
-        ]
-    else:
-        stem = (
+    return claims_choice(
+        rng,
+        stem=(
             f"A CNN trained on {digit} must recognise them at any orientation. Which change actually gives it "
             "robustness to rotations?"
-        )
-        correct = (
-            "Train with random-rotation augmentation, or replace the convs by group-equivariant convolutions (G-CNNs)."
-        )
-        wrong = [
-            (
-                "pooling_rotation_invariant",
-                "Add more max-pooling layers: pooling makes the network rotation-invariant.",
-            ),
-            "rotation_fix_gap",
+        ),
+        right=[
+            "Random-rotation augmentation: every orientation is seen in training.",
+            "Group-equivariant convolutions (G-CNNs): rotations become built in.",
+            "Train on rotated copies, or use rotation-equivariant layers.",
+        ],
+        wrong=[
+            ("pooling_rotation_invariant", "Add more max-pooling layers, which remove rotations."),
+            ("rotation_fix_gap", "Add global average pooling: it makes the net rotation-invariant."),
             ("cnn_rotation_equivariant", "Nothing: convolution is already rotation-equivariant."),
-        ]
-    rng.shuffle(wrong)
-    return choice(
-        rng,
-        stem=stem,
-        correct=correct,
-        distractors=wrong,
-        explanation=expl,
-        params={"k": k, "size": size, "setting": digit},
-        witness=W.probe("conv_rotation_equivariance", expect=False, k=k, size=size),
+            ("weight_sharing_rotation", "Share the weights more widely: sharing makes convs rotation-proof."),
+        ],
+        **args,
     )
 
 
 # ------------------------------------------------------------------ select all that apply
 
 
-@generator("equivariance.statements", topic="equivariance", title="Equivariance: select all true", kind="choice")
+@generator(
+    "equivariance.statements", topic="equivariance", title="Equivariance: select all true", kind="choice", version=2
+)
 def statements(rng: random.Random, difficulty: int) -> dict[str, Any]:
     facts = _facts(rng, max(difficulty, 2))
     rng.shuffle(facts)
     n_true = 2 if difficulty == 1 else pick(rng, (2, 3))
     chosen = facts[:n_true]
-    wrong = _false_claims(difficulty)
-    rng.shuffle(wrong)
-    n_false = 2 if difficulty < 3 else 3
+    stem = (
+        "Select **all** true statements about convolutional networks."
+        if difficulty < 3
+        else "Which of these statements about strided convs, rotations and global pooling hold? Select all that apply."
+    )
     return multi_select(
         rng,
-        stem="Select **all** true statements about convolutional networks.",
+        stem=stem,
         correct=[f[0] for f in chosen],
-        wrong=wrong[:n_false],
+        wrong=_false_claims(rng, difficulty, 2 if difficulty < 3 else 3),
         explanation=_fact_explanation(),
         params={"probes": [f[1] for f in chosen]},
         witness=W.probe("measure_each", expect=[f[3] for f in chosen], checks=[[f[1], f[2]] for f in chosen]),

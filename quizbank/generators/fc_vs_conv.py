@@ -13,7 +13,21 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import RATIO_TOL, choice, fmt, generator, multi_select, numeric, numeric_choice, pick, spread, topic
+from .base import (
+    RATIO_TOL,
+    article,
+    claims_choice,
+    compared,
+    fmt,
+    generator,
+    multi_select,
+    noun,
+    numeric,
+    numeric_choice,
+    pick,
+    spread,
+    topic,
+)
 
 TOPIC = topic(
     "fc_vs_conv",
@@ -80,7 +94,7 @@ def _fc_derivation(p: dict[str, Any], fc: int) -> str:
 def _conv_derivation(p: dict[str, Any], conv: int) -> str:
     b = " + 1" if p["bias"] else ""
     return (
-        f"The conv shares one bank of ${p['c_out']}$ filters of size ${p['k']}\\times{p['k']}\\times{p['c_in']}$ over "
+        f"The conv shares one bank of ${p['c_out']}$ {noun(p['c_out'], 'filter')} of size ${p['k']}\\times{p['k']}\\times{p['c_in']}$ over "
         f"all positions: $({p['k']}\\cdot{p['k']}\\cdot{p['c_in']}{b})\\cdot{p['c_out']} = {fmt(conv)}$, "
         "whatever H and W are."
     )
@@ -136,7 +150,9 @@ def _ratio_parts(rng: random.Random, difficulty: int) -> tuple[dict[str, Any], i
     return p, fc, conv, ratio, explanation
 
 
-@generator("fc_vs_conv.ratio", topic="fc_vs_conv", title="How many times more: dense vs conv", kind="numeric")
+@generator(
+    "fc_vs_conv.ratio", topic="fc_vs_conv", title="How many times more: dense vs conv", kind="numeric", version=2
+)
 def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p, fc, conv, r, explanation = _ratio_parts(rng, difficulty)
     return numeric(
@@ -152,7 +168,9 @@ def ratio(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("fc_vs_conv.pick", topic="fc_vs_conv", title="Pick the dense layer's count or the ratio", kind="choice")
+@generator(
+    "fc_vs_conv.pick", topic="fc_vs_conv", title="Pick the dense layer's count or the ratio", kind="choice", version=2
+)
 def pick_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1 or rng.random() < 0.5:
         p = _draw(rng, difficulty, bias=True)
@@ -190,41 +208,37 @@ def _probe(p: dict[str, Any]) -> Any:
     )
 
 
-@generator("fc_vs_conv.why", topic="fc_vs_conv", title="Why the conv needs so few parameters", kind="choice")
+@generator("fc_vs_conv.why", topic="fc_vs_conv", title="Why the conv needs so few parameters", kind="choice", version=2)
 def why(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty, bias=True)
     fc, conv = _counts(p)
-    distractors: list[tuple[str, str]] = [
-        (
-            "conv_params_depend_on_hw",
-            "The conv's count grows with H·W too, only linearly instead of quadratically.",
-        ),
-        ("locally_connected_is_conv", T.get("locally_connected_is_conv").claim),
-        ("conv_fewer_outputs", T.get("conv_fewer_outputs").claim),
-    ]
-    if difficulty >= 2:
-        distractors.append(
-            ("fc_grows_linearly_in_pixels", "The dense layer's count grows only linearly with H·W, as the conv's does.")
-        )
-    rng.shuffle(distractors)
+    k, c_in, hw = p["k"], p["c_in"], p["h"] * p["w"]
     stem = (
         _setting(p) + f"\n\nLayer A has {fmt(fc)} parameters, layer B only {fmt(conv)} (about "
-        f"{fmt(round(fc / conv))}× fewer). Which statement explains the difference?"
+        f"{fmt(round(fc / conv))}× {compared(conv, fc)}). Which statement explains the difference?"
     )
-    return choice(
+    wrong: list[tuple[str, str]] = [
+        ("conv_params_depend_on_hw", f"The conv's count grows with the {hw} positions too, only linearly."),
+        ("locally_connected_is_conv", f"The conv learns a small {k}×{k} filter per position, and those are cheap."),
+        ("conv_fewer_outputs", "The conv computes fewer output values than the dense layer."),
+    ]
+    if difficulty >= 2:
+        wrong.append(("fc_grows_linearly_in_pixels", f"The dense count grows only linearly with the {hw} positions."))
+    return claims_choice(
         rng,
         stem=stem,
-        correct=(
-            f"Locality and weight sharing: each output sees only a {p['k']}×{p['k']}×{p['c_in']} window, and the same "
-            "filters are reused at every position, so the conv's count does not depend on H and W."
-        ),
-        distractors=distractors,
+        right=[
+            f"Each conv output sees a {k}×{k}×{c_in} window, and one filter bank serves every position.",
+            f"Locality plus weight sharing: {k}×{k}×{c_in} windows, the same filters everywhere.",
+            f"The conv reuses one set of {k}×{k}×{c_in} filters at all {hw} positions.",
+        ],
+        wrong=wrong,
         correct_feedback="Right: locality cuts the connections, weight sharing cuts them again to a single filter bank.",
         explanation=(
-            f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Locality: a conv output depends on a "
-            f"${p['k']}\\times{p['k']}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight sharing: that "
-            "window's weights are the same at every position. The live probe checks both on the Jacobian of a real "
-            "`Conv2D` and that its count is unchanged on a 2× larger input."
+            f"{_fc_derivation(p, fc)} {_conv_derivation(p, conv)} Locality: a conv output depends on "
+            f"{article(str(k))} ${k}\\times{k}$ window only, not on all ${p['h']}\\cdot{p['w']}$ positions. Weight "
+            "sharing: that window's weights are the same at every position. The live probe checks both on the Jacobian "
+            "of a real `Conv2D` and that its count is unchanged on a 2× larger input."
         ),
         params=p,
         witness=_probe(p),
@@ -245,7 +259,9 @@ FALSE_FACTS: tuple[tuple[str, str], ...] = (
 )
 
 
-@generator("fc_vs_conv.facts", topic="fc_vs_conv", title="Dense vs conv: select the true statements", kind="choice")
+@generator(
+    "fc_vs_conv.facts", topic="fc_vs_conv", title="Dense vs conv: select the true statements", kind="choice", version=2
+)
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty, bias=True)
     fc, conv = _counts(p)

@@ -89,7 +89,9 @@ def _bn_key(p: dict[str, Any], quantity: str) -> tuple[int, list[tuple[str, int]
     return key, traps, how
 
 
-@generator("normalization.bn_params", topic="normalization", title="BatchNorm parameter counts", kind="numeric")
+@generator(
+    "normalization.bn_params", topic="normalization", title="BatchNorm parameter counts", kind="numeric", version=2
+)
 def bn_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _bn_stack(rng, difficulty)
     quantity = pick(
@@ -237,15 +239,26 @@ AXES_TRAPS = {
 }
 
 
+AXES_OWNER = {
+    (0, 1, 2): "how BatchNorm normalises",
+    (1, 2, 3): "the textbook LayerNorm",
+    (3,): "Keras' default LayerNorm (`axis=-1`)",
+    (1, 2): "InstanceNorm",
+    (0, 1, 2, 3): "no standard layer: it would mix every sample of the batch",
+}
+
+
 def _axes_trap(kind: str, axes: tuple[int, ...]) -> str:
     if kind != "batch" and 0 in axes:
         return "norm_over_batch"
     return AXES_TRAPS.get((kind, axes), "norm_axes_confused")
 
 
-@generator("normalization.axes", topic="normalization", title="Which axes does a normalisation use?", kind="choice")
+@generator(
+    "normalization.axes", topic="normalization", title="Which axes does a normalisation use?", kind="choice", version=2
+)
 def axes(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    kinds = {1: ("batch", "layer_chw"), 2: ("batch", "layer_chw", "instance"), 3: ("layer", "instance", "batch")}
+    kinds = {1: ("batch", "layer_chw"), 2: ("batch", "layer_chw", "instance"), 3: ("layer", "instance")}
     kind = pick(rng, kinds[difficulty])
     right = F.norm_axes("layer" if kind == "layer_chw" else kind, keras_default=kind == "layer")
     wrong = [a for a in AXES_TEXT if a != right]
@@ -261,7 +274,15 @@ def axes(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "variance it normalises with?"
         ),
         correct=AXES_TEXT[right],
-        distractors=[(_axes_trap(kind, a), AXES_TEXT[a]) for a in wrong],
+        distractors=[
+            (
+                _axes_trap(kind, a),
+                AXES_TEXT[a],
+                f"{AXES_TEXT[a].split(':')[0]} is {AXES_OWNER[a]}; {KIND_TEXT[kind]} normalises "
+                f"{AXES_TEXT[right].split(':')[0].replace('Over', 'over', 1)}.",
+            )
+            for a in wrong
+        ],
         explanation=(
             T.get("norm_axes_confused").feedback
             + f" So {KIND_TEXT[kind]} normalises {AXES_TEXT[right][0].lower() + AXES_TEXT[right][1:]}"
@@ -282,24 +303,31 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
             "fact": "bn_inference",
             "stem": "A trained model with BatchNorm is called with `training=False` (inference). What does each "
             "BatchNorm layer normalise with?",
-            "correct": "The moving mean and variance accumulated during training.",
+            "right": [
+                "The moving mean and variance accumulated during training.",
+                "Per-channel running averages of the training batches' statistics.",
+                "Fixed statistics: the moving mean and variance, not the batch's.",
+            ],
             "distractors": [
-                "bn_batch_stats_at_inference",
-                "bn_inference_identity",
+                ("bn_batch_stats_at_inference", "The mean and variance of the current batch, per channel."),
+                ("bn_inference_identity", "Nothing: at inference BatchNorm passes its input through."),
                 ("bn_per_sample", "The mean and variance of each test image on its own."),
-                ("bn_all_axes", "A separate mean and variance for every spatial position, stored during training."),
+                ("bn_all_axes", "A mean and variance for every spatial position, stored in training."),
             ],
             "witness": W.probe("bn_inference_uses_moving_stats", expect=True, channels=c),
             "explanation": T.get("bn_batch_stats_at_inference").feedback,
         }
     ]
-    if difficulty >= 2:
+    if difficulty == 2:
         out.append(
             {
                 "fact": "bn_batch1",
                 "stem": "A BatchNorm layer is trained with batch size 1 on $1\\times1$ feature maps (e.g. after global "
                 "pooling). What does it output in training mode?",
-                "correct": "β for every input: the batch variance of each channel is 0 and x − mean is 0.",
+                "right": [
+                    "β for every input: the batch variance is 0 and x − mean is 0.",
+                    "A constant, β: each value is its own batch mean, so it normalises to 0.",
+                ],
                 "distractors": [
                     ("bn_fine_at_batch_1", "A normalised version of its input, as at any other batch size."),
                     ("bn_batch_stats_at_inference", "The same as at inference, since one sample is its own batch."),
@@ -311,15 +339,17 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
         )
     if difficulty == 3:
         g = pick(rng, (2, 4))
-        out += [
+        out = [
             {
                 "fact": "gn_batch1",
                 "stem": "A detector trains with one image per GPU, so BatchNorm sees batch size 1. Which replacement "
                 "is sound, and why?",
-                "correct": "GroupNorm: it normalises each sample over (H, W) and groups of channels, so its output does "
-                "not depend on the batch.",
+                "right": [
+                    "GroupNorm: per-sample statistics over (H, W) and channel groups.",
+                    "GroupNorm, whose output does not depend on the rest of the batch.",
+                ],
                 "distractors": [
-                    "groupnorm_needs_batch",
+                    ("groupnorm_needs_batch", "Not GroupNorm: it also needs batch statistics, so it breaks too."),
                     ("bn_fine_at_batch_1", "Keep BatchNorm: its statistics are just as reliable at batch size 1."),
                     ("bn_batch_stats_at_inference", "Keep BatchNorm but also use batch statistics at inference."),
                 ],
@@ -329,11 +359,14 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
             {
                 "fact": "bn_training",
                 "stem": "In training mode (`training=True`), what does BatchNormalization normalise each channel with?",
-                "correct": "The current batch's mean and variance of that channel over (N, H, W).",
+                "right": [
+                    "The current batch's mean and variance of that channel over (N, H, W).",
+                    "Batch statistics: one mean and variance per channel, over N, H and W.",
+                ],
                 "distractors": [
                     ("bn_all_axes", "A separate mean and variance for every (H, W) position, over the batch."),
                     ("bn_per_sample", "Each sample's own mean and variance over (H, W, C)."),
-                    ("bn_all_axes", "One mean and variance over all of (N, H, W, C)."),
+                    ("bn_inference_identity", "The moving averages, exactly as at inference."),
                 ],
                 "witness": W.probe("bn_training_uses_batch_stats", expect=True, channels=c),
                 "explanation": "In training BN uses the batch statistics (and updates the moving averages with them); "
@@ -344,7 +377,11 @@ def _behaviours(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
 
 
 @generator(
-    "normalization.behaviour", topic="normalization", title="BatchNorm at inference and batch size 1", kind="choice"
+    "normalization.behaviour",
+    topic="normalization",
+    title="BatchNorm at inference and batch size 1",
+    kind="choice",
+    version=2,
 )
 def behaviour(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return fact_choice(rng, pick(rng, _behaviours(rng, difficulty)))

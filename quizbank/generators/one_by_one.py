@@ -9,6 +9,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from models.facts.inception import GOOGLENET_ROWS
+
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
@@ -16,6 +18,7 @@ from .base import (
     PERCENT_TOL,
     RATIO_TOL,
     Redraw,
+    article,
     comparison,
     comparison_choice,
     conv_chain_rf_steps,
@@ -43,20 +46,12 @@ WIDTHS = {
     3: (96, 128, 192, 256, 384, 480, 512, 832),
 }
 
-# GoogLeNet's Inception branches: (module, C_in, 1×1 reduce, C_out, K)
-INCEPTION = (
-    ("3a", 192, 96, 128, 3),
-    ("3a", 192, 16, 32, 5),
-    ("3b", 256, 128, 192, 3),
-    ("3b", 256, 32, 96, 5),
-    ("4a", 480, 96, 208, 3),
-    ("4a", 480, 16, 48, 5),
-    ("4b", 512, 112, 224, 3),
-    ("4b", 512, 24, 64, 5),
-    ("4e", 528, 160, 320, 3),
-    ("4e", 528, 32, 128, 5),
-    ("5b", 832, 48, 128, 5),
-    ("5b", 832, 192, 384, 3),
+# GoogLeNet's Inception branches from the paper's Table 1 as declared in models.facts (never retyped here):
+# (module, C_in, 1×1 reduce, C_out, K, side of the module's input)
+INCEPTION = tuple(
+    branch
+    for name, c_in, _, c3r, c3, c5r, c5, _, side in GOOGLENET_ROWS
+    for branch in ((name, c_in, c3r, c3, 3, side), (name, c_in, c5r, c5, 5, side))
 )
 
 
@@ -79,7 +74,7 @@ def _single_witness(p: dict[str, Any], k: int = 1) -> Any:
 def _layer_text(p: dict[str, Any]) -> str:
     args = f"{p['c_out']}, 1" + (f", strides={p['stride']}" if p.get("stride", 1) > 1 else "")
     args += "" if p["bias"] else ", use_bias=False"
-    return f"`Conv2D({args})` on a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input"
+    return f"`Conv2D({args})` on {article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input"
 
 
 @generator("one_by_one.params", topic="one_by_one", title="Parameters of a 1×1 conv", kind="numeric")
@@ -108,13 +103,15 @@ def params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("one_by_one.vs_kxk", topic="one_by_one", title="1×1 vs K×K at the same widths", kind="numeric")
+@generator("one_by_one.vs_kxk", topic="one_by_one", title="1×1 vs K×K at the same widths", kind="numeric", version=2)
 def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_single(rng, difficulty)
     p["stride"] = 1
-    k = 3 if difficulty < 3 else pick(rng, (3, 5, 7))
-    if difficulty == 1:
+    k = pick(rng, (3, 5, 7)) if difficulty != 2 else 3
+    if difficulty == 1:  # without biases the ratio is exactly K², so K must vary
         p["bias"] = False
+    elif difficulty == 3:  # with biases: never the exact K² of difficulty 1
+        p["bias"] = True
     p["k"] = k
     big = F.conv_params(k, p["c_in"], p["c_out"], bias=p["bias"])
     small = F.one_by_one_params(p["c_in"], p["c_out"], bias=p["bias"])
@@ -150,7 +147,7 @@ def vs_kxk(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_branch(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty < 3:
-        module, c_in, c_mid, c_out, k = pick(rng, INCEPTION)
+        module, c_in, c_mid, c_out, k, h = pick(rng, INCEPTION)
         bias = difficulty == 1 or rng.random() < 0.5
     else:
         module = None
@@ -159,7 +156,7 @@ def _draw_branch(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_out = pick(rng, [c for c in (32, 48, 64, 96, 128, 192, 256, 384) if c < c_in])
         k = pick(rng, (3, 5, 7))
         bias = rng.random() < 0.5
-    h = pick(rng, (7, 14, 28))
+        h = pick(rng, (7, 14, 28))
     p = {"module": module, "c_in": c_in, "c_mid": c_mid, "c_out": c_out, "k": k, "bias": bias, "h": h}
     counts = _branch_counts(p)
     if counts[0] >= counts[1]:
@@ -202,7 +199,7 @@ def _branch_setting(p: dict[str, Any]) -> str:
     where = f"In GoogLeNet's Inception ({p['module']}) module, a" if p["module"] else "A"
     bias = "with biases" if p["bias"] else "without biases"
     return (
-        f"{where} branch takes a ${p['h']}\\times{p['h']}\\times{p['c_in']}$ map to ${p['c_out']}$ channels with a "
+        f"{where} branch takes {article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ map to ${p['c_out']}$ channels with a "
         f"${p['k']}\\times{p['k']}$ conv ('same' padding). **Direct**: one `Conv2D({p['c_out']}, {p['k']})`. "
         f"**Bottleneck**: first a `Conv2D({p['c_mid']}, 1)` reduces to ${p['c_mid']}$ channels, then the "
         f"`Conv2D({p['c_out']}, {p['k']})`. Count {bias}."
@@ -299,13 +296,21 @@ def _branch_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return out
 
 
-@generator("one_by_one.bottleneck", topic="one_by_one", title="The 1×1 bottleneck (Inception branch)", kind="numeric")
+@generator(
+    "one_by_one.bottleneck",
+    topic="one_by_one",
+    title="The 1×1 bottleneck (Inception branch)",
+    kind="numeric",
+    version=2,
+)
 def bottleneck(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
     return comparison(q, _branch_setting(q["p"]), _branch_derivation(q["p"]))
 
 
-@generator("one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice")
+@generator(
+    "one_by_one.bottleneck_pick", topic="one_by_one", title="Pick the bottleneck's saving", kind="choice", version=2
+)
 def bottleneck_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _branch_question(rng, difficulty)
     render = {"%": lambda v: f"{v:.1f}%", "×": lambda v: f"{v:.2f}×"}.get(q["unit"] or "", fmt)
@@ -328,7 +333,7 @@ NOT_USES: tuple[str | tuple[str, str], ...] = (
 )
 
 
-@generator("one_by_one.uses", topic="one_by_one", title="What 1×1 convolutions are for", kind="choice")
+@generator("one_by_one.uses", topic="one_by_one", title="What 1×1 convolutions are for", kind="choice", version=2)
 def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
     n_true, n_false = {1: (2, 2), 2: (3, 2), 3: (4, 3)}[difficulty]
     right = rng.sample(USES, n_true)
@@ -339,7 +344,11 @@ def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
         rng,
         stem=(
             f"A `Conv2D({c_out}, 1)` (stride 1) is applied to a feature map with ${c_in}$ channels. "
-            "Select **all** true statements about 1×1 convolutions."
+            + (
+                "Select **all** true statements about 1×1 convolutions."
+                if difficulty < 3
+                else "Which of these are real uses of a 1×1 convolution, and which are myths? Select every real one."
+            )
         ),
         correct=right,
         wrong=wrong,
@@ -361,7 +370,7 @@ def uses(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
     """(K, S) per layer: a mix of 3×3 (or 5×5) and 1×1 convs; one stride-2 layer at difficulty 3."""
-    n = {1: 2, 2: pick(rng, (3, 4, 5)), 3: pick(rng, (4, 5, 6))}[difficulty]
+    n = {1: pick(rng, (2, 3, 4)), 2: pick(rng, (3, 4, 5)), 3: pick(rng, (4, 5, 6))}[difficulty]
     ks = (3, 1) if difficulty < 3 else (3, 1, 1, 5)
     chain = [(pick(rng, ks), 1) for _ in range(n)]
     if 1 not in [k for k, _ in chain]:
@@ -371,7 +380,9 @@ def _draw_chain(rng: random.Random, difficulty: int) -> list[tuple[int, int]]:
     return stride_one_layer(rng, chain) if difficulty == 3 else chain
 
 
-@generator("one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric")
+@generator(
+    "one_by_one.rf", topic="one_by_one", title="Receptive field with 1×1 convs in the stack", kind="numeric", version=2
+)
 def rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     chain = _draw_chain(rng, difficulty)
     layers = [F.RFLayer(k, s) for k, s in chain]

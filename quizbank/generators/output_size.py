@@ -8,7 +8,21 @@ from typing import Any
 
 from .. import formulas as F
 from .. import witness as W
-from .base import POOL_CLASS, Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    POOL_CLASS,
+    Redraw,
+    article,
+    choice,
+    fmt,
+    fmt_shape,
+    generator,
+    numeric,
+    numeric_choice,
+    one_per_trap,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "output_size",
@@ -293,7 +307,7 @@ def _side_question(rng: random.Random, difficulty: int) -> tuple[dict[str, Any],
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
     what = "this layer" if len(layers) == 1 else "these layers, applied in order"
     stem = (
-        f"A {w}×{w} feature map goes through {what}:\n\n{listing}\n\n"
+        f"{article(str(w)).capitalize()} {w}×{w} feature map goes through {what}:\n\n{listing}\n\n"
         "What is the height (= width) of the output? (Padding is exactly as written: Keras 'same'/'valid', or an "
         "explicit `ZeroPadding2D`.)"
     )
@@ -303,7 +317,7 @@ def _side_question(rng: random.Random, difficulty: int) -> tuple[dict[str, Any],
     return params, key, traps, stem, expl
 
 
-@generator("output_size.side", topic="output_size", title="Output height of convs and pools", kind="numeric")
+@generator("output_size.side", topic="output_size", title="Output height of convs and pools", kind="numeric", version=2)
 def side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     params, key, traps, stem, expl = _side_question(rng, difficulty)
     return numeric(
@@ -316,7 +330,7 @@ def side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("output_size.pick", topic="output_size", title="Pick the output height", kind="choice")
+@generator("output_size.pick", topic="output_size", title="Pick the output height", kind="choice", version=2)
 def pick_side(rng: random.Random, difficulty: int) -> dict[str, Any]:
     params, key, traps, stem, expl = _side_question(rng, difficulty)
     return _numeric_choice(
@@ -376,7 +390,7 @@ def _channels(layers: list[Layer], c: int) -> int:
     return c
 
 
-@generator("output_size.shape", topic="output_size", title="Output shape H×W×C", kind="shape")
+@generator("output_size.shape", topic="output_size", title="Output shape H×W×C", kind="shape", version=2)
 def out_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     layers, h, w, c_in = _draw_shape(rng, difficulty)
     oh, ow = _key(layers, h), _key(layers, w)
@@ -441,7 +455,7 @@ def stem(rng: random.Random, difficulty: int) -> dict[str, Any]:
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
     stem_text = (
         f"ResNet-50 opens with a 7×7 conv with 64 filters and stride 2 (conv1), followed by a 3×3 max-pool with stride 2. "
-        f"Here the stem is written as:\n\n{listing}\n\nFor a {w}×{w}×3 input, what is {ask}?"
+        f"Here the stem is written as:\n\n{listing}\n\nFor {article(str(w))} {w}×{w}×3 input, what is {ask}?"
     )
     steps, _ = _explain_chain(layers, w)
     if difficulty == 1:
@@ -470,16 +484,20 @@ def _split_text(a: int, b: int) -> str:
 
 
 @generator(
-    "output_size.same_split", topic="output_size", title="Where TensorFlow's 'same' puts its padding", kind="choice"
+    "output_size.same_split",
+    topic="output_size",
+    title="Where TensorFlow's 'same' puts its padding",
+    kind="choice",
+    version=2,
 )
 def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     d = 1
     if difficulty == 1:
         form = pick(rng, ("even", "s2"))
         if form == "even":
-            k, s, w = pick(rng, (2, 4)), 1, pick(rng, (8, 10, 16, 28, 32))
+            k, s, w = pick(rng, (2, 4, 6)), 1, pick(rng, (8, 10, 16, 28, 32))
         else:
-            k, s, w = 3, 2, pick(rng, (8, 16, 28, 32, 56, 112))
+            k, s, w = pick(rng, (3, 5)), 2, pick(rng, (8, 15, 16, 28, 31, 32, 56, 112))
     elif difficulty == 2:
         if rng.random() < 0.3:
             k, s, w = 7, 2, 224
@@ -494,15 +512,19 @@ def same_split(rng: random.Random, difficulty: int) -> dict[str, Any]:
     o = F.output_size(w, k, s, "same", d)
     total = a + b
     half = (keff - 1) / 2
-    distractors: list[tuple[str, str]] = [("same_pad_extra_first", _split_text(b, a))]
-    hi, lo = -(-(keff - 1) // 2), (keff - 1) // 2
-    distractors += [("same_pad_symmetric", _split_text(hi, hi)), ("same_pad_symmetric", _split_text(lo, lo))]
+    hi = -(-(keff - 1) // 2)
+    unstrided = keff - 1  # the total a stride-1 'same' would need
+    distractors: list[tuple[str, str]] = [
+        ("same_pad_extra_first", _split_text(b, a)),
+        ("same_pad_symmetric", _split_text(hi, hi)),
+        ("same_pad_ignores_stride", _split_text(unstrided // 2, unstrided - unstrided // 2)),
+    ]
     if total > 0:
         distractors.append(("same_as_valid", _split_text(0, 0)))
-    rng.shuffle(distractors)
+    distractors = [e for e in one_per_trap(rng, distractors, 4) if e[1] != _split_text(a, b)]
     layer = f"`Conv2D(8, {k}, strides={s}, padding='same'{f', dilation_rate={d}' if d > 1 else ''})`"
     stem_text = (
-        f"{layer} is applied to a {w}×{w}×3 input in Keras (TensorFlow backend). How many zero rows does 'same' add "
+        f"{layer} is applied to {article(str(w))} {w}×{w}×3 input in Keras (TensorFlow backend). How many zero rows does 'same' add "
         "above and below the input (the columns are padded alike)?"
     )
     kef = f"Dilated: $K_{{eff}} = {d}\\cdot({k}-1)+1 = {keff}$. " if d > 1 else ""

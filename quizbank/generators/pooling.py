@@ -9,18 +9,21 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from ..schema import Tolerance
+from ..schema import LayersWitness, Tolerance
 from .base import (
     POOL_CLASS,
     Redraw,
+    article,
+    choice,
     fact_choice,
     fmt,
     fmt_shape,
     generator,
     latex_matrix,
+    multi_select,
     numeric,
-    numeric_choice,
     pick,
+    plural,
     shape,
     topic,
 )
@@ -130,7 +133,9 @@ def _net(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("pooling.net_params", topic="pooling", title="Parameters of a small net with pools", kind="numeric")
+@generator(
+    "pooling.net_params", topic="pooling", title="Parameters of a small net with pools", kind="numeric", version=2
+)
 def net_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     n = _net(rng, difficulty)
     p = n["params"]
@@ -174,41 +179,120 @@ def net_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ a pool's parameters (choice)
 
 
-@generator("pooling.pool_params", topic="pooling", title="How many parameters does a pool have?", kind="choice")
+@generator(
+    "pooling.pool_params", topic="pooling", title="How many parameters does a pool have?", kind="choice", version=2
+)
 def pool_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    h = pick(rng, (14, 28, 56, 112))
+    """Claims about one pool: its parameters (always 0) paired with its output shape (which varies), so the
+    question is never "what is 0" again; at difficulty 3, a global pool and the Dense after it."""
+    h = pick(rng, (14, 28, 56, 112) if difficulty < 3 else (7, 9, 13, 14, 28))
     c = pick(rng, (16, 32, 64, 128, 256))
-    if difficulty == 3 and rng.random() < 0.5:
-        k, layer = h, W.global_pool2d(pick(rng, ("max", "avg")))
-        name = f"`{layer['class_name']}()`"
-        traps = [
-            ("pooling_has_params", h * h * c),
-            ("pooling_has_params", c),
-            ("pool_counted_as_conv", 2 * c),
-        ]
-    else:
-        kind = pick(rng, ("max",) if difficulty == 1 else ("max", "avg"))
-        k = pick(rng, (2, 3) if difficulty < 3 else (2, 3, 5))
-        s = None if difficulty == 1 else pick(rng, (None, 2))
-        layer = W.pool2d(kind, k, strides=s, padding="valid" if difficulty == 1 else pick(rng, ("valid", "same")))
-        name = _pool_text(kind, k, s, layer["config"]["padding"])
-        traps = [
-            ("pool_counted_as_conv", T.pool_counted_as_conv(k, c)),
-            ("pooling_has_params", k * k * c),
-            ("pooling_has_params", k * k),
-        ]
-    return numeric_choice(
-        rng,
-        stem=f"How many parameters does {name} have when applied to a ${h}\\times{h}\\times{c}$ feature map?",
-        key=0,
-        traps=traps,
-        explanation=(
-            "A pooling layer computes a fixed function of each window (its max or its average): there is nothing to "
-            f"learn, so it has **0** parameters, whatever the window or the ${c}$ channels. "
-            f"{T.get('pooling_has_params').feedback}"
+    if difficulty == 3:
+        return _global_pool_claims(rng, h, c)
+    kind = pick(rng, ("max",) if difficulty == 1 else ("max", "avg"))
+    k = pick(rng, (2, 3) if difficulty == 1 else (2, 3, 5))
+    s = None if difficulty == 1 else pick(rng, (None, 1, 2))
+    padding = "valid" if difficulty == 1 else pick(rng, ("valid", "same"))
+    layer = W.pool2d(kind, k, strides=s, padding=padding)
+    name = _pool_text(kind, k, s, padding)
+    o = F.output_size(h, k, s or k, padding)
+    wrong_stride = F.output_size(h, k, 1 if (s or k) != 1 else k, padding)
+    if wrong_stride == o:
+        raise Redraw
+    conv = T.pool_counted_as_conv(k, c)
+    what = "maximum" if kind == "max" else "average"
+    claims: list[tuple[Any, ...]] = [
+        (
+            "pooling_has_params",
+            f"It learns one {k}×{k} window of weights per channel: {fmt(k * k * c)} parameters; output {o}×{o}×{c}.",
+            f"{name} takes the {what} of each {k}×{k} window: a fixed function with nothing to learn, so 0 "
+            f"parameters (not {k}·{k}·{c}).",
         ),
-        params={"h": h, "c": c, "layer": layer["class_name"], "k": k},
-        witness=W.sequential([h, h, c], [layer], "count_params"),
+        (
+            "pool_counted_as_conv",
+            f"Like a {k}×{k} conv from {c} to {c} channels: ({k}·{k}·{c} + 1)·{c} = {fmt(conv)} parameters; output "
+            f"{o}×{o}×{c}.",
+            f"A pool has no filters and no bias: {name} has 0 parameters, not the {fmt(conv)} of a {k}×{k} conv.",
+        ),
+        (
+            "pool_default_stride_1" if s is None else "output_ignored_stride",
+            f"It has 0 parameters; output {wrong_stride}×{wrong_stride}×{c}.",
+            (
+                f"Keras pools default to strides = pool_size: {name} moves {k} pixels at a time, so the output is "
+                f"{o}×{o}, not {wrong_stride}×{wrong_stride}."
+            )
+            if s is None
+            else f"`strides={s}` moves the window {plural(s, 'pixel')} at a time: the output is {o}×{o}, not "
+            f"{wrong_stride}×{wrong_stride}.",
+        ),
+    ]
+    return choice(
+        rng,
+        stem=f"{name} is applied to {article(str(h))} ${h}\\times{h}\\times{c}$ feature map. Which statement is true?",
+        correct=f"It has 0 parameters; output {o}×{o}×{c}.",
+        distractors=claims,
+        correct_feedback=f"Right: a pool computes a fixed {what}, so it has nothing to learn, and it keeps the {c} channels.",
+        explanation=(
+            f"A pooling layer computes a fixed function of each window (its {what}): there is nothing to learn, so it "
+            f"has **0** parameters, whatever the window or the ${c}$ channels, and it keeps the channels. Its output "
+            f"side is {_side_text(h, k, s or k, padding, o)}. {T.get('pooling_has_params').feedback}"
+        ),
+        params={"h": h, "c": c, "layer": layer["class_name"], "k": k, "strides": s, "padding": padding},
+        witness=LayersWitness(quantity="count_params", input_shape=[h, h, c], layers=[layer], expect=0),
+    )
+
+
+def _side_text(h: int, k: int, s: int, padding: str, o: int) -> str:
+    if padding == "same":
+        return f"$\\lceil {h}/{s} \\rceil = {o}$ ('same')"
+    return f"$\\lfloor ({h} - {k})/{s} \\rfloor + 1 = {o}$ ('valid')"
+
+
+def _global_pool_claims(rng: random.Random, h: int, c: int) -> dict[str, Any]:
+    kind = pick(rng, ("max", "avg"))
+    layer = W.global_pool2d(kind)
+    name = f"`{layer['class_name']}()`"
+    n = pick(rng, (10, 100, 1000))
+    dense, dense_hwc = F.dense_params(c, n), T.gap_dense_sees_hwc(h, h, c, n)
+    true = [
+        "It has 0 parameters.",
+        f"It outputs {c} numbers per image, one per channel.",
+        f"A `Dense({n})` after it has {c}·{n} + {n} = {fmt(dense)} parameters.",
+    ]
+    false: list[tuple[Any, ...]] = [
+        (
+            "pooling_has_params",
+            f"It learns one weight per position and channel: {fmt(h * h * c)} parameters.",
+            f"{name} takes one {'maximum' if kind == 'max' else 'average'} per channel over all {h}×{h} positions: "
+            f"a fixed function, 0 parameters.",
+        ),
+        (
+            "gap_dense_sees_hwc",
+            f"A `Dense({n})` after it has {h}·{h}·{c}·{n} + {n} = {fmt(dense_hwc)} parameters.",
+            f"After {name} the Dense sees only the {c} pooled values: {c}·{n} + {n}, not {h}·{h}·{c}·{n} + {n}.",
+        ),
+        (
+            "gap_keeps_layout",
+            f"Its output is still {h}×{h}×{c}: global pooling only smooths each map.",
+            f"{name} collapses each {h}×{h} map to one number: the output has {c} values, the layout is gone.",
+        ),
+    ]
+    n_true = pick(rng, (2, 3))
+    return multi_select(
+        rng,
+        stem=(
+            f"A backbone's last feature map is {h}×{h}×{c}; {name} follows it, then a `Dense({n})` classifier. "
+            "Select **all** true statements about the global pool."
+        ),
+        correct=rng.sample(true, n_true),
+        wrong=rng.sample(false, pick(rng, (2, 3))),
+        explanation=(
+            f"{name} reduces each of the {c} channels to one number over all {h}×{h} positions: a fixed function, "
+            f"**0** parameters, {c} outputs. The Dense after it therefore has ${c}\\cdot{n} + {n} = {fmt(dense)}$ "
+            f"parameters, against {fmt(dense_hwc)} after a `Flatten()` of the whole map."
+        ),
+        params={"h": h, "c": c, "layer": layer["class_name"], "n": n},
+        witness=LayersWitness(quantity="count_params", input_shape=[h, h, c], layers=[layer], expect=0),
     )
 
 
@@ -226,7 +310,7 @@ def _pool_cfg(rng: random.Random, difficulty: int) -> tuple[str, int, int | None
     return kind, k, s, pick(rng, ("valid", "same"))
 
 
-@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="shape")
+@generator("pooling.output_shape", topic="pooling", title="Output shape after pooling", kind="shape", version=2)
 def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         h = pick(rng, (8, 14, 16, 28, 32, 56, 64, 112, 224))
@@ -261,7 +345,7 @@ def output_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = [side, side, c]
     return shape(
         stem=(
-            f"A ${h}\\times{h}\\times{c}$ feature map goes through {listing}. What is the output shape "
+            f"{article(str(h)).capitalize()} ${h}\\times{h}\\times{c}$ feature map goes through {listing}. What is the output shape "
             "(H×W×C, no batch axis)?"
         ),
         key=key,
@@ -285,7 +369,7 @@ def _grid(rng: random.Random, n: int) -> list[list[int]]:
     return [vals[i * n : (i + 1) * n] for i in range(n)]
 
 
-@generator("pooling.grad", topic="pooling", title="Gradient through a pooling layer", kind="numeric")
+@generator("pooling.grad", topic="pooling", title="Gradient through a pooling layer", kind="numeric", version=2)
 def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     kind = pick(rng, ("max", "avg"))
     if difficulty == 1:
@@ -337,7 +421,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         got = [f"window ({a + 1}, {b + 1}) with upstream ${up[a][b]}$" for a, b in hits]
         why = (
             f"Max-pool sends each window's whole upstream gradient to that window's argmax and 0 to the others. "
-            f"$x_{{{i + 1},{j + 1}}} = {x[i][j]}$ lies in {len(win)} window(s)"
+            f"$x_{{{i + 1},{j + 1}}} = {x[i][j]}$ lies in {plural(len(win), 'window')}"
             + (f" and is the maximum of {', '.join(got)}" if got else " and is the maximum of none of them")
             + f", so it receives ${fmt(key)}$."
         )
@@ -345,7 +429,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         why = (
             f"Average pooling computes $y = \\frac{{1}}{{{k * k}}}\\sum x$ over each ${k}\\times{k}$ window, so every "
             f"input of a window receives $1/{k * k}$ of its upstream gradient. $x_{{{i + 1},{j + 1}}}$ lies in "
-            f"{len(win)} window(s) with upstream gradients summing to ${g_sum}$: $ {g_sum}/{k * k} = {fmt(key)}$."
+            f"{plural(len(win), 'window')} with upstream gradients summing to ${g_sum}$: ${g_sum}/{k * k} = {fmt(key)}$."
         )
     return numeric(
         stem=(
@@ -372,7 +456,7 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ GAP instead of Flatten + Dense
 
 
-@generator("pooling.gap_head", topic="pooling", title="GAP head vs Flatten + Dense head", kind="numeric")
+@generator("pooling.gap_head", topic="pooling", title="GAP head vs Flatten + Dense head", kind="numeric", version=2)
 def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h = pick(rng, (4, 7, 8, 14) if difficulty < 3 else (5, 6, 7, 9, 10, 14))
     c = pick(rng, (64, 128, 256, 512, 1024, 2048))
@@ -383,7 +467,7 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
     w_old = W.sequential(shape_in, [W.flatten(), W.dense(n)], "count_params")
     w_new = W.sequential(shape_in, [W.global_pool2d("avg"), W.dense(n)], "count_params")
     setting = (
-        f"The last conv block outputs a ${h}\\times{h}\\times{c}$ map and the classifier has {n} classes. Head A is "
+        f"The last conv block outputs {article(str(h))} ${h}\\times{h}\\times{c}$ map and the classifier has {n} classes. Head A is "
         f"`Flatten()` → `Dense({n})`; head B is `GlobalAveragePooling2D()` → `Dense({n})` (biases included)."
     )
     derivation = (
@@ -410,10 +494,13 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
         derivation += f" Saving: ${fmt(old)} - {fmt(new)} = {fmt(key)}$."
     else:
         params["ask"] = "percent_fewer"
-        key = F.percent_fewer(new, old)
+        key = round(F.percent_fewer(new, old), 2)
         tol = Tolerance(mode="absolute", value=0.01)
-        traps = [("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old))]
-        stem = f"{setting} By how many percent does head B have fewer parameters than head A (2 decimals)?"
+        traps = [
+            ("percent_of_instead_of_fewer", T.percent_of_instead_of_fewer(new, old)),
+            ("percent_relative_to_new", T.percent_relative_to_new(new, old)),
+        ]
+        stem = f"{setting} How many percent fewer parameters does head B have than head A? (2 decimals)"
         witness = W.combine("percent_fewer", w_new, w_old)
         derivation += f" Percent fewer: $100\\cdot({fmt(old)} - {fmt(new)})/{fmt(old)} = {key:.2f}\\%$."
         if key > 99.99:
@@ -435,73 +522,79 @@ def gap_head(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 def _facts(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
+    """Fact records; difficulty 3 draws only the harder ones (never a difficulty-1 stem)."""
     k = pick(rng, (2, 3, 4))
-    facts = [
-        {
-            "fact": "maxpool_backward",
-            "stem": "In the backward pass of a max-pooling layer, what does each input of a window receive?",
-            "correct": "The window's whole upstream gradient if it was the window's maximum, 0 otherwise.",
-            "distractors": [
+    maxpool = {
+        "fact": "maxpool_backward",
+        "stem": f"In the backward pass of `MaxPooling2D({k})`, what does each input of a {k}×{k} window receive?",
+        "right": [
+            "The window's whole upstream gradient if it was the maximum, 0 otherwise.",
+            "0, unless it was the window's maximum: then all of the window's gradient.",
+            f"Only the argmax of the {k * k} gets the gradient; the rest get 0.",
+        ],
+        "distractors": [
+            ("maxpool_grad_spread", f"An equal share, 1/{k * k} of the window's upstream gradient."),
+            ("maxpool_grad_copied", "Every input of the window receives the full upstream gradient."),
+            ("pooling_has_params", "Nothing: the gradient updates the pool's own weights instead."),
+            ("maxpool_no_gradient", "Nothing: max is not differentiable, so no gradient flows back."),
+        ],
+        "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k),
+        "explanation": T.get("maxpool_grad_spread").feedback,
+    }
+    gap = {
+        "fact": "gap_layout",
+        "stem": "What does global average pooling (GAP) do to the spatial layout of a feature map?",
+        "right": [
+            "It discards it: each channel becomes one average over all positions.",
+            "It loses it: any rearrangement of the positions gives the same output.",
+        ],
+        "distractors": [
+            ("gap_keeps_layout", "It keeps it: each average remembers where its feature was."),
+            ("pooling_has_params", "It learns one weight per position, so the layout lives in the weights."),
+            ("equivariance_is_invariance", "Nothing: GAP is translation-equivariant, so the layout is kept."),
+        ],
+        "witness": W.probe("gap_loses_layout", expect=True),
+        "explanation": T.get("gap_keeps_layout").feedback
+        + " Permuting the pixels of the input leaves the GAP vector unchanged.",
+    }
+    avgpool = {
+        "fact": "avgpool_backward",
+        "stem": f"{article(str(k)).capitalize()} ${k}\\times{k}$ average pool receives upstream gradient $g$ for one "
+        "window. What "
+        "does each of the window's inputs receive?",
+        "right": [f"$g/{k * k}$", f"$g$ divided by {k * k}"],
+        "distractors": [
+            ("avgpool_grad_1_over_k", f"$g/{k}$"),
+            ("avgpool_grad_copied", "$g$"),
+            (
                 "maxpool_grad_spread",
-                ("maxpool_grad_copied", "Every input of the window receives the full upstream gradient."),
-                ("pooling_has_params", "A gradient for the pool's own weights; the inputs receive nothing."),
-                ("relu_grad_passes_all", "Each input receives the upstream gradient times its own value."),
-            ],
-            "witness": W.probe("maxpool_grad_routes_to_argmax", expect=True, k=k),
-            "explanation": T.get("maxpool_grad_spread").feedback,
-        },
-        {
-            "fact": "gap_layout",
-            "stem": "What does global average pooling (GAP) do to the spatial layout of a feature map?",
-            "correct": "It discards it: each channel becomes one average, fine for classification but not for "
-            "segmentation.",
-            "distractors": [
-                "gap_keeps_layout",
-                ("pooling_has_params", "It learns one weight per position, so the layout is kept in the weights."),
-                ("equivariance_is_invariance", "Nothing: GAP is translation-equivariant, so the layout is preserved."),
-            ],
-            "witness": W.probe("gap_loses_layout", expect=True),
-            "explanation": T.get("gap_keeps_layout").feedback
-            + " Permuting the pixels of the input leaves the GAP vector unchanged.",
-        },
-    ]
-    if difficulty >= 2:
-        facts.append(
-            {
-                "fact": "avgpool_backward",
-                "stem": f"A ${k}\\times{k}$ average pool receives upstream gradient $g$ for one window. What does each "
-                "of the window's inputs receive?",
-                "correct": f"$g/{k * k}$",
-                "distractors": [
-                    ("avgpool_grad_1_over_k", f"$g/{k}$"),
-                    ("avgpool_grad_copied", "$g$"),
-                    ("maxpool_grad_spread", "$g$ for the largest input, 0 for the others"),
-                ],
-                "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k),
-                "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$ so $\\partial y/\\partial x = 1/{k * k}$. "
-                + T.get("avgpool_grad_1_over_k").feedback,
-            }
-        )
-    if difficulty == 3:
-        facts.append(
-            {
-                "fact": "gap_invariance",
-                "stem": "A circularly padded conv layer followed by global average pooling is applied to an image "
-                "and to a shifted copy of it. How do the two outputs compare?",
-                "correct": "They are identical: conv is translation-equivariant and GAP then makes the result "
-                "invariant.",
-                "distractors": [
-                    "equivariance_is_invariance",
-                    ("cnn_rotation_equivariant", "The output vector is shifted by the same amount as the image."),
-                    ("gap_keeps_layout", "They differ, since GAP keeps where each feature was."),
-                ],
-                "witness": W.probe("gap_translation_invariance", expect=True),
-                "explanation": T.get("equivariance_is_invariance").feedback,
-            }
-        )
-    return facts
+                "$g$ for the largest input, 0 for the others",
+                f"That is max-pooling's rule; an average weighs every input by 1/{k * k}, so each gets $g/{k * k}$.",
+            ),
+        ],
+        "witness": W.probe("avgpool_grad", expect=F.avgpool_grad(k), k=k),
+        "explanation": f"$y = \\frac{{1}}{{{k * k}}}\\sum x$ so $\\partial y/\\partial x = 1/{k * k}$. "
+        + T.get("avgpool_grad_1_over_k").feedback,
+    }
+    invariance = {
+        "fact": "gap_invariance",
+        "stem": "A circularly padded conv layer followed by global average pooling is applied to an image "
+        "and to a shifted copy of it. How do the two outputs compare?",
+        "right": [
+            "They are identical: the conv maps shift, and GAP ignores where things are.",
+            "The same vector: equivariant convs, then an invariant average.",
+        ],
+        "distractors": [
+            ("equivariance_is_invariance", "The output vector is shifted by the same amount as the image."),
+            ("shift_scrambles_features", "They differ unpredictably: each position has its own weights."),
+            ("gap_keeps_layout", "They differ, since GAP keeps where each feature was."),
+        ],
+        "witness": W.probe("gap_translation_invariance", expect=True),
+        "explanation": T.get("equivariance_is_invariance").feedback,
+    }
+    return {1: [maxpool, gap], 2: [maxpool, gap, avgpool, invariance], 3: [avgpool, invariance]}[difficulty]
 
 
-@generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice")
+@generator("pooling.facts", topic="pooling", title="Pooling facts (backward, GAP)", kind="choice", version=2)
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return fact_choice(rng, pick(rng, _facts(rng, difficulty)))

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import POOL_CLASS, Redraw, fmt, generator, numeric, numeric_choice, pick, topic
+from .base import POOL_CLASS, Redraw, article, fmt, generator, numeric, numeric_choice, pick, topic
 
 TOPIC = topic(
     "receptive_field",
@@ -159,7 +159,7 @@ def _chain_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
         expl = (
             f"Each stride-1 $K\\times K$ layer adds $K-1$: $RF = 1 + L(K-1) = 1 + {n}\\cdot{k - 1} = {r}$ "
-            f"(five 3×3 → 11; three 3×3 → 7). One output sees a {r}×{r} window, like a single {r}×{r} conv."
+            f"(five 3×3 → 11; three 3×3 → 7). One output sees {article(str(r))} {r}×{r} window, like a single {r}×{r} conv."
         )
     else:
         listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(layers))
@@ -183,12 +183,14 @@ def _chain_question(rng: random.Random, difficulty: int) -> dict[str, Any]:
     }
 
 
-@generator("receptive_field.stack", topic="receptive_field", title="Receptive field of a stack", kind="numeric")
+@generator(
+    "receptive_field.stack", topic="receptive_field", title="Receptive field of a stack", kind="numeric", version=2
+)
 def stack(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return numeric(**_chain_question(rng, difficulty), unit="pixels")
 
 
-@generator("receptive_field.pick", topic="receptive_field", title="Pick the receptive field", kind="choice")
+@generator("receptive_field.pick", topic="receptive_field", title="Pick the receptive field", kind="choice", version=2)
 def pick_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
     q = _chain_question(rng, difficulty)
     return numeric_choice(rng, **q, render=lambda v: f"{fmt(v)}×{fmt(v)}")
@@ -197,13 +199,17 @@ def pick_rf(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ growth of one more layer
 
 
-@generator("receptive_field.growth", topic="receptive_field", title="How much one more layer adds", kind="numeric")
+@generator(
+    "receptive_field.growth", topic="receptive_field", title="How much one more layer adds", kind="numeric", version=2
+)
 def growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     k, d = 3, 1
-    if difficulty == 1:
+    if difficulty == 1:  # one or two stride-2 pools before the new layer: a jump of 2 or 4, a 3×3 or 5×5 appended
+        k = pick(rng, (3, 5))
         prefix = [_conv(3) for _ in range(rng.randint(1, 3))]
-        prefix.append(_pool(pick(rng, ("max", "avg")), 2))
-        prefix += [_conv(3) for _ in range(rng.randint(0, 2))]
+        for _ in range(pick(rng, (1, 2))):
+            prefix.append(_pool(pick(rng, ("max", "avg")), 2))
+            prefix += [_conv(3) for _ in range(rng.randint(0, 2))]
     elif difficulty == 2:
         k = pick(rng, (3, 5))
         prefix = [_conv(pick(rng, (3, 5, 7)), pick(rng, (1, 2)))]
@@ -221,7 +227,15 @@ def growth(rng: random.Random, difficulty: int) -> dict[str, Any]:
     key = (k - 1) * d * j
     r1 = r0 + key
     listing = "\n".join(f"{i + 1}. {_text(lay)}" for i, lay in enumerate(prefix))
-    traps: list[tuple[str, int]] = [("rf_ignored_stride", (k - 1) * d), ("rf_l_times_k", k)]
+    traps: list[tuple[Any, ...]] = [
+        ("rf_ignored_stride", (k - 1) * d),
+        (
+            "rf_l_times_k",
+            k,
+            f"A {k}×{k} layer reaches K − 1 = {k - 1} taps beyond its first, each one jump apart, so it widens the "
+            f"receptive field by (K − 1)·d·j, not by K.",
+        ),
+    ]
     if d > 1:
         traps += [("dilation_as_k_times_d", (k * d - 1) * j), ("ignored_dilation", (k - 1) * j)]
     stem = (
@@ -312,8 +326,11 @@ def _draw_graph(rng: random.Random, difficulty: int) -> list[dict[str, Any]]:
     def trunk(lay: Layer) -> dict[str, Any]:
         return {"kind": "layer", "layer": lay}
 
-    if difficulty == 1:
-        return [_block(rng, 1)]
+    if difficulty == 1:  # one block, with a plain stride-1 conv before it half of the time
+        segs = [_block(rng, 1)]
+        if rng.random() < 0.5:
+            segs.insert(0, trunk(pick(rng, (_conv(3), _conv(5)))))
+        return segs
     if difficulty == 2:
         segs = [trunk(pick(rng, (_conv(3, 2), _conv(7, 2), _conv(3), _conv(5))))]
         if rng.random() < 0.5:
@@ -375,7 +392,11 @@ def _graph_text(segments: list[dict[str, Any]]) -> str:
 
 
 @generator(
-    "receptive_field.branches", topic="receptive_field", title="Receptive field of a branching graph", kind="numeric"
+    "receptive_field.branches",
+    topic="receptive_field",
+    title="Receptive field of a branching graph",
+    kind="numeric",
+    version=2,
 )
 def branches(rng: random.Random, difficulty: int) -> dict[str, Any]:
     segs = _draw_graph(rng, difficulty)

@@ -8,7 +8,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fact_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
+from .base import Redraw, article, claims_choice, fmt, fmt_shape, generator, multi_select, numeric, pick, shape, topic
 
 TOPIC = topic(
     "residual",
@@ -93,8 +93,8 @@ def _describe(p: dict[str, Any]) -> str:
     else:
         skip = "the identity"
     return (
-        f"a {'basic' if p['kind'] == 'basic' else 'bottleneck'} residual block on a "
-        f"${p['h']}\\times{p['h']}\\times{p['c_in']}$ input: residual branch {branch}; shortcut: {skip}; then `Add` "
+        f"a {'basic' if p['kind'] == 'basic' else 'bottleneck'} residual block on "
+        f"{article(str(p['h']))} ${p['h']}\\times{p['h']}\\times{p['c_in']}$ input: residual branch {branch}; shortcut: {skip}; then `Add` "
         "and ReLU"
     )
 
@@ -118,7 +118,7 @@ def _bn_channels(p: dict[str, Any]) -> list[int]:
 # ------------------------------------------------------------------ parameters of a block
 
 
-@generator("residual.block_params", topic="residual", title="Parameters of a residual block", kind="numeric")
+@generator("residual.block_params", topic="residual", title="Parameters of a residual block", kind="numeric", version=2)
 def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _block(rng, difficulty)
     quantity = pick(rng, ("count_params", "trainable_params")) if p["bn"] else "count_params"
@@ -191,7 +191,7 @@ def block_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ output shape of a block
 
 
-@generator("residual.block_shape", topic="residual", title="Output shape of a residual block", kind="shape")
+@generator("residual.block_shape", topic="residual", title="Output shape of a residual block", kind="shape", version=2)
 def block_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _block(rng, difficulty)
     p["bn"] = False
@@ -317,64 +317,76 @@ def grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ facts, each backed by a live probe
 
-JACOBIAN = "∂y/∂x = ∂F/∂x + I: along the skip the gradient passes unchanged, so it cannot vanish there."
-IDENTITY = (
-    "A block becomes the identity just by driving F to 0, so extra blocks cannot make the optimum harder to reach."
-)
-ADD_SHAPES = "F(x) and x are *added*, so their shapes must match; a 1×1 projection fixes a change of width or stride."
+JACOBIAN = "∂y/∂x = ∂F/∂x + I: along the skip the gradient passes unchanged."
+IDENTITY = "A block is the identity as soon as F = 0, so extra blocks are easy to 'switch off'."
+ADD_SHAPES = "F(x) and x are *added*, so their shapes must match (a 1×1 projection fixes it)."
+PROJECTION = "When a block changes width or stride, its skip is a 1×1 conv, with weights."
 
 
-def _facts(rng: random.Random) -> list[dict[str, Any]]:
-    width = pick(rng, (4, 6, 8))
-    return [
-        {
-            "fact": "jacobian",
-            "stem": "A residual block computes $y = F(x) + x$. What is its Jacobian $\\partial y/\\partial x$?",
-            "correct": JACOBIAN,
-            "distractors": [
-                ("resnet_output_fx", "∂y/∂x = ∂F/∂x: the skip only copies values forward and carries no gradient."),
-                ("resnet_concatenates", "[∂F/∂x ; I] stacked, because the block concatenates F(x) and x."),
-                ("resnet_output_fx", "∂y/∂x = ∂F/∂x · I = ∂F/∂x, since multiplying by I changes nothing."),
-            ],
-            "witness": W.probe("residual_identity_jacobian", expect=True, width=width),
-            "explanation": T.get("resnet_output_fx").feedback,
-        },
-        {
-            "fact": "degradation",
-            "stem": "A 56-layer plain CNN has a *higher training error* than a 20-layer one. What is going on, and "
-            "why do residual blocks help?",
-            "correct": "An optimisation failure: the deeper net cannot even fit its training set. " + IDENTITY,
-            "distractors": [
-                "degradation_is_overfitting",
-                (
-                    "degradation_is_overfitting",
-                    "Too many parameters: residual blocks act as a regulariser, like dropout.",
-                ),
-                ("resnet_output_fx", "The plain layers learn y = F(x); residual blocks learn the same F(x) faster."),
-            ],
-            "witness": W.probe("residual_zero_init_identity", expect=True, channels=width),
-            "explanation": T.get("degradation_is_overfitting").feedback
-            + " Checked live: with its last conv zeroed a residual block is exactly the identity, a plain block is not.",
-        },
-    ]
-
-
-@generator("residual.facts", topic="residual", title="Why residual connections work", kind="choice")
+@generator("residual.facts", topic="residual", title="Why residual connections work", kind="choice", version=2)
 def facts(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    options = _facts(rng)
-    if difficulty == 3:
-        width = options[0]["witness"].args["width"]
-        return multi_select(
+    width = pick(rng, (4, 6, 8))
+    jacobian = W.probe("residual_identity_jacobian", expect=True, width=width)
+    if difficulty == 1:
+        return claims_choice(
             rng,
-            stem="Which statements about a residual block $y = F(x) + x$ are true? Select all that apply.",
-            correct=[JACOBIAN, IDENTITY, ADD_SHAPES],
-            wrong=["resnet_output_fx", "resnet_concatenates", "degradation_is_overfitting"],
-            explanation=(
-                "The three true statements are the ResNet argument: the identity in the Jacobian keeps gradients "
-                "alive through the skip, the identity is trivial to represent (F = 0), and the sum needs matching "
-                "shapes. " + T.get("resnet_concatenates").feedback + " " + T.get("degradation_is_overfitting").feedback
-            ),
-            params={"fact": "multi", "width": width},
-            witness=W.probe("residual_identity_jacobian", expect=True, width=width),
+            stem="A residual block computes $y = F(x) + x$. What is its Jacobian $\\partial y/\\partial x$?",
+            right=[
+                JACOBIAN,
+                "I + ∂F/∂x: the identity term keeps the gradient from vanishing.",
+                "∂F/∂x + I, the I coming from the skip connection.",
+            ],
+            wrong=[
+                ("resnet_output_fx", "∂y/∂x = ∂F/∂x: the skip copies values forward, not gradients."),
+                ("resnet_concatenates", "[∂F/∂x ; I] stacked, because F(x) and x are concatenated."),
+                ("residual_skip_only", "∂y/∂x = I: the gradient takes the skip and F gets none."),
+            ],
+            explanation=T.get("resnet_output_fx").feedback + " Measured: ∂y/∂x − ∂F/∂x = I on a live block.",
+            params={"fact": "jacobian", "width": width},
+            witness=jacobian,
         )
-    return fact_choice(rng, options[0] if difficulty == 1 else pick(rng, options))
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
+                "A 56-layer plain CNN has a *higher training error* than a 20-layer one. What is going on, and "
+                "why do residual blocks help?"
+            ),
+            right=[
+                "An optimisation failure; with skips, a block is the identity once F = 0.",
+                "The solver fails to fit the deeper net; skips make the identity trivial.",
+                "Not overfitting but optimisation: a residual block can learn F = 0.",
+            ],
+            wrong=[
+                ("degradation_is_overfitting", "Overfitting: residual blocks regularise the deep net, like dropout."),
+                ("degradation_less_capacity", "The deep net lacks capacity: skips add extra parameters."),
+                ("resnet_output_fx", "Plain layers learn y = F(x); residual blocks learn it faster."),
+                ("degradation_fix_regularise", "Too little weight decay: residual blocks act as a penalty."),
+            ],
+            explanation=T.get("degradation_is_overfitting").feedback
+            + " Checked live: with its last conv zeroed a residual block is exactly the identity, a plain block is not.",
+            params={"fact": "degradation", "width": width},
+            witness=W.probe("residual_zero_init_identity", expect=True, channels=width),
+        )
+    true = [JACOBIAN, IDENTITY, ADD_SHAPES, PROJECTION]
+    false: list[tuple[str, str]] = [
+        ("resnet_output_fx", "The block outputs y = F(x); F learns the whole target mapping."),
+        ("resnet_concatenates", "The block concatenates x with F(x) along the channels."),
+        ("degradation_is_overfitting", "Skips help because very deep plain nets overfit."),
+        ("resnet_identity_has_params", "An identity skip has C·C weights of its own."),
+    ]
+    return multi_select(
+        rng,
+        stem="Which statements about a residual block $y = F(x) + x$ are true? Select all that apply.",
+        correct=rng.sample(true, pick(rng, (2, 3))),
+        wrong=rng.sample(false, pick(rng, (2, 3))),
+        explanation=(
+            "The ResNet argument: the identity in the Jacobian keeps gradients alive through the skip, the identity "
+            "is trivial to represent (F = 0), and the sum needs matching shapes (a 1×1 projection where they differ). "
+            + T.get("resnet_concatenates").feedback
+            + " "
+            + T.get("degradation_is_overfitting").feedback
+        ),
+        params={"fact": "multi", "width": width},
+        witness=jacobian,
+    )

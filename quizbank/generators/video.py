@@ -9,7 +9,20 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, choice, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import (
+    Redraw,
+    article,
+    claims_choice,
+    every_nth,
+    fmt,
+    fmt_shape,
+    generator,
+    numeric,
+    numeric_choice,
+    pick,
+    shape,
+    topic,
+)
 
 TOPIC = topic(
     "video",
@@ -72,7 +85,7 @@ def _c3d_text(p: dict[str, Any]) -> str:
     )
 
 
-@generator("video.c3d_count", topic="video", title="Params or MACs of a C3D-style Conv3D", kind="numeric")
+@generator("video.c3d_count", topic="video", title="Params or MACs of a C3D-style Conv3D", kind="numeric", version=2)
 def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_c3d(rng, difficulty)
     k_t, k, c_in, c_out, bias = p["k_t"], p["k"], p["c_in"], p["c_out"], p["bias"]
@@ -129,13 +142,54 @@ def c3d_count(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.c3d_factor", topic="video", title="How much more does a 3D conv cost?", kind="choice")
+def _c3d_strided(rng: random.Random, k_t: int, k: int, c: int, t: int, h: int) -> dict[str, Any]:
+    """Two steps: the 3D kernel costs K_t times more per output, and a temporal stride divides the outputs."""
+    s_t = pick(rng, tuple(v for v in (2, 4) if v <= t and v != k_t))
+    key = k_t / s_t
+    clip = [t, h, h, c]
+    return numeric_choice(
+        rng,
+        stem=(
+            f"On a clip of {t} frames of {h}×{h}×{c}, compare `Conv3D({c}, ({k_t}, {k}, {k}), strides=({s_t}, 1, 1), "
+            f"padding='same')` with applying `Conv2D({c}, {k}, padding='same')` to each of the {t} frames. How many "
+            "times the 2D convs' **MACs** does the 3D conv perform?"
+        ),
+        key=key,
+        traps=[
+            (
+                "output_ignored_stride",
+                k_t,
+                f"The temporal stride {s_t} leaves {t}/{s_t} = {t // s_t} output frames, so the 3D conv computes "
+                f"{s_t} times fewer outputs: K_t/S_t = {k_t}/{s_t}, not {k_t}.",
+            ),
+            ("c3d_factor_k_squared", k_t * k_t / s_t),
+            ("c3d_params_times_frames", k_t * t / s_t),
+            ("c3d_forgot_kt", 1 / s_t),
+        ],
+        explanation=(
+            f"Per output position the 3D conv costs ${k_t}\\cdot{k}\\cdot{k}\\cdot{c}\\cdot{c}$ MACs, $K_t = {k_t}$ "
+            f"times a 2D conv's. With stride {s_t} in time it produces $\\lceil {t}/{s_t} \\rceil = {t // s_t}$ "
+            f"frames against the 2D convs' {t}: the ratio is ${k_t}/{s_t} = {fmt(key)}$."
+        ),
+        params={"k_t": k_t, "k": k, "c": c, "t": t, "h": h, "s_t": s_t, "form": "strided"},
+        witness=W.combine(
+            "ratio",
+            W.sequential(clip, [W.conv3d(c, (k_t, k, k), strides=(s_t, 1, 1), padding="same")], "macs"),
+            W.sequential(clip, [W.conv3d(c, (1, k, k), padding="same")], "macs"),
+        ),
+        render=lambda v: f"{fmt(v)}×",
+    )
+
+
+@generator("video.c3d_factor", topic="video", title="How much more does a 3D conv cost?", kind="choice", version=2)
 def c3d_factor(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    k_t = 3 if difficulty == 1 else pick(rng, (3, 5) if difficulty == 2 else (2, 3, 5, 7))
+    k_t = pick(rng, (2, 3, 5) if difficulty == 1 else (3, 5, 7) if difficulty == 2 else (2, 3, 4, 6))
     k = pick(rng, (3, 5) if difficulty < 3 else (3, 5, 7))
     c = pick(rng, (16, 32, 64, 128))
     t = pick(rng, (8, 16, 32))
     h = pick(rng, (14, 28, 56))
+    if difficulty == 3:
+        return _c3d_strided(rng, k_t, k, c, t, h)
     form = "params" if difficulty == 1 else pick(rng, ("params", "macs"))
     clip = [t, h, h, c]
     p = {"k_t": k_t, "k": k, "c": c, "t": t, "h": h, "form": form}
@@ -186,11 +240,11 @@ def c3d_factor(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ I3D inflation
 
 
-@generator("video.i3d_boring", topic="video", title="I3D inflation on a boring video", kind="numeric")
+@generator("video.i3d_boring", topic="video", title="I3D inflation on a boring video", kind="numeric", version=2)
 def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    t = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 7) if difficulty == 2 else (3, 5, 7, 8))
-    n = pick(rng, (3, 5) if difficulty < 3 else (3, 5, 7))
-    divide = True if difficulty == 1 else rng.random() < 0.5
+    t = pick(rng, (2, 3, 4) if difficulty == 1 else (3, 4, 5, 7) if difficulty == 2 else (5, 6, 7, 8))
+    n = pick(rng, (3, 5) if difficulty < 3 else (7,))
+    divide = rng.random() < 0.5
     key = F.i3d_boring_factor(t, divide=divide)
     how = (
         f"repeating it {t} times along time and dividing every weight by {t}"
@@ -216,7 +270,7 @@ def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     return numeric(
         stem=(
-            f"A pretrained 2D filter of size {n}×{n} is inflated to a {t}×{n}×{n} 3D filter by {how}. The 3D conv is "
+            f"A pretrained 2D filter of size {n}×{n} is inflated to {article(str(t))} {t}×{n}×{n} 3D filter by {how}. The 3D conv is "
             f"applied to a *boring video*: one image repeated for {t} frames. By what factor does its response differ "
             "from the 2D filter's response to that image? (3D response ÷ 2D response)"
         ),
@@ -228,59 +282,67 @@ def i3d_boring(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.i3d_concept", topic="video", title="C3D vs I3D", kind="choice")
+@generator("video.i3d_concept", topic="video", title="C3D vs I3D", kind="choice", version=2)
 def i3d_concept(rng: random.Random, difficulty: int) -> dict[str, Any]:
     t = pick(rng, (3, 5, 7))
     n = pick(rng, (3, 7))
-    inflate = f"repeat each pretrained {n}×{n} filter {t} times along time and divide by {t}"
-    if difficulty == 1:
-        stem = f"How does I3D obtain the weights of its {t}×{n}×{n} 3D filters?"
-        correct = f"It inflates pretrained 2D ImageNet filters: {inflate}."
-        wrong: list[str | tuple[str, str]] = [
-            "i3d_from_scratch",
-            "i3d_frames_independent",
-            ("i3d_without_t", f"It repeats each pretrained {n}×{n} filter {t} times along time, keeping its values."),
-        ]
-    elif difficulty == 2:
-        stem = (
-            f"I3D inflates a pretrained {n}×{n} filter to {t}×{n}×{n}. Why does it divide the repeated weights by {t}?"
-        )
-        correct = (
-            f"So that a boring video (one image repeated {t} times) gives exactly the 2D network's activation, and the "
-            "pretrained network's behaviour carries over."
-        )
-        wrong = [
-            ("i3d_without_t", "It is optional: the repeated filter already gives the 2D activation on a boring video."),
-            ("i3d_ratio_inverted", f"To make the response to a boring video {t} times smaller than the 2D activation."),
-            ("i3d_frames_independent", "So that each frame is processed independently of its neighbours."),
-        ]
-    else:
-        stem = "Which statement contrasts C3D and I3D correctly?"
-        correct = f"C3D trains its 3D convs from scratch on video; I3D starts from 2D ImageNet weights: {inflate}."
-        wrong = [
-            ("i3d_from_scratch", "Both train 3D convs from scratch; I3D simply uses a deeper backbone than C3D."),
-            (
-                "i3d_frames_independent",
-                "C3D uses 3D convs; I3D runs a pretrained 2D network on every frame and averages the predictions.",
-            ),
-            (
-                "i3d_without_t",
-                f"I3D inflates 2D filters by repeating them {t} times along time, without rescaling; "
-                "C3D trains from scratch.",
-            ),
-        ]
-    rng.shuffle(wrong)
-    return choice(
-        rng,
-        stem=stem,
-        correct=correct,
-        distractors=wrong,
-        explanation=(
+    args = {
+        "explanation": (
             f"{T.get('i3d_from_scratch').feedback} With the division, a boring video of {t} identical frames gives "
             f"$\\sum_{{\\tau}} (W/{t}) * x = W * x$, the 2D activation (measured: ratio 1; without /{t} it is {t})."
         ),
-        params={"t": t, "n": n, "variant": difficulty},
-        witness=W.probe("i3d_boring_video_ratio", expect=1.0, t=t, k=n, divide=True),
+        "params": {"t": t, "n": n, "variant": difficulty},
+        "witness": W.probe("i3d_boring_video_ratio", expect=1.0, t=t, k=n, divide=True),
+    }
+    if difficulty == 1:
+        return claims_choice(
+            rng,
+            stem=f"How does I3D obtain the weights of its {t}×{n}×{n} 3D filters?",
+            right=[
+                f"It copies each pretrained {n}×{n} filter {t} times in time, divided by {t}.",
+                f"Inflation: {t} copies of a 2D ImageNet filter, each /{t}.",
+            ],
+            wrong=[
+                ("i3d_from_scratch", f"It trains its {t}×{n}×{n} filters from scratch on video, like C3D."),
+                ("i3d_frames_independent", "It runs the 2D network on each frame and averages the outputs."),
+                ("i3d_without_t", f"It copies each pretrained {n}×{n} filter {t} times, keeping its values."),
+                ("i3d_ratio_inverted", f"It copies each pretrained {n}×{n} filter {t} times and multiplies by {t}."),
+            ],
+            **args,
+        )
+    if difficulty == 2:
+        return claims_choice(
+            rng,
+            stem=(
+                f"I3D inflates a pretrained {n}×{n} filter to {t}×{n}×{n}. Why does it divide the repeated weights by "
+                f"{t}?"
+            ),
+            right=[
+                f"So a boring video ({t} equal frames) gives exactly the 2D activation.",
+                f"The {t} copies sum {t} equal responses; /{t} restores the pretrained one.",
+            ],
+            wrong=[
+                ("i3d_without_t", "It is optional: the copies already give the 2D activation on a boring video."),
+                ("i3d_ratio_inverted", f"To make the boring-video response {t} times smaller than the 2D one."),
+                ("i3d_frames_independent", "So that each frame is processed independently of its neighbours."),
+                ("i3d_from_scratch", "To start from small random weights, as 3D training from scratch needs."),
+            ],
+            **args,
+        )
+    return claims_choice(
+        rng,
+        stem="Which statement contrasts C3D and I3D correctly?",
+        right=[
+            f"C3D trains 3D convs from scratch; I3D inflates 2D ImageNet filters ({t} copies, each /{t}).",
+            "C3D starts from random 3D filters, I3D from pretrained 2D ones repeated over time.",
+        ],
+        wrong=[
+            ("i3d_from_scratch", "Both train 3D convs from scratch; I3D just has a deeper backbone."),
+            ("i3d_frames_independent", "C3D uses 3D convs; I3D averages a 2D network over the frames."),
+            ("i3d_without_t", f"I3D repeats 2D filters {t} times without rescaling; C3D trains from scratch."),
+            ("i3d_ratio_inverted", f"I3D divides by {t}, so a boring video gives 1/{t} of the 2D response."),
+        ],
+        **args,
     )
 
 
@@ -289,7 +351,7 @@ def i3d_concept(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 def _draw_slowfast(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
-        alpha, tau, beta_inv, c_slow = 8, 16, 8, 64
+        alpha, tau, beta_inv, c_slow = 8, 16, 8, pick(rng, (32, 64, 128))
     else:
         alpha = pick(rng, (4, 8))
         tau = pick(rng, tuple(v for v in (8, 16) if v >= alpha))
@@ -311,7 +373,7 @@ def _draw_slowfast(rng: random.Random, difficulty: int) -> dict[str, Any]:
 
 
 def _every(st: int) -> str:
-    return "every frame" if st == 1 else f"every {st}nd frame" if st == 2 else f"every {st}th frame"
+    return every_nth(st, "frame")
 
 
 def _slowfast_intro(p: dict[str, Any]) -> str:
@@ -322,12 +384,12 @@ def _slowfast_intro(p: dict[str, Any]) -> str:
     )
 
 
-@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="shape")
+@generator("video.slowfast_shape", topic="video", title="SlowFast fast-pathway shapes", kind="shape", version=2)
 def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     st = p["tau"] // p["alpha"]
     h1 = F.ceil_div(p["h"], 2)
-    lateral = difficulty == 3 and rng.random() < 0.5
+    lateral = difficulty == 3  # the two-step fusion question; difficulty 1 and 2 ask conv1
     p["form"] = "lateral" if lateral else "conv1"
     if lateral:
         c_fast = p["c_fast"]
@@ -370,8 +432,18 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
         key=key,
         traps=[
             ("slowfast_fast_few_frames", [T.slowfast_fast_few_frames(p["t_slow"], p["alpha"]), h1, h1, p["c_fast"]]),
-            ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"] * p["beta_inv"]]),
-            ("slowfast_fast_is_wide", [p["t_fast"], h1, h1, p["c_slow"]]),
+            (
+                "slowfast_fast_is_wide",
+                [p["t_fast"], h1, h1, p["c_slow"] * p["beta_inv"]],
+                f"β = 1/{p['beta_inv']} *divides* the channels: the fast conv1 has β·{p['c_slow']} = {p['c_fast']} "
+                f"filters, not {p['c_slow']}·{p['beta_inv']}. The fast pathway is thin in channels, rich in frames.",
+            ),
+            (
+                "slowfast_fast_is_wide",
+                [p["t_fast"], h1, h1, p["c_slow"]],
+                f"{p['c_slow']} filters is the slow pathway's conv1; the fast pathway has β = 1/{p['beta_inv']} of its "
+                f"channels: {p['c_fast']}. It is thin in channels, rich in frames.",
+            ),
         ],
         explanation=(
             f"Frames: the fast pathway samples {_every(st)} ($\\tau/\\alpha = {p['tau']}/{p['alpha']} = {st}$), "
@@ -391,7 +463,7 @@ def slowfast_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("video.slowfast_params", topic="video", title="SlowFast fast-pathway parameters", kind="numeric")
+@generator("video.slowfast_params", topic="video", title="SlowFast fast-pathway parameters", kind="numeric", version=2)
 def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_slowfast(rng, difficulty)
     b = 1 if difficulty == 1 else int(rng.random() < 0.5)
@@ -408,7 +480,7 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         c_in_slow, c_out_slow = pick(rng, ((64, 64), (64, 256), (256, 64), (128, 128), (512, 128)))
         c_in, c_out = c_in_slow // p["beta_inv"], c_out_slow // p["beta_inv"]
         what = (
-            f"A slow-pathway conv maps {c_in_slow} to {c_out_slow} channels with a {k_t}×{k}×{k} kernel; its fast-pathway "
+            f"A slow-pathway conv maps {c_in_slow} to {c_out_slow} channels with {article(str(k_t))} {k_t}×{k}×{k} kernel; its fast-pathway "
             f"counterpart uses the same kernel on β times the widths ({'with' if b else 'no'} bias). How many parameters "
             "does the fast-pathway conv have?"
         )
@@ -438,7 +510,7 @@ def slowfast_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
         traps=traps,
         explanation=(
             f"The fast pathway has $\\beta = 1/{p['beta_inv']}$ of the slow pathway's channels: here "
-            f"{c_in} in, {c_out} out. A {k_t}×{k}×{k} 3D filter has ${k_t}\\cdot{k}\\cdot{k}\\cdot{c_in}$ weights"
+            f"{c_in} in, {c_out} out. {article(str(k_t)).capitalize()} {k_t}×{k}×{k} 3D filter has ${k_t}\\cdot{k}\\cdot{k}\\cdot{c_in}$ weights"
             f"{' and a bias' if b else ''}: $({k_t}\\cdot{k * k}\\cdot{c_in}{' + 1' if b else ''})\\cdot{c_out} = "
             f"{fmt(key)}$. Being thin is what keeps the fast pathway cheap although it sees $\\alpha = {p['alpha']}$ "
             "times the frames."

@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from models.facts.vit import CONFIGS as VIT_CONFIGS
+
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic
+from .base import Redraw, article, fmt, fmt_shape, generator, numeric, numeric_choice, pick, shape, topic, with_article
 
 TOPIC = topic(
     "vit",
@@ -17,13 +19,17 @@ TOPIC = topic(
     "ViT's patch embedding as a strided conv: token counts (with the CLS token), shapes and parameters.",
 )
 
-MODELS = {  # name: (width D)
-    "ViT-Ti": 192,
-    "ViT-S": 384,
-    "ViT-B": 768,
-    "ViT-L": 1024,
-    "ViT-H": 1280,
-}
+# published configurations only (models.facts.vit, with their sources): "ViT-B/16" → width D
+CONFIGS = {f"ViT-{name}": cfg["hidden_dim"] for name, cfg in VIT_CONFIGS.items()}
+
+
+def _config(rng: random.Random, patch: int, sizes: tuple[str, ...] = ("Ti", "S", "B", "L", "H", "g")) -> str:
+    """A published ViT with this patch size (a size from ``sizes`` when one is published)."""
+    names = [n for n in CONFIGS if n.endswith(f"/{patch}") and n[4:].split("/")[0] in sizes]
+    if not names:
+        raise Redraw
+    return pick(rng, names)
+
 
 SQUARE = {
     1: ((224, 16), (224, 32), (384, 16), (384, 32)),
@@ -54,21 +60,21 @@ def _token_traps(h: int, w: int, patch: int) -> list[tuple[str, Any]]:
 def _token_explanation(h: int, w: int, patch: int, key: int) -> str:
     gh, gw = h // patch, w // patch
     return (
-        f"The image is cut into non-overlapping {patch}×{patch} patches: a ${h}/{patch}\\times{w}/{patch} = "
+        f"The image is cut into non-overlapping {patch}×{patch} patches: {article(str(h))} ${h}/{patch}\\times{w}/{patch} = "
         f"{gh}\\times{gw}$ grid, ${gh * gw}$ patch tokens. ViT prepends one learnable CLS token (its final state feeds "
         f"the classifier): ${gh * gw} + 1 = {fmt(key)}$ tokens. (ViT-B/16 at 224: 196 + 1 = 197.)"
     )
 
 
 def _token_stem(rng: random.Random, h: int, w: int, patch: int) -> str:
-    name = pick(rng, ("ViT-B", "ViT-L", "ViT-S"))
+    name = _config(rng, patch)
     return (
-        f"A {name}/{patch} (patch size {patch}, one CLS token) receives a {_image_text(h, w)} RGB image. How many "
+        f"A {name} (patch size {patch}, one CLS token) receives {with_article(_image_text(h, w))} RGB image. How many "
         "tokens enter its transformer encoder?"
     )
 
 
-@generator("vit.tokens", topic="vit", title="How many ViT tokens?", kind="numeric")
+@generator("vit.tokens", topic="vit", title="How many ViT tokens?", kind="numeric", version=2)
 def tokens(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h, w, patch = _draw_image(rng, difficulty)
     key = F.vit_tokens_hw(h, w, patch)
@@ -83,7 +89,7 @@ def tokens(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.tokens_pick", topic="vit", title="Pick the ViT sequence length", kind="choice")
+@generator("vit.tokens_pick", topic="vit", title="Pick the ViT sequence length", kind="choice", version=2)
 def tokens_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
     h, w, patch = _draw_image(rng, difficulty)
     key = F.vit_tokens_hw(h, w, patch)
@@ -101,21 +107,30 @@ def tokens_pick(rng: random.Random, difficulty: int) -> dict[str, Any]:
 # ------------------------------------------------------------------ the patch embedding as a strided conv
 
 
-def _draw_embed(rng: random.Random, difficulty: int) -> dict[str, Any]:
+def _draw_embed(rng: random.Random, difficulty: int, image: tuple[int, int, int] | None = None) -> dict[str, Any]:
+    """A published ViT and its input; ``image`` = (H, W, P) fixes a rectangular input and the patch size."""
     if difficulty == 1:
-        name, patch, c = pick(rng, ("ViT-B", "ViT-S", "ViT-L")), pick(rng, (16, 32)), 3
+        patch, c = pick(rng, (16, 32)), 3
+        name = _config(rng, patch, ("S", "B", "L"))
         bias = True
         side = 224
     elif difficulty == 2:
-        name, patch, c = pick(rng, tuple(MODELS)), pick(rng, (8, 14, 16, 32)), 3
+        patch, c = pick(rng, (8, 14, 16, 32)), 3
+        name = _config(rng, patch)
         bias = rng.random() < 0.7
         side = pick(rng, tuple(s for s in (224, 256, 384, 448, 512) if s % patch == 0))
     else:
-        name, patch = pick(rng, tuple(MODELS)), pick(rng, (8, 14, 16, 32))
+        patch = pick(rng, (8, 14, 16, 32))
+        name = _config(rng, patch)
         c = pick(rng, (1, 4, 6, 13))
         bias = rng.random() < 0.5
         side = pick(rng, tuple(s for s in (112, 224, 256, 336, 384, 448) if s % patch == 0))
-    return {"model": name, "dim": MODELS[name], "patch": patch, "channels": c, "bias": bias, "h": side, "w": side}
+    h = w = side
+    if image is not None:
+        h, w, patch = image
+        name = _config(rng, patch)
+    model, _ = name.split("/")
+    return {"model": model, "dim": CONFIGS[name], "patch": patch, "channels": c, "bias": bias, "h": h, "w": w}
 
 
 def _check_cost(p: dict[str, Any]) -> None:
@@ -138,7 +153,7 @@ def _embed_text(p: dict[str, Any]) -> str:
     )
 
 
-@generator("vit.patch_params", topic="vit", title="Parameters of the patch embedding", kind="numeric")
+@generator("vit.patch_params", topic="vit", title="Parameters of the patch embedding", kind="numeric", version=2)
 def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw_embed(rng, difficulty)
     pp, c, d, bias = p["patch"], p["channels"], p["dim"], p["bias"]
@@ -147,7 +162,12 @@ def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     traps: list[tuple[str, Any]] = [
         ("forgot_bias", key - d if bias else key + d),
         ("conv_times_hw", key * n),
-        ("vit_divided_by_p_once", (pp * c + (1 if bias else 0)) * d),
+        (
+            "vit_divided_by_p_once",
+            (pp * c + (1 if bias else 0)) * d,
+            f"A {pp}×{pp} patch has P·P·C = {pp}·{pp}·{c} = {pp * pp * c} values and each of the D filters has one "
+            f"weight per value; P·C = {pp * c} counts only one row of the patch.",
+        ),
     ]
     if bias:
         traps.append(("bias_per_input_channel", key - d + c * d))
@@ -167,11 +187,9 @@ def patch_params(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="shape")
+@generator("vit.patch_shape", topic="vit", title="Shape after the patch embedding", kind="shape", version=2)
 def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    p = _draw_embed(rng, difficulty)
-    if difficulty == 3:
-        p["h"], p["w"], p["patch"] = pick(rng, RECT)
+    p = _draw_embed(rng, difficulty, pick(rng, RECT) if difficulty == 3 else None)
     _check_cost(p)
     pp, c, d = p["patch"], p["channels"], p["dim"]
     gh, gw = p["h"] // pp, p["w"] // pp
@@ -184,7 +202,7 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ("vit_patch_dim_unprojected", [gh, gw, T.vit_patch_dim_unprojected(pp, c)]),
         ],
         explanation=(
-            f"A {pp}×{pp} kernel with stride {pp} ('valid') visits non-overlapping patches: "
+            f"{article(str(pp)).capitalize()} {pp}×{pp} kernel with stride {pp} ('valid') visits non-overlapping patches: "
             f"$\\lfloor({p['h']} - {pp})/{pp}\\rfloor + 1 = {gh}$ by $\\lfloor({p['w']} - {pp})/{pp}\\rfloor + 1 = {gw}$. "
             f"Each position holds the patch's $D = {d}$-dimensional embedding: {fmt_shape(key)}. Flattened, these are "
             f"the {gh * gw} patch tokens."
@@ -194,11 +212,9 @@ def patch_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
     )
 
 
-@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="shape")
+@generator("vit.sequence_shape", topic="vit", title="Shape of the token sequence", kind="shape", version=2)
 def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
-    p = _draw_embed(rng, difficulty)
-    if difficulty == 3:
-        p["h"], p["w"], p["patch"] = pick(rng, RECT)
+    p = _draw_embed(rng, difficulty, pick(rng, RECT) if difficulty == 3 else None)
     _check_cost(p)
     pp, c, d = p["patch"], p["channels"], p["dim"]
     gh, gw = p["h"] // pp, p["w"] // pp
@@ -216,7 +232,7 @@ def sequence_shape(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ("vit_tokens_not_squared", [(gh if gh == gw else gh + gw) + 1, d]),
         ],
         explanation=(
-            f"The patch conv gives a {gh}×{gw}×{d} grid; flattening makes ${gh}\\cdot{gw} = {n}$ tokens of width "
+            f"The patch conv gives {article(str(gh))} {gh}×{gw}×{d} grid; flattening makes ${gh}\\cdot{gw} = {n}$ tokens of width "
             f"{d}, and the CLS token adds one more: {fmt_shape(key)}. (A learned position embedding of the same shape "
             "is then added; it does not change the shape.)"
         ),

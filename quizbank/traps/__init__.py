@@ -22,6 +22,7 @@ from .architectures import (
     keras_count_trainable_only,
     macs_as_flops,
     params_ratio_for_macs,
+    resnet_version_confused,
     se_overhead_macs_as_params,
     share_complement,
 )
@@ -39,11 +40,12 @@ from .base import TRAPS, Trap, TrapKind, conceptual, get, trap
 from .comparisons import (
     percent_as_fraction,
     percent_of_instead_of_fewer,
+    percent_of_total,
     percent_relative_to_new,
     ratio_inverted,
 )
 from .compute import macs_counted_bias, macs_ignored_groups, macs_with_input_size, params_for_macs
-from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_times_hw
+from .conv_params import conv_bias_per_input_channel, conv_forgot_bias, conv_groups_ignored, conv_times_hw
 from .depthwise_separable import (
     depthwise_as_full,
     separable_as_full,
@@ -174,6 +176,7 @@ __all__ = [
     "conv_bias_per_input_channel",
     "conv_forgot_bias",
     "conv_grad_unflipped",
+    "conv_groups_ignored",
     "conv_times_hw",
     "densenet_added",
     "densenet_forgot_input",
@@ -218,6 +221,7 @@ __all__ = [
     "params_ratio_for_macs",
     "percent_as_fraction",
     "percent_of_instead_of_fewer",
+    "percent_of_total",
     "percent_relative_to_new",
     "pool_counted_as_conv",
     "pool_default_stride_1",
@@ -226,6 +230,7 @@ __all__ = [
     "ratio_inverted",
     "relu_grad_times_input",
     "residual_grads_summed",
+    "resnet_version_confused",
     "resnet_forgot_projection",
     "resnet_identity_has_params",
     "rf_branches_summed",

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import formulas as F
 from .base import conceptual, trap
+
+
+def _rule_explain(*, key: Any = None, value: Any = None, **_: Any) -> str | None:
+    """Whether the measured MACs grow faster or slower than the rule, read from the two numbers."""
+    if not all(isinstance(v, int | float) for v in (key, value)) or key == value:
+        return None
+    word = "slower" if key < value else "faster"
+    return (
+        f"(α·β²·γ²)^φ ≈ {value} is the rule's prediction; the released models round depth, width and resolution by "
+        f"hand, so the measured MACs grow {word} than the rule ({key} vs {value})."
+    )
+
 
 conceptual(
     "se_gate_not_sigmoid",
@@ -18,8 +32,9 @@ conceptual(
 conceptual(
     "stride_changes_params",
     title="Stride placement changes the params",
-    feedback="Moving the stride from the 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged; it changes "
-    "where the 3×3 runs at full resolution, so it changes the MACs (+231 M for ResNet-50).",
+    feedback="Moving the stride from the first 1×1 to the 3×3 (ResNet v1 → v1.5) leaves every weight unchanged. It only "
+    "changes where the downsampling happens: the first 1×1 of each downsampling block now runs on the 4× larger grid "
+    "before it, so the MACs grow (+231 M for ResNet-50); the 3×3 produces the same output grid as before.",
     claim="Moving the stride into the 3×3 conv adds parameters to every downsampling block.",
 )
 
@@ -27,7 +42,8 @@ conceptual(
 @trap(
     "densenet_added",
     title="DenseNet channels added, not concatenated",
-    feedback="A dense block concatenates: every layer adds k channels, so after L layers C0 + L·k.",
+    feedback="Each of the L layers concatenates its k new channels to everything before it, so the block grows by "
+    "L·k, not by the last layer's k alone: C0 + L·k.",
 )
 def densenet_added(c0: int, n_layers: int, growth: int) -> int:
     return c0 + growth
@@ -122,7 +138,8 @@ def params_ratio_for_macs(params: float, params_ref: float) -> float:
     "compound_rule_for_measured",
     title="Rule taken as the measured ratio",
     feedback="(α·β²·γ²)^φ is the rule's prediction; the released B1–B7 round depth, width and resolution by hand (and "
-    "stage repeats are rounded up), so measured MACs grow faster than the rule.",
+    "stage repeats are rounded up), so the measured MACs ratio differs from it: measure, do not predict.",
+    explain=_rule_explain,
 )
 def compound_rule_for_measured(phi: float) -> float:
     """The rule's ``(α·β²·γ²)^φ`` where the measured MACs ratio is asked."""
@@ -138,3 +155,24 @@ def compound_rule_for_measured(phi: float) -> float:
 def se_overhead_macs_as_params(se_macs: float, macs: float) -> float:
     """The SE gates' share of the MACs, in percent, where their share of the parameters is asked."""
     return 100 * se_macs / macs
+
+
+@trap(
+    "resnet_version_confused",
+    title="ResNet v1 and v1.5 confused",
+    feedback="Keras' ResNets are v1 (the downsampling stride in the first 1×1 of a block); torchvision's are v1.5 (the "
+    "stride in the 3×3). The weights are the same, the MACs are not: in v1.5 that 1×1 runs on the 4× larger grid, "
+    "+231 M MACs for every bottleneck ResNet at 224×224.",
+)
+def resnet_version_confused(macs: int, stride_shift: int, *, to_v1_5: bool = True) -> int:
+    """The MACs of the other ResNet variant: v1 + the shift for v1.5, or v1.5 − the shift for v1."""
+    return macs + stride_shift if to_v1_5 else macs - stride_shift
+
+
+conceptual(
+    "v15_macs_from_3x3",
+    title="v1.5's extra MACs credited to the 3×3",
+    feedback="In v1.5 the strided 3×3 produces the same output grid as v1's 3×3 and costs the same. The extra MACs are "
+    "the first 1×1's: without its stride it runs on the 4× larger grid before the downsampling.",
+    claim="ResNet v1.5 costs more because its strided 3×3 runs on the larger grid.",
+)

@@ -46,7 +46,8 @@ def wavenet_rf_dilation_sum(dilations: Sequence[int], stacks: int = 1) -> int:
 @trap(
     "wavenet_stacks_ignored",
     title="Repeated stacks counted once",
-    feedback="Each repeat of the dilation cycle 1, 2, …, 512 adds its Σ d·(K − 1) again: RF = 1 + stacks·Σ d·(K − 1).",
+    feedback="Each repeat of the dilation cycle (WaveNet's 1, 2, …, 512) adds its Σ d·(K − 1) again: RF = 1 + "
+    "stacks·Σ d·(K − 1).",
 )
 def wavenet_stacks_ignored(k: int, dilations: Sequence[int], stacks: int) -> int:
     """The RF of one repeat of the dilation cycle: ``1 + Σ d·(K − 1)``, not ``1 + stacks·Σ d·(K − 1)``."""

@@ -136,3 +136,12 @@ def xgrad_channels_swapped(kernel: Sequence[Any], upstream: Sequence[Any], at: S
         F.conv_input_grad(_kernel_slice(kernel, o, c), _channel(upstream, o), (i, j))
         for o in range(len(upstream[0][0]))
     )
+
+
+conceptual(
+    "relu_grad_inverted",
+    title="ReLU's gate inverted",
+    feedback="ReLU passes the gradient where its forward input was > 0 (slope 1) and blocks it where the input was ≤ 0 "
+    "(slope 0), not the other way round.",
+    claim="ReLU's backward blocks the gradient where the input was positive and passes it where it was negative.",
+)

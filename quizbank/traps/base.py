@@ -10,6 +10,11 @@ function**, which computes that number from the same parameters as the right for
 A *conceptual* trap is a wrong claim with no value; it is declared as data with :func:`conceptual`.  Each record
 keeps its feedback (what a student who fell into it should read) and, for conceptual traps, the claim as it
 appears among the options.  The grader reuses the ids, so a misconception is tracked across quizzes and code.
+
+The feedback a question stores is built for that question by :meth:`Trap.feedback_for`: a trap may declare an
+``explain`` function that words the slip from the question's own key, the trap's value, the stem (its "times
+more" or "times fewer") and whatever the generator passes, so that the same trap reads right when a bias-free
+layer turns "forgot the bias" into "added a bias", or when the stem asks "how many times more".
 """
 
 from __future__ import annotations
@@ -31,6 +36,15 @@ class Trap:
     claim: str = ""
     fn: Callable[..., Any] | None = field(default=None, repr=False, compare=False)
     """The value function of a numeric trap (``None`` for a conceptual one)."""
+    explain: Callable[..., str | None] | None = field(default=None, repr=False, compare=False)
+    """``explain(key=, value=, stem=, **context) -> str | None``: the feedback for one question (``None``: the
+    general ``feedback``)."""
+
+    def feedback_for(self, *, key: Any = None, value: Any = None, stem: str = "", **context: Any) -> str:
+        """The feedback of this trap in one question: the slip that gives ``value``, in the words of ``stem``."""
+        if self.explain is None:
+            return self.feedback
+        return self.explain(key=key, value=value, stem=stem, **context) or self.feedback
 
     def value(self, *args: Any, **kwargs: Any) -> Any:
         """The wrong value this slip gives for the parameters of the right formula."""
@@ -49,19 +63,35 @@ def _register(t: Trap) -> Trap:
     return t
 
 
-def trap(id: str, *, title: str, feedback: str, claim: str = "") -> Callable[[ValueFn], ValueFn]:
+def trap(
+    id: str, *, title: str, feedback: str, claim: str = "", explain: Callable[..., str | None] | None = None
+) -> Callable[[ValueFn], ValueFn]:
     """Register the decorated function as the value function of numeric trap ``id`` (the function is unchanged)."""
 
     def deco(fn: ValueFn) -> ValueFn:
-        _register(Trap(id, title, "numeric", feedback, claim, fn))
+        _register(Trap(id, title, "numeric", feedback, claim, fn, explain))
         return fn
 
     return deco
 
 
-def conceptual(id: str, *, title: str, feedback: str, claim: str) -> Trap:
+def conceptual(
+    id: str, *, title: str, feedback: str, claim: str, explain: Callable[..., str | None] | None = None
+) -> Trap:
     """Register conceptual trap ``id``: a wrong ``claim`` (an option's text) and the ``feedback`` that corrects it."""
-    return _register(Trap(id, title, "conceptual", feedback, claim))
+    return _register(Trap(id, title, "conceptual", feedback, claim, None, explain))
+
+
+def asks_more(stem: str) -> bool | None:
+    """``True`` if the stem asks "how many times more" (or larger), ``False`` for "times fewer" / "smaller",
+    ``None`` if it asks neither."""
+    import re
+
+    if re.search(r"times\s+\**(more|larger|bigger|as many)\b", stem, re.I):
+        return True
+    if re.search(r"times\s+\**(fewer|smaller|less)\b", stem, re.I):
+        return False
+    return None
 
 
 def get(trap_id: str) -> Trap:

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from .base import trap
+from typing import Any
+
+from .base import asks_more, trap
+
+
+def _ratio_explain(*, value: Any = None, stem: str = "", **_: Any) -> str:
+    more = asks_more(stem)
+    asked = "how many times more" if more else "how many times fewer" if more is False else "for a ratio"
+    inverse = f" {value:.3g} is the inverse." if isinstance(value, int | float) else ""
+    return (
+        f"Check which count is divided by which: the question asks {asked}, the larger count divided by the smaller, "
+        f"a number above 1.{inverse}"
+    )
 
 
 @trap(
@@ -18,7 +30,9 @@ def percent_of_instead_of_fewer(new: float, old: float) -> float:
 @trap(
     "ratio_inverted",
     title="Ratio inverted",
-    feedback="Check which count is divided by which: the question asks how many times *fewer*, a number above 1.",
+    feedback="Check which count is divided by which: the question's ratio is the larger count divided by the smaller, "
+    "a number above 1.",
+    explain=_ratio_explain,
 )
 def ratio_inverted(a: float, b: float) -> float:
     """``b/a`` where ``a/b`` is asked."""
@@ -44,3 +58,13 @@ def percent_relative_to_new(new: float, old: float) -> float:
 def percent_as_fraction(percent: float) -> float:
     """The answer as a fraction, ``percent/100``, where the question asks for percentage points."""
     return percent / 100.0
+
+
+@trap(
+    "percent_of_total",
+    title="Percent of the sum",
+    feedback="The question compares one count with the other: divide by the other count, not by the sum of both.",
+)
+def percent_of_total(part: float, other: float) -> float:
+    """``100·part/(part + other)`` where ``100·part/other`` is asked."""
+    return 100.0 * part / (part + other)

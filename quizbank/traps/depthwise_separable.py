@@ -95,8 +95,8 @@ def separable_ratio_k_squared(k: int) -> float:
 @trap(
     "depthwise_as_full",
     title="Depthwise counted as a full conv",
-    feedback="A depthwise conv gives each input channel its own K×K filter(s), seeing that channel only: K·K·C_in·m "
-    "weights (+ C_in·m biases), not K·K·C_in weights per output channel.",
+    feedback="A depthwise conv gives each input channel its own m K×K filters (m = depth_multiplier, 1 by default), "
+    "each seeing that channel only: K·K·C_in·m weights (+ C_in·m biases), not K·K·C_in weights per output channel.",
 )
 def depthwise_as_full(k: int, c_in: int, *, depth_multiplier: int = 1, bias: bool = True) -> int:
     """A full ``K×K`` conv from ``C_in`` to ``C_in·m`` channels instead of one filter per input channel."""

@@ -41,7 +41,7 @@ conceptual(
     feedback="Dead ReLUs output 0 for every input, so their gradient is 0 for ever. Fixes keep a gradient for "
     "negative inputs (Leaky ReLU, ELU, GELU) or avoid the dead start (Kaiming init, lower learning rate); sigmoid "
     "brings back vanishing gradients.",
-    claim="Replace ReLU by sigmoid so that no unit can die.",
+    claim="Replace ReLU by sigmoid: its gradient is large for every input, so deep nets train faster.",
 )
 
 
@@ -170,3 +170,12 @@ def bn_forgot_eps(x: float, mean: float, var: float, gamma: float = 1.0, beta: f
 def gridding_holes_one_layer(rates: Sequence[int], k: int) -> int:
     """The holes between the taps of the last layer alone, ``(K − 1)·(d_last − 1)``."""
     return (k - 1) * (rates[-1] - 1)
+
+
+conceptual(
+    "global_max_keeps_position",
+    title="Global max pooling keeps the position",
+    feedback="Global max pooling keeps each channel's largest value, not where it was: like global average pooling it "
+    "gives the same vector for any rearrangement of the positions, so the layout is lost.",
+    claim="Global max pooling remembers where each maximum was, so it keeps the layout.",
+)

@@ -92,3 +92,12 @@ def feature_shift_times_stride(shift: int, strides: Sequence[int]) -> int:
 def feature_shift_one_stride(shift: int, strides: Sequence[int]) -> int:
     """The shift divided by the first stride > 1 only, not by the product of all of them."""
     return shift // next((s for s in strides if s > 1), 1)
+
+
+conceptual(
+    "weight_sharing_rotation",
+    title="Weight sharing handles rotations",
+    feedback="Weight sharing applies the same filters at every *position*: it makes convs follow translations. A "
+    "rotated input meets the same, unrotated kernels, so the maps are neither unchanged nor rotated copies.",
+    claim="Because the weights are shared, a rotated input gives the same feature maps.",
+)

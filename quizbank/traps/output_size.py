@@ -129,3 +129,12 @@ def shape_with_batch_axis(shape: Sequence[int]) -> list[int]:
 def shape_channels_first(shape: Sequence[int]) -> list[int]:
     """The channel axis moved to the front: ``16×13×13`` for ``13×13×16``."""
     return [shape[-1], *shape[:-1]]
+
+
+conceptual(
+    "same_pad_ignores_stride",
+    title="'same' padding computed as at stride 1",
+    feedback="At stride S, 'same' only pads what ceil(W/S) outputs need: total = max((O − 1)·S + K_eff − W, 0), which is "
+    "often less than the K_eff − 1 of a stride-1 'same' conv (and 0 when the windows already fit).",
+    claim="'same' always pads K_eff − 1 pixels in total, whatever the stride.",
+)

@@ -46,8 +46,8 @@ def avgpool_grad_1_over_k(k: int) -> float:
 @trap(
     "pool_default_stride_1",
     title="Pool stride taken as 1",
-    feedback="Keras pools default to strides = pool_size (non-overlapping windows): MaxPooling2D(2) halves H and W. "
-    "Stride 1 is the default of Conv2D, not of pooling layers.",
+    feedback="Keras pools default to strides = pool_size (non-overlapping windows): a pool of size k divides H and W "
+    "by k. Stride 1 is the default of Conv2D, not of pooling layers.",
 )
 def pool_default_stride_1(w: int, k: int, padding: F.Padding = "valid") -> int:
     """The pool's output size at stride 1 instead of Keras' default ``strides = pool_size``."""
@@ -115,3 +115,12 @@ def overlap_grad_not_summed(shares: Sequence[float]) -> float:
 def avgpool_grad_copied(upstream: Sequence[float]) -> float:
     """The upstream gradients of the input's windows without the ``1/K²``."""
     return sum(upstream)
+
+
+conceptual(
+    "maxpool_no_gradient",
+    title="Max-pool passes no gradient",
+    feedback="Max is piecewise linear: inside a window its derivative is 1 for the input that was the maximum and 0 "
+    "for the others, so the window's whole gradient reaches the argmax.",
+    claim="Max pooling is not differentiable, so no gradient flows back through it.",
+)

@@ -81,3 +81,12 @@ def residual_grads_summed(blocks: Sequence[Sequence[float]], x: float) -> float:
         total += (w2 * w1 if pre > 0 else 0.0) + 1.0
         t = w2 * max(pre, 0.0) + t
     return total
+
+
+conceptual(
+    "residual_skip_only",
+    title="Gradient through the skip only",
+    feedback="Both paths carry gradient: ∂y/∂x = ∂F/∂x + I. The identity term keeps the signal alive through the skip, "
+    "and F's weights still learn from ∂F/∂x.",
+    claim="The gradient flows through the skip only, so F receives none.",
+)
