@@ -71,6 +71,7 @@ SIMPLE = [
     ("custom_layer.py", "rejected", None),
     ("sys_exit.py", "no_model", None),
     ("forged_huge_export.py", "rejected", None),
+    ("forged_nested_export.py", "rejected", None),
     ("fifo_export.py", "no_model", 3),
 ]
 
@@ -96,6 +97,14 @@ def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> Non
 def test_rejected_names_the_offending_layer(still_healthy: Any) -> None:
     assert "Lambda" in _grade(still_healthy, "lambda_layer.py").message
     assert "Evil" in _grade(still_healthy, "custom_layer.py").message
+
+
+def test_forged_exports_are_rejected_with_their_reason(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "forged_nested_export.py")
+    assert "nested too deeply" in r.message
+    r = still_healthy.grade_source(get("i3d-inflate"), (ATTACKS / "forged_array_bomb.py").read_text(), "bomb.py")
+    assert r.verdict == "rejected" and r.score == 0
+    assert "declares 268,435,584 bytes" in r.message and "budget" in r.message
 
 
 def test_tcp_to_a_host_listener_connects_nowhere(still_healthy: Any) -> None:

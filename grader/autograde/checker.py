@@ -18,6 +18,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .exports import DEFAULT_BOUNDS, Bounds, Rejected, bound_model, brief, check_field, load_npz, parse_config
+
+__all__ = ["Bounds", "CheckReport", "CheckResult", "CheckerPool", "Rejected", "check_export", "rebuild"]
+
 ALLOWED_LAYERS = frozenset(
     {
         "InputLayer", "Functional", "Sequential", "Model",
@@ -52,18 +56,10 @@ ALLOWED_MODULES = frozenset(
         "keras.src.backend.common.keras_tensor",
     }
 )  # fmt: skip
-MAX_CONFIG_BYTES = 4 << 20
-# size caps checked *before* Keras allocates anything: a forged config must not exhaust the checker
-MAX_UNITS = 16384  # units, filters, embedding sizes
-MAX_KERNEL = 64
-MAX_INPUT_ELEMENTS = 1 << 24
-MAX_PARAMS = 20_000_000
+MAX_CONFIG_BYTES = DEFAULT_BOUNDS.config_bytes
+MAX_PARAMS = DEFAULT_BOUNDS.params
 CHECKER_MEMORY = 3 << 30
 CHECK_SECONDS = 120  # a wall-clock cap per check: a config built to be slow to rebuild cannot stall the batch
-
-
-class Rejected(ValueError):
-    """A disallowed layer or object in the exported config."""
 
 
 class CheckResult(BaseModel):
@@ -104,7 +100,7 @@ def validate_config(config: Any, path: str = "model") -> None:
             if reg is not None and reg != cn:
                 raise Rejected(f"{path}: {cn!r} is registered as custom object {reg!r}")
         for k, v in config.items():
-            _check_size(k, v, path)
+            check_field(k, v, path)
             if k == "function" or (k == "activation" and isinstance(v, dict)):
                 raise Rejected(f"{path}.{k}: serialized functions are not accepted; use a built-in activation name")
             validate_config(v, f"{path}.{k}" if k != "config" else path)
@@ -113,90 +109,46 @@ def validate_config(config: Any, path: str = "model") -> None:
             validate_config(v, f"{path}[{i}]")
 
 
-def _check_size(key: str, value: Any, path: str) -> None:
-    if key in ("units", "filters", "output_dim", "input_dim", "num_heads", "key_dim", "depth_multiplier"):
-        if isinstance(value, int) and not 0 < value <= MAX_UNITS:
-            raise Rejected(f"{path}: {key}={value} is outside 1–{MAX_UNITS}")
-    elif key in ("kernel_size", "pool_size", "strides", "dilation_rate"):
-        vals = value if isinstance(value, list) else [value]
-        if any(isinstance(v, int) and not 0 < v <= MAX_KERNEL * 16 for v in vals):
-            raise Rejected(f"{path}: {key}={value} is out of range")
-        if key == "kernel_size" and any(isinstance(v, int) and v > MAX_KERNEL for v in vals):
-            raise Rejected(f"{path}: kernel_size={value} is larger than {MAX_KERNEL}")
-    elif key in ("batch_shape", "batch_input_shape") and isinstance(value, list):
-        n = 1
-        for v in value[1:]:
-            if isinstance(v, int):
-                if v <= 0:
-                    raise Rejected(f"{path}: {key}={value} has a non-positive dimension")
-                n *= v
-        if n > MAX_INPUT_ELEMENTS:
-            raise Rejected(f"{path}: an input of {n:,} elements is larger than {MAX_INPUT_ELEMENTS:,}")
-
-
-def rebuild(text: str) -> Any:
+def rebuild(text: str, bounds: Bounds = DEFAULT_BOUNDS) -> Any:
+    """The model of an exported config: parsed and bounded (``exports``), validated against the allow-list, built
+    once on symbolic tensors to bound every weight and output, and only then built for real."""
     from models._keras import keras
 
-    if len(text) > MAX_CONFIG_BYTES:
-        raise Rejected("the exported config is too large")
-    try:
-        config = json.loads(text)
-    except ValueError as e:
-        raise Rejected(f"the exported config is not JSON: {e}") from None
+    config = parse_config(text, bounds)
     if isinstance(config, dict):
         config.pop("compile_config", None)  # the optimizer and loss are never used by the checks
     validate_config(config)
     if not isinstance(config, dict) or config.get("class_name") not in ("Functional", "Sequential", "Model"):
         raise Rejected("the export is not a Functional or Sequential model")
+    bound_model(config, bounds)
     try:
         with keras.saving.custom_object_scope({}):
             model = keras.models.model_from_json(json.dumps(config))
     except Exception as e:
-        raise Rejected(f"Keras could not rebuild the model from its config: {type(e).__name__}: {e}") from None
+        raise Rejected(f"Keras could not rebuild the model from its config: {brief(e)}") from None
     n = model.count_params()
-    if n > MAX_PARAMS:
-        raise Rejected(f"the model has {n:,} parameters; at most {MAX_PARAMS:,} are accepted")
+    if n > bounds.params:
+        raise Rejected(f"the model has {n:,} parameters; at most {bounds.params:,} are accepted")
     return model
 
 
-def check_export(task_id: str, out_dir: str) -> CheckReport:
-    """Entry point of a checker process."""
-    import numpy as np
-
+def check_export(task_id: str, out_dir: str, bounds: Bounds = DEFAULT_BOUNDS) -> CheckReport:
+    """Entry point of a checker process.  Whatever reading the export provokes (a bound, a malformed file, a
+    nesting that exhausts the recursion limit, an allocation that fails) rejects it, with the reason."""
     from . import checks as C
-    from .harness import inflate_cases
     from .tasks import get
 
     task = get(task_id)
-    out = Path(out_dir)
-    model = None
-    ctx: dict[str, Any] = {}
     try:
-        if task.kind == "inflate":
-            cases = []
-            arrays: dict[str, Any] = {}
-            if (out / "arrays.npz").exists():
-                with np.load(out / "arrays.npz", allow_pickle=False) as z:
-                    arrays = {k: np.asarray(z[k], dtype="float32") for k in z.files}
-            for i, (w2, t) in enumerate(inflate_cases(0)):
-                cases.append((w2, t, arrays.get(f"case{i}")))
-            ctx["inflate_cases"] = cases
-        else:
-            path = out / "model.json"
-            if not path.exists():
-                return CheckReport(verdict="no_model", message="no model.json was exported")
-            model = rebuild(path.read_text(errors="replace"))
-            if task.kind == "train":
-                with np.load(out / "arrays.npz", allow_pickle=False) as z:
-                    weights = [z[f"arr_{i}"] for i in range(len(z.files))]
-                try:
-                    model.set_weights(weights)
-                except Exception as e:
-                    raise Rejected(f"the exported weights do not fit the model: {e}") from None
+        loaded = _load_export(task, Path(out_dir), bounds)
     except Rejected as e:
         return CheckReport(verdict="rejected", message=str(e), checks=_failed(task, f"rejected: {e}"))
-    except (OSError, ValueError, KeyError) as e:
-        return CheckReport(verdict="rejected", message=f"unreadable export: {e}", checks=_failed(task, str(e)))
+    except Exception as e:  # provoked by the export: its fault, never the grader's
+        why = f"the export could not be read: {brief(e)}"
+        return CheckReport(verdict="rejected", message=why, checks=_failed(task, f"rejected: {why}"))
+    if loaded is None:
+        return CheckReport(verdict="no_model", message="no model.json was exported")
+    model, ctx = loaded
     results = []
     for spec in task.checks:
         try:
@@ -218,6 +170,40 @@ def check_export(task_id: str, out_dir: str) -> CheckReport:
             )
         )
     return CheckReport(verdict="ok", checks=results)
+
+
+def _load_export(task: Any, out: Path, bounds: Bounds) -> tuple[Any, dict[str, Any]] | None:
+    """The rebuilt model (``None`` for an inflate task) and the checks' context; ``None`` if nothing was exported."""
+    import numpy as np
+
+    from .harness import inflate_cases
+
+    ctx: dict[str, Any] = {}
+    if task.kind == "inflate":
+        arrays = load_npz(out / "arrays.npz", bounds) if (out / "arrays.npz").exists() else {}
+        cases = []
+        for i, (w2, t) in enumerate(inflate_cases(0)):
+            a = arrays.get(f"case{i}")
+            cases.append((w2, t, None if a is None else np.asarray(a, dtype="float32")))
+        ctx["inflate_cases"] = cases
+        return None, ctx
+    path = out / "model.json"
+    if not path.exists():
+        return None
+    model = rebuild(path.read_text(errors="replace"), bounds)
+    if task.kind == "train":
+        if not (out / "arrays.npz").exists():
+            raise Rejected("the trained weights (arrays.npz) were not exported")
+        arrays = load_npz(out / "arrays.npz", bounds)
+        try:
+            weights = [arrays[f"arr_{i}"] for i in range(len(arrays))]
+        except KeyError as e:
+            raise Rejected(f"the exported weights are not arr_0 … arr_{len(arrays) - 1}: {e} is missing") from None
+        try:
+            model.set_weights(weights)
+        except Exception as e:
+            raise Rejected(f"the exported weights do not fit the model: {brief(e)}") from None
+    return model, ctx
 
 
 def _failed(task: Any, why: str) -> list[CheckResult]:
