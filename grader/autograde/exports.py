@@ -168,13 +168,14 @@ def _short(value: Any) -> str:
 
 
 def count_layers(config: Any) -> int:
+    """Entries of every model's ``layers`` list, nested models' included."""
     n = 0
     stack = [config]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            if "class_name" in node and "config" in node and isinstance(node.get("config"), dict):
-                n += 1
+            if isinstance(node.get("layers"), list):
+                n += len(node["layers"])
             stack.extend(node.values())
         elif isinstance(node, list):
             stack.extend(node)

@@ -408,7 +408,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     if not (layers.get("cgroup") and cfg["cgroup_dirs"]):
         # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
         # (TensorFlow reserves much it never touches) plus the memory limit
-        as_limit = min(as_limit, _mapped_bytes() + limits["memory_bytes"])
+        as_limit = min(as_limit, mapped_bytes() + limits["memory_bytes"])
     rep.layer("rlimits", True, lambda: set_rlimits({**limits, "cpu_seconds": cpu_limit, "as_bytes": as_limit}))
     os.environ.clear()
     os.environ.update(cfg["env"])
@@ -419,7 +419,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     return 0
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
