@@ -206,3 +206,13 @@ def test_without_a_memory_cgroup_the_checker_is_capped_by_its_address_space(expo
     finally:
         pool.close()
 
+
+def test_the_grader_refuses_jobs_whose_memory_caps_do_not_fit_the_host() -> None:
+    from grader.autograde.grade import check_memory_fits
+
+    gib = 1 << 30
+    check_memory_fits(4, 3 * gib // 2, 3 * gib, have=18 * gib)
+    with pytest.raises(RuntimeError, match=r"5 parallel jobs need up to 22.5 GiB .* has 18.0 GiB: use --jobs 4"):
+        check_memory_fits(5, 3 * gib // 2, 3 * gib, have=18 * gib)
+    with pytest.raises(RuntimeError, match="not even one fits"):
+        check_memory_fits(1, 3 * gib // 2, 3 * gib, have=4 * gib)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.autograde.report import render
@@ -180,3 +181,17 @@ def test_layers_lists_every_isolation_layer() -> None:
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert _run("--task", "no-such-task", str(tmp_path)).returncode == 2
     assert _run("--task", "lenet5").returncode == 2
+
+
+def test_jobs_whose_memory_caps_do_not_fit_the_host_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    from grader.autograde.cgroups import host_memory
+    from grader.autograde.checker import CHECKER_MEMORY
+    from grader.autograde.sandbox import Limits
+
+    per_job = Limits().memory_bytes + CHECKER_MEMORY
+    if 16 * per_job <= host_memory():
+        pytest.skip("this host has room for 16 jobs at their caps")
+    (tmp_path / "a.py").write_text(get("lenet5").reference_source())
+    p = _run("--task", "lenet5", str(tmp_path / "a.py"), "--jobs", "16")
+    assert p.returncode == 1
+    assert "16 parallel jobs need up to" in p.stderr and f"--jobs {host_memory() // per_job} or fewer" in p.stderr

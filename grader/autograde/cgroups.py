@@ -126,6 +126,34 @@ class Cgroup:
         return killed
 
 
+def host_memory() -> int:
+    """The memory this host lets the grader use at most: the machine's (``MemTotal``), or less where a memory cgroup
+    around the grader (its own or an ancestor) is limited."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                total = int(line.split()[1]) * 1024
+    limits = [total] if total else []
+    with contextlib.suppress(OSError, ValueError):
+        if (ROOT / "memory" / "cgroup.procs").exists():  # v1
+            base, names = ROOT / "memory", ("memory.limit_in_bytes",)
+            own = base / _own_path("memory").lstrip("/")
+        else:
+            base, names = ROOT, ("memory.max",)
+            own = base / _own_path("").lstrip("/")
+        d = own
+        while True:
+            for name in names:
+                value = (d / name).read_text().strip() if (d / name).exists() else "max"
+                if value != "max":
+                    limits.append(int(value))
+            if d == base or base not in d.parents:
+                break
+            d = d.parent
+    return min(limits) if limits else 1 << 62
+
+
 def _rmdir_retrying(path: str | Path, delay: float, tries: int = 100) -> None:
     """``rmdir`` a cgroup, retrying while the kernel still holds it busy just after its last process exited."""
     for _ in range(tries):
