@@ -107,6 +107,50 @@ def test_forged_exports_are_rejected_with_their_reason(still_healthy: Any) -> No
     assert "declares 268,435,584 bytes" in r.message and "budget" in r.message
 
 
+def _memoriser_source() -> str:
+    """The attack with the public held-out digits and labels written into it."""
+    import numpy as np
+
+    from grader.autograde.data import public_split
+
+    _, _, x, y = public_split()
+    counts = np.rint(x.reshape(len(x), 64) * 16).astype(int)
+    pixels = "".join(np.base_repr(int(c), 17).lower() for c in counts.ravel())
+    labels = "".join(map(str, y.tolist()))
+    src = (ATTACKS / "memorised_heldout.py").read_text()
+    return src.replace('PIXELS = ""', f"PIXELS = {pixels!r}").replace('LABELS = ""', f"LABELS = {labels!r}")
+
+
+def test_a_submission_that_memorised_the_public_heldout_digits_fails_on_the_runs_secret_copy(
+    still_healthy: Any,
+) -> None:
+    import importlib.util
+
+    import numpy as np
+
+    from grader.autograde.data import fresh_heldout, public_split
+
+    source = _memoriser_source()
+    assert len(source.encode()) < 256 << 10  # the whole held-out split fits in a submission
+    # control, outside the sandbox: the memoriser really is perfect on the public held-out split …
+    path = still_healthy._scratch / "memoriser.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("memoriser", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.build_and_train(None, None)
+    _, _, x, y = public_split()
+    assert float(np.mean(model.predict(x, verbose=0).argmax(1) == y)) == 1.0
+    xs, ys = fresh_heldout(12345)
+    assert float(np.mean(model.predict(xs, verbose=0).argmax(1) == ys)) < 0.5
+    # … and graded, it fails the held-out check
+    r = still_healthy.grade_source(get("lenet-train"), source, "memoriser.py")
+    assert r.verdict == "ok", r.message
+    heldout = next(c for c in r.checks if c.name.startswith("held-out"))
+    assert not heldout.passed and r.score < r.max_score, heldout.message
+
+
 def test_tcp_to_a_host_listener_connects_nowhere(still_healthy: Any) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as srv:
         srv.bind(("127.0.0.1", 0))

@@ -246,6 +246,9 @@ def _worker_main(conn: Any, cg_dirs: list[str], memory_bytes: int, bounds: dict[
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     from models._keras import keras
 
+    from . import data
+
+    data.use_heldout_seed(seed)  # this grading run's secret copy of the held-out digits
     _warm_up(keras)
     if cap != "cgroup":
         # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
