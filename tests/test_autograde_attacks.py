@@ -64,6 +64,7 @@ SIMPLE = [
     ("memory_bomb.py", "memory_limit", 20),
     ("fork_bomb.py", "runtime_error", None),
     ("big_file.py", "output_limit", None),
+    ("big_file_signal.py", "output_limit", None),
     ("stdout_flood.py", "output_limit", None),
     ("unix_socket.py", "runtime_error", None),
     ("subprocess_run.py", "runtime_error", None),
@@ -73,6 +74,13 @@ SIMPLE = [
     ("forged_huge_export.py", "rejected", None),
     ("forged_nested_export.py", "rejected", None),
     ("fifo_export.py", "no_model", 3),
+    # a limit verdict the submission chooses for itself: none of them reached a limit
+    ("fake_limit_exit.py", "runtime_error", None),
+    ("fake_limit_signal.py", "runtime_error", None),
+    ("fake_output_signal.py", "runtime_error", None),
+    ("fake_output_error.py", "runtime_error", None),
+    ("fake_memory_error.py", "runtime_error", None),
+    ("fake_memory_status.py", "runtime_error", None),
 ]
 
 
@@ -87,6 +95,16 @@ def test_every_layer_is_reported(autograder: Any) -> None:
     assert set(autograder.layers) == set(LAYERS)
     if os.geteuid() == 0 and "error" not in detect():
         assert autograder.layers == dict.fromkeys(LAYERS, "ok")
+
+
+def test_a_limit_verdict_rests_on_the_kernels_evidence_not_the_submissions_word(still_healthy: Any) -> None:
+    assert "SIGXCPU (sent by the submission itself" in _grade(still_healthy, "fake_limit_signal.py").message
+    assert "exited with status 152" in _grade(still_healthy, "fake_limit_exit.py").message
+    r = _grade(still_healthy, "fake_memory_error.py")
+    assert "memory grew by 0 MiB of the 1536 MiB limit: raised by the submission" in r.message
+    assert "raised by the submission" in _grade(still_healthy, "fake_output_error.py").message
+    r = _grade(still_healthy, "big_file_signal.py")  # the real thing names its evidence
+    assert r.verdict == "output_limit" and "/tmp/big.bin reached 8 MiB" in r.message
 
 
 def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> None:

@@ -133,9 +133,10 @@ class Prepared:
                 break
         prepared = float(self.reports.get("prepared_cpu", 0) or 0)
         early = not timed_out and "done" in self.reports
-        if early:  # init reported the runner's exit status and its process tree's CPU time
-            code_s, _, tree_cpu = self.reports["done"].partition(" ")
-            code, cpu = int(code_s), float(tree_cpu)
+        done: dict[str, Any] = {}
+        if early:  # init reported what the kernel said of the runner, and its process tree's CPU time
+            done = json.loads(self.reports["done"])
+            code, cpu = int(done["code"]), float(done["cpu"])
             oom, mem_peak = self.cg.oom_and_peak() if self.cg is not None else (False, None)
         else:  # killed on the wall clock, or the child itself failed: reap it here
             if timed_out:
@@ -144,16 +145,22 @@ class Prepared:
             cpu = usage.ru_utime + usage.ru_stime
             oom, mem_peak = self._sweep()
             code = os.WTERMSIG(status) + 128 if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            done["signal"] = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         self._deliver(job["out_dir"])
         return {
             "exit_code": code,
+            "signal": done.get("signal", 0),
             "timed_out": timed_out,
             "cpu_seconds": max(0.0, cpu - prepared),
             "prepared_cpu_seconds": prepared,
+            "runner_cpu_seconds": done.get("runner_cpu"),
+            "runner_rss_bytes": done.get("runner_rss"),
+            "prepared_rss_bytes": int(self.reports.get("prepared_rss", 0) or 0),
+            "output_evidence": done.get("output", ""),
             "wall_seconds": time.monotonic() - t0,
             "oom": oom,
             "memory_peak": mem_peak,
-            "reports": {k: v for k, v in self.reports.items() if k not in ("_buf", "done")},
+            "reports": {k: v for k, v in self.reports.items() if k not in ("_buf", "done", "prepared_rss")},
             "finishing": early,
         }
 
