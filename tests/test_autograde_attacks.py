@@ -107,6 +107,23 @@ def test_a_limit_verdict_rests_on_the_kernels_evidence_not_the_submissions_word(
     assert r.verdict == "output_limit" and "/tmp/big.bin reached 8 MiB" in r.message
 
 
+def test_proc_shows_the_sandboxs_own_figures_not_the_hosts(still_healthy: Any) -> None:
+    host_total = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1]
+    r = _grade(still_healthy, "host_figures.py")
+    lines = dict(line.split(" ", 1) for line in r.stdout_head.splitlines())
+    cap_kb = (3 << 29) >> 10  # the sandbox's memory cap, 1.5 GiB
+    assert lines["MEM"] == f"MemTotal: {cap_kb} kB | MemFree: {cap_kb} kB | MemAvailable: {cap_kb} kB"
+    assert host_total not in r.stdout_head
+    assert lines["LOAD"] == "0.00 0.00 0.00 1/1 1"
+    assert lines["VMSTAT"] == lines["DISKS"] == "0"
+
+
+def test_cpu_used_before_a_wall_clock_kill_is_reported(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "burn_then_sleep.py", cpu=6)  # 12 s of wall clock: room for its 1 s even under load
+    assert r.verdict == "time_limit" and "wall-clock" in r.message
+    assert 0.95 <= r.cpu_seconds <= 1.6, r.cpu_seconds
+
+
 def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> None:
     r = _grade(still_healthy, "fork_bomb.py")
     assert "submission.py" in r.message and "os.fork()" in r.message and "PermissionError" in r.message

@@ -161,6 +161,7 @@ def build_root(cfg: dict[str, Any]) -> None:
     _tmpfs(f"{root}/dev/shm", "16m")
     os.makedirs(f"{root}/proc", exist_ok=True)
     mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mask_proc(root, cfg["limits"]["memory_bytes"])
     # the size-limited work dir, owned by the slot's uid
     _tmpfs(f"{root}/box", cfg["work_size"], "0700", f",uid={uid},gid={uid}")
     os.makedirs(f"{root}/.oldroot", exist_ok=True)
@@ -170,6 +171,41 @@ def build_root(cfg: dict[str, Any]) -> None:
     umount2("/.oldroot", MNT_DETACH)
     os.rmdir("/.oldroot")
     mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+# /proc files that show the whole host; the PID namespace hides processes, not these
+PROC_SYNTHETIC = ("meminfo", "loadavg", "uptime", "swaps")
+PROC_EMPTY = (
+    "vmstat", "zoneinfo", "buddyinfo", "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts",
+    "softirqs", "schedstat", "sched_debug", "timer_list", "latency_stats", "keys", "key-users", "kcore",
+    "sysrq-trigger", "kallsyms",
+)  # fmt: skip
+
+
+def mask_proc(root: str, memory_bytes: int) -> None:
+    """Bind files of the sandbox's own over the host-wide figures in its /proc: a memory of the sandbox's size, an
+    idle load, an uptime and swap of nothing; /dev/null over counters and tables of the host's devices, memory and
+    scheduler.  Best effort, file by file (a kernel may refuse one); what cannot be masked is in the README."""
+    kb = memory_bytes // 1024
+    mem = {"MemTotal": kb, "MemFree": kb, "MemAvailable": kb, "Buffers": 0, "Cached": 0, "SwapCached": 0}
+    mem |= {"Active": 0, "Inactive": 0, "SwapTotal": 0, "SwapFree": 0, "Shmem": 0}
+    text = {
+        "meminfo": "".join(f"{k}:{v:>16} kB\n" for k, v in mem.items()),
+        "loadavg": "0.00 0.00 0.00 1/1 1\n",
+        "uptime": "0.00 0.00\n",
+        "swaps": "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n",
+    }
+    fake = f"{root}/.proc"
+    os.makedirs(fake, mode=0o755, exist_ok=True)
+    for name in PROC_SYNTHETIC:
+        with contextlib.suppress(OSError):
+            Path(fake, name).write_text(text[name])
+            os.chmod(f"{fake}/{name}", 0o444)
+            mount(f"{fake}/{name}", f"{root}/proc/{name}", None, MS_BIND)
+    for name in PROC_EMPTY:
+        if os.path.exists(f"{root}/proc/{name}"):
+            with contextlib.suppress(OSError):
+                mount(f"{root}/dev/null", f"{root}/proc/{name}", None, MS_BIND)
 
 
 def enter_namespaces(userns: bool) -> None:
