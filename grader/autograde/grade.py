@@ -28,6 +28,7 @@ class GradeResult(BaseModel):
     score: float
     max_score: float
     message: str = ""
+    message_from_submission: bool = False  # the message is, or quotes, what the submission wrote: shown marked
     checks: list[CheckResult] = Field(default_factory=list)
     layers: dict[str, str] = Field(default_factory=dict)
     cpu_seconds: float = 0.0
@@ -114,7 +115,14 @@ class Autograder:
                 "stdout_head": run.stdout_head[:2000],
             }
             if run.verdict != "exported":
-                return GradeResult(verdict=run.verdict, score=0, message=run.message, **base, **common)
+                return GradeResult(
+                    verdict=run.verdict,
+                    score=0,
+                    message=run.message,
+                    message_from_submission=run.message_from_submission,
+                    **base,
+                    **common,
+                )
             report = self.checker.check(task.id, str(out))
             score = sum(c.points for c in report.checks) if report.verdict == "ok" else 0.0
             verdict: Verdict = report.verdict  # type: ignore[assignment]

@@ -58,6 +58,7 @@ class RunSpec(BaseModel):
 class RunResult(BaseModel):
     verdict: Verdict | Literal["exported"]
     message: str = ""
+    message_from_submission: bool = False  # the message is, or quotes, what the submission wrote (a traceback…)
     out_dir: str
     cpu_seconds: float = 0.0  # after the submission arrived
     prepared_cpu_seconds: float = 0.0  # spent by the prepared child's warm-up, before the submission existed
@@ -409,6 +410,7 @@ def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, s
             verdict="runtime_error",
             message=f"{claimed} (memory grew by {max(grown, 0) >> 20} MiB of the {limits.memory_bytes >> 20} MiB "
             "limit: raised by the submission, not by the limit)",
+            message_from_submission=True,
             **base,
         )
     if phase == "output":
@@ -416,10 +418,12 @@ def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, s
             verdict="runtime_error",
             message=f"{claimed} (no file reached the {cap >> 20} MiB limit and no file system is full: raised by "
             "the submission, not by the limit)",
+            message_from_submission=True,
             **base,
         )
     if phase == "exception":
-        return RunResult(verdict="runtime_error", message=str(status.get("traceback", ""))[:4000], **base)
+        traceback = str(status.get("traceback", ""))[:4000]
+        return RunResult(verdict="runtime_error", message=traceback, message_from_submission=True, **base)
     if sig:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         extra = " (a system call the sandbox forbids)" if sig == signal.SIGSYS else ""
@@ -430,7 +434,7 @@ def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, s
         return RunResult(verdict="runtime_error", message=f"the process exited with status {code}", **base)
     exported = (out / "model.json").exists() or (out / "arrays.npz").exists()
     if phase == "no_model":
-        return RunResult(verdict="no_model", message=str(status.get("message", ""))[:1000], **base)
+        return RunResult(verdict="no_model", message=claimed, message_from_submission=True, **base)
     if not exported or phase != "exported":
         return RunResult(verdict="no_model", message="the process ended before exporting a model", **base)
     return RunResult(verdict="exported", **base)
