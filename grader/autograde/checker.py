@@ -462,6 +462,9 @@ class CheckerPool:
                 w = self._spawn()
             elif w is None:
                 w = self._idle.get()  # another check releases one, or a replacement arrives
+            if w.info is not None and not w.proc.is_alive():  # died while idle (killed from outside): no one's fault
+                self._discard(w)
+                continue
             if w.wait_ready(STARTUP_SECONDS):
                 return w
             self._discard(w)  # it never came up: not the export's doing
