@@ -277,7 +277,7 @@ def test_checker_workers_are_memory_capped(autograder: Any) -> None:
         pytest.skip(spec["error"])
     autograder.grade_source(TASK, TASK.reference_source(), "reference")  # the checker pool is started lazily
     mem = Path(spec["bases"]["memory" if spec["version"] == 1 else "unified"])
-    capped = [d for d in mem.glob("checker-*") if (d / "cgroup.procs").read_text().split()]
+    capped = [d for d in mem.glob("chk-*") if (d / "cgroup.procs").read_text().split()]
     assert capped, "no checker worker runs in a memory cgroup"
     limit_file = "memory.limit_in_bytes" if spec["version"] == 1 else "memory.max"
     assert all(int((d / limit_file).read_text()) <= 4 << 30 for d in capped)

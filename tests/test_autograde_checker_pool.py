@@ -98,9 +98,13 @@ def test_honest_checks_get_full_marks_while_hostile_exports_kill_checkers_beside
     try:
         with ThreadPoolExecutor(3) as ex:
             results = list(ex.map(lambda t: (t, pool.check("lenet5" if t == "hostile" else t, exports[t])), jobs))
-        assert set(pool.caps) == ({"cgroup"} if cg else {"address space"})
+        with pool._lock:
+            why = [(w.cap_error, w.info) for w in pool._live]
+        assert set(pool.caps) == ({"cgroup"} if cg else {"address space"}), why
     finally:
         pool.close()
+    if cg:  # every process' cgroup is gone with the pool
+        assert [d for b in cg["bases"].values() for d in Path(b).glob(f"{pool.prefix}*")] == []
     honest = [(t, r) for t, r in results if t != "hostile"]
     hostile = [r for t, r in results if t == "hostile"]
     assert len(honest) == 2 * ROUNDS and len(hostile) == ROUNDS

@@ -164,11 +164,13 @@ def _rmdir_retrying(path: str | Path, delay: float, tries: int = 100) -> None:
             time.sleep(delay)
 
 
-def sweep_children(spec: dict[str, Any], prefix: str, kill: bool = False) -> None:
+def sweep_children(spec: dict[str, Any], prefix: str, kill: bool = False) -> int:
     """Remove our leftover cgroups whose name starts with ``prefix``; with ``kill``, first kill what still runs in
-    them (e.g. the submission a zygote was running when it was killed: nothing else enforces its wall clock)."""
+    them (e.g. the submission a zygote was running when it was killed: nothing else enforces its wall clock).
+    Returns how many could not be removed yet."""
     dirs = [d for base in spec.get("bases", {}).values() for d in Path(base).glob(f"{prefix}*")]
     if kill:
         Cgroup(spec["version"], [str(d) for d in dirs]).kill_all()
     for d in dirs:
         _rmdir_retrying(d, 0.01)
+    return sum(d.exists() for d in dirs)

@@ -410,7 +410,8 @@ class CheckerPool:
         self.seed = secrets.randbits(63) if seed is None else seed
         self.ctx = multiprocessing.get_context("forkserver")
         self.ctx.set_forkserver_preload(["models._keras", "grader.autograde.checker"])
-        self.prefix = f"checker-{os.getpid()}-{id(self) & 0xFFFFFF:x}-"
+        # this pool's own cgroups: swept by this pool only, never by another grader's sweep on the same host
+        self.prefix = f"chk-{os.getpid()}-{id(self) & 0xFFFFFF:x}-"
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._lock = threading.Lock()
         self._live: set[_Worker] = set()
@@ -533,6 +534,11 @@ class CheckerPool:
         for w in live:
             w.stop(graceful=True)
         if self.cgroup is not None:
+            import time
+
             from .cgroups import sweep_children
 
-            sweep_children(self.cgroup, self.prefix, kill=True)
+            # a memory cgroup can stay busy a while after a large process died in it: be patient, here only
+            deadline = time.monotonic() + 10
+            while sweep_children(self.cgroup, self.prefix, kill=True) and time.monotonic() < deadline:
+                time.sleep(0.1)
