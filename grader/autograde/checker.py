@@ -2,8 +2,9 @@
 of built-in Keras layers, rebuilds the model from data, and runs the task's checks.
 
 Run it in ``CheckerPool``, processes of its own: it runs TensorFlow ops, so it must not share a process with the
-zygote, spawn keeps it independent of whatever the host has imported, and one process per check in flight keeps one
-hostile export from failing anybody else's check.
+zygote; its processes come from a fork server of their own (a fresh interpreter that imported Keras and never ran
+an op), independent of whatever the host has imported; and one process per check in flight keeps one hostile export
+from failing anybody else's check.  What an export may set is bounded before anything is built (``exports``).
 """
 
 from __future__ import annotations
