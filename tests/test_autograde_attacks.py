@@ -64,6 +64,7 @@ SIMPLE = [
     ("memory_bomb.py", "memory_limit", 20),
     ("fork_bomb.py", "runtime_error", None),
     ("big_file.py", "output_limit", None),
+    ("big_file_signal.py", "output_limit", None),
     ("stdout_flood.py", "output_limit", None),
     ("unix_socket.py", "runtime_error", None),
     ("subprocess_run.py", "runtime_error", None),
@@ -71,7 +72,15 @@ SIMPLE = [
     ("custom_layer.py", "rejected", None),
     ("sys_exit.py", "no_model", None),
     ("forged_huge_export.py", "rejected", None),
+    ("forged_nested_export.py", "rejected", None),
     ("fifo_export.py", "no_model", 3),
+    # a limit verdict the submission chooses for itself: none of them reached a limit
+    ("fake_limit_exit.py", "runtime_error", None),
+    ("fake_limit_signal.py", "runtime_error", None),
+    ("fake_output_signal.py", "runtime_error", None),
+    ("fake_output_error.py", "runtime_error", None),
+    ("fake_memory_error.py", "runtime_error", None),
+    ("fake_memory_status.py", "runtime_error", None),
 ]
 
 
@@ -88,6 +97,33 @@ def test_every_layer_is_reported(autograder: Any) -> None:
         assert autograder.layers == dict.fromkeys(LAYERS, "ok")
 
 
+def test_a_limit_verdict_rests_on_the_kernels_evidence_not_the_submissions_word(still_healthy: Any) -> None:
+    assert "SIGXCPU (sent by the submission itself" in _grade(still_healthy, "fake_limit_signal.py").message
+    assert "exited with status 152" in _grade(still_healthy, "fake_limit_exit.py").message
+    r = _grade(still_healthy, "fake_memory_error.py")
+    assert "memory grew by 0 MiB of the 1536 MiB limit: raised by the submission" in r.message
+    assert "raised by the submission" in _grade(still_healthy, "fake_output_error.py").message
+    r = _grade(still_healthy, "big_file_signal.py")  # the real thing names its evidence
+    assert r.verdict == "output_limit" and "/tmp/big.bin reached 8 MiB" in r.message
+
+
+def test_proc_shows_the_sandboxs_own_figures_not_the_hosts(still_healthy: Any) -> None:
+    host_total = next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")).split()[1]
+    r = _grade(still_healthy, "host_figures.py")
+    lines = dict(line.split(" ", 1) for line in r.stdout_head.splitlines())
+    cap_kb = (3 << 29) >> 10  # the sandbox's memory cap, 1.5 GiB
+    assert lines["MEM"] == f"MemTotal: {cap_kb} kB | MemFree: {cap_kb} kB | MemAvailable: {cap_kb} kB"
+    assert host_total not in r.stdout_head
+    assert lines["LOAD"] == "0.00 0.00 0.00 1/1 1"
+    assert lines["VMSTAT"] == lines["DISKS"] == "0"
+
+
+def test_cpu_used_before_a_wall_clock_kill_is_reported(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "burn_then_sleep.py", cpu=6)  # 12 s of wall clock: room for its 1 s even under load
+    assert r.verdict == "time_limit" and "wall-clock" in r.message
+    assert 0.95 <= r.cpu_seconds <= 1.6, r.cpu_seconds
+
+
 def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> None:
     r = _grade(still_healthy, "fork_bomb.py")
     assert "submission.py" in r.message and "os.fork()" in r.message and "PermissionError" in r.message
@@ -96,6 +132,58 @@ def test_runtime_error_carries_the_students_traceback(still_healthy: Any) -> Non
 def test_rejected_names_the_offending_layer(still_healthy: Any) -> None:
     assert "Lambda" in _grade(still_healthy, "lambda_layer.py").message
     assert "Evil" in _grade(still_healthy, "custom_layer.py").message
+
+
+def test_forged_exports_are_rejected_with_their_reason(still_healthy: Any) -> None:
+    r = _grade(still_healthy, "forged_nested_export.py")
+    assert "nested too deeply" in r.message
+    r = still_healthy.grade_source(get("i3d-inflate"), (ATTACKS / "forged_array_bomb.py").read_text(), "bomb.py")
+    assert r.verdict == "rejected" and r.score == 0
+    assert "declares 268,435,584 bytes" in r.message and "budget" in r.message
+
+
+def _memoriser_source() -> str:
+    """The attack with the public held-out digits and labels written into it."""
+    import numpy as np
+
+    from grader.autograde.data import public_split
+
+    _, _, x, y = public_split()
+    counts = np.rint(x.reshape(len(x), 64) * 16).astype(int)
+    pixels = "".join(np.base_repr(int(c), 17).lower() for c in counts.ravel())
+    labels = "".join(map(str, y.tolist()))
+    src = (ATTACKS / "memorised_heldout.py").read_text()
+    return src.replace('PIXELS = ""', f"PIXELS = {pixels!r}").replace('LABELS = ""', f"LABELS = {labels!r}")
+
+
+def test_a_submission_that_memorised_the_public_heldout_digits_fails_on_the_runs_secret_copy(
+    still_healthy: Any,
+) -> None:
+    import importlib.util
+
+    import numpy as np
+
+    from grader.autograde.data import fresh_heldout, public_split
+
+    source = _memoriser_source()
+    assert len(source.encode()) < 256 << 10  # the whole held-out split fits in a submission
+    # control, outside the sandbox: the memoriser really is perfect on the public held-out split …
+    path = still_healthy._scratch / "memoriser.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("memoriser", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    model = module.build_and_train(None, None)
+    _, _, x, y = public_split()
+    assert float(np.mean(model.predict(x, verbose=0).argmax(1) == y)) == 1.0
+    xs, ys = fresh_heldout(12345)
+    assert float(np.mean(model.predict(xs, verbose=0).argmax(1) == ys)) < 0.5
+    # … and graded, it fails the held-out check
+    r = still_healthy.grade_source(get("lenet-train"), source, "memoriser.py")
+    assert r.verdict == "ok", r.message
+    heldout = next(c for c in r.checks if c.name.startswith("held-out"))
+    assert not heldout.passed and r.score < r.max_score, heldout.message
 
 
 def test_tcp_to_a_host_listener_connects_nowhere(still_healthy: Any) -> None:
@@ -189,7 +277,7 @@ def test_checker_workers_are_memory_capped(autograder: Any) -> None:
         pytest.skip(spec["error"])
     autograder.grade_source(TASK, TASK.reference_source(), "reference")  # the checker pool is started lazily
     mem = Path(spec["bases"]["memory" if spec["version"] == 1 else "unified"])
-    capped = [d for d in mem.glob("checker-*") if (d / "cgroup.procs").read_text().split()]
+    capped = [d for d in mem.glob("chk-*") if (d / "cgroup.procs").read_text().split()]
     assert capped, "no checker worker runs in a memory cgroup"
     limit_file = "memory.limit_in_bytes" if spec["version"] == 1 else "memory.max"
     assert all(int((d / limit_file).read_text()) <= 4 << 30 for d in capped)

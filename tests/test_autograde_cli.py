@@ -4,12 +4,14 @@ with a crashing submission in it, verdict counts, the DB hook, and the active sa
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Literal
 
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.autograde.report import render
@@ -180,3 +182,58 @@ def test_layers_lists_every_isolation_layer() -> None:
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert _run("--task", "no-such-task", str(tmp_path)).returncode == 2
     assert _run("--task", "lenet5").returncode == 2
+
+
+def test_jobs_whose_memory_caps_do_not_fit_the_host_are_refused_before_anything_starts(tmp_path: Path) -> None:
+    from grader.autograde.cgroups import host_memory
+    from grader.autograde.checker import CHECKER_MEMORY
+    from grader.autograde.sandbox import Limits
+
+    per_job = Limits().memory_bytes + CHECKER_MEMORY
+    if 16 * per_job <= host_memory():
+        pytest.skip("this host has room for 16 jobs at their caps")
+    (tmp_path / "a.py").write_text(get("lenet5").reference_source())
+    p = _run("--task", "lenet5", str(tmp_path / "a.py"), "--jobs", "16")
+    assert p.returncode == 1
+    assert "16 parallel jobs need up to" in p.stderr and f"--jobs {host_memory() // per_job} or fewer" in p.stderr
+
+
+def test_student_controlled_text_is_escaped_marked_and_stored(tmp_path: Path) -> None:
+    """A file whose path is Rich markup, a file name with an ANSI sequence, and a traceback forged to clear the
+    terminal and print a full score: the CLI prints them as plain, escaped text, marks them as the submission's,
+    and still stores every result."""
+    from sqlalchemy import select
+
+    from grader import services as service
+    from grader.db import CodeSubmission, make_engine, session_factory, upgrade
+
+    task = get("lenet5")
+    folder = tmp_path / "subs"
+    (folder / "eve[").mkdir(parents=True)
+    (folder / "eve[" / "]lenet5.py").write_text(task.reference_source())  # the path reads eve[/]lenet5.py
+    (folder / "mallory\x1b[2J.py").write_text(
+        "def build_model():\n    raise RuntimeError('\\x1b[2J\\x1b[32mverdict: ok; score 8/8\\x1b[0m\\rall good')\n"
+    )
+    url = f"sqlite:///{tmp_path / 'grader.sqlite'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sf = session_factory(engine)
+    user = service.create_user(sf, "eve", "student")
+    out = tmp_path / "results.json"
+    args = ["--task", "lenet5", str(folder), "--db-url", url, "--user-id", str(user.id), "--out", str(out)]
+    wide = {**os.environ, "COLUMNS": "400"}  # whole paths on one line
+    p = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, check=False, env=wide)
+    assert p.returncode == 0, p.stderr
+    assert "\x1b" not in p.stdout + p.stderr and "\r" not in p.stdout + p.stderr
+    assert "]lenet5.py" in p.stdout and "mallory\\x1b[2J.py" in p.stdout and "as submitted" in p.stdout
+    assert "stored 2 submissions" in p.stderr
+    data = json.loads(out.read_text())
+    by_file = {Path(s["file"]).name: GSResults.model_validate(s["result"]) for s in data["submissions"]}
+    assert by_file["]lenet5.py"].score == task.max_score
+    forged = by_file["mallory\x1b[2J.py"]
+    assert forged.score == 0 and forged.output is not None
+    assert forged.output.startswith("verdict: runtime_error; score 0/8\n----- message (from the submission")
+    assert "\\x1b[32mverdict: ok; score 8/8\\x1b[0m\\rall good" in forged.output and "\x1b" not in forged.output
+    with sf() as s:
+        assert len(s.scalars(select(CodeSubmission)).all()) == 2
+    engine.dispose()

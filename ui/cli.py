@@ -515,9 +515,11 @@ def bench_db(
 
 
 def _layers_table(layers: dict[str, str]) -> Table:
+    from grader.autograde.display import markup
+
     table = Table("sandbox layer", "status")
     for name, status in layers.items():
-        table.add_row(name, "[green]active[/green]" if status == "ok" else f"[red]OFF[/red] ({status})")
+        table.add_row(markup(name), "[green]active[/green]" if status == "ok" else f"[red]OFF[/red] ({markup(status)})")
     return table
 
 
@@ -548,8 +550,10 @@ def autograde(
     import warnings
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.text import Text
 
     from grader.autograde import report
+    from grader.autograde.display import clean_line, markup
     from grader.autograde.grade import Autograder, submission_files
     from grader.autograde.tasks import get, tasks
 
@@ -560,7 +564,7 @@ def autograde(
         out.print(table)
         return
     if fmt not in ("gradescope", "prairielearn", "native"):
-        err.print(f"[red]error:[/red] unknown format {fmt!r} (gradescope, prairielearn or native)")
+        err.print(f"[red]error:[/red] unknown format {markup(repr(fmt))} (gradescope, prairielearn or native)")
         raise typer.Exit(2)
     if not layers:
         if task is None or not paths:
@@ -570,19 +574,22 @@ def autograde(
             get(task)
             files = submission_files(paths)
         except (KeyError, FileNotFoundError) as e:
-            err.print(f"[red]error:[/red] {e.args[0]}")
+            err.print(f"[red]error:[/red] {markup(str(e.args[0]))}")
             raise typer.Exit(2) from None
         owners: dict[str, int] = {}
         if db_url and user_id is None:  # whose is each file? settled before grading, so a typo costs nothing
             try:
                 owners, unmatched = report.resolve_owners(db_url, files)
             except Exception as e:
-                err.print(f"[red]error:[/red] cannot read the users from {db_url}: {type(e).__name__}: {e}")
+                err.print(
+                    f"[red]error:[/red] cannot read the users from {markup(db_url)}: {markup(f'{type(e).__name__}: {e}')}"
+                )
                 raise typer.Exit(2) from None
             if unmatched:
                 err.print("[red]error:[/red] no user is named by the folder or the stem of:")
                 for f in unmatched:
-                    err.print(f"  {f} (tried {', '.join(map(repr, report.owner_candidates(f)))})")
+                    tried = ", ".join(map(repr, report.owner_candidates(f)))
+                    err.print(f"  {markup(clean_line(str(f)))} (tried {markup(tried)})")
                 err.print("give --user-id, or name each file or folder after its student's username")
                 raise typer.Exit(2)
     with warnings.catch_warnings(record=True) as caught:
@@ -590,10 +597,10 @@ def autograde(
         try:
             ag = Autograder(jobs=jobs, strict=strict)
         except RuntimeError as e:
-            err.print(f"[red]error:[/red] {e}")
+            err.print(f"[red]error:[/red] {markup(str(e))}")
             raise typer.Exit(1) from None
     for w in caught:
-        err.print(f"[yellow]warning:[/yellow] {w.message}")
+        err.print(f"[yellow]warning:[/yellow] {markup(str(w.message))}")
     try:
         if layers:
             out.print(_layers_table(ag.layers))
@@ -614,9 +621,14 @@ def autograde(
     if as_json:
         sys.stdout.write(json.dumps(rendered, indent=2) + "\n")
     else:
-        table = Table("file", "verdict", "score", "traps")
+        # file names are the submitters' (an LMS export names files after what students uploaded): shown as plain
+        # text, never as markup, with control characters escaped, and in italics to tell them from the grader's
+        table = Table(
+            "file (as submitted)", "verdict", "score", "traps", caption="file names: the submitters' own, escaped"
+        )
         for r in results:
-            table.add_row(r.file, r.verdict, f"{r.score:g}/{r.max_score:g}", ", ".join(report.traps_of(r)))
+            name = Text(clean_line(r.file), style="italic")
+            table.add_row(name, r.verdict, f"{r.score:g}/{r.max_score:g}", ", ".join(report.traps_of(r)))
         out.print(table)
     counts = Table("verdict", "submissions", title="verdicts")
     for v, n in report.verdict_counts(results).items():
@@ -626,7 +638,7 @@ def autograde(
         try:
             ids = report.store(db_url, user_id if user_id is not None else owners, task, results)
         except Exception as e:
-            err.print(f"[red]error:[/red] storing the results failed: {type(e).__name__}: {e}")
+            err.print(f"[red]error:[/red] storing the results failed: {markup(f'{type(e).__name__}: {e}')}")
             raise typer.Exit(1) from None
         err.print(f"stored {len(ids)} submissions")
 

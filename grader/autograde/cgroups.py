@@ -126,6 +126,34 @@ class Cgroup:
         return killed
 
 
+def host_memory() -> int:
+    """The memory this host lets the grader use at most: the machine's (``MemTotal``), or less where a memory cgroup
+    around the grader (its own or an ancestor) is limited."""
+    total = 0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                total = int(line.split()[1]) * 1024
+    limits = [total] if total else []
+    with contextlib.suppress(OSError, ValueError):
+        if (ROOT / "memory" / "cgroup.procs").exists():  # v1
+            base, names = ROOT / "memory", ("memory.limit_in_bytes",)
+            own = base / _own_path("memory").lstrip("/")
+        else:
+            base, names = ROOT, ("memory.max",)
+            own = base / _own_path("").lstrip("/")
+        d = own
+        while True:
+            for name in names:
+                value = (d / name).read_text().strip() if (d / name).exists() else "max"
+                if value != "max":
+                    limits.append(int(value))
+            if d == base or base not in d.parents:
+                break
+            d = d.parent
+    return min(limits) if limits else 1 << 62
+
+
 def _rmdir_retrying(path: str | Path, delay: float, tries: int = 100) -> None:
     """``rmdir`` a cgroup, retrying while the kernel still holds it busy just after its last process exited."""
     for _ in range(tries):
@@ -136,11 +164,13 @@ def _rmdir_retrying(path: str | Path, delay: float, tries: int = 100) -> None:
             time.sleep(delay)
 
 
-def sweep_children(spec: dict[str, Any], prefix: str, kill: bool = False) -> None:
+def sweep_children(spec: dict[str, Any], prefix: str, kill: bool = False) -> int:
     """Remove our leftover cgroups whose name starts with ``prefix``; with ``kill``, first kill what still runs in
-    them (e.g. the submission a zygote was running when it was killed: nothing else enforces its wall clock)."""
+    them (e.g. the submission a zygote was running when it was killed: nothing else enforces its wall clock).
+    Returns how many could not be removed yet."""
     dirs = [d for base in spec.get("bases", {}).values() for d in Path(base).glob(f"{prefix}*")]
     if kill:
         Cgroup(spec["version"], [str(d) for d in dirs]).kill_all()
     for d in dirs:
         _rmdir_retrying(d, 0.01)
+    return sum(d.exists() for d in dirs)

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from .checker import CheckerPool, CheckResult, ModelReport
+from .cgroups import host_memory
+from .checker import CHECKER_MEMORY, CheckerPool, CheckResult, ModelReport
 from .contract import MAX_SOURCE_BYTES, Verdict
 from .data import write_public_train
-from .sandbox import Limits, RunSpec, Sandbox
+from .sandbox import GiB, Limits, RunSpec, Sandbox
 from .tasks import Task, get
 
 
@@ -26,6 +27,7 @@ class GradeResult(BaseModel):
     score: float
     max_score: float
     message: str = ""
+    message_from_submission: bool = False  # the message is, or quotes, what the submission wrote: shown marked
     checks: list[CheckResult] = Field(default_factory=list)
     layers: dict[str, str] = Field(default_factory=dict)
     cpu_seconds: float = 0.0
@@ -48,14 +50,32 @@ def submission_files(paths: Iterable[str | Path]) -> list[Path]:
     return out
 
 
-class Autograder:
-    """A sandbox with ``jobs`` warm zygotes and a warm spawn-based checker pool of the same size."""
+def check_memory_fits(jobs: int, sandbox_bytes: int, checker_bytes: int, have: int | None = None) -> None:
+    """Refuse to start when ``jobs`` slots, each a sandboxed submission and a checker process at their memory caps,
+    could use more memory than the host has: the caps must hold before the host's OOM killer picks a victim."""
+    have = host_memory() if have is None else have
+    need = jobs * (sandbox_bytes + checker_bytes)
+    if need > have:
+        fits = have // (sandbox_bytes + checker_bytes)
+        raise RuntimeError(
+            f"{jobs} parallel jobs need up to {need / GiB:.1f} GiB in the worst case (each: a submission capped at "
+            f"{sandbox_bytes / GiB:.1f} GiB and a checker capped at {checker_bytes / GiB:.1f} GiB), but this host "
+            f"has {have / GiB:.1f} GiB: use --jobs {fits} or fewer"
+            + ("" if fits else " (not even one fits: lower the caps)")
+        )
 
-    def __init__(self, jobs: int = 1, limits: Limits | None = None, strict: bool = False) -> None:
+
+class Autograder:
+    """A sandbox with ``jobs`` warm zygotes and a checker pool of the same size (``CheckerPool``)."""
+
+    def __init__(
+        self, jobs: int = 1, limits: Limits | None = None, strict: bool = False, checker_memory: int = CHECKER_MEMORY
+    ) -> None:
         self.jobs = jobs
+        check_memory_fits(jobs, (limits or Limits()).memory_bytes, checker_memory)
         self.sandbox = Sandbox(slots=jobs, limits=limits, strict=strict)
         cg = self.sandbox.cgroup_spec if self.sandbox.layers.get("cgroup") == "ok" else None
-        self.checker = CheckerPool(jobs, cg)
+        self.checker = CheckerPool(jobs, cg, memory_bytes=checker_memory)
         self._scratch = Path(tempfile.mkdtemp(prefix="cnnquiz-grade-"))
         self._train: Path | None = None
         self._lock = threading.Lock()
@@ -96,7 +116,14 @@ class Autograder:
                 "stdout_head": run.stdout_head[:2000],
             }
             if run.verdict != "exported":
-                return GradeResult(verdict=run.verdict, score=0, message=run.message, **base, **common)
+                return GradeResult(
+                    verdict=run.verdict,
+                    score=0,
+                    message=run.message,
+                    message_from_submission=run.message_from_submission,
+                    **base,
+                    **common,
+                )
             report = self.checker.check(task.id, str(out))
             score = sum(c.points for c in report.checks) if report.verdict == "ok" else 0.0
             return GradeResult(

@@ -64,6 +64,8 @@ EXPORT_FILES = {  # file name in the work dir → at most this many bytes copied
     "status.json": 64 << 10,
 }
 OUTPUT_HEAD = 4096
+FULL_BYTES = 64 << 10  # a size-capped file system with less free than this is full
+PR_SET_DUMPABLE = 4
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -160,6 +162,7 @@ def build_root(cfg: dict[str, Any]) -> None:
     _tmpfs(f"{root}/dev/shm", "16m")
     os.makedirs(f"{root}/proc", exist_ok=True)
     mount("proc", f"{root}/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mask_proc(root, cfg["limits"]["memory_bytes"])
     # the size-limited work dir, owned by the slot's uid
     _tmpfs(f"{root}/box", cfg["work_size"], "0700", f",uid={uid},gid={uid}")
     os.makedirs(f"{root}/.oldroot", exist_ok=True)
@@ -169,6 +172,41 @@ def build_root(cfg: dict[str, Any]) -> None:
     umount2("/.oldroot", MNT_DETACH)
     os.rmdir("/.oldroot")
     mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+# /proc files that show the whole host; the PID namespace hides processes, not these
+PROC_SYNTHETIC = ("meminfo", "loadavg", "uptime", "swaps")
+PROC_EMPTY = (
+    "vmstat", "zoneinfo", "buddyinfo", "pagetypeinfo", "slabinfo", "diskstats", "partitions", "interrupts",
+    "softirqs", "schedstat", "sched_debug", "timer_list", "latency_stats", "keys", "key-users", "kcore",
+    "sysrq-trigger", "kallsyms",
+)  # fmt: skip
+
+
+def mask_proc(root: str, memory_bytes: int) -> None:
+    """Bind files of the sandbox's own over the host-wide figures in its /proc: a memory of the sandbox's size, an
+    idle load, an uptime and swap of nothing; /dev/null over counters and tables of the host's devices, memory and
+    scheduler.  Best effort, file by file (a kernel may refuse one); what cannot be masked is in the README."""
+    kb = memory_bytes // 1024
+    mem = {"MemTotal": kb, "MemFree": kb, "MemAvailable": kb, "Buffers": 0, "Cached": 0, "SwapCached": 0}
+    mem |= {"Active": 0, "Inactive": 0, "SwapTotal": 0, "SwapFree": 0, "Shmem": 0}
+    text = {
+        "meminfo": "".join(f"{k}:{v:>16} kB\n" for k, v in mem.items()),
+        "loadavg": "0.00 0.00 0.00 1/1 1\n",
+        "uptime": "0.00 0.00\n",
+        "swaps": "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n",
+    }
+    fake = f"{root}/.proc"
+    os.makedirs(fake, mode=0o755, exist_ok=True)
+    for name in PROC_SYNTHETIC:
+        with contextlib.suppress(OSError):
+            Path(fake, name).write_text(text[name])
+            os.chmod(f"{fake}/{name}", 0o444)
+            mount(f"{fake}/{name}", f"{root}/proc/{name}", None, MS_BIND)
+    for name in PROC_EMPTY:
+        if os.path.exists(f"{root}/proc/{name}"):
+            with contextlib.suppress(OSError):
+                mount(f"{root}/dev/null", f"{root}/proc/{name}", None, MS_BIND)
 
 
 def enter_namespaces(userns: bool) -> None:
@@ -337,14 +375,20 @@ def _init(
         os.close(out_fd)
         os._exit(_runner(prep, cfg, rep, work, job_fd, payload))
     os.close(job_fd)
-    code = 1
+    with contextlib.suppress(OSError):  # nothing running as our uid may open this process' files (the report pipe)
+        _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    code, sig, runner_cpu, runner_rss = 1, 0, 0.0, 0
     while True:  # PID 1: reap everything, stop when the runner is gone
         try:
-            pid, status = os.wait()
+            pid, status, usage = os.wait4(-1, 0)
         except ChildProcessError:
             break
         if pid == runner:
+            # what the kernel says of the runner itself, which the submission cannot write: the signal that ended
+            # it (not an exit status that looks like one), its CPU time and its peak resident memory
             code = _wait_code(status)
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+            runner_cpu, runner_rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
             if ns:
                 with contextlib.suppress(OSError):
                     os.kill(-1, signal.SIGKILL)  # PID 1 of its namespace: this kills only the sandbox
@@ -354,11 +398,55 @@ def _init(
         copy_out(work, out_fd)
     except OSError as e:
         rep.say("internal", f"copy_out: {e}")
+    writable = [work, "/tmp", "/home", "/root", "/dev/shm"] if fs else [work]
+    evidence = output_evidence(writable, cfg["limits"]["output_bytes"], tmpfs=fs)
     # the runner and everything it started are gone and the exports are out: the zygote can answer now, without
     # waiting for this process tree to be torn down
     tree = resource.getrusage(resource.RUSAGE_CHILDREN)
-    rep.say("done", f"{code} {tree.ru_utime + tree.ru_stime:.4f}")
+    done = {
+        "code": code,
+        "signal": sig,
+        "cpu": round(tree.ru_utime + tree.ru_stime, 4),
+        "runner_cpu": round(runner_cpu, 4),
+        "runner_rss": runner_rss,
+        "output": evidence,
+    }
+    rep.say("done", json.dumps(done))
     return code
+
+
+def output_evidence(roots: list[str], fsize: int, tmpfs: bool, max_entries: int = 10_000) -> str:
+    """What is left of an output limit once every process of the sandbox is gone: a file that reached
+    ``RLIMIT_FSIZE``, or one of the sandbox's own size-capped file systems full.  ``""`` if there is none (then an
+    EFBIG, an ENOSPC or a SIGXFSZ the submission reports was raised or sent by itself)."""
+    seen = 0
+    for root in roots:
+        if tmpfs:
+            with contextlib.suppress(OSError):
+                st = os.statvfs(root)
+                if st.f_bavail * st.f_frsize < FULL_BYTES:
+                    return f"{root} is full"
+        try:
+            dev = os.stat(root, follow_symlinks=False).st_dev
+        except OSError:
+            continue
+        stack = [root]
+        while stack and seen < max_entries:
+            try:
+                entries = list(os.scandir(stack.pop()))
+            except OSError:
+                continue
+            for e in entries:
+                seen += 1
+                with contextlib.suppress(OSError):
+                    st = e.stat(follow_symlinks=False)
+                    if st.st_dev != dev:  # another mount (e.g. the read-only Python install): not the sandbox's
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+                    elif e.is_file(follow_symlinks=False) and st.st_size >= fsize:
+                        return f"{e.path} reached {fsize >> 20} MiB"
+    return ""
 
 
 def read_job(fd: int) -> dict[str, Any] | None:
@@ -387,6 +475,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
         rep.say("warm_up", f"FAILED: {type(e).__name__}: {e}")
     prepared = _cpu_self()
     rep.say("prepared_cpu", f"{prepared:.4f}")
+    rep.say("prepared_rss", str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024))
     job = read_job(job_fd)
     if job is None:
         return 0
@@ -409,7 +498,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     if not (layers.get("cgroup") and cfg["cgroup_dirs"]):
         # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
         # (TensorFlow reserves much it never touches) plus the memory limit
-        as_limit = min(as_limit, _mapped_bytes() + limits["memory_bytes"])
+        as_limit = min(as_limit, mapped_bytes() + limits["memory_bytes"])
     rep.layer("rlimits", True, lambda: set_rlimits({**limits, "cpu_seconds": cpu_limit, "as_bytes": as_limit}))
     os.environ.clear()
     os.environ.update(cfg["env"])
@@ -420,7 +509,7 @@ def _runner(prep: dict[str, Any], cfg: dict[str, Any], rep: Reporter, work: str,
     return 0
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 

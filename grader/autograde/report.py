@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from .contract import VERDICTS
+from .display import clean, from_submission
 from .grade import GradeResult
 
 
@@ -52,12 +53,16 @@ class PrairieLearnResults(BaseModel):
 
 def _headline(r: GradeResult) -> str:
     head = f"verdict: {r.verdict}; score {r.score:g}/{r.max_score:g}"
-    if r.message:
-        head += f"\n{r.message}"
+    if r.message:  # the submission's own words fenced as such; the grader's may still name its layers: cleaned
+        head += "\n" + _why(r)
     degraded = [k for k, v in r.layers.items() if v != "ok"]
     if degraded:
         head += "\nWARNING: graded WITHOUT these sandbox layers: " + ", ".join(degraded)
     return head
+
+
+def _why(r: GradeResult) -> str:
+    return from_submission(r.message, "message") if r.message_from_submission else clean(r.message)
 
 
 def _trap_note(trap: str | None) -> str:
@@ -71,12 +76,12 @@ def gradescope(r: GradeResult) -> GradescopeResults:
             score=c.points,
             max_score=c.max_points,
             status="passed" if c.passed else "failed",
-            output=c.message + _trap_note(c.trap),
+            output=clean(c.message) + _trap_note(c.trap),
         )
         for c in r.checks
     ]
     if not tests:  # the run ended before any check could run: one failed test says why
-        tests = [GradescopeTest(name=r.verdict, score=0, max_score=r.max_score, status="failed", output=r.message)]
+        tests = [GradescopeTest(name=r.verdict, score=0, max_score=r.max_score, status="failed", output=_why(r))]
     return GradescopeResults(
         score=r.score,
         max_score=r.max_score,
@@ -88,11 +93,13 @@ def gradescope(r: GradeResult) -> GradescopeResults:
 
 def prairielearn(r: GradeResult) -> PrairieLearnResults:
     tests = [
-        PrairieLearnTest(name=c.name, points=c.points, max_points=c.max_points, message=c.message + _trap_note(c.trap))
+        PrairieLearnTest(
+            name=c.name, points=c.points, max_points=c.max_points, message=clean(c.message) + _trap_note(c.trap)
+        )
         for c in r.checks
     ]
     if not tests:
-        tests = [PrairieLearnTest(name=r.verdict, points=0, max_points=r.max_score, message=r.message)]
+        tests = [PrairieLearnTest(name=r.verdict, points=0, max_points=r.max_score, message=_why(r))]
     return PrairieLearnResults(
         score=r.score / r.max_score if r.max_score else 0.0,
         points=r.score,

@@ -9,6 +9,7 @@ result and warned about (``degrade loudly``); ``strict=True`` refuses to run wit
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import shutil
@@ -30,6 +31,8 @@ from .contract import TaskKind, Verdict
 LAYERS = ("session", "cgroup", "namespaces", "filesystem", "rlimits", "uid", "seccomp", "wall_clock")
 BASE_UID = 61000
 GiB = 1 << 30
+CPU_SLACK = 0.1  # seconds: CPU accounting granularity when checking that SIGXCPU came at the CPU limit
+MEMORY_EVIDENCE = 0.75  # a MemoryError counts as the memory limit once memory grew by this share of it
 
 
 class Limits(BaseModel):
@@ -55,6 +58,7 @@ class RunSpec(BaseModel):
 class RunResult(BaseModel):
     verdict: Verdict | Literal["exported"]
     message: str = ""
+    message_from_submission: bool = False  # the message is, or quotes, what the submission wrote (a traceback…)
     out_dir: str
     cpu_seconds: float = 0.0  # after the submission arrived
     prepared_cpu_seconds: float = 0.0  # spent by the prepared child's warm-up, before the submission existed
@@ -376,29 +380,61 @@ def classify(raw: dict[str, Any], out: Path, limits: Limits, layers: dict[str, s
             message=f"wall-clock limit of {2 * limits.cpu_seconds} s reached; every process was killed",
             **base,
         )
-    if code == 128 + signal.SIGXCPU or (code == 128 + signal.SIGKILL and cpu >= limits.cpu_seconds):
+    # A limit verdict only on what the kernel recorded, never on what the submission can say or do to itself: the
+    # signal that really ended the runner (not an exit status that looks like one) with the CPU it really used
+    # (SIGXCPU comes at the runner's RLIMIT_CPU: the warm-up's CPU plus the budget, rounded up), a cgroup OOM kill,
+    # a MemoryError with the memory really grown, a file at RLIMIT_FSIZE or a full file system.
+    sig = int(raw.get("signal") or 0)
+    prepared = float(raw.get("prepared_cpu_seconds", 0.0))
+    runner_cpu = raw.get("runner_cpu_seconds")
+    used = float(runner_cpu) if runner_cpu is not None else cpu + prepared
+    if sig in (signal.SIGXCPU, signal.SIGKILL) and used >= math.ceil(prepared + limits.cpu_seconds) - CPU_SLACK:
         return RunResult(verdict="time_limit", message=f"CPU limit of {limits.cpu_seconds} s reached", **base)
-    if raw.get("oom") or phase == "memory":
+    grown = int(raw.get("runner_rss_bytes") or 0) - int(raw.get("prepared_rss_bytes") or 0)
+    if raw.get("oom") or (phase == "memory" and grown >= MEMORY_EVIDENCE * limits.memory_bytes):
         return RunResult(
             verdict="memory_limit", message=f"memory limit of {limits.memory_bytes >> 20} MiB reached", **base
         )
     cap = limits.output_bytes
-    if phase == "output" or code == 128 + signal.SIGXFSZ or max(sizes.values()) >= cap:
+    evidence = str(raw.get("output_evidence") or "")
+    if max(sizes.values()) >= cap or (evidence and (phase == "output" or sig == signal.SIGXFSZ)):
         return RunResult(
             verdict="output_limit",
-            message=f"output limit reached (files and stdout/stderr are capped at {cap >> 20} MiB)",
+            message=f"output limit reached (files and stdout/stderr are capped at {cap >> 20} MiB)"
+            + (f": {evidence}" if evidence else ""),
+            **base,
+        )
+    claimed = str(status.get("message", ""))[:1000]
+    if phase == "memory":  # a MemoryError with nothing to show for it
+        return RunResult(
+            verdict="runtime_error",
+            message=f"{claimed} (memory grew by {max(grown, 0) >> 20} MiB of the {limits.memory_bytes >> 20} MiB "
+            "limit: raised by the submission, not by the limit)",
+            message_from_submission=True,
+            **base,
+        )
+    if phase == "output":
+        return RunResult(
+            verdict="runtime_error",
+            message=f"{claimed} (no file reached the {cap >> 20} MiB limit and no file system is full: raised by "
+            "the submission, not by the limit)",
+            message_from_submission=True,
             **base,
         )
     if phase == "exception":
-        return RunResult(verdict="runtime_error", message=str(status.get("traceback", ""))[:4000], **base)
-    if code is not None and code >= 128:
-        sig = code - 128
+        traceback = str(status.get("traceback", ""))[:4000]
+        return RunResult(verdict="runtime_error", message=traceback, message_from_submission=True, **base)
+    if sig:
         name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
         extra = " (a system call the sandbox forbids)" if sig == signal.SIGSYS else ""
+        if sig in (signal.SIGXCPU, signal.SIGXFSZ):
+            extra = " (sent by the submission itself: the limit was not reached)"
         return RunResult(verdict="runtime_error", message=f"the process was killed by {name}{extra}", **base)
+    if code:
+        return RunResult(verdict="runtime_error", message=f"the process exited with status {code}", **base)
     exported = (out / "model.json").exists() or (out / "arrays.npz").exists()
     if phase == "no_model":
-        return RunResult(verdict="no_model", message=str(status.get("message", ""))[:1000], **base)
+        return RunResult(verdict="no_model", message=claimed, message_from_submission=True, **base)
     if not exported or phase != "exported":
         return RunResult(verdict="no_model", message="the process ended before exporting a model", **base)
     return RunResult(verdict="exported", **base)

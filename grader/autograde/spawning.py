@@ -1,4 +1,4 @@
-"""Spawned helper processes that never re-run the host's ``__main__``.
+"""Spawned and fork-server helper processes that never re-run the host's ``__main__``.
 
 A ``spawn`` child normally re-imports the parent's main module (``__mp_main__``) before it runs its target. In a
 host such as Streamlit the main module is a page script, which must never run again in a checker process (it would
@@ -11,7 +11,7 @@ while one of them is launched), never other ``multiprocessing`` users in the sam
 from __future__ import annotations
 
 import threading
-from multiprocessing import context, popen_spawn_posix, spawn
+from multiprocessing import context, popen_forkserver, popen_spawn_posix, spawn
 from typing import Any
 
 _launching = threading.local()
@@ -48,8 +48,40 @@ class MainlessSpawnContext(context.SpawnContext):
     Process = _Process  # type: ignore[assignment]
 
 
-def mainless_spawn_context() -> MainlessSpawnContext:
+def _install() -> None:
     with _install_lock:
         if spawn.get_preparation_data is not _preparation_data:
             spawn.get_preparation_data = _preparation_data
+
+
+def mainless_spawn_context() -> MainlessSpawnContext:
+    _install()
     return MainlessSpawnContext()
+
+
+class _ForkserverPopen(popen_forkserver.Popen):
+    def _launch(self, process_obj: Any) -> None:
+        _launching.mainless = True
+        try:
+            super()._launch(process_obj)
+        finally:
+            _launching.mainless = False
+
+
+class _ForkserverProcess(context.ForkServerProcess):
+    _start_method = "forkserver"
+
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        return _ForkserverPopen(process_obj)
+
+
+class MainlessForkServerContext(context.ForkServerContext):
+    Process = _ForkserverProcess  # type: ignore[assignment]
+
+
+def mainless_forkserver_context() -> MainlessForkServerContext:
+    """A ``forkserver`` context whose children, like :func:`mainless_spawn_context`'s, never import ``__main__``
+    (the fork server itself is started without it unless ``__main__`` is preloaded, which the checker never asks)."""
+    _install()
+    return MainlessForkServerContext()

@@ -133,27 +133,35 @@ class Prepared:
                 break
         prepared = float(self.reports.get("prepared_cpu", 0) or 0)
         early = not timed_out and "done" in self.reports
-        if early:  # init reported the runner's exit status and its process tree's CPU time
-            code_s, _, tree_cpu = self.reports["done"].partition(" ")
-            code, cpu = int(code_s), float(tree_cpu)
+        done: dict[str, Any] = {}
+        if early:  # init reported what the kernel said of the runner, and its process tree's CPU time
+            done = json.loads(self.reports["done"])
+            code, cpu = int(done["code"]), float(done["cpu"])
             oom, mem_peak = self.cg.oom_and_peak() if self.cg is not None else (False, None)
         else:  # killed on the wall clock, or the child itself failed: reap it here
             if timed_out:
+                cpu = _tree_cpu(self.pid)  # what it used until now, before the kill loses it
                 _kill_all(self.pid, self.reports, self.cg)
             status, usage = self._reap()
-            cpu = usage.ru_utime + usage.ru_stime
+            cpu = max(cpu, usage.ru_utime + usage.ru_stime) if timed_out else usage.ru_utime + usage.ru_stime
             oom, mem_peak = self._sweep()
             code = os.WTERMSIG(status) + 128 if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            done["signal"] = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         self._deliver(job["out_dir"])
         return {
             "exit_code": code,
+            "signal": done.get("signal", 0),
             "timed_out": timed_out,
             "cpu_seconds": max(0.0, cpu - prepared),
             "prepared_cpu_seconds": prepared,
+            "runner_cpu_seconds": done.get("runner_cpu"),
+            "runner_rss_bytes": done.get("runner_rss"),
+            "prepared_rss_bytes": int(self.reports.get("prepared_rss", 0) or 0),
+            "output_evidence": done.get("output", ""),
             "wall_seconds": time.monotonic() - t0,
             "oom": oom,
             "memory_peak": mem_peak,
-            "reports": {k: v for k, v in self.reports.items() if k not in ("_buf", "done")},
+            "reports": {k: v for k, v in self.reports.items() if k not in ("_buf", "done", "prepared_rss")},
             "finishing": early,
         }
 
@@ -218,6 +226,31 @@ class Prepared:
         for name in os.listdir(self.stage):
             shutil.move(os.path.join(self.stage, name), os.path.join(out_dir, name))
         self._clean()
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of ``root`` and every live descendant (all their threads, and the children each has reaped), read
+    from ``/proc`` before a kill: a process tree killed on the wall clock is reaped by nobody that would count it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    cpu: dict[int, float] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        # after the command: state ppid … utime(12) stime(13) cutime(14) cstime(15), counted from the state
+        parent[int(d)] = int(fields[1])
+        cpu[int(d)] = sum(int(x) for x in fields[11:15]) / tick
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += cpu.get(pid, 0.0)
+        stack += [c for c, p in parent.items() if p == pid]
+    return total
 
 
 def _kill_all(pid: int, reports: dict[str, str], cg: Cgroup | None) -> None:
