@@ -311,6 +311,9 @@ class CodeSubmission(Base):
     file_name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
+    """The source as text, with what a database cannot store (NUL, lone surrogates) replaced by U+FFFD."""
+    source_bytes: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The exact file, where ``source`` had to be sanitised (NULL: ``source`` is the file)."""
     verdict: Mapped[str | None] = mapped_column(String(32))
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float | None] = mapped_column(Float)

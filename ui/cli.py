@@ -636,11 +636,17 @@ def autograde(
     err.print(counts)
     if db_url:
         try:
-            ids = report.store(db_url, user_id if user_id is not None else owners, task, results)
+            ids, failures = report.store(db_url, user_id if user_id is not None else owners, task, results)
         except Exception as e:
             err.print(f"[red]error:[/red] storing the results failed: {markup(f'{type(e).__name__}: {e}')}")
             raise typer.Exit(1) from None
         err.print(f"stored {len(ids)} submissions")
+        for f in failures:
+            err.print(
+                Text.assemble(("error: ", "red"), "not stored: ", (clean_line(f.file), "italic"), f" ({f.error})")
+            )
+        if failures:
+            raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------ exams: build from a blueprint file, export

@@ -155,30 +155,41 @@ def resolve_owners(url: str, files: Sequence[str | Path]) -> tuple[dict[str, int
     return owners, unmatched
 
 
+class StoreFailure(BaseModel):
+    file: str
+    error: str
+
+
 def store(
     url: str,
     owner: int | Mapping[str, int],
     task_id: str,
     results: Sequence[GradeResult],
     assessment_id: int | None = None,
-) -> list[int]:
-    """Record each submission and its verdict through the grader service; returns the submission ids.  ``owner`` is
-    one user id for all of them, or ``{file: user id}``."""
+) -> tuple[list[int], list[StoreFailure]]:
+    """Record each submission (its exact bytes) and its verdict through the grader service, each on its own: one
+    that cannot be stored is reported and never stops the others. Returns the stored ids and the failures.
+    ``owner`` is one user id for all of them, or ``{file: user id}``."""
     from grader import services
     from grader.db import make_engine, session_factory
 
     engine = make_engine(url)
     try:
         sf = session_factory(engine)
-        ids = []
+        ids: list[int] = []
+        failures: list[StoreFailure] = []
         for r in results:
-            uid = owner if isinstance(owner, int) else owner[r.file]
-            source = Path(r.file).read_text(encoding="utf-8", errors="replace") if Path(r.file).is_file() else ""
-            sub = services.record_code_submission(
-                sf, uid, task_id, Path(r.file).name, source, assessment_id=assessment_id
-            )
-            services.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
-            ids.append(sub.id)
-        return ids
+            try:
+                uid = owner if isinstance(owner, int) else owner[r.file]
+                source = Path(r.file).read_bytes() if Path(r.file).is_file() else b""
+                sub = services.record_code_submission(
+                    sf, uid, task_id, Path(r.file).name, source, assessment_id=assessment_id
+                )
+                services.set_code_verdict(sf, sub.id, r.verdict, r.score, r.max_score, r.model_dump(mode="json"))
+            except Exception as e:  # one file's failure is reported with its name; the batch goes on
+                failures.append(StoreFailure(file=r.file, error=f"{type(e).__name__}: {e}"))
+            else:
+                ids.append(sub.id)
+        return ids, failures
     finally:
         engine.dispose()

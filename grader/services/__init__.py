@@ -82,6 +82,7 @@ from .code import (
     CodeSubmissionOut,
     GradingInput,
     clear_code_verdict,
+    code_submission_bytes,
     code_submission_for_grading,
     code_submission_kind,
     code_submission_source,
@@ -91,6 +92,8 @@ from .code import (
     record_code_verdict_once,
     safe_file_name,
     set_code_verdict,
+    storable,
+    storable_json,
 )
 from .common import (
     MAX_RETRIES,
@@ -298,7 +301,10 @@ __all__ = [
     "code_submission_for_grading",
     "code_submission_kind",
     "clear_code_verdict",
+    "code_submission_bytes",
     "code_submission_source",
+    "storable",
+    "storable_json",
     "get_code_submission",
     "list_code_submissions",
     "safe_file_name",

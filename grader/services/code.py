@@ -20,6 +20,25 @@ from .common import AccessDenied, NotFound, OutModel, assessment_row, now_utc, r
 
 MAX_FILE_NAME = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""What PostgreSQL refuses in text and jsonb: NUL, and UTF-16 surrogates (alone, they are no character at all)."""
+
+
+def storable(text: str) -> str:
+    """``text`` with every character a database cannot store (NUL, a lone surrogate) replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def storable_json(value: Any) -> Any:
+    """A JSON value with :func:`storable` strings throughout, keys included (student text reaches check messages,
+    layer names and tracebacks)."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(str(k)): storable_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_json(v) for v in value]
+    return value
 
 
 def safe_file_name(name: str) -> str:
@@ -56,14 +75,16 @@ def record_code_submission(
     actor_id: int,
     task_id: str,
     file_name: str,
-    source: str,
+    source: str | bytes,
     *,
     assessment_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> CodeSubmissionOut:
     """Store a submitted source file (its sha256 too) before the autograder runs it; the file name is stored
-    sanitised (:func:`safe_file_name`)."""
-    data = source.encode("utf-8")
+    sanitised (:func:`safe_file_name`). ``source`` is the file's bytes, or its text; the text is stored
+    :func:`storable`, and where that changed it the exact bytes are kept too (:func:`code_submission_bytes`)."""
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    text = storable(data.decode("utf-8", "replace"))
     if len(data) > MAX_SOURCE_BYTES:
         raise ValueError(f"the file is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are accepted")
     t = now_utc(now)
@@ -77,7 +98,8 @@ def record_code_submission(
             assessment_id=assessment_id,
             file_name=safe_file_name(file_name),
             sha256=hashlib.sha256(data).hexdigest(),
-            source=source,
+            source=text,
+            source_bytes=None if text.encode("utf-8") == data else data,
             created_at=t,
         )
         s.add(c)
@@ -102,7 +124,7 @@ def set_code_verdict(
         if c is None:
             raise NotFound(f"no code submission {submission_id}")
         c.verdict, c.score, c.max_score = verdict, score, max_score
-        c.results = None if results is None else canonical_json(results)
+        c.results = None if results is None else storable_json(canonical_json(results))
         c.graded_at = t
         s.flush()
         return CodeSubmissionOut.model_validate(c)
@@ -128,7 +150,7 @@ def record_code_verdict_once(
             verdict=verdict,
             score=score,
             max_score=max_score,
-            results=None if results is None else canonical_json(results),
+            results=None if results is None else storable_json(canonical_json(results)),
             graded_at=t,
         )
         .execution_options(synchronize_session=False)
@@ -192,6 +214,13 @@ def _readable(s: Any, actor_id: int, submission_id: int) -> D.CodeSubmission:
 def code_submission_source(sf: SessionFactory, actor_id: int, submission_id: int) -> str:
     with read_session(sf) as s:
         return _readable(s, actor_id, submission_id).source
+
+
+def code_submission_bytes(sf: SessionFactory, actor_id: int, submission_id: int) -> bytes:
+    """The exact file that was handed in (its sha256 is the stored ``sha256``)."""
+    with read_session(sf) as s:
+        c = _readable(s, actor_id, submission_id)
+        return c.source_bytes if c.source_bytes is not None else c.source.encode("utf-8")
 
 
 def get_code_submission(sf: SessionFactory, actor_id: int, submission_id: int) -> CodeSubmissionOut:
