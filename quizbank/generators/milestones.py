@@ -81,7 +81,12 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
             "tanh",
             "distractors": [
                 ("alexnet_tanh", "tanh, as LeNet-5 used, scaled to avoid saturation"),
-                ("alexnet_tanh", "The logistic sigmoid, as in the multilayer perceptrons before it"),
+                (
+                    "alexnet_tanh",
+                    "The logistic sigmoid, as in the multilayer perceptrons before it",
+                    "The sigmoid saturates even sooner than tanh, and its outputs are never centred on zero; AlexNet "
+                    "replaced both with ReLU, max(0, x), whose gradient is 1 for every positive input.",
+                ),
                 ("alexnet_batchnorm", "BatchNorm followed by tanh"),
             ],
             "check": (_ACTIVATIONS, ["relu", "softmax"]),
@@ -107,7 +112,12 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
             "correct": "Eight: five convolutional and three fully connected",
             "distractors": [
                 ("alexnet_layer_count", "Eleven: eight convolutional and three fully connected"),
-                ("alexnet_layer_count", "Six: five convolutional and one fully connected classifier"),
+                (
+                    "alexnet_layer_count",
+                    "Six: five convolutional and one fully connected classifier",
+                    "Only the last of AlexNet's dense layers is the 1000-way classifier: fc6 and fc7 (4,096 units "
+                    "each) come before it, so five convs and three fully connected layers make eight.",
+                ),
                 ("pooling_has_params", "Eleven: five convolutional, three max-pooling and three fully connected"),
             ],
             "check": (_WEIGHTED, ["Conv2D"] * 5 + ["Dense"] * 3),
@@ -116,12 +126,22 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
         },
         "gpus": {
             "stem": "AlexNet was trained on two GTX 580 GPUs with 3 GB each. How was the network split between them?",
-            "correct": "Each GPU held half the kernels of every layer; conv2, conv4 and conv5 saw only the maps on "
-            "their own GPU (groups=2 in Keras)",
+            "correct": "Each GPU held half of every layer's kernels; conv2, conv4 and conv5 read only their own "
+            "GPU's maps",
             "distractors": [
                 "alexnet_data_parallel",
-                ("alexnet_data_parallel", "The five conv layers ran on one GPU, the three FC layers on the other"),
-                ("alexnet_data_parallel", "Each GPU trained a whole network; their predictions were averaged"),
+                (
+                    "alexnet_data_parallel",
+                    "The five conv layers ran on one GPU and the three FC layers on the other, in a pipeline",
+                    "AlexNet did not split by depth: both GPUs held half of *every* layer, convs and FC layers "
+                    "alike, and exchanged maps only at conv3 and the FC layers (groups=2 in conv2, conv4, conv5).",
+                ),
+                (
+                    "alexnet_data_parallel",
+                    "Each GPU trained a whole network on its own; their two predictions were averaged",
+                    "That is an ensemble, and one network did not fit in a 3 GB GTX 580: AlexNet is a single "
+                    "network whose kernels are split between the two GPUs, half of every layer on each.",
+                ),
             ],
             "check": (_GROUPS, [1, 2, 1, 2, 2]),
             "explanation": f"{T.get('alexnet_data_parallel').feedback} The zoo's `{ALEX}` builds exactly that: "
@@ -130,12 +150,11 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
         "params": {
             "stem": f"The paper's two-GPU AlexNet (the zoo's `{ALEX}`: 227×227×3 input, 1000 classes). How many "
             "parameters does it have, and where are most of them?",
-            "correct": f"{fmt(ALEX_PARAMS)} (the paper's '60 million'), {fc_share:.0f} % of them in the three FC "
-            "layers",
+            "correct": f"{fmt(ALEX_PARAMS)} (the paper's '60 million'), {fc_share:.0f} % of them in the FC layers",
             "value": ALEX_PARAMS,
             "witness": W.zoo(ALEX, "count_params"),
             "distractors": [
-                ("alexnet_params_in_convs", f"{fmt(ALEX_PARAMS)}, most of them in the five conv layers"),
+                ("alexnet_params_in_convs", f"{fmt(ALEX_PARAMS)}, most of them in the five convolutional layers"),
                 ("lenet_as_alexnet", f"{fmt(ALEX_PARAMS // 1000)}, most of them in the FC layers"),
                 (
                     "params_for_macs",
@@ -177,7 +196,7 @@ ALEX_FALSE: tuple[tuple[str, str], ...] = (
 )
 
 
-@generator("milestones.alexnet", topic="milestones", title="AlexNet's innovations", kind="choice")
+@generator("milestones.alexnet", topic="milestones", title="AlexNet's innovations", kind="choice", version=2)
 def alexnet(rng: random.Random, difficulty: int) -> dict[str, Any]:
     facts = _alexnet_facts()
     if difficulty == 3:
