@@ -20,7 +20,19 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance, Witness
-from .base import Redraw, choice, fact_choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import (
+    Redraw,
+    choice,
+    claims_choice,
+    fact_choice,
+    fmt,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    topic,
+)
 
 TOPIC = topic(
     "milestones",
@@ -565,39 +577,52 @@ SE_EXPLANATION = (
 )
 
 
-@generator("milestones.senet", topic="milestones", title="What SE buys and what it costs", kind="choice")
+@generator("milestones.senet", topic="milestones", title="What SE buys and what it costs", kind="choice", version=2)
 def senet(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
-        return choice(
+        return claims_choice(
             rng,
             stem="Squeeze-and-excitation blocks (Hu et al., 2017) were added to each bottleneck of ResNet-50. What "
             "did that buy, and at what compute?",
-            correct=f"About {SE_GAIN} points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs",
-            correct_value=SE_MACS_PCT,
-            distractors=[
+            right=[
+                f"About {SE_GAIN} points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs",
+                f"Top-1 error {SE_GAIN} points lower, for only +{SE_MACS_PCT:.2f} % MACs",
+                f"+{SE_MACS_PCT:.2f} % MACs bought about {SE_GAIN} points of top-1 accuracy",
+            ],
+            wrong=[
                 ("se_macs_like_params", f"About {SE_GAIN} points of top-1 accuracy for +{SE_PARAMS_PCT:.1f} % MACs"),
+                ("se_macs_like_params", f"Top-1 error {SE_GAIN} points lower, for +{SE_PARAMS_PCT:.1f} % MACs"),
                 ("se_gain_overstated", f"About 5 points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_gain_overstated", f"Top-1 error 5 points lower, for only +{SE_MACS_PCT:.2f} % MACs"),
                 ("se_spatial_gate", "A per-pixel attention map, at about twice the MACs"),
+                ("se_spatial_gate", "One learned weight per spatial position, at about twice the MACs"),
             ],
             explanation=SE_EXPLANATION,
             params={"ask": "gain_and_macs"},
             witness=SE_MACS_W,
+            correct_value=SE_MACS_PCT,
         )
     if difficulty == 2:
-        return choice(
+        return claims_choice(
             rng,
             stem="SE-ResNet-50 against ResNet-50 (v1.5 layout, trainable weights, torchvision's MACs), as Keras "
             "measures the two zoo models: how much do the SE gates add?",
-            correct=f"+{SE_PARAMS_PCT:.1f} % parameters but only +{SE_MACS_PCT:.2f} % MACs",
-            correct_value=SE_PARAMS_PCT,
-            distractors=[
+            right=[
+                f"+{SE_PARAMS_PCT:.1f} % parameters but only +{SE_MACS_PCT:.2f} % MACs",
+                f"Only +{SE_MACS_PCT:.2f} % MACs, but +{SE_PARAMS_PCT:.1f} % parameters",
+            ],
+            wrong=[
                 ("se_free_in_params", f"+{SE_MACS_PCT:.2f} % parameters and +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_free_in_params", f"+{SE_MACS_PCT:.2f} % parameters but +{SE_PARAMS_PCT:.1f} % MACs"),
                 ("se_macs_like_params", f"+{SE_PARAMS_PCT:.1f} % parameters and +{SE_PARAMS_PCT:.1f} % MACs"),
+                ("se_macs_like_params", f"+{SE_PARAMS_PCT:.1f} % MACs, as much as it adds in parameters"),
                 ("se_no_reduction", f"+{SE_NO_REDUCTION_PCT:.0f} % parameters and +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_no_reduction", f"+{SE_NO_REDUCTION_PCT:.0f} % parameters but only +{SE_MACS_PCT:.2f} % MACs"),
             ],
             explanation=SE_EXPLANATION,
             params={"ask": "overheads"},
             witness=SE_PARAMS_W,
+            correct_value=SE_PARAMS_PCT,
         )
     return multi_select(
         rng,
