@@ -256,7 +256,7 @@ LENET_PARAMS = _declared("lenet5", "params")
 LENET_F5 = F.dense_params(400, 120)
 
 
-@generator("milestones.lenet_template", topic="milestones", title="LeNet-5's template", kind="choice")
+@generator("milestones.lenet_template", topic="milestones", title="LeNet-5's template", kind="choice", version=2)
 def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
     source = f"LeCun et al. 1998; the paper's network has {fmt(_ref('lenet5', 'paper_trainable'))} trainable parameters"
     if difficulty == 1:
@@ -267,7 +267,19 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 "stem": "LeNet-5 (LeCun et al., 1998) set the template most later CNNs follow. Which layer sequence "
                 "is it?",
                 "correct": "conv → pool → conv → pool → flatten → FC → FC → FC (softmax)",
-                "distractors": ["lenet_no_subsampling", "lenet_pool_first", "lenet_fc_first"],
+                "right": [
+                    "conv → pool → conv → pool → flatten → FC → FC → FC (softmax)",
+                    "C1 conv → S2 pool → C3 conv → S4 pool → flatten → F5 → F6 → output",
+                    "conv → subsample → conv → subsample → flatten → three dense layers",
+                ],
+                "distractors": [
+                    "lenet_no_subsampling",
+                    ("lenet_no_subsampling", "conv → conv → flatten → FC → FC → FC (softmax), no pooling"),
+                    "lenet_pool_first",
+                    ("lenet_pool_first", "pool → conv → pool → conv → flatten → FC → FC → FC (softmax)"),
+                    "lenet_fc_first",
+                    ("lenet_fc_first", "flatten → FC → conv → pool → conv → pool → FC (softmax)"),
+                ],
                 "explanation": f"{T.get('lenet_no_subsampling').feedback} The zoo's `lenet5` is built from that "
                 "template: Conv2D, AveragePooling2D, Conv2D, AveragePooling2D, Flatten, Dense ×3. "
                 f"({LENET['template'].source}.)",
@@ -281,15 +293,23 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     if difficulty == 2:
         no_bias = LENET_PARAMS - (6 + 16 + 120 + 84 + 10)
-        return numeric_choice(
+        alex, macs = _declared(ALEX, "params"), _declared("lenet5", "macs")
+
+        def about(n: int) -> str:
+            return f"about {n / 1e6:.0f} million" if n >= 1e6 else f"about {n / 1e3:.0f} thousand"
+
+        def forms(n: int) -> list[str]:
+            return [f"{fmt(n)} ({about(n)})", f"{about(n).capitalize()}: {fmt(n)}"]
+
+        return claims_choice(
             rng,
             stem="How many parameters does LeNet-5 have, as the zoo's textbook `lenet5` builds it (32×32×1 input, "
             "conv 6@5×5, pool, conv 16@5×5, pool, FC 120, FC 84, 10 classes)?",
-            key=LENET_PARAMS,
-            traps=[
-                ("lenet_as_alexnet", _declared(ALEX, "params")),
-                ("params_for_macs", _declared("lenet5", "macs")),
-                ("forgot_bias", no_bias),
+            right=[*forms(LENET_PARAMS), f"{fmt(LENET_PARAMS)}, the seed's '~60 k'"],
+            wrong=[
+                *(("lenet_as_alexnet", t) for t in forms(alex)),
+                *(("params_for_macs", t) for t in forms(macs)),
+                *(("forgot_bias", t) for t in forms(no_bias)),
             ],
             explanation=(
                 "$(25\\cdot1+1)\\cdot6 + (25\\cdot6+1)\\cdot16 + (400+1)\\cdot120 + (120+1)\\cdot84 + (84+1)\\cdot10 = "
@@ -298,17 +318,24 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ),
             params={"fact": "params"},
             witness=W.zoo("lenet5", "count_params"),
+            correct_value=LENET_PARAMS,
         )
     share = 100 * LENET_F5 / LENET_PARAMS
-    return choice(
+    return claims_choice(
         rng,
         stem=f"Where do most of LeNet-5's {fmt(LENET_PARAMS)} parameters sit (the zoo's `lenet5`)?",
-        correct=f"In F5, the first fully connected layer (400 → 120): {fmt(LENET_F5)}, {share:.0f} %",
-        correct_value=LENET_F5,
-        distractors=[
-            ("alexnet_params_in_convs", "In C3, the second conv layer (6 → 16 channels, 5×5)"),
-            ("conv_params_depend_on_hw", "In C1, which slides over the whole 32×32 input"),
-            ("pooling_has_params", "In the two subsampling (pooling) layers"),
+        right=[
+            f"In F5, the first fully connected layer (400 → 120), with {share:.0f} % of them",
+            f"In the first dense layer (400 → 120 units), F5, with {fmt(LENET_F5)} of them",
+            f"In the dense layer right after the flatten, F5, with {fmt(LENET_F5)} weights",
+        ],
+        wrong=[
+            ("alexnet_params_in_convs", "In C3, the second conv layer (6 → 16 channels, 5×5 kernels)"),
+            ("alexnet_params_in_convs", "In the two conv layers, C1 and C3, taken together"),
+            ("conv_params_depend_on_hw", "In C1, whose six 5×5 filters slide over the whole 32×32 input"),
+            ("conv_params_depend_on_hw", "In C1, the layer that runs at the full 32×32 resolution"),
+            ("pooling_has_params", "In the two subsampling (pooling) layers, S2 and S4"),
+            ("pooling_has_params", "In S2 and S4, the trainable subsampling layers of the paper"),
         ],
         explanation=(
             f"F5 maps the flattened $5\\cdot5\\cdot16 = 400$ features to 120 units: $(400+1)\\cdot120 = {fmt(LENET_F5)}$"
@@ -318,6 +345,7 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ),
         params={"fact": "share"},
         witness=W.zoo("lenet5", "count_params", at="fc1"),
+        correct_value=LENET_F5,
     )
 
 
