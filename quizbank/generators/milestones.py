@@ -24,8 +24,10 @@ from .base import (
     Redraw,
     choice,
     claims_choice,
+    compared,
     fact_choice,
     fmt,
+    fmt_scaled,
     generator,
     multi_select,
     numeric,
@@ -461,7 +463,7 @@ def _params(family: str) -> int:
 
 def _figure_line(family: str) -> str:
     row = SEED_TABLE[family]
-    return f"{row.title} ({row.year}): {row.top1.value} % top-1, {_params(family) / 1e6:.1f} M parameters, " + (
+    return f"{row.title} ({row.year}): {row.top1.value} % top-1, {fmt_scaled(_params(family))} parameters, " + (
         f"{_g(_macs(family))} GMACs"
     )
 
@@ -483,7 +485,23 @@ def _figures_explanation(families: list[str]) -> str:
     )
 
 
-@generator("milestones.figures", topic="milestones", title="The seed's accuracy and compute figures", kind="choice")
+def _worse_feedback(f: str, best: str) -> str:
+    """Why network ``f``, bigger or newer than ``best``, is still the less accurate one."""
+    rf, rb = SEED_TABLE[f], SEED_TABLE[best]
+    size = (
+        f"{rf.title} is the {compared(_macs(f), _macs(best), 'costlier', 'cheaper', 'equally costly')} network "
+        f"({_g(_macs(f))} vs {_g(_macs(best))} GMACs for {rb.title})"
+    )
+    year = f"came {'after' if rf.year > rb.year else 'before' if rf.year < rb.year else 'in the same year as'} it"
+    return (
+        f"{size} and {year} ({rf.year} vs {rb.year}), yet reaches {rf.top1.value} % top-1 against {rb.top1.value} %: "
+        "neither size nor date decides accuracy; compare the published figures."
+    )
+
+
+@generator(
+    "milestones.figures", topic="milestones", title="The seed's accuracy and compute figures", kind="choice", version=2
+)
 def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         family = pick(rng, FAMOUS_FIGURES)
@@ -527,13 +545,13 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 trap = "newer_is_more_accurate"
             else:
                 raise Redraw  # an older, smaller, less accurate network is no misconception anyone falls into
-            entries.append((trap, f))
-        if "bigger_is_more_accurate" not in {t for t, _ in entries}:
+            entries.append((trap, f, _worse_feedback(f, best)))
+        if "bigger_is_more_accurate" not in {t for t, _, _ in entries}:
             raise Redraw
 
         def option(f: str) -> str:
             row = SEED_TABLE[f]
-            return f"{row.title} ({row.year}; {_params(f) / 1e6:.1f} M parameters, {_g(_macs(f))} GMACs)"
+            return f"{row.title} ({row.year}; {fmt_scaled(_params(f))} parameters, {_g(_macs(f))} GMACs)"
 
         return choice(
             rng,
@@ -541,7 +559,7 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "and MACs as the zoo measures them.)",
             correct=option(best),
             correct_value=_macs(best),
-            distractors=[(t, option(f)) for t, f in entries],
+            distractors=[(t, option(f), why) for t, f, why in entries],
             explanation=(
                 f"{SEED_TABLE[best].title} leads these with {SEED_TABLE[best].top1.value} %. "
                 + _figures_explanation(sorted(families, key=lambda f: -SEED_TABLE[f].top1.value))
@@ -550,7 +568,7 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
             witness=W.zoo(SEED_TABLE[best].model, "macs"),
         )
     a, b = rng.sample([f for f in FIGURE_MODELS if f != "alexnet"], 2)
-    if SEED_TABLE[a].top1.value < SEED_TABLE[b].top1.value:
+    if _macs(a) < _macs(b):  # a is the costlier one: the ratio asked is above 1
         a, b = b, a
     ra, rb = SEED_TABLE[a], SEED_TABLE[b]
     key = _macs(a) / _macs(b)
@@ -558,8 +576,8 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return numeric_choice(
         rng,
         stem=f"{ra.title} reaches {ra.top1.value} % top-1 on ImageNet, {rb.title} {rb.top1.value} % (the seed's "
-        f"figures): {gain:+.1f} points. How many times {rb.title}'s MACs per image does {ra.title} take, measured on "
-        "the zoo's models at their own input sizes?",
+        f"figures): {gain:+.1f} points. How many times more MACs per image than {rb.title} does {ra.title} take, "
+        "measured on the zoo's models at their own input sizes?",
         key=key,
         traps=[
             ("ratio_inverted", T.ratio_inverted(_macs(a), _macs(b))),
