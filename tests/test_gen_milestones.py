@@ -146,10 +146,13 @@ def test_figures_difficulty_3_is_a_measured_ratio() -> None:
     for s in range(20):
         q = generate(f"{TOPIC}.figures", s, 3)
         a, b = q.params["models"]
-        assert SEED_TABLE[a].top1.value >= SEED_TABLE[b].top1.value
         right = next(o for o in q.options if o.correct)
         macs = {f: VARIANTS[SEED_TABLE[f].model].macs.value for f in (a, b)}  # type: ignore[union-attr]
+        assert macs[a] > macs[b]  # the costlier network first: "how many times more" is above 1
+        assert "times more MACs" in q.stem
         assert right.value == pytest.approx(macs[a] / macs[b])
+        inverted = next(o for o in q.options if o.trap == "ratio_inverted")
+        assert inverted.value == pytest.approx(macs[b] / macs[a]) and inverted.value < 1
 
 
 # ------------------------------------------------------------------ SENet

@@ -47,6 +47,8 @@ CLOSED = {name: _conv_params(d) + FC_PARAMS for name, d in DEPTHS.items()}  # 13
 CONV_PARAMS = {name: _conv_params(d) for name, d in DEPTHS.items()}  # 14,714,688 / 20,024,384
 MACS = {name: _macs(d) for name, d in DEPTHS.items()}  # 15,470,264,320 / 19,632,062,464
 RF = {name: _rf(d) for name, d in DEPTHS.items()}  # 212 / 268
+# torchvision's vgg*_bn: a BatchNorm after every conv adds a trainable scale and shift per channel
+BN_PARAMS = {name: CLOSED[name] + sum(2 * c_out for _, c_out, _ in _convs(d)) for name, d in DEPTHS.items()}
 
 
 def _variant(
@@ -87,6 +89,12 @@ def _variant(
                 paper_m * 1_000_000,
                 f"Simonyan & Zisserman 2014, Table 2: {paper_m} M parameters for configuration {config}",
                 note="rounded to millions; same network (biases, no BatchNorm) as Keras.",
+            ),
+            "torchvision_bn_params": Fact(
+                BN_PARAMS[name],
+                f"closed form {CLOSED[name]:,} + 2·Σ C_out (BatchNorm γ, β) = {BN_PARAMS[name]:,}; torchvision "
+                f"{name}_bn docs: num_params {BN_PARAMS[name]:,}",
+                note="the BatchNorm variant torchvision's published top-1 of the seed's table refers to",
             ),
             "torchvision_gmacs": Fact(
                 tv_gmacs,

@@ -316,7 +316,13 @@ def _tensor(rng: random.Random, n: int, m: int, c: int, values: tuple[int, ...])
     return [[[pick(rng, values) for _ in range(c)] for _ in range(m)] for _ in range(n)]
 
 
-@generator("backward.weight_grad", topic="backward", title="∂L/∂W and the multi-channel conv backward", kind="numeric")
+@generator(
+    "backward.weight_grad",
+    topic="backward",
+    title="∂L/∂W and the multi-channel conv backward",
+    kind="numeric",
+    version=2,
+)
 def weight_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
     xs, ws, gs = (-3, -2, -1, 0, 1, 2, 3, 4), (-2, -1, 1, 2, 3), (-2, -1, 0, 1, 2, 3)
     if difficulty == 1:  # one channel: ∂L/∂w = the input cross-correlated with G
@@ -408,8 +414,8 @@ def weight_grad(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ]
         ask = f"$\\partial L/\\partial x_{{{i + 1},{j + 1},{c + 1}}}$"
         how = (
-            f"Input channel {c + 1} feeds *every* output channel $o$ through $w_{{:,:,{c + 1},o}}$, so its gradient "
-            f"sums over them: $\\partial L/\\partial x_{{{i + 1},{j + 1},{c + 1}}} = \\sum_o \\sum_{{a,b}} "
+            f"*Every* output channel $o$ reads input channel {c + 1} through $w_{{:,:,{c + 1},o}}$, so its gradient "
+            f"sums over them all: $\\partial L/\\partial x_{{{i + 1},{j + 1},{c + 1}}} = \\sum_o \\sum_{{a,b}} "
             f"G_{{{i + 2}-a,\\,{j + 2}-b,\\,o}}\\, w_{{a,b,{c + 1},o}} = {' + '.join(terms) or '0'} = {fmt(key)}$. "
             "As a sliding window: the zero-padded $G$ convolved with the 180°-flipped kernel whose channel axes are "
             "transposed ($C_{out}$ in, $C_{in}$ out), which is how frameworks compute it."

@@ -13,7 +13,7 @@ from typing import Any
 from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
-from .base import Redraw, fmt, generator, numeric, pick, topic
+from .base import Redraw, compared, fmt, generator, noun, numeric, pick, topic
 
 TOPIC = topic(
     "compute",
@@ -75,7 +75,7 @@ def _layer(p: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return text, spec
 
 
-@generator("compute.conv_macs", topic="compute", title="MACs of one conv layer", kind="numeric")
+@generator("compute.conv_macs", topic="compute", title="MACs of one conv layer", kind="numeric", version=2)
 def conv_macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
     p = _draw(rng, difficulty)
     k, c_in, c_out, g, h, out = p["k"], p["c_in"], p["c_out"], p["groups"], p["h"], p["h_out"]
@@ -103,9 +103,11 @@ def conv_macs(rng: random.Random, difficulty: int) -> dict[str, Any]:
         f"{fmt(key)}$."
     )
     if g > 1:
+        full = F.conv_macs(out, out, k, c_in, c_out)
         how += (
             f" With `groups={g}`{' (depthwise: one group per channel)' if p['depthwise'] else ''} each filter reads "
-            f"only $C_{{in}}/g = {c_in // g}$ channel{'s' if c_in // g > 1 else ''}: {g}× fewer than a full conv."
+            f"only $C_{{in}}/g = {c_in // g}$ {noun(c_in // g, 'channel')}: {g}× {compared(key, full)} MACs than a full conv "
+            f"({fmt(key)} vs {fmt(full)})."
         )
     how += f" Biases add, they do not multiply-accumulate; FLOPs ≈ 2·MACs = {fmt(2 * key)}."
     return numeric(

@@ -20,7 +20,21 @@ from .. import formulas as F
 from .. import traps as T
 from .. import witness as W
 from ..schema import Tolerance, Witness
-from .base import Redraw, choice, fact_choice, fmt, generator, multi_select, numeric, numeric_choice, pick, topic
+from .base import (
+    Redraw,
+    choice,
+    claims_choice,
+    compared,
+    fact_choice,
+    fmt,
+    fmt_scaled,
+    generator,
+    multi_select,
+    numeric,
+    numeric_choice,
+    pick,
+    topic,
+)
 
 TOPIC = topic(
     "milestones",
@@ -81,7 +95,12 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
             "tanh",
             "distractors": [
                 ("alexnet_tanh", "tanh, as LeNet-5 used, scaled to avoid saturation"),
-                ("alexnet_tanh", "The logistic sigmoid, as in the multilayer perceptrons before it"),
+                (
+                    "alexnet_tanh",
+                    "The logistic sigmoid, as in the multilayer perceptrons before it",
+                    "The sigmoid saturates even sooner than tanh, and its outputs are never centred on zero; AlexNet "
+                    "replaced both with ReLU, max(0, x), whose gradient is 1 for every positive input.",
+                ),
                 ("alexnet_batchnorm", "BatchNorm followed by tanh"),
             ],
             "check": (_ACTIVATIONS, ["relu", "softmax"]),
@@ -107,7 +126,12 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
             "correct": "Eight: five convolutional and three fully connected",
             "distractors": [
                 ("alexnet_layer_count", "Eleven: eight convolutional and three fully connected"),
-                ("alexnet_layer_count", "Six: five convolutional and one fully connected classifier"),
+                (
+                    "alexnet_layer_count",
+                    "Six: five convolutional and one fully connected classifier",
+                    "Only the last of AlexNet's dense layers is the 1000-way classifier: fc6 and fc7 (4,096 units "
+                    "each) come before it, so five convs and three fully connected layers make eight.",
+                ),
                 ("pooling_has_params", "Eleven: five convolutional, three max-pooling and three fully connected"),
             ],
             "check": (_WEIGHTED, ["Conv2D"] * 5 + ["Dense"] * 3),
@@ -116,12 +140,22 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
         },
         "gpus": {
             "stem": "AlexNet was trained on two GTX 580 GPUs with 3 GB each. How was the network split between them?",
-            "correct": "Each GPU held half the kernels of every layer; conv2, conv4 and conv5 saw only the maps on "
-            "their own GPU (groups=2 in Keras)",
+            "correct": "Each GPU held half of every layer's kernels; conv2, conv4 and conv5 read only their own "
+            "GPU's maps",
             "distractors": [
                 "alexnet_data_parallel",
-                ("alexnet_data_parallel", "The five conv layers ran on one GPU, the three FC layers on the other"),
-                ("alexnet_data_parallel", "Each GPU trained a whole network; their predictions were averaged"),
+                (
+                    "alexnet_data_parallel",
+                    "The five conv layers ran on one GPU and the three FC layers on the other, in a pipeline",
+                    "AlexNet did not split by depth: both GPUs held half of *every* layer, convs and FC layers "
+                    "alike, and exchanged maps only at conv3 and the FC layers (groups=2 in conv2, conv4, conv5).",
+                ),
+                (
+                    "alexnet_data_parallel",
+                    "Each GPU trained a whole network on its own; their two predictions were averaged",
+                    "That is an ensemble, and one network did not fit in a 3 GB GTX 580: AlexNet is a single "
+                    "network whose kernels are split between the two GPUs, half of every layer on each.",
+                ),
             ],
             "check": (_GROUPS, [1, 2, 1, 2, 2]),
             "explanation": f"{T.get('alexnet_data_parallel').feedback} The zoo's `{ALEX}` builds exactly that: "
@@ -130,12 +164,11 @@ def _alexnet_facts() -> dict[str, dict[str, Any]]:
         "params": {
             "stem": f"The paper's two-GPU AlexNet (the zoo's `{ALEX}`: 227×227×3 input, 1000 classes). How many "
             "parameters does it have, and where are most of them?",
-            "correct": f"{fmt(ALEX_PARAMS)} (the paper's '60 million'), {fc_share:.0f} % of them in the three FC "
-            "layers",
+            "correct": f"{fmt(ALEX_PARAMS)} (the paper's '60 million'), {fc_share:.0f} % of them in the FC layers",
             "value": ALEX_PARAMS,
             "witness": W.zoo(ALEX, "count_params"),
             "distractors": [
-                ("alexnet_params_in_convs", f"{fmt(ALEX_PARAMS)}, most of them in the five conv layers"),
+                ("alexnet_params_in_convs", f"{fmt(ALEX_PARAMS)}, most of them in the five convolutional layers"),
                 ("lenet_as_alexnet", f"{fmt(ALEX_PARAMS // 1000)}, most of them in the FC layers"),
                 (
                     "params_for_macs",
@@ -177,7 +210,7 @@ ALEX_FALSE: tuple[tuple[str, str], ...] = (
 )
 
 
-@generator("milestones.alexnet", topic="milestones", title="AlexNet's innovations", kind="choice")
+@generator("milestones.alexnet", topic="milestones", title="AlexNet's innovations", kind="choice", version=2)
 def alexnet(rng: random.Random, difficulty: int) -> dict[str, Any]:
     facts = _alexnet_facts()
     if difficulty == 3:
@@ -225,7 +258,7 @@ LENET_PARAMS = _declared("lenet5", "params")
 LENET_F5 = F.dense_params(400, 120)
 
 
-@generator("milestones.lenet_template", topic="milestones", title="LeNet-5's template", kind="choice")
+@generator("milestones.lenet_template", topic="milestones", title="LeNet-5's template", kind="choice", version=2)
 def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
     source = f"LeCun et al. 1998; the paper's network has {fmt(_ref('lenet5', 'paper_trainable'))} trainable parameters"
     if difficulty == 1:
@@ -236,7 +269,19 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 "stem": "LeNet-5 (LeCun et al., 1998) set the template most later CNNs follow. Which layer sequence "
                 "is it?",
                 "correct": "conv → pool → conv → pool → flatten → FC → FC → FC (softmax)",
-                "distractors": ["lenet_no_subsampling", "lenet_pool_first", "lenet_fc_first"],
+                "right": [
+                    "conv → pool → conv → pool → flatten → FC → FC → FC (softmax)",
+                    "C1 conv → S2 pool → C3 conv → S4 pool → flatten → F5 → F6 → output",
+                    "conv → subsample → conv → subsample → flatten → three dense layers",
+                ],
+                "distractors": [
+                    "lenet_no_subsampling",
+                    ("lenet_no_subsampling", "conv → conv → flatten → FC → FC → FC (softmax), no pooling"),
+                    "lenet_pool_first",
+                    ("lenet_pool_first", "pool → conv → pool → conv → flatten → FC → FC → FC (softmax)"),
+                    "lenet_fc_first",
+                    ("lenet_fc_first", "flatten → FC → conv → pool → conv → pool → FC (softmax)"),
+                ],
                 "explanation": f"{T.get('lenet_no_subsampling').feedback} The zoo's `lenet5` is built from that "
                 "template: Conv2D, AveragePooling2D, Conv2D, AveragePooling2D, Flatten, Dense ×3. "
                 f"({LENET['template'].source}.)",
@@ -250,15 +295,23 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
         )
     if difficulty == 2:
         no_bias = LENET_PARAMS - (6 + 16 + 120 + 84 + 10)
-        return numeric_choice(
+        alex, macs = _declared(ALEX, "params"), _declared("lenet5", "macs")
+
+        def about(n: int) -> str:
+            return f"about {n / 1e6:.0f} million" if n >= 1e6 else f"about {n / 1e3:.0f} thousand"
+
+        def forms(n: int) -> list[str]:
+            return [f"{fmt(n)} ({about(n)})", f"{about(n).capitalize()}: {fmt(n)}"]
+
+        return claims_choice(
             rng,
             stem="How many parameters does LeNet-5 have, as the zoo's textbook `lenet5` builds it (32×32×1 input, "
             "conv 6@5×5, pool, conv 16@5×5, pool, FC 120, FC 84, 10 classes)?",
-            key=LENET_PARAMS,
-            traps=[
-                ("lenet_as_alexnet", _declared(ALEX, "params")),
-                ("params_for_macs", _declared("lenet5", "macs")),
-                ("forgot_bias", no_bias),
+            right=[*forms(LENET_PARAMS), f"{fmt(LENET_PARAMS)}, the seed's '~60 k'"],
+            wrong=[
+                *(("lenet_as_alexnet", t) for t in forms(alex)),
+                *(("params_for_macs", t) for t in forms(macs)),
+                *(("forgot_bias", t) for t in forms(no_bias)),
             ],
             explanation=(
                 "$(25\\cdot1+1)\\cdot6 + (25\\cdot6+1)\\cdot16 + (400+1)\\cdot120 + (120+1)\\cdot84 + (84+1)\\cdot10 = "
@@ -267,17 +320,24 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
             ),
             params={"fact": "params"},
             witness=W.zoo("lenet5", "count_params"),
+            correct_value=LENET_PARAMS,
         )
     share = 100 * LENET_F5 / LENET_PARAMS
-    return choice(
+    return claims_choice(
         rng,
         stem=f"Where do most of LeNet-5's {fmt(LENET_PARAMS)} parameters sit (the zoo's `lenet5`)?",
-        correct=f"In F5, the first fully connected layer (400 → 120): {fmt(LENET_F5)}, {share:.0f} %",
-        correct_value=LENET_F5,
-        distractors=[
-            ("alexnet_params_in_convs", "In C3, the second conv layer (6 → 16 channels, 5×5)"),
-            ("conv_params_depend_on_hw", "In C1, which slides over the whole 32×32 input"),
-            ("pooling_has_params", "In the two subsampling (pooling) layers"),
+        right=[
+            f"In F5, the first fully connected layer (400 → 120), with {share:.0f} % of them",
+            f"In the first dense layer (400 → 120 units), F5, with {fmt(LENET_F5)} of them",
+            f"In the dense layer right after the flatten, F5, with {fmt(LENET_F5)} weights",
+        ],
+        wrong=[
+            ("alexnet_params_in_convs", "In C3, the second conv layer (6 → 16 channels, 5×5 kernels)"),
+            ("alexnet_params_in_convs", "In the two conv layers, C1 and C3, taken together"),
+            ("conv_params_depend_on_hw", "In C1, whose six 5×5 filters slide over the whole 32×32 input"),
+            ("conv_params_depend_on_hw", "In C1, the layer that runs at the full 32×32 resolution"),
+            ("pooling_has_params", "In the two subsampling (pooling) layers, S2 and S4"),
+            ("pooling_has_params", "In S2 and S4, the trainable subsampling layers of the paper"),
         ],
         explanation=(
             f"F5 maps the flattened $5\\cdot5\\cdot16 = 400$ features to 120 units: $(400+1)\\cdot120 = {fmt(LENET_F5)}$"
@@ -287,6 +347,7 @@ def lenet_template(rng: random.Random, difficulty: int) -> dict[str, Any]:
         ),
         params={"fact": "share"},
         witness=W.zoo("lenet5", "count_params", at="fc1"),
+        correct_value=LENET_F5,
     )
 
 
@@ -402,7 +463,7 @@ def _params(family: str) -> int:
 
 def _figure_line(family: str) -> str:
     row = SEED_TABLE[family]
-    return f"{row.title} ({row.year}): {row.top1.value} % top-1, {_params(family) / 1e6:.1f} M parameters, " + (
+    return f"{row.title} ({row.year}): {row.top1.value} % top-1, {fmt_scaled(_params(family))} parameters, " + (
         f"{_g(_macs(family))} GMACs"
     )
 
@@ -424,7 +485,23 @@ def _figures_explanation(families: list[str]) -> str:
     )
 
 
-@generator("milestones.figures", topic="milestones", title="The seed's accuracy and compute figures", kind="choice")
+def _worse_feedback(f: str, best: str) -> str:
+    """Why network ``f``, bigger or newer than ``best``, is still the less accurate one."""
+    rf, rb = SEED_TABLE[f], SEED_TABLE[best]
+    size = (
+        f"{rf.title} is the {compared(_macs(f), _macs(best), 'costlier', 'cheaper', 'equally costly')} network "
+        f"({_g(_macs(f))} vs {_g(_macs(best))} GMACs for {rb.title})"
+    )
+    year = f"came {'after' if rf.year > rb.year else 'before' if rf.year < rb.year else 'in the same year as'} it"
+    return (
+        f"{size} and {year} ({rf.year} vs {rb.year}), yet reaches {rf.top1.value} % top-1 against {rb.top1.value} %: "
+        "neither size nor date decides accuracy; compare the published figures."
+    )
+
+
+@generator(
+    "milestones.figures", topic="milestones", title="The seed's accuracy and compute figures", kind="choice", version=2
+)
 def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
         family = pick(rng, FAMOUS_FIGURES)
@@ -468,13 +545,13 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
                 trap = "newer_is_more_accurate"
             else:
                 raise Redraw  # an older, smaller, less accurate network is no misconception anyone falls into
-            entries.append((trap, f))
-        if "bigger_is_more_accurate" not in {t for t, _ in entries}:
+            entries.append((trap, f, _worse_feedback(f, best)))
+        if "bigger_is_more_accurate" not in {t for t, _, _ in entries}:
             raise Redraw
 
         def option(f: str) -> str:
             row = SEED_TABLE[f]
-            return f"{row.title} ({row.year}; {_params(f) / 1e6:.1f} M parameters, {_g(_macs(f))} GMACs)"
+            return f"{row.title} ({row.year}; {fmt_scaled(_params(f))} parameters, {_g(_macs(f))} GMACs)"
 
         return choice(
             rng,
@@ -482,7 +559,7 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
             "and MACs as the zoo measures them.)",
             correct=option(best),
             correct_value=_macs(best),
-            distractors=[(t, option(f)) for t, f in entries],
+            distractors=[(t, option(f), why) for t, f, why in entries],
             explanation=(
                 f"{SEED_TABLE[best].title} leads these with {SEED_TABLE[best].top1.value} %. "
                 + _figures_explanation(sorted(families, key=lambda f: -SEED_TABLE[f].top1.value))
@@ -491,7 +568,7 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
             witness=W.zoo(SEED_TABLE[best].model, "macs"),
         )
     a, b = rng.sample([f for f in FIGURE_MODELS if f != "alexnet"], 2)
-    if SEED_TABLE[a].top1.value < SEED_TABLE[b].top1.value:
+    if _macs(a) < _macs(b):  # a is the costlier one: the ratio asked is above 1
         a, b = b, a
     ra, rb = SEED_TABLE[a], SEED_TABLE[b]
     key = _macs(a) / _macs(b)
@@ -499,8 +576,8 @@ def figures(rng: random.Random, difficulty: int) -> dict[str, Any]:
     return numeric_choice(
         rng,
         stem=f"{ra.title} reaches {ra.top1.value} % top-1 on ImageNet, {rb.title} {rb.top1.value} % (the seed's "
-        f"figures): {gain:+.1f} points. How many times {rb.title}'s MACs per image does {ra.title} take, measured on "
-        "the zoo's models at their own input sizes?",
+        f"figures): {gain:+.1f} points. How many times more MACs per image than {rb.title} does {ra.title} take, "
+        "measured on the zoo's models at their own input sizes?",
         key=key,
         traps=[
             ("ratio_inverted", T.ratio_inverted(_macs(a), _macs(b))),
@@ -546,39 +623,52 @@ SE_EXPLANATION = (
 )
 
 
-@generator("milestones.senet", topic="milestones", title="What SE buys and what it costs", kind="choice")
+@generator("milestones.senet", topic="milestones", title="What SE buys and what it costs", kind="choice", version=2)
 def senet(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 1:
-        return choice(
+        return claims_choice(
             rng,
             stem="Squeeze-and-excitation blocks (Hu et al., 2017) were added to each bottleneck of ResNet-50. What "
             "did that buy, and at what compute?",
-            correct=f"About {SE_GAIN} points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs",
-            correct_value=SE_MACS_PCT,
-            distractors=[
+            right=[
+                f"About {SE_GAIN} points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs",
+                f"Top-1 error {SE_GAIN} points lower, for only +{SE_MACS_PCT:.2f} % MACs",
+                f"+{SE_MACS_PCT:.2f} % MACs bought about {SE_GAIN} points of top-1 accuracy",
+            ],
+            wrong=[
                 ("se_macs_like_params", f"About {SE_GAIN} points of top-1 accuracy for +{SE_PARAMS_PCT:.1f} % MACs"),
+                ("se_macs_like_params", f"Top-1 error {SE_GAIN} points lower, for +{SE_PARAMS_PCT:.1f} % MACs"),
                 ("se_gain_overstated", f"About 5 points of top-1 accuracy for +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_gain_overstated", f"Top-1 error 5 points lower, for only +{SE_MACS_PCT:.2f} % MACs"),
                 ("se_spatial_gate", "A per-pixel attention map, at about twice the MACs"),
+                ("se_spatial_gate", "One learned weight per spatial position, at about twice the MACs"),
             ],
             explanation=SE_EXPLANATION,
             params={"ask": "gain_and_macs"},
             witness=SE_MACS_W,
+            correct_value=SE_MACS_PCT,
         )
     if difficulty == 2:
-        return choice(
+        return claims_choice(
             rng,
             stem="SE-ResNet-50 against ResNet-50 (v1.5 layout, trainable weights, torchvision's MACs), as Keras "
             "measures the two zoo models: how much do the SE gates add?",
-            correct=f"+{SE_PARAMS_PCT:.1f} % parameters but only +{SE_MACS_PCT:.2f} % MACs",
-            correct_value=SE_PARAMS_PCT,
-            distractors=[
+            right=[
+                f"+{SE_PARAMS_PCT:.1f} % parameters but only +{SE_MACS_PCT:.2f} % MACs",
+                f"Only +{SE_MACS_PCT:.2f} % MACs, but +{SE_PARAMS_PCT:.1f} % parameters",
+            ],
+            wrong=[
                 ("se_free_in_params", f"+{SE_MACS_PCT:.2f} % parameters and +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_free_in_params", f"+{SE_MACS_PCT:.2f} % parameters but +{SE_PARAMS_PCT:.1f} % MACs"),
                 ("se_macs_like_params", f"+{SE_PARAMS_PCT:.1f} % parameters and +{SE_PARAMS_PCT:.1f} % MACs"),
+                ("se_macs_like_params", f"+{SE_PARAMS_PCT:.1f} % MACs, as much as it adds in parameters"),
                 ("se_no_reduction", f"+{SE_NO_REDUCTION_PCT:.0f} % parameters and +{SE_MACS_PCT:.2f} % MACs"),
+                ("se_no_reduction", f"+{SE_NO_REDUCTION_PCT:.0f} % parameters but only +{SE_MACS_PCT:.2f} % MACs"),
             ],
             explanation=SE_EXPLANATION,
             params={"ask": "overheads"},
             witness=SE_PARAMS_W,
+            correct_value=SE_PARAMS_PCT,
         )
     return multi_select(
         rng,

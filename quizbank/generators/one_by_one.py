@@ -32,6 +32,7 @@ from .base import (
     spread,
     stride_one_layer,
     topic,
+    with_article,
 )
 
 TOPIC = topic(
@@ -428,7 +429,13 @@ def _fpn_setting(backbone: str, d: int) -> str:
     )
 
 
-@generator("one_by_one.se_fpn", topic="one_by_one", title="1×1 convs in SENet gates and FPN laterals", kind="numeric")
+@generator(
+    "one_by_one.se_fpn",
+    topic="one_by_one",
+    title="1×1 convs in SENet gates and FPN laterals",
+    kind="numeric",
+    version=2,
+)
 def se_fpn(rng: random.Random, difficulty: int) -> dict[str, Any]:
     if difficulty == 2:  # the SE gate's two FC layers are 1×1 convs on the squeezed 1×1×C map
         c = pick(rng, (64, 128, 256, 512, 1024, 2048))
@@ -486,7 +493,7 @@ def se_fpn(rng: random.Random, difficulty: int) -> dict[str, Any]:
             explanation=(
                 f"C{level} has {c} channels; a 1×1 filter has one weight per input channel: "
                 f"$({c} + 1)\\cdot{d} = {fmt(key)}$. {T.get('fpn_lateral_3x3').feedback} The map's size "
-                f"({h}×{h} at a {side}×{side} input) does not enter the count."
+                f"({h}×{h} at {with_article(f'{side}×{side}')} input) does not enter the count."
             ),
             params={"part": "fpn_params", "backbone": backbone, "d": d, "level": level, "side": side},
             witness=W.sequential([h, h, c], [W.conv2d(d, 1)], "count_params"),
@@ -499,7 +506,7 @@ def se_fpn(rng: random.Random, difficulty: int) -> dict[str, Any]:
     terms = " + ".join(f"{s}^2\\cdot{c}" for s, c in zip(sides, stages, strict=True))
     return numeric(
         stem=_fpn_setting(backbone, d)
-        + f" For a {side}×{side} input, how many multiply-accumulates (MACs) do the four lateral convs take "
+        + f" For {with_article(f'{side}×{side}')} input, how many multiply-accumulates (MACs) do the four lateral convs take "
         "together? (Biases are not MACs.)",
         key=key,
         unit="MACs",

@@ -75,7 +75,7 @@ conceptual(
 conceptual(
     "alexnet_no_augmentation",
     title="AlexNet trained without augmentation",
-    feedback="With 60 M parameters AlexNet overfit ImageNet's 1.2 M images badly without augmentation: it trained on "
+    feedback="With 61 M parameters AlexNet overfit ImageNet's 1.2 M images badly without augmentation: it trained on "
     "random 224×224 crops of the 256×256 images, their horizontal flips, and PCA colour jitter (plus dropout).",
     claim="It needed no data augmentation: 1.2 million ImageNet images were enough.",
 )
@@ -119,8 +119,8 @@ conceptual(
 conceptual(
     "se_macs_like_params",
     title="SE costs as much compute as parameters",
-    feedback="The SE gates' two FC layers run once per image on the pooled 1×1×C vector: their 2.5 M weights cost "
-    "only 2.5 M MACs, +0.06 % of ResNet-50's 4.09 G. Parameters grow by ~10 %, compute almost not at all.",
+    feedback="The SE gates' two FC layers run once per image on the pooled 1×1×C vector, so their 2.5 M weights cost "
+    "only 2.5 M MACs. On ResNet-50's 4.09 GMACs that is +0.06 %: parameters grow by ~10 %, compute almost not at all.",
     claim="SE adds about 10 % to ResNet-50's compute, as it does to its parameters.",
 )
 
@@ -164,7 +164,7 @@ conceptual(
     title="More compute means more accuracy",
     feedback="Size alone does not buy accuracy: VGG-19 (143.7 M parameters, 19.6 GMACs) reaches 74.2 % top-1 while "
     "EfficientNet-B0 (5.3 M, 0.39 GMACs) reaches 77.7 %. Bottlenecks, depthwise-separable convs and compound scaling "
-    "matter more than raw size.",
+    "made that difference, not raw size.",
     claim="The network with the most parameters and MACs.",
 )
 
@@ -172,6 +172,6 @@ conceptual(
     "newer_is_more_accurate",
     title="The newer network is the more accurate",
     feedback="A later network is not always more accurate: MobileNet-v1 (2017) trades accuracy (70.6 % top-1) for "
-    "speed, with 7× fewer MACs than ResNet-50 (2015, 76.1 %). Compare the published figures, not the dates.",
+    "speed, with 7× fewer MACs (0.57 G vs 4.09 G for ResNet-50, 2015, 76.1 %). Compare the published figures, not the dates.",
     claim="The most recent network.",
 )
