@@ -21,6 +21,7 @@ from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
 from quizbank.traps import get as get_trap
 from ui.escape import md
+from ui.mathtext import render_md
 from ui.state import USER_KEY
 from ui.state import services as cached_services
 
@@ -198,7 +199,8 @@ def test_take_reload_midway_finish_and_review_after_release(db: Db) -> None:
     assert after.metric[0].value == "1 / 3"  # question 1 right, the trap and the wrong option score 0
     errors = " ".join(e.value for e in after.error)
     assert get_trap(q2.traps[0].trap).title in errors
-    assert next(o.feedback for o in generate(MC_GEN, mc.instance.seed, 1).options if o.id == wrong) in errors  # type: ignore[union-attr]
+    # the option's feedback, as the page typesets it (formulas through KaTeX)
+    assert render_md(next(o.feedback for o in generate(MC_GEN, mc.instance.seed, 1).options if o.id == wrong)) in errors  # type: ignore[union-attr]
     body = " ".join(m.value for m in after.markdown)
     assert "Worked explanation" in body and "Answer:" in body
 
