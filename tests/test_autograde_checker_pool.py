@@ -172,15 +172,14 @@ def test_an_export_whose_checker_keeps_dying_is_rejected_after_the_retries(expor
 
 
 def test_a_time_out_kills_only_the_process_that_timed_out(exports: dict[str, str], tmp_path: Path) -> None:
-    """A deep stack of layers is slow to rebuild: its check passes the time cap and only its process is killed; the
-    honest check running beside it, on another process, finishes on it."""
+    """900 parallel layers are slow to rebuild (several seconds, twice: bounded, then built): the check passes the
+    time cap and only its process is killed; the honest checks running beside it, on another process, finish."""
     from models._keras import keras
 
-    x = y = keras.Input((16,))
-    for _ in range(600):
-        y = keras.layers.Dense(16)(y)
+    x = keras.Input((16,))
+    y = keras.layers.Concatenate()([keras.layers.Dense(4)(x) for _ in range(900)])
     (tmp_path / "model.json").write_text(keras.Model(x, y).to_json())
-    pool = CheckerPool(2, _cgroup(), timeout=6)
+    pool = CheckerPool(2, _cgroup(), timeout=4)
     try:
         with ThreadPoolExecutor(2) as ex:  # both processes warm
             list(ex.map(lambda t: pool.check(t, exports[t]), ["lenet5", "lenet5"]))
@@ -190,7 +189,7 @@ def test_a_time_out_kills_only_the_process_that_timed_out(exports: dict[str, str
             time.sleep(0.5)
             honest = [pool.check(t, exports[t]) for t in ("vgg-stack", "se-block", "lenet5")]
             slow_r = slow.result()
-        assert slow_r.verdict == "rejected" and "longer than 6 s" in slow_r.message
+        assert slow_r.verdict == "rejected" and "longer than 4 s" in slow_r.message
         assert all(r.verdict == "ok" for r in honest)
         assert pool.restarts == 1
         assert len(before - set(pool.pids())) == 1  # one process replaced, the other the same
