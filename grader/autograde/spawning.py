@@ -27,25 +27,41 @@ def _preparation_data(name: str) -> dict[str, Any]:
     return data
 
 
-class _Popen(popen_spawn_posix.Popen):
+class _MainlessLaunch:
+    """Mixed into a ``Popen``: while it launches, the child's preparation data leaves the main module out."""
+
     def _launch(self, process_obj: Any) -> None:
         _launching.mainless = True
         try:
-            super()._launch(process_obj)
+            super()._launch(process_obj)  # type: ignore[misc]
         finally:
             _launching.mainless = False
 
 
-class _Process(context.SpawnProcess):
-    _start_method = "spawn"
+class _SpawnPopen(_MainlessLaunch, popen_spawn_posix.Popen):
+    pass
 
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:
-        return _Popen(process_obj)
+
+class _ForkserverPopen(_MainlessLaunch, popen_forkserver.Popen):
+    pass
+
+
+class _SpawnProcess(context.SpawnProcess):
+    _start_method = "spawn"
+    _Popen = staticmethod(_SpawnPopen)  # type: ignore[assignment]
+
+
+class _ForkserverProcess(context.ForkServerProcess):
+    _start_method = "forkserver"
+    _Popen = staticmethod(_ForkserverPopen)  # type: ignore[assignment]
 
 
 class MainlessSpawnContext(context.SpawnContext):
-    Process = _Process  # type: ignore[assignment]
+    Process = _SpawnProcess  # type: ignore[assignment]
+
+
+class MainlessForkServerContext(context.ForkServerContext):
+    Process = _ForkserverProcess  # type: ignore[assignment]
 
 
 def _install() -> None:
@@ -57,27 +73,6 @@ def _install() -> None:
 def mainless_spawn_context() -> MainlessSpawnContext:
     _install()
     return MainlessSpawnContext()
-
-
-class _ForkserverPopen(popen_forkserver.Popen):
-    def _launch(self, process_obj: Any) -> None:
-        _launching.mainless = True
-        try:
-            super()._launch(process_obj)
-        finally:
-            _launching.mainless = False
-
-
-class _ForkserverProcess(context.ForkServerProcess):
-    _start_method = "forkserver"
-
-    @staticmethod
-    def _Popen(process_obj: Any) -> Any:
-        return _ForkserverPopen(process_obj)
-
-
-class MainlessForkServerContext(context.ForkServerContext):
-    Process = _ForkserverProcess  # type: ignore[assignment]
 
 
 def mainless_forkserver_context() -> MainlessForkServerContext:
