@@ -54,5 +54,8 @@ def test_reference_facts(built: SimpleNamespace) -> None:
             assert round(s.params / 1e6) * 1_000_000 == fact.value
         elif key == "torchvision_gmacs":
             assert round(s.macs / 1e9, 2) == fact.value
+        elif key == "torchvision_bn_params":  # vgg*_bn: a BatchNorm scale and shift per conv output channel
+            filters = sum(c.filters for c in _of(m, keras.layers.Conv2D))
+            assert s.params + 2 * filters == fact.value
         else:
             pytest.fail(f"{built.name}: no live check for reference fact {key!r}")

@@ -14,7 +14,6 @@ server runs several worker processes: one Python process executes Python code on
 
 from __future__ import annotations
 
-import multiprocessing
 import queue
 import secrets
 import threading
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 
 from grader import db as D
 from grader import services as S
+from grader.autograde.spawning import mainless_spawn_context
 
 START_TIMEOUT_S = 600.0
 
@@ -153,7 +153,7 @@ def _run_processes(
 ) -> tuple[int, float, float, float | None]:
     """Run each plan in a fresh process; returns the answers acknowledged, the seconds from the common start until
     the last process reported, the CPU seconds the writer processes spent meanwhile and the server's."""
-    ctx = multiprocessing.get_context("spawn")
+    ctx = mainless_spawn_context()  # a writer never re-runs the host's __main__ (a Streamlit page in a test run)
     go = ctx.Event()
     results = ctx.Queue()
     procs = [ctx.Process(target=_child, args=(url, p, warm, go, results), daemon=True) for p in plans]
