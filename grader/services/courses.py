@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -120,16 +121,17 @@ def join_course(sf: SessionFactory, actor_id: int, join_code: str) -> CourseOut:
     return retrying(tx)
 
 
+def _memberships(s: Session, actor_id: int, *order: Any) -> list[Any]:
+    """``(course, role)`` for every course the actor is enrolled in, in ``order``."""
+    user_row(s, actor_id)
+    query = select(D.Course, D.Enrolment.role).join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
+    return list(s.execute(query.where(D.Enrolment.user_id == actor_id).order_by(*order)).all())
+
+
 def list_my_courses(sf: SessionFactory, actor_id: int) -> list[MyCourseOut]:
     """The courses the actor belongs to, oldest enrolment first (join codes and head counts for their teachers)."""
     with read_session(sf) as s:
-        user_row(s, actor_id)
-        rows = s.execute(
-            select(D.Course, D.Enrolment.role)
-            .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
-            .where(D.Enrolment.user_id == actor_id)
-            .order_by(D.Enrolment.created_at, D.Enrolment.id)
-        ).all()
+        rows = _memberships(s, actor_id, D.Enrolment.created_at, D.Enrolment.id)
         taught = [c.id for c, role in rows if role == "instructor"]
         counts = dict(
             s.execute(
@@ -192,13 +194,7 @@ def enrol(sf: SessionFactory, actor_id: int, course_id: int, user_id: int, role:
 def list_courses(sf: SessionFactory, actor_id: int) -> list[MemberCourseOut]:
     """The courses the actor is enrolled in (as a student or teaching), by code."""
     with read_session(sf) as s:
-        user_row(s, actor_id)
-        rows = s.execute(
-            select(D.Course, D.Enrolment.role)
-            .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
-            .where(D.Enrolment.user_id == actor_id)
-            .order_by(D.Course.code)
-        ).all()
+        rows = _memberships(s, actor_id, D.Course.code)
         return [
             MemberCourseOut(id=c.id, code=c.code, title=c.title, created_at=c.created_at, role=role)  # type: ignore[arg-type]
             for c, role in rows
