@@ -137,7 +137,12 @@ class BlueprintFile(BaseModel):
 
 
 class BlueprintError(ValueError):
-    """A blueprint file that does not validate; the message names each bad field by its path (``items[2].count``)."""
+    """A blueprint file that does not validate; the message names each bad field by its path (``items[2].count``),
+    and :attr:`fields` lists ``(path, message)`` per bad field (empty when the file is not TOML at all)."""
+
+    def __init__(self, message: str, fields: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.fields: list[tuple[str, str]] = list(fields)
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
@@ -152,8 +157,8 @@ def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> Bluep
     try:
         return BlueprintFile.model_validate(data)
     except ValidationError as e:
-        lines = [f"{_field_path(err['loc'])}: {err['msg']}" for err in e.errors()]
-        raise BlueprintError(f"{source}: " + "; ".join(lines)) from None
+        fields = [(_field_path(err["loc"]), str(err["msg"])) for err in e.errors()]
+        raise BlueprintError(f"{source}: " + "; ".join(f"{f}: {m}" for f, m in fields), fields) from None
 
 
 def load_blueprint(path: str | Path) -> BlueprintFile:

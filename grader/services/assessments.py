@@ -361,6 +361,35 @@ def _student_exam(s: Session, a: D.Assessment, username: str) -> StudentExam:
     return build_student_exam(blueprint_file(a), username, secret=server_secret(s, SEED_SECRET))
 
 
+def preview_student_exam(
+    sf: SessionFactory, actor_id: int, course_id: int, bp: BlueprintFile, student: str
+) -> StudentExam:
+    """The exam ``student`` would get if ``bp`` were published in the course now (instructors of the course): the
+    same engine and server secret as :func:`publish_blueprint`, nothing stored."""
+    with write_session(sf) as s:  # the secret is created on first use
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        require_teacher(s, actor_id, course_id)
+        secret = server_secret(s, SEED_SECRET)
+    return build_student_exam(bp, student, secret=secret)
+
+
+def course_students(sf: SessionFactory, actor_id: int, course_id: int) -> list[str]:
+    """The usernames of a course's students, sorted (instructors of the course)."""
+    with read_session(sf) as s:
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        require_teacher(s, actor_id, course_id)
+        return list(
+            s.execute(
+                select(D.User.username)
+                .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+                .where(D.Enrolment.course_id == course_id, D.Enrolment.role == "student")
+                .order_by(D.User.username)
+            ).scalars()
+        )
+
+
 def _variant_rows(s: Session, a: D.Assessment, student: D.User) -> list[D.QuestionInstance]:
     """The instances of ``student``'s own variant of ``a`` (not yet added to the session)."""
     rows = []
