@@ -146,10 +146,31 @@ class BlueprintError(ValueError):
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as a field path (``items[2].count``); past a leaf field, what pydantic adds (the
+    member of a union that failed, such as ``datetime``) is left out: the error is the field's."""
     out = ""
+    model: type[BaseModel] | None = BlueprintFile
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        if model is None:
+            break
+        out += f".{part}" if out else str(part)
+        model = {"items": BlueprintItem, "schedule": Schedule}.get(part) if model is BlueprintFile else None
     return out or "(file)"
+
+
+def _field_errors(e: ValidationError) -> list[tuple[str, str]]:
+    """``(path, message)`` per bad field; a union's failed members are one field's messages joined by "or"."""
+    by_path: dict[str, list[str]] = {}
+    for err in e.errors():
+        by_path.setdefault(_field_path(err["loc"]), []).append(str(err["msg"]))
+    out = []
+    for path, msgs in by_path.items():
+        first, *rest = dict.fromkeys(msgs)
+        out.append((path, first + "".join(f" or {m[:1].lower()}{m[1:]}" for m in rest)))
+    return out
 
 
 def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> BlueprintFile:
@@ -157,7 +178,7 @@ def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> Bluep
     try:
         return BlueprintFile.model_validate(data)
     except ValidationError as e:
-        fields = [(_field_path(err["loc"]), str(err["msg"])) for err in e.errors()]
+        fields = _field_errors(e)
         raise BlueprintError(f"{source}: " + "; ".join(f"{f}: {m}" for f, m in fields), fields) from None
 
 
