@@ -110,9 +110,12 @@ def test_edit_preview_and_publish_in_a_browser(site: tuple[str, D.SessionFactory
     assert "Worked solution" in browser.find_element(*main).text
     _shots(browser, "03-preview")
     tab("Schedule and publish")
+    text_present("Key release")
+    _shots(browser, "04-schedule-and-publish")
+    tab("Schedule and publish")
     browser.find_element(By.XPATH, "//button[.//p[normalize-space()='Publish']]").click()
     text_present("Published")
     text_present("3 students have a variant of their own")
-    _shots(browser, "04-published")
+    _shots(browser, "05-published")
     mine = S.list_assessments(sf, prof, S.list_courses(sf, prof)[0].id)
     assert [a.questions for a in mine] == [3]
