@@ -54,7 +54,9 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    false,
     make_url,
+    true,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect
@@ -207,6 +209,12 @@ class Assessment(Base):
     time_limit_s: Mapped[int | None] = mapped_column(Integer)
     key_release_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     """Keys and explanations are shown to students from this time on; NULL: not released."""
+    same_for_everyone: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    """False: each student gets a variant of their own, drawn from ``(blueprint, student, seed)``."""
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """With either shuffle, or one variant per student, every student's questions are stored as their own
+    instances (``question_instances.owner_id``); otherwise the course shares one list (``owner_id`` NULL)."""
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     """NULL: a course's assessment; else one user's own self-study record (their practice and reviews, see
     :mod:`grader.services.practice`), at most one per user."""
@@ -239,6 +247,8 @@ class QuestionInstance(Base):
     kind: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]] = mapped_column(JSONType)
     points: Mapped[float] = mapped_column(Float, default=1.0)
+    option_order: Mapped[list[Any] | None] = mapped_column(JSONType)
+    """The option ids in the order this instance shows them (a shuffled exam); NULL: the generator's order."""
     created_at: Mapped[dt.datetime] = _created()
 
     assessment: Mapped[Assessment] = relationship(back_populates="questions")

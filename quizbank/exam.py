@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import json
 import random
 import tomllib
 from collections.abc import Sequence
@@ -136,14 +137,40 @@ class BlueprintFile(BaseModel):
 
 
 class BlueprintError(ValueError):
-    """A blueprint file that does not validate; the message names each bad field by its path (``items[2].count``)."""
+    """A blueprint file that does not validate; the message names each bad field by its path (``items[2].count``),
+    and :attr:`fields` lists ``(path, message)`` per bad field (empty when the file is not TOML at all)."""
+
+    def __init__(self, message: str, fields: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.fields: list[tuple[str, str]] = list(fields)
 
 
 def _field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic error location as a field path (``items[2].count``); past a leaf field, what pydantic adds (the
+    member of a union that failed, such as ``datetime``) is left out: the error is the field's."""
     out = ""
+    model: type[BaseModel] | None = BlueprintFile
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        if model is None:
+            break
+        out += f".{part}" if out else str(part)
+        model = {"items": BlueprintItem, "schedule": Schedule}.get(part) if model is BlueprintFile else None
     return out or "(file)"
+
+
+def _field_errors(e: ValidationError) -> list[tuple[str, str]]:
+    """``(path, message)`` per bad field; a union's failed members are one field's messages joined by "or"."""
+    by_path: dict[str, list[str]] = {}
+    for err in e.errors():
+        by_path.setdefault(_field_path(err["loc"]), []).append(str(err["msg"]))
+    out = []
+    for path, msgs in by_path.items():
+        first, *rest = dict.fromkeys(msgs)
+        out.append((path, first + "".join(f" or {m[:1].lower()}{m[1:]}" for m in rest)))
+    return out
 
 
 def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> BlueprintFile:
@@ -151,8 +178,8 @@ def parse_blueprint(data: dict[str, Any], *, source: str = "blueprint") -> Bluep
     try:
         return BlueprintFile.model_validate(data)
     except ValidationError as e:
-        lines = [f"{_field_path(err['loc'])}: {err['msg']}" for err in e.errors()]
-        raise BlueprintError(f"{source}: " + "; ".join(lines)) from None
+        fields = _field_errors(e)
+        raise BlueprintError(f"{source}: " + "; ".join(f"{f}: {m}" for f, m in fields), fields) from None
 
 
 def load_blueprint(path: str | Path) -> BlueprintFile:
@@ -207,12 +234,17 @@ def _student_rng(base: int, student: str) -> random.Random:
     return random.Random(f"cnnquiz/{base}/order/{student}")
 
 
-def build_student_exam(bp: BlueprintFile, student: str) -> StudentExam:
-    """``student``'s exam: the same for any call with the same blueprint and student (bit for bit)."""
+def build_student_exam(bp: BlueprintFile, student: str, *, secret: bytes | None = None) -> StudentExam:
+    """``student``'s exam: the same for any call with the same blueprint, student (and ``secret``), bit for bit.
+
+    ``secret`` keys the per-position seeds (:func:`derive_seed`): the grader passes its server secret, so a student
+    who knows the base seed and their own id still cannot regenerate their variant; exports of a blueprint file
+    leave it out (the public derivation).
+    """
     from .generators import generate
 
     seed = bp.seed if bp.same_for_everyone else student_seed(bp.seed, student)
-    plan = instantiate(bp.items, seed)
+    plan = instantiate(bp.items, seed, secret=secret)
     rng = _student_rng(bp.seed, student)
     order = list(range(len(plan)))
     if bp.shuffle_questions:
@@ -229,10 +261,47 @@ def build_student_exam(bp: BlueprintFile, student: str) -> StudentExam:
     return StudentExam(student=student, seed=seed, questions=out)
 
 
-def build_exam(bp: BlueprintFile, students: Sequence[str]) -> Exam:
+def build_exam(bp: BlueprintFile, students: Sequence[str], *, secret: bytes | None = None) -> Exam:
     """The exam of every student in ``students`` (ids must be distinct and non-empty)."""
     if len(set(students)) != len(students):
         raise ValueError("student ids are not distinct")
     if any(not s.strip() for s in students):
         raise ValueError("a student id is empty")
-    return Exam(title=bp.title, blueprint=bp, students=[build_student_exam(bp, s) for s in students])
+    return Exam(title=bp.title, blueprint=bp, students=[build_student_exam(bp, s, secret=secret) for s in students])
+
+
+def personal(bp: BlueprintFile) -> bool:
+    """Whether students of ``bp`` get questions (or an order of them) of their own, not one shared list."""
+    return not bp.same_for_everyone or bp.shuffle_questions or bp.shuffle_options
+
+
+# ------------------------------------------------------------------ blueprint files written back
+
+
+def _toml_value(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, dt.datetime):
+        return v.isoformat().replace("+00:00", "Z")
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)  # a JSON string is a TOML basic string
+    raise TypeError(f"no TOML for {type(v).__name__}")
+
+
+def blueprint_toml(bp: BlueprintFile) -> str:
+    """``bp`` as a blueprint file (TOML) that :func:`load_blueprint` reads back to an equal blueprint.
+
+    Fields left at their defaults are left out (an item's ``topic`` or ``generator``, whichever it has, is kept).
+    """
+    data = bp.model_dump(exclude_defaults=True, exclude={"items", "schedule"})
+    lines = [f"{k} = {_toml_value(data.pop(k))}" for k in ("title", "kind", "seed") if k in data]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in data.items()]
+    schedule = bp.schedule.model_dump(exclude_defaults=True)
+    if schedule:
+        lines += ["", "[schedule]", *(f"{k} = {_toml_value(v)}" for k, v in schedule.items())]
+    for item in bp.items:
+        fields = item.model_dump(exclude_none=True)
+        lines += ["", "[[items]]", *(f"{k} = {_toml_value(v)}" for k, v in fields.items())]
+    return "\n".join(lines) + "\n"

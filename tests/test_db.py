@@ -22,7 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
-HEAD = "0006"  # the newest migration
+HEAD = "0009_exam_variants"  # the newest migration
 TABLES = {
     "users",
     "courses",

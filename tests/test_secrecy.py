@@ -22,10 +22,11 @@ from typing import Any
 
 import pytest
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from grader import db as D
 from grader import services as S
-from quizbank.exam import BlueprintItem, derive_seed, instantiate
+from quizbank.exam import BlueprintItem, build_student_exam, derive_seed, instantiate, parse_blueprint, student_seed
 from quizbank.generators import REGISTRY, generate, generators
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -239,3 +240,92 @@ def test_a_personal_question_hides_its_identity_until_release(w: dict[str, Any])
     ref = S.add_personal_question(sf, ada.id, later.id, "conv_params.count", 2, now=T0)
     assert type(ref) is S.StudentQuestionOut
     assert S.add_personal_question(sf, ada.id, later.id, "conv_params.count", 2, now=T0 + 5 * HOUR).seed >= 0  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ per-student variants
+
+PER_STUDENT = {
+    "title": "Midterm",
+    "seed": BASE_SEED,
+    "same_for_everyone": False,
+    "shuffle_questions": True,
+    "shuffle_options": True,
+    "items": BLUEPRINT,
+}
+
+
+@pytest.fixture
+def wp(sf: D.SessionFactory) -> dict[str, Any]:
+    """An exam where each student has a variant of their own; ada's identities read below the services."""
+    prof = S.create_user(sf, "prof", "instructor")
+    ada = S.create_user(sf, "ada", "student")
+    course = S.create_course(sf, prof.id, "CNN101", "CNNs")
+    S.enrol(sf, prof.id, course.id, ada.id)
+    bp = parse_blueprint(
+        {
+            **PER_STUDENT,
+            "schedule": {"opens": T0, "closes": T0 + 24 * HOUR, "time_limit_min": 60, "key_release": T0 + 48 * HOUR},
+        }
+    )
+    exam = S.publish_blueprint(sf, prof.id, course.id, bp, now=T0)
+    with D.read_session(sf) as s:
+        insts = s.execute(
+            select(D.QuestionInstance).where(
+                D.QuestionInstance.assessment_id == exam.id, D.QuestionInstance.owner_id == ada.id
+            )
+        ).scalars().all()  # fmt: skip
+        qs = {i.id: S.instance_question(i) for i in insts}
+        ids = {i.id: (i.generator, i.version, i.seed, i.difficulty) for i in insts}
+    assert len(ids) == sum(int(b.get("count", 1)) for b in BLUEPRINT)
+    return {
+        "sf": sf,
+        "prof": prof,
+        "ada": ada,
+        "course": course,
+        "exam": exam,
+        "ids": ids,
+        "keys": {i: q.key for i, q in qs.items()},
+        "topics": {i: q.topic for i, q in qs.items()},
+    }
+
+
+def test_per_student_views_carry_no_identity_and_brute_force_finds_no_key(wp: dict[str, Any]) -> None:
+    seen = _student_sees(wp)
+    blob = json.dumps(seen)
+    assert not (_keys(seen) & HIDDEN_KEYS), _keys(seen) & HIDDEN_KEYS
+    assert "same_for_everyone" not in blob and "shuffle" not in blob
+    for gen, _version, seed, _d in wp["ids"].values():
+        assert gen not in blob and str(seed) not in blob
+    shown = _values(seen, {"key", "explanation"})
+    assert shown and all(v is None for v in shown)
+    visible = _numbers(blob)
+    stored = set(wp["ids"].values())
+    assert not (_brute_force(wp["topics"], [*range(SEARCH), *visible, BASE_SEED]) & stored)
+    # the public per-student derivation from any candidate base seed, knowing the blueprint and the username
+    for base in [*range(SEARCH), *visible]:
+        bp = parse_blueprint({**PER_STUDENT, "seed": base})
+        public = {(q.generator, q.version, q.seed, q.difficulty) for q in _questions(build_student_exam(bp, "ada"))}
+        assert not (public & stored)
+
+
+def test_the_search_finds_every_key_of_an_unkeyed_student_variant() -> None:
+    """The control: the same student's variant drawn without the secret is found from the base seed and username."""
+    se = build_student_exam(parse_blueprint(PER_STUDENT), "ada")
+    public = {(q.generator, q.version, q.seed, q.difficulty) for q in _questions(se)}
+    topics = {i: q.topic for i, q in enumerate(_questions(se))}
+    seeds = [derive_seed(student_seed(BASE_SEED, "ada"), i) for i in range(len(public))]
+    assert public <= _brute_force(topics, seeds)
+
+
+def test_per_student_identities_show_after_the_release(wp: dict[str, Any]) -> None:
+    sf, ada = wp["sf"], wp["ada"]
+    after = S.list_questions(sf, ada.id, wp["exam"].id, now=T0 + 48 * HOUR)
+    assert all(isinstance(q, S.QuestionView) and q.key is not None for q in after)
+    assert {
+        (q.instance.generator, q.instance.version, q.instance.seed, q.instance.difficulty)  # type: ignore[attr-defined]
+        for q in after
+    } == set(wp["ids"].values())
+
+
+def _questions(se: Any) -> list[Any]:
+    return [eq.question for eq in se.questions]

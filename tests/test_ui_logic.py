@@ -142,7 +142,9 @@ def test_each_role_sees_its_pages() -> None:
         *explore,
         "Account",
     ]
-    assert routes.menu("instructor") == ["Home", "Practice", "Review", "Progress", *explore, "Courses", "Account"]
+    assert routes.menu("instructor") == [
+        "Home", "Practice", "Review", "Progress", *explore, "Courses", "Exam builder", "Account"
+    ]  # fmt: skip
     assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
     assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}
     with pytest.raises(ValueError):

@@ -687,20 +687,19 @@ def exam_build(
     roster: Annotated[Path | None, typer.Option("--roster", help="usernames, one per line; each must exist")] = None,
     url: UrlOption = None,
 ) -> None:
-    """Create an assessment in COURSE from a blueprint file (its items, seed, kind and schedule)."""
+    """Create an assessment in COURSE from a blueprint file (its items, seed, kind, variants and schedule).
+
+    With same_for_everyone = false (or a shuffle) every student of the course gets their own variant, stored now;
+    a student enrolled later gets theirs the first time they open the assessment.
+    """
     from grader.db import make_engine, session_factory
-    from grader.services import AccessDenied, NotFound, create_assessment, list_courses, user_ids_by_username
+    from grader.services import AccessDenied, NotFound, list_courses, publish_blueprint, user_ids_by_username
     from quizbank.exam import BlueprintError, load_blueprint
 
     try:
         bp = load_blueprint(blueprint)
     except BlueprintError as e:
         raise _fail(str(e)) from None
-    if not bp.same_for_everyone:
-        raise _fail(
-            "the grader stores one shared question set per assessment; a blueprint with same_for_everyone = false "
-            "can only be exported (cnnquiz exam export --blueprint FILE)"
-        )
     engine = make_engine(url)
     try:
         sf = session_factory(engine)
@@ -712,61 +711,34 @@ def exam_build(
         match = [c for c in list_courses(sf, actor) if course in (c.code, str(c.id))]
         if not match:
             raise _fail(f"{as_user} has no course {course!r}")
-        sch = bp.schedule
-        release = None if sch.key_release == "never" else sch.key_release
-        a = create_assessment(
-            sf, actor, match[0].id, bp.title, bp.kind, bp.items, seed=bp.seed, attempt_limit=sch.attempts,
-            opens_at=sch.opens, closes_at=sch.closes, time_limit_s=sch.time_limit_min * 60 if sch.time_limit_min else None,
-            key_release_at=release,
-        )  # fmt: skip
+        a = publish_blueprint(sf, actor, match[0].id, bp)
     except (AccessDenied, NotFound, ValueError) as e:
         raise _fail(str(e)) from None
     finally:
         engine.dispose()
-    out.print(f"assessment {a.id}: {a.title!r} in {match[0].code}, {a.questions} questions, {a.max_score:g} points")
+    each = "" if bp.same_for_everyone else " (a variant of its own for each student)"
+    out.print(
+        f"assessment {a.id}: {a.title!r} in {match[0].code}, {a.questions} questions, {a.max_score:g} points{each}"
+    )
 
 
 def _exam_from_db(url: str | None, assessment: int, as_user: str, students: list[str]) -> object:
-    """The stored assessment as an :class:`~quizbank.exam.Exam` (everyone gets its shared questions)."""
-    from sqlalchemy import select
-
-    from grader import db as D
-    from grader.db import make_engine, read_session, session_factory
-    from grader.services import AccessDenied, AssessmentOut, NotFound, get_assessment
-    from grader.services.assessments import regenerate
-    from quizbank.exam import BlueprintFile, Exam, ExamQuestion, Schedule, StudentExam
+    """The stored assessment as an :class:`~quizbank.exam.Exam` (:func:`grader.services.assessment_exam`)."""
+    from grader.db import make_engine, session_factory
+    from grader.services import AccessDenied, NotFound, assessment_exam
 
     engine = make_engine(url)
     try:
         sf = session_factory(engine)
         actor = _actor(sf, as_user)
         try:
-            a = get_assessment(sf, actor, assessment)
-        except (AccessDenied, NotFound) as e:
+            return assessment_exam(sf, actor, assessment, students)
+        except AccessDenied:
+            raise _fail(f"{as_user} is not an instructor of assessment {assessment}'s course") from None
+        except NotFound as e:
             raise _fail(str(e)) from None
-        if not isinstance(a, AssessmentOut):
-            raise _fail(f"{as_user} is not an instructor of assessment {assessment}'s course")
-        with read_session(sf) as s:
-            insts = s.execute(
-                select(D.QuestionInstance)
-                .where(D.QuestionInstance.assessment_id == assessment, D.QuestionInstance.owner_id.is_(None))
-                .order_by(D.QuestionInstance.position)
-            ).scalars().all()  # fmt: skip
-            questions = [
-                ExamQuestion(number=i + 1, points=q.points, question=regenerate(q)) for i, q in enumerate(insts)
-            ]
     finally:
         engine.dispose()
-    schedule = Schedule(
-        opens=a.opens_at, closes=a.closes_at, attempts=a.attempt_limit,
-        time_limit_min=a.time_limit_s // 60 if a.time_limit_s else None, key_release=a.key_release_at or "never",
-    )  # fmt: skip
-    bp = BlueprintFile(title=a.title, kind=a.kind, seed=a.seed, items=a.blueprint, schedule=schedule)
-    return Exam(
-        title=a.title,
-        blueprint=bp,
-        students=[StudentExam(student=s, seed=a.seed, questions=questions) for s in students or ["all"]],
-    )
 
 
 @exam_app.command("export")

@@ -10,6 +10,12 @@ released a student gets :class:`StudentAssessmentOut` (no blueprint, no base see
 per-position seeds are derived under a server secret (:data:`.common.SEED_SECRET`), so not even the base seed
 would give them away. Instructors of the course get :class:`AssessmentOut` and :class:`QuestionView`, which keep
 everything; so do students once the key is released.
+
+Per-student variants: an assessment published from a blueprint with ``same_for_everyone = false`` (or with
+either shuffle) stores each student's own questions as instances they own, built by
+:func:`quizbank.exam.build_student_exam` from ``(blueprint, username, seed)`` under the server secret, so they
+regenerate bit for bit on this server and on no other. Every student enrolled at publishing gets theirs then;
+one enrolled later gets theirs the first time they open the assessment (:func:`ensure_variant`).
 """
 
 from __future__ import annotations
@@ -22,7 +28,18 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from quizbank.exam import Blueprint, BlueprintItem, instantiate
+from quizbank.exam import (
+    Blueprint,
+    BlueprintFile,
+    BlueprintItem,
+    Exam,
+    ExamQuestion,
+    Schedule,
+    StudentExam,
+    build_student_exam,
+    instantiate,
+    student_seed,
+)
 from quizbank.regenerate import build_question, canonical_json
 from quizbank.schema import (
     AnyQuestion,
@@ -42,6 +59,7 @@ from .common import (
     OutModel,
     assessment_row,
     aware,
+    course_role,
     key_released,
     now_utc,
     require_member,
@@ -72,6 +90,9 @@ class AssessmentOut(StudentAssessmentOut):
 
     blueprint: list[BlueprintItem]
     seed: int
+    same_for_everyone: bool = True
+    shuffle_questions: bool = False
+    shuffle_options: bool = False
 
 
 class StudentQuestionOut(OutModel):
@@ -128,8 +149,21 @@ def regenerate(inst: D.QuestionInstance) -> AnyQuestion:
     return build_question(inst.generator, inst.version, inst.seed, inst.difficulty, inst.params)
 
 
+def _personal(a: D.Assessment) -> bool:
+    """Whether each student of ``a`` has questions (or an order of them) of their own, stored as owned instances."""
+    return a.owner_id is None and (not a.same_for_everyone or a.shuffle_questions or a.shuffle_options)
+
+
+def _blueprint_counts(blueprint: list[Any]) -> tuple[int, float]:
+    """How many questions each student's variant has and their points (every variant has the blueprint's)."""
+    items = Blueprint.validate_python(blueprint)
+    return sum(i.count for i in items), float(sum(i.count * i.points for i in items))
+
+
 def _counts(s: Session, a: D.Assessment) -> tuple[int, float]:
-    """How many shared questions the assessment has and their points."""
+    """How many questions a student of the assessment gets and their points (the shared ones, or a variant's)."""
+    if _personal(a):
+        return _blueprint_counts(a.blueprint)
     n, total = s.execute(
         select(func.count(), func.coalesce(func.sum(D.QuestionInstance.points), 0.0)).where(
             D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None)
@@ -148,7 +182,13 @@ def _assessment_view(a: D.Assessment, n: int, total: float, *, teacher: bool) ->
     """The instructor's view (:class:`AssessmentOut`) or the student's (:class:`StudentAssessmentOut`)."""
     extra: dict[str, Any] = {}
     if teacher:
-        extra = {"blueprint": Blueprint.validate_python(a.blueprint), "seed": a.seed}
+        extra = {
+            "blueprint": Blueprint.validate_python(a.blueprint),
+            "seed": a.seed,
+            "same_for_everyone": a.same_for_everyone,
+            "shuffle_questions": a.shuffle_questions,
+            "shuffle_options": a.shuffle_options,
+        }
     return (AssessmentOut if teacher else StudentAssessmentOut)(
         id=a.id,
         course_id=a.course_id,
@@ -202,12 +242,16 @@ def create_assessment(
     closes_at: dt.datetime | None = None,
     time_limit_s: int | None = None,
     key_release_at: dt.datetime | Literal["auto"] | None = "auto",
+    same_for_everyone: bool = True,
+    shuffle_questions: bool = False,
+    shuffle_options: bool = False,
     now: dt.datetime | None = None,
 ) -> AssessmentOut:
     """An assessment with its question instances drawn from the blueprint.
 
     The plan is seeded: the same ``seed`` on the same database (whose server secret keys the per-position seeds)
-    draws the same questions.
+    draws the same questions. With ``same_for_everyone=False`` or a shuffle, every student enrolled now gets their
+    own instances (:func:`quizbank.exam.build_student_exam`), a student enrolled later on first open.
 
     ``key_release_at="auto"``: self-study releases keys at once (``opens_at``), homework and exams at
     ``closes_at`` (never, until set, if there is no close time).
@@ -243,12 +287,246 @@ def create_assessment(
             closes_at=closes,
             time_limit_s=time_limit_s,
             key_release_at=release,
+            same_for_everyone=same_for_everyone,
+            shuffle_questions=shuffle_questions,
+            shuffle_options=shuffle_options,
         )
         s.add(a)
         s.flush()
-        s.add_all(_instance(a.id, pos + 1, g, sd, d, p, None) for pos, (g, sd, d, p) in enumerate(plan))
+        if _personal(a):
+            students = s.execute(
+                select(D.User)
+                .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+                .where(D.Enrolment.course_id == course_id, D.Enrolment.role == "student")
+                .order_by(D.User.id)
+            ).scalars()
+            for student in students:
+                s.add_all(_variant_rows(s, a, student))
+        else:
+            s.add_all(_instance(a.id, pos + 1, g, sd, d, p, None) for pos, (g, sd, d, p) in enumerate(plan))
         s.flush()
         return _assessment_out(s, a)
+
+
+def publish_blueprint(
+    sf: SessionFactory, actor_id: int, course_id: int, bp: BlueprintFile, *, now: dt.datetime | None = None
+) -> AssessmentOut:
+    """Create the assessment a blueprint file describes: its items, seed, kind, variants, shuffles and schedule
+    (instructors of the course; what ``cnnquiz exam build`` and the Exam builder page both call)."""
+    sch = bp.schedule
+    release: dt.datetime | Literal["auto"] | None = None if sch.key_release == "never" else sch.key_release
+    return create_assessment(
+        sf,
+        actor_id,
+        course_id,
+        bp.title,
+        bp.kind,
+        bp.items,
+        seed=bp.seed,
+        attempt_limit=sch.attempts,
+        opens_at=sch.opens,
+        closes_at=sch.closes,
+        time_limit_s=sch.time_limit_min * 60 if sch.time_limit_min else None,
+        key_release_at=release,
+        same_for_everyone=bp.same_for_everyone,
+        shuffle_questions=bp.shuffle_questions,
+        shuffle_options=bp.shuffle_options,
+        now=now,
+    )
+
+
+def blueprint_file(a: D.Assessment) -> BlueprintFile:
+    """The blueprint file an assessment row was published from (its schedule as the row holds it now)."""
+    schedule = Schedule(
+        opens=a.opens_at,
+        closes=a.closes_at,
+        attempts=a.attempt_limit,
+        time_limit_min=-(-a.time_limit_s // 60) if a.time_limit_s else None,
+        key_release=a.key_release_at or "never",
+    )
+    return BlueprintFile(
+        title=a.title,
+        kind=a.kind,  # type: ignore[arg-type]
+        seed=a.seed,
+        same_for_everyone=a.same_for_everyone,
+        shuffle_questions=a.shuffle_questions,
+        shuffle_options=a.shuffle_options,
+        items=Blueprint.validate_python(a.blueprint),
+        schedule=schedule,
+    )
+
+
+def _student_exam(s: Session, a: D.Assessment, username: str) -> StudentExam:
+    """``username``'s exam of ``a``, built by the one engine under this server's secret (bit for bit)."""
+    return build_student_exam(blueprint_file(a), username, secret=server_secret(s, SEED_SECRET))
+
+
+def preview_student_exam(
+    sf: SessionFactory, actor_id: int, course_id: int, bp: BlueprintFile, student: str
+) -> StudentExam:
+    """The exam ``student`` would get if ``bp`` were published in the course now (instructors of the course): the
+    same engine and server secret as :func:`publish_blueprint`, nothing stored."""
+    with write_session(sf) as s:  # the secret is created on first use
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        require_teacher(s, actor_id, course_id)
+        secret = server_secret(s, SEED_SECRET)
+    return build_student_exam(bp, student, secret=secret)
+
+
+def course_students(sf: SessionFactory, actor_id: int, course_id: int) -> list[str]:
+    """The usernames of a course's students, sorted (instructors of the course)."""
+    with read_session(sf) as s:
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        require_teacher(s, actor_id, course_id)
+        return list(
+            s.execute(
+                select(D.User.username)
+                .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+                .where(D.Enrolment.course_id == course_id, D.Enrolment.role == "student")
+                .order_by(D.User.username)
+            ).scalars()
+        )
+
+
+def _variant_rows(s: Session, a: D.Assessment, student: D.User) -> list[D.QuestionInstance]:
+    """The instances of ``student``'s own variant of ``a`` (not yet added to the session)."""
+    rows = []
+    for eq in _student_exam(s, a, student.username).questions:
+        q = eq.question
+        options = getattr(q, "options", None)
+        rows.append(
+            D.QuestionInstance(
+                assessment_id=a.id,
+                owner_id=student.id,
+                position=eq.number,
+                generator=q.generator,
+                version=q.version,
+                seed=q.seed,
+                difficulty=q.difficulty,
+                topic=q.topic,
+                kind=q.kind,
+                params=canonical_json(q.params),
+                points=eq.points,
+                option_order=[o.id for o in options] if a.shuffle_options and options is not None else None,
+            )
+        )
+    return rows
+
+
+def ensure_variant(s: Session, a: D.Assessment, user_id: int) -> bool:
+    """Store ``user_id``'s own variant of ``a`` if it has per-student variants, the user is one of the course's
+    students and has none yet (in the caller's write transaction); returns whether it stored one.
+
+    Concurrent first opens by the same student agree: the student's enrolment row is locked first (on SQLite the
+    write transaction already holds the database's write lock).
+    """
+    if not _personal(a) or course_role(s, user_id, a.course_id) != "student":
+        return False
+    s.execute(
+        select(D.Enrolment.id)
+        .where(D.Enrolment.user_id == user_id, D.Enrolment.course_id == a.course_id)
+        .with_for_update()
+    )
+    n, _ = _blueprint_counts(a.blueprint)
+    has = s.execute(
+        select(D.QuestionInstance.id)
+        .where(
+            D.QuestionInstance.assessment_id == a.id,
+            D.QuestionInstance.owner_id == user_id,
+            D.QuestionInstance.position <= n,
+        )
+        .limit(1)
+    ).first()
+    if has is not None:
+        return False
+    s.add_all(_variant_rows(s, a, s.get_one(D.User, user_id)))
+    s.flush()
+    return True
+
+
+def open_variant(sf: SessionFactory, actor_id: int, assessment_id: int) -> bool:
+    """:func:`ensure_variant` in a transaction of its own (a member of the course; anyone else is refused)."""
+    with read_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        require_member(s, actor_id, a.course_id)
+        if not _personal(a) or course_role(s, actor_id, a.course_id) != "student":
+            return False
+        n, _ = _blueprint_counts(a.blueprint)
+        has = s.execute(
+            select(func.count()).where(
+                D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id == actor_id
+            )
+        ).scalar_one()
+        if has >= n:
+            return False
+    with write_session(sf) as s:
+        return ensure_variant(s, assessment_row(s, assessment_id), actor_id)
+
+
+def assessment_exam(sf: SessionFactory, actor_id: int, assessment_id: int, students: Sequence[str] = ()) -> Exam:
+    """A stored assessment as a :class:`~quizbank.exam.Exam` for the exporters (instructors of the course).
+
+    Shared questions: one list, for each of ``students`` (or one student named ``all``). Per-student variants: each
+    student of the course (or each of ``students``) with their stored questions; a student who has not opened it
+    yet gets the variant the first open will store (built the same way, not stored here).
+    """
+    with read_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        require_teacher(s, actor_id, a.course_id)
+        bp = blueprint_file(a)
+        if not _personal(a):
+            insts = (
+                s.execute(
+                    select(D.QuestionInstance)
+                    .where(D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None))
+                    .order_by(D.QuestionInstance.position)
+                )
+                .scalars()
+                .all()
+            )
+            questions = [
+                ExamQuestion(number=i + 1, points=q.points, question=instance_question(q)) for i, q in enumerate(insts)
+            ]
+            names = list(students) or ["all"]
+            return Exam(
+                title=a.title,
+                blueprint=bp,
+                students=[StudentExam(student=n, seed=a.seed, questions=questions) for n in names],
+            )
+        enrolled = {
+            u.username: u.id
+            for u in s.execute(
+                select(D.User)
+                .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+                .where(D.Enrolment.course_id == a.course_id, D.Enrolment.role == "student")
+                .order_by(D.User.username)
+            ).scalars()
+        }
+        names = list(students) or list(enrolled)
+        stored: dict[int, list[D.QuestionInstance]] = {}
+        n, _ = _blueprint_counts(a.blueprint)
+        for inst in s.execute(
+            select(D.QuestionInstance)
+            .where(
+                D.QuestionInstance.assessment_id == a.id,
+                D.QuestionInstance.owner_id.in_(list(enrolled.values())),
+                D.QuestionInstance.position <= n,
+            )
+            .order_by(D.QuestionInstance.owner_id, D.QuestionInstance.position)
+        ).scalars():
+            stored.setdefault(inst.owner_id, []).append(inst)  # type: ignore[arg-type]
+        out = []
+        for name in names:
+            insts = stored.get(enrolled.get(name, -1), [])
+            seed = a.seed if a.same_for_everyone else student_seed(a.seed, name)
+            if insts:
+                qs = [ExamQuestion(number=i.position, points=i.points, question=instance_question(i)) for i in insts]
+                out.append(StudentExam(student=name, seed=seed, questions=qs))
+            else:
+                out.append(_student_exam(s, a, name))
+        return Exam(title=a.title, blueprint=bp, students=out)
 
 
 def update_assessment_times(
@@ -300,7 +578,14 @@ def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[
             .where(D.Assessment.course_id == course_id)
             .order_by(D.Assessment.opens_at, D.Assessment.id)
         ).all()
-        return [_assessment_view(a, int(n or 0), float(total or 0.0), teacher=teacher) for a, n, total in rows]
+        return [
+            _assessment_view(
+                a,
+                *(_blueprint_counts(a.blueprint) if _personal(a) else (int(n or 0), float(total or 0.0))),
+                teacher=teacher,
+            )
+            for a, n, total in rows
+        ]
 
 
 def add_personal_question(
@@ -328,6 +613,7 @@ def add_personal_question(
             raise AccessDenied("personal questions are only for self-study")
         if t < a.opens_at:
             raise NotOpen("this assessment has not opened yet")
+        ensure_variant(s, a, actor_id)
         last = s.execute(
             select(func.coalesce(func.max(D.QuestionInstance.position), 0)).where(
                 D.QuestionInstance.assessment_id == a.id
@@ -340,9 +626,25 @@ def add_personal_question(
         return (QuestionInstanceOut if identity else StudentQuestionOut).model_validate(inst)
 
 
+def in_order(inst: D.QuestionInstance, q: AnyQuestion) -> AnyQuestion:
+    """``q`` with its options in the order the instance shows them (a shuffled exam), else as generated."""
+    if not inst.option_order or not isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
+        return q
+    by_id = {o.id: o for o in q.options}
+    if sorted(by_id) != sorted(inst.option_order):
+        raise ValueError(f"question {inst.id}: its stored option order names other options")
+    return q.model_copy(update={"options": [by_id[i] for i in inst.option_order]})
+
+
+def instance_question(inst: D.QuestionInstance) -> AnyQuestion:
+    """The instance's question as its student sees it: regenerated (and checked), options in the stored order."""
+    return in_order(inst, regenerate(inst))
+
+
 def question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> StudentQuestionView:
     """The full :class:`QuestionView` when ``released`` (the asker may see the key), else the student's view."""
     options = None
+    q = in_order(inst, q)
     if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
         options = [OptionView(id=o.id, text=o.text) for o in q.options]
     fmt = q.kind  # numeric, shape, multiple_choice or multi_select
@@ -389,8 +691,15 @@ def get_question(
 def list_questions(
     sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None
 ) -> list[StudentQuestionView]:
-    """The shared questions of an assessment plus the actor's personal ones, in order (as :func:`get_question`)."""
+    """The shared questions of an assessment plus the actor's personal ones, in order (as :func:`get_question`).
+
+    A student opening an assessment with per-student variants gets theirs stored first, if it is open."""
     t = now_utc(now)
+    with read_session(sf) as s:
+        a = assessment_row(s, assessment_id)
+        opening = _personal(a) and t >= a.opens_at
+    if opening:
+        open_variant(sf, actor_id, assessment_id)
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
         insts = (

@@ -17,7 +17,7 @@ from quizbank.regenerate import build_question
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
 from ..scoring import grade as grade_answer
-from .assessments import StudentQuestionView, question_view
+from .assessments import StudentQuestionView, ensure_variant, question_view
 from .common import (
     AccessDenied,
     AttemptLimitReached,
@@ -183,6 +183,7 @@ def start_attempt(
             require_member(s, actor_id, a.course_id)
             if t < a.opens_at:
                 raise NotOpen("this assessment has not opened yet")
+            ensure_variant(s, a, actor_id)  # a student enrolled after publishing gets theirs on first open
             attempts = (
                 s.execute(
                     select(D.Attempt)

@@ -1,5 +1,6 @@
 """``pdf``: the students' exams (``exams.pdf``, one exam per student, each starting on a new page) and the answer
-key with worked solutions (``key.pdf``), typeset offline by Typst (the ``typst`` package bundles its fonts).
+key with worked solutions (``key.pdf``), typeset offline by Typst (the ``typst`` package bundles its fonts). When
+students get their own variants, each student's exam is also a file of its own, ``students/<id>.pdf``.
 
 Stems, options and explanations are the bank's Markdown with ``$…$`` LaTeX, converted to Typst markup and Typst math
 by :mod:`._text`; a LaTeX command the converter does not know is printed as raw code and counted
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..exam import Exam, ExamQuestion, StudentExam
 from ..schema import MultipleChoiceQuestion, MultiSelectQuestion, NumericQuestion, ShapeQuestion
-from ._common import variants
+from ._common import student_files, variants
 from ._text import key_text, letter, md_typst, number, trap_text, typst_string
 
 _PREAMBLE = """#set document(title: {title})
@@ -80,6 +81,14 @@ def _header(exam: Exam, se: StudentExam | None, what: str) -> str:
     return f"#pagebreak(weak: true)\n#counter(page).update(1)\n= #{title} #h(1fr) #text(size: 0.8em)[{what}]\n\n{who} #h(1fr) {' · '.join(facts)}\n\n#line(length: 100%)\n\n"
 
 
+def student_source(exam: Exam, se: StudentExam) -> str:
+    """The Typst source of one student's exam alone."""
+    unknown: Counter[str] = Counter()
+    parts = [_PREAMBLE.format(title=typst_string(exam.title)), _header(exam, se, "Exam")]
+    parts.extend(_question(eq, unknown) for eq in se.questions)
+    return "".join(parts)
+
+
 def typst_sources(exam: Exam) -> tuple[str, str, Counter[str]]:
     """The Typst source of the students' exams and of the answer key, and the LaTeX commands that had no
     conversion (shown as raw code)."""
@@ -110,8 +119,12 @@ def compile_typst(
 
 def export(exam: Exam, out: Path) -> list[Path]:
     exams_src, key_src, _unknown = typst_sources(exam)
-    paths = [out / "exams.pdf", out / "key.pdf"]
-    # Typst releases the GIL while it typesets: the two documents go side by side
+    sources, paths = [exams_src, key_src], [out / "exams.pdf", out / "key.pdf"]
+    for name, se in student_files(exam, ".pdf"):
+        sources.append(student_source(exam, se))
+        paths.append(out / name)
+        paths[-1].parent.mkdir(parents=True, exist_ok=True)
+    # Typst releases the GIL while it typesets: the documents go two side by side
     with ThreadPoolExecutor(2) as pool:
-        list(pool.map(compile_typst, [exams_src, key_src], paths))
+        list(pool.map(compile_typst, sources, paths))
     return paths
