@@ -25,7 +25,8 @@ grades and the reads of them) with :mod:`.answers` (recording an answer, the hot
 :mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
-reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades);
+reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.grading` (manual score overrides
+with their audit trail, regrades after a key fix);
 :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
@@ -130,6 +131,19 @@ from .courses import (
     list_my_courses,
     new_course_join_code,
     normalize_join_code,
+)
+from .grading import (
+    MAX_REASON,
+    REGRADE_REASON,
+    RegradeChangeOut,
+    RegradeOut,
+    RegradeProblemOut,
+    ScoreChangeOut,
+    list_overridden,
+    list_score_changes,
+    override_score,
+    regrade_assessment,
+    require_grader,
 )
 from .onboarding import DEMO_ASSESSMENTS, FirstRunOut, first_run, register_student
 from .practice import (
@@ -293,6 +307,18 @@ __all__ = [
     "answer_practice",
     "next_review_question",
     "student_progress",
+    # grading by hand and again: overrides, their audit trail, regrades
+    "ScoreChangeOut",
+    "RegradeChangeOut",
+    "RegradeProblemOut",
+    "RegradeOut",
+    "MAX_REASON",
+    "REGRADE_REASON",
+    "require_grader",
+    "override_score",
+    "list_score_changes",
+    "list_overridden",
+    "regrade_assessment",
     # code submissions
     "record_code_submission",
     "set_code_verdict",
