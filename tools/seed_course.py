@@ -105,6 +105,7 @@ def _sit(
         assert res.status == "recorded", (q.generator, raw, res)
         if res.response.score is not None and res.response.score < res.response.max_score and rng.random() < 0.3:
             again = _answer(q, min(1.0, ability + 0.2), rng)
+            t += dt.timedelta(seconds=40)
             S.submit_answer(sf, user.id, att.id, qv.instance.id, again, f"{user.id}-{i}-2", 15_000, now=t)
         t += dt.timedelta(minutes=2)
     S.finish_attempt(sf, user.id, att.id, now=t)

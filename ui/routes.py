@@ -62,6 +62,8 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/explore_video_norm.py", "Video and norms", ":material/movie:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
     Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
+    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS),
+    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )

@@ -46,7 +46,13 @@ from .accounts import (
     hasher,
     user_ids_by_username,
 )
-from .analytics import assessment_records, response_records
+from .analytics import (
+    assessment_factor_records,
+    assessment_records,
+    course_records,
+    factor_records,
+    response_records,
+)
 from .answers import SubmitResult, submit_answer
 from .assessments import (
     AssessmentOut,
@@ -293,6 +299,9 @@ __all__ = [
     # the analytics feed
     "response_records",
     "assessment_records",
+    "factor_records",
+    "assessment_factor_records",
+    "course_records",
     # spaced repetition
     "get_review_card",
     "save_review_card",
