@@ -132,7 +132,7 @@ def facility_discrimination_chart(frame: pd.DataFrame):  # type: ignore[no-untyp
         alt.Chart(data)
         .mark_circle(size=110, opacity=0.85)
         .encode(
-            x=alt.X("Facility:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+            x=alt.X("Facility:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"), title="Facility"),
             y=alt.Y("Discrimination:Q", scale=alt.Scale(domain=[-1, 1]), title="Discrimination index"),
             color=alt.Color(
                 "Dubious:N",
@@ -146,9 +146,18 @@ def facility_discrimination_chart(frame: pd.DataFrame):  # type: ignore[no-untyp
             ],
         )
     )
-    zero = alt.Chart(pd.DataFrame({"y": [MIN_DISCRIMINATION]})).mark_rule(strokeDash=[4, 4]).encode(y="y:Q")
-    ends = alt.Chart(pd.DataFrame({"x": [MIN_FACILITY, MAX_FACILITY]})).mark_rule(strokeDash=[2, 4]).encode(x="x:Q")
-    return (points + zero + ends).properties(height=300)
+    zero = (
+        alt.Chart(pd.DataFrame({"y": [MIN_DISCRIMINATION]}))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(y=alt.Y("y:Q", title="Discrimination index"))
+    )
+    ends = (
+        alt.Chart(pd.DataFrame({"x": [MIN_FACILITY, MAX_FACILITY]}))
+        .mark_rule(strokeDash=[2, 4])
+        .encode(x=alt.X("x:Q", title="Facility"))
+    )
+    # Streamlit fits the whole chart, legend included, into the height: room for the plot and the legend below it
+    return (points + zero + ends).properties(height=380)
 
 
 def trap_frame(traps: Sequence[TrapStat], labels: Mapping[str, ItemLabel]) -> pd.DataFrame:
@@ -179,7 +188,7 @@ def trap_chart(df: pd.DataFrame):  # type: ignore[no-untyped-def]  # an altair.C
             color=alt.Color("Trap:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=320)),
             tooltip=["Question", "Trap", "Count", alt.Tooltip("Rate:Q", format=".0%")],
         )
-        .properties(height=260)
+        .properties(height=240 + 20 * df["Trap"].nunique())  # the legend below takes a row per trap
     )
 
 
@@ -207,7 +216,7 @@ def parameter_chart(df: pd.DataFrame):  # type: ignore[no-untyped-def]  # an alt
         y=alt.Y("Correct rate:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         tooltip=["Parameter", "Value", "Answers", alt.Tooltip("Correct rate:Q", format=".0%")],
     )
-    ci = base.mark_rule(color="#333").encode(y="Low:Q", y2="High:Q")
+    ci = base.mark_rule(color="#333").encode(y=alt.Y("Low:Q", title="Correct rate"), y2="High:Q")
     return (
         alt.layer(bars, ci, data=df)
         .properties(width=150, height=200)

@@ -71,8 +71,8 @@ def overridden_cells(trail: Iterable[ScoreChangeOut], overridden: set[int]) -> s
 
 
 def gradebook_frame(rows: Sequence[Sequence[str]], marked: set[tuple[int, int, int]] = frozenset()) -> pd.DataFrame:  # type: ignore[assignment]
-    """One row per student: name, attempts, the counted one, score, maximum, percent, each question's points, and
-    which of those were set by hand (``Overridden``)."""
+    """One row per student: name, attempts, the counted one, score, maximum, percent, which questions were scored by
+    hand (``Overridden``), and each question's points."""
     qs = question_columns(rows)
     out: dict[str, list[object]] = {
         "Student": [],
@@ -82,10 +82,10 @@ def gradebook_frame(rows: Sequence[Sequence[str]], marked: set[tuple[int, int, i
         "Score": [],
         "Max": [],
         "%": [],
+        "Overridden": [],
     }
     for q in qs:
         out[q.upper()] = []
-    out["Overridden"] = []
     for row in rows[1:]:
         cell = dict(zip(rows[0], row, strict=True))
         uid = int(cell["user_id"])
