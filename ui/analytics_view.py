@@ -185,7 +185,11 @@ def trap_chart(df: pd.DataFrame):  # type: ignore[no-untyped-def]  # an altair.C
         .encode(
             x=alt.X("Question:N", sort=order, title=None),
             y=alt.Y("Count:Q", title="Answers in the trap", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("Trap:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=320)),
+            color=alt.Color(
+                "Trap:N",
+                scale=alt.Scale(scheme="tableau20"),  # a colour of its own for up to 20 traps
+                legend=alt.Legend(orient="bottom", columns=1, labelLimit=320),
+            ),
             tooltip=["Question", "Trap", "Count", alt.Tooltip("Rate:Q", format=".0%")],
         )
         .properties(height=240 + 20 * df["Trap"].nunique())  # the legend below takes a row per trap
