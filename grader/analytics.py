@@ -406,6 +406,94 @@ def parameter_difficulty(
     return sorted(out, key=lambda d: (d.scope, d.param, json.dumps(d.value, sort_keys=True, default=str)))
 
 
+FACTORS = ("stride", "dilation", "padding")
+"""The design parameters :func:`question_factors` reads off a question (what :func:`parameter_difficulty` is run on
+to see which of them make a question hard)."""
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "stride": ("stride", "strides", "s"),
+    "dilation": ("dilation", "dilation_rate", "d", "dilations", "rates"),
+    "padding": ("padding", "pad"),
+}
+_KERAS = {"stride": "strides", "dilation": "dilation_rate", "padding": "padding"}
+_NESTED = ("layers", "prefix", "stack")
+
+
+def _factor_value(factor: str, v: Any) -> Any:
+    """One layer's value of a factor as a plain scalar: the largest stride or rate of a tuple, a padding mode
+    (an explicit ``P`` counts as ``explicit``, ``P = 0`` as ``valid``); ``None`` when it is not one."""
+    if isinstance(v, bool):
+        return None
+    if factor == "padding":
+        if isinstance(v, str):
+            return v.lower()
+        if isinstance(v, int):
+            return "explicit" if v > 0 else "valid"
+        return None
+    if isinstance(v, list | tuple):
+        nums = [x for x in v if isinstance(x, int) and not isinstance(x, bool)]
+        return max(nums) if nums else None
+    return v if isinstance(v, int) else None
+
+
+def _combine(factor: str, values: list[Any]) -> Any:
+    if not values:
+        return None
+    if factor == "padding":
+        modes = sorted(set(values))
+        return modes[0] if len(modes) == 1 else "mixed"
+    return max(values)
+
+
+def _witness_layers(w: Any) -> list[dict[str, Any]]:
+    """The serialized Keras layers of a witness (a layer stack, a functional model, or the parts of a combination)."""
+    if w is None:
+        return []
+    data = w.model_dump() if hasattr(w, "model_dump") else w
+    out: list[dict[str, Any]] = list(data.get("layers") or [])
+    model = data.get("model") or {}
+    out += list((model.get("config") or {}).get("layers") or [])
+    for part in data.get("parts") or []:
+        out += _witness_layers(part)
+    return out
+
+
+def question_factors(params: Mapping[str, Any], witness: Any = None) -> dict[str, Any]:
+    """Stride, dilation and padding mode of a question, read off the parameters its generator drew.
+
+    Generators name them in their own ways (``stride``/``strides``/``s``, ``d``/``dilation``/``rates``,
+    ``padding``/``pad``), at the top level or per layer in a list (``layers``, ``prefix``); a question of several
+    layers gets its largest stride and rate and its padding mode (``mixed`` when its layers differ). A parameter
+    drawn as ``None`` (Keras' default, e.g. a pool's stride) is read from the witness, the Keras layers that back the
+    key. A factor the generator does not draw is absent: a parameter count does not vary the stride.
+    """
+    found: dict[str, list[Any]] = defaultdict(list)
+    defaulted: set[str] = set()
+
+    def walk(p: Mapping[str, Any]) -> None:
+        for factor, names in _ALIASES.items():
+            for name in names:
+                if name in p:
+                    v = p[name]
+                    if v is None:
+                        defaulted.add(factor)
+                    elif (x := _factor_value(factor, v)) is not None:
+                        found[factor].append(x)
+        for key in _NESTED:
+            nested = p.get(key)
+            if isinstance(nested, list):
+                for layer in nested:
+                    if isinstance(layer, Mapping):
+                        walk(layer)
+
+    walk(params)
+    for factor in defaulted - set(found):
+        for layer in _witness_layers(witness):
+            v = (layer.get("config") or {}).get(_KERAS[factor])
+            if (x := _factor_value(factor, v)) is not None:
+                found[factor].append(x)
+    return {f: _combine(f, found[f]) for f in FACTORS if found.get(f)}
+
+
 # ---------------------------------------------------------------- mastery
 
 

@@ -308,6 +308,35 @@ class Grade(Base):
     created_at: Mapped[dt.datetime] = _created()
 
 
+class ScoreChange(Base):
+    """The audit trail of a response's score: every manual override and every applied regrade, who made it and when.
+
+    ``responses.score`` always holds the score that counts (so the gradebook, its CSV, the grades and the statistics
+    read one column); this table keeps what it was before and why it changed. A response is *overridden* while its
+    newest row here is an ``override``.
+    """
+
+    __tablename__ = "score_changes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('override', 'regrade')", name="kind"),
+        Index("ix_score_changes_response_id_id", "response_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(BigId, ForeignKey("responses.id", ondelete="CASCADE"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    """Who made the change (NULL: that account has since been deleted)."""
+    kind: Mapped[str] = mapped_column(String(16))
+    """``override`` (a grader set the score by hand) or ``regrade`` (re-scored against the current key)."""
+    old_score: Mapped[float] = mapped_column(Float)
+    new_score: Mapped[float] = mapped_column(Float)
+    old_trap: Mapped[str | None] = mapped_column(String(64))
+    new_trap: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = _created()
+
+
 class CodeSubmission(Base):
     """A submitted source file for an autograded task (filled in by grader.autograde)."""
 

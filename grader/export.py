@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from . import db as D
 from .db import SessionFactory, read_session, utcnow
 from .services import assessment_row, require_assessment_teacher
+from .services.grading import require_grader
 
 
 def _safe(text: str | None) -> str:
@@ -186,11 +187,18 @@ def write_csv(rows: list[list[str]], out: Path) -> int:
     return len(rows) - 1
 
 
-def export_gradebook(sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None) -> str:
-    """The gradebook CSV, for an instructor of the course."""
+def gradebook_table(
+    sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None
+) -> list[list[str]]:
+    """:func:`gradebook_rows`, for a grader of the course (overridden scores included: they are the stored ones)."""
     with read_session(sf) as s:
-        require_assessment_teacher(s, actor_id, assessment_id)
-        return to_csv(gradebook_rows(s, assessment_id, now=now))
+        require_grader(s, actor_id, assessment_id)
+        return gradebook_rows(s, assessment_id, now=now)
+
+
+def export_gradebook(sf: SessionFactory, actor_id: int, assessment_id: int, *, now: dt.datetime | None = None) -> str:
+    """The gradebook CSV (what ``cnnquiz grades export`` writes), for a grader of the course."""
+    return to_csv(gradebook_table(sf, actor_id, assessment_id, now=now))
 
 
 def export_responses(sf: SessionFactory, actor_id: int, assessment_id: int) -> str:

@@ -143,7 +143,8 @@ def test_each_role_sees_its_pages() -> None:
         "Account",
     ]
     assert routes.menu("instructor") == [
-        "Home", "Practice", "Review", "Progress", *explore, "Courses", "Exam builder", "Account"
+        "Home", "Practice", "Review", "Progress", *explore, "Courses", "Exam builder", "Gradebook", "Analytics",
+        "Account",
     ]  # fmt: skip
     assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
     assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}

@@ -63,6 +63,8 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
     Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
     Route("ui/pages/exam_builder.py", "Exam builder", ":material/construction:", INSTRUCTORS),
+    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS),
+    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )

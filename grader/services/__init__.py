@@ -25,7 +25,8 @@ grades and the reads of them) with :mod:`.answers` (recording an answer, the hot
 :mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
-reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades);
+reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.grading` (manual score overrides
+with their audit trail, regrades after a key fix);
 :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
@@ -45,7 +46,13 @@ from .accounts import (
     hasher,
     user_ids_by_username,
 )
-from .analytics import assessment_records, response_records
+from .analytics import (
+    assessment_factor_records,
+    assessment_records,
+    course_records,
+    factor_records,
+    response_records,
+)
 from .answers import SubmitResult, submit_answer
 from .assessments import (
     AssessmentOut,
@@ -138,6 +145,19 @@ from .courses import (
     list_my_courses,
     new_course_join_code,
     normalize_join_code,
+)
+from .grading import (
+    MAX_REASON,
+    REGRADE_REASON,
+    RegradeChangeOut,
+    RegradeOut,
+    RegradeProblemOut,
+    ScoreChangeOut,
+    list_overridden,
+    list_score_changes,
+    override_score,
+    regrade_assessment,
+    require_grader,
 )
 from .onboarding import DEMO_ASSESSMENTS, FirstRunOut, first_run, register_student
 from .practice import (
@@ -295,6 +315,9 @@ __all__ = [
     # the analytics feed
     "response_records",
     "assessment_records",
+    "factor_records",
+    "assessment_factor_records",
+    "course_records",
     # spaced repetition
     "get_review_card",
     "save_review_card",
@@ -309,6 +332,18 @@ __all__ = [
     "answer_practice",
     "next_review_question",
     "student_progress",
+    # grading by hand and again: overrides, their audit trail, regrades
+    "ScoreChangeOut",
+    "RegradeChangeOut",
+    "RegradeProblemOut",
+    "RegradeOut",
+    "MAX_REASON",
+    "REGRADE_REASON",
+    "require_grader",
+    "override_score",
+    "list_score_changes",
+    "list_overridden",
+    "regrade_assessment",
     # code submissions
     "record_code_submission",
     "set_code_verdict",

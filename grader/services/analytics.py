@@ -1,14 +1,19 @@
-"""The analytics feed: every graded response to an assessment as :class:`grader.analytics.ResponseRecord`."""
+"""The analytics feed: every graded response to an assessment (or to every assessment of a course) as
+:class:`grader.analytics.ResponseRecord`, with the question's drawn parameters or its design factors."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import db as D
-from ..analytics import ResponseRecord
+from ..analytics import ResponseRecord, question_factors
 from ..db import SessionFactory, read_session
-from .common import require_assessment_teacher
+from .assessments import regenerate
+from .common import AccessDenied, NotFound, require_assessment_teacher
+from .grading import _may_grade, require_grader
 
 
 def response_records(session: Session, assessment_id: int, *, final_only: bool = False) -> list[ResponseRecord]:
@@ -69,3 +74,42 @@ def assessment_records(
     with read_session(sf) as s:
         require_assessment_teacher(s, actor_id, assessment_id)
         return response_records(s, assessment_id, final_only=final_only)
+
+
+def factor_records(session: Session, assessment_id: int, *, final_only: bool = False) -> list[ResponseRecord]:
+    """:func:`response_records` whose ``params`` are the question's design factors (stride, dilation, padding mode;
+    :func:`grader.analytics.question_factors` of each instance's regenerated question), for
+    :func:`grader.analytics.parameter_difficulty` (a data function: no access check)."""
+    records = response_records(session, assessment_id, final_only=final_only)
+    factors: dict[str, dict[str, object]] = {}
+    for inst in session.execute(
+        select(D.QuestionInstance).where(D.QuestionInstance.assessment_id == assessment_id)
+    ).scalars():
+        q = regenerate(inst)
+        factors[str(inst.id)] = question_factors(q.params, q.witness)
+    return [replace(r, params=factors.get(r.item, {})) for r in records]
+
+
+def assessment_factor_records(
+    sf: SessionFactory, actor_id: int, assessment_id: int, *, final_only: bool = False
+) -> list[ResponseRecord]:
+    """:func:`factor_records` for a grader of the course."""
+    with read_session(sf) as s:
+        require_grader(s, actor_id, assessment_id)
+        return factor_records(s, assessment_id, final_only=final_only)
+
+
+def course_records(sf: SessionFactory, actor_id: int, course_id: int) -> list[ResponseRecord]:
+    """Every graded response to every assessment of a course (not the members' own self-study records), for a
+    grader of the course: the evidence of mastery per student and topic."""
+    with read_session(sf) as s:
+        if s.get(D.Course, course_id) is None:
+            raise NotFound(f"no course {course_id}")
+        if not _may_grade(s, actor_id, course_id):
+            raise AccessDenied("only a grader of this course may do this")
+        ids = s.execute(
+            select(D.Assessment.id)
+            .where(D.Assessment.course_id == course_id, D.Assessment.owner_id.is_(None))
+            .order_by(D.Assessment.id)
+        ).scalars()
+        return [r for aid in ids for r in response_records(s, aid)]

@@ -138,9 +138,24 @@ def _finish(s: Session, att: D.Attempt, t: dt.datetime) -> D.Grade:
             D.QuestionInstance.owner_id.is_(None) | (D.QuestionInstance.owner_id == att.user_id),
         )
     ).scalar_one()
+    g = D.Grade(
+        attempt_id=att.id,
+        user_id=att.user_id,
+        assessment_id=att.assessment_id,
+        score=attempt_score(s, att.id),
+        max_score=float(max_score),
+        created_at=t,
+    )
+    s.add(g)
+    s.flush()
+    return g
+
+
+def attempt_score(s: Session, attempt_id: int) -> float:
+    """An attempt's total: per question, the score of its last graded try (what its grade records)."""
     last = (
         select(D.Response.question_instance_id, func.max(D.Response.try_number).label("tn"))
-        .where(D.Response.attempt_id == att.id)
+        .where(D.Response.attempt_id == attempt_id)
         .group_by(D.Response.question_instance_id)
         .subquery()
     )
@@ -151,19 +166,9 @@ def _finish(s: Session, att: D.Attempt, t: dt.datetime) -> D.Grade:
             (D.Response.question_instance_id == last.c.question_instance_id) & (D.Response.try_number == last.c.tn),
         )
         # the owning attempt's rows only
-        .where(D.Response.attempt_id == att.id)
+        .where(D.Response.attempt_id == attempt_id)
     ).scalar_one()
-    g = D.Grade(
-        attempt_id=att.id,
-        user_id=att.user_id,
-        assessment_id=att.assessment_id,
-        score=float(score),
-        max_score=float(max_score),
-        created_at=t,
-    )
-    s.add(g)
-    s.flush()
-    return g
+    return float(score)
 
 
 def start_attempt(

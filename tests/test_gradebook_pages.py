@@ -1,0 +1,340 @@
+"""The instructor's Gradebook and Analytics pages, driven through Streamlit's AppTest (the real page scripts and the
+router, headless) on a course seeded through the services (tools/seed_course.py: eight students answering real
+generated questions, some into traps); and their views and charts tested as data, without Streamlit."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from typer.testing import CliRunner
+
+import quizbank.regenerate as regen
+from grader import db as D
+from grader import services as S
+from grader.analytics import item_statistics, mastery, parameter_difficulty, trap_statistics
+from grader.export import export_gradebook, gradebook_table
+from quizbank.schema import NumericQuestion
+from tools.seed_course import STUDENTS, seed_course
+from ui import analytics_view as AV
+from ui import gradebook_view as GV
+from ui.cli import app as cli
+from ui.state import USER_KEY
+from ui.state import services as cached_services
+
+ROOT = Path(__file__).resolve().parent.parent
+GRADEBOOK = str(ROOT / "ui" / "pages" / "gradebook.py")
+ANALYTICS = str(ROOT / "ui" / "pages" / "analytics.py")
+
+
+@dataclass(frozen=True)
+class Course:
+    """The seeded course, as ids (each test gets its own copy of the database)."""
+
+    prof: S.UserOut
+    students: list[S.UserOut]
+    course_id: int
+    homework: S.AssessmentOut
+    second: S.AssessmentOut
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Course]:
+    path = tmp_path_factory.mktemp("gradebook") / "template.sqlite"
+    url = f"sqlite:///{path}"
+    D.upgrade(url)
+    engine = D.make_engine(url)
+    try:
+        w = seed_course(D.session_factory(engine))
+    finally:
+        engine.dispose()
+    return path, Course(w.prof, w.students, w.course.id, w.homework, w.second)
+
+
+@dataclass
+class Db:
+    url: str
+    sf: D.SessionFactory
+    c: Course
+
+
+@pytest.fixture
+def db(template: tuple[Path, Course], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
+    src, c = template
+    dst = tmp_path / "app.sqlite"
+    shutil.copyfile(src, dst)
+    url = f"sqlite:///{dst}"
+    monkeypatch.setenv("CNNQUIZ_DB_URL", url)
+    cached_services.clear()
+    engine = D.make_engine(url)
+    try:
+        yield Db(url, D.session_factory(engine), c)
+    finally:
+        cached_services.clear()
+        engine.dispose()
+
+
+def _page(path: str, user: S.UserOut | None) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=120)
+    if user is not None:
+        at.session_state[USER_KEY] = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    for kind in ("success", "error", "warning", "info"):
+        parts += [e.value for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def _student(db: Db, name: str) -> S.UserOut:
+    return next(u for u in db.c.students if u.username == name)
+
+
+# ------------------------------------------------------------------ who may open them
+
+
+@pytest.mark.parametrize("page", [GRADEBOOK, ANALYTICS])
+def test_a_student_is_denied_the_instructor_pages(db: Db, page: str) -> None:
+    at = _page(page, _student(db, "ada"))
+    assert at.error and "This page is for instructors" in at.error[0].value
+    assert not at.title and not at.dataframe
+    visitor = _page(page, None)
+    assert visitor.info and "Sign in to use this page" in visitor.info[0].value and not visitor.dataframe
+
+
+# ------------------------------------------------------------------ gradebook
+
+
+def test_the_gradebook_shows_students_by_questions_and_downloads_the_cli_csv(
+    db: Db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    served: dict[str, bytes] = {}  # what the page hands the browser to download, by file name
+    store = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self: Any, data: Any, mimetype: str, kind: Any, filename: str | None = None) -> str:
+        served[filename or ""] = data.encode() if isinstance(data, str) else bytes(data)
+        return store(self, data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    at = _page(GRADEBOOK, db.c.prof)
+    assert at.title[0].value == "Gradebook"
+    assert at.selectbox(key="gradebook.assessment").value.id == db.c.homework.id
+    table = at.dataframe[0].value
+    assert list(table["Username"]) == sorted(name for name, _, _ in STUDENTS)
+    rows = gradebook_table(db.sf, db.c.prof.id, db.c.homework.id)
+    assert [f"Q{i + 1}" for i in range(db.c.homework.questions)] == [c for c in table.columns if c[:1] == "Q"]
+    for row in rows[1:]:
+        mine = table[table["Username"] == row[1]].iloc[0]
+        assert mine["Score"] == float(row[5]) and mine["%"] == float(row[7])
+        assert [mine[f"Q{i + 1}"] for i in range(db.c.homework.questions)] == [float(x) for x in row[8:]]
+    out = tmp_path / "cli.csv"
+    res = CliRunner().invoke(
+        cli, ["grades", "export", "--assessment", str(db.c.homework.id), "--out", str(out), "--url", db.url]
+    )
+    assert res.exit_code == 0, res.output
+    page_csv = export_gradebook(db.sf, db.c.prof.id, db.c.homework.id)
+    assert out.read_text() == page_csv
+    (button,) = at.get("download_button")
+    assert button.proto.label.startswith("Download the gradebook")
+    assert served == {"cnn101-homework-1-conv-arithmetic-gradebook.csv": page_csv.encode()}
+
+
+def _open_attempt(at: AppTest, student: S.UserOut) -> AppTest:
+    box = at.selectbox(key="gradebook.student")
+    box.select_index(next(i for i, o in enumerate(box.options) if o.endswith(f"({student.username})")))
+    return _run(at)
+
+
+def test_one_attempt_shows_each_answer_its_credit_trap_and_feedback(db: Db) -> None:
+    bob = _student(db, "bob")
+    at = _open_attempt(_page(GRADEBOOK, db.c.prof), bob)
+    res = S.attempt_results(
+        db.sf, db.c.prof.id, S.list_attempts(db.sf, db.c.prof.id, db.c.homework.id, user_id=bob.id)[0].id
+    )
+    text = _texts(at)
+    for it in res.items:
+        assert it.answer is not None and it.answer.score is not None
+        assert f"**Q{it.question.instance.position}** · {it.answer.score:g} / {it.answer.max_score:g}" in text
+    trapped = [it for it in res.items if it.trap_title]
+    assert trapped, "the seeded weak student falls into at least one trap"
+    warnings = [w.value for w in at.warning]
+    for it in trapped:
+        assert any(GV.render_md(it.trap_title) in w for w in warnings)
+    assert len(at.expander) >= len([it for it in res.items if it.feedback])
+
+
+def test_an_override_from_the_page_needs_a_reason_and_shows_in_the_table_csv_and_trail(db: Db) -> None:
+    bob = _student(db, "bob")
+    at = _open_attempt(_page(GRADEBOOK, db.c.prof), bob)
+    (att,) = S.list_attempts(db.sf, db.c.prof.id, db.c.homework.id, user_id=bob.id)
+    res = S.attempt_results(db.sf, db.c.prof.id, att.id)
+    wrong = next(
+        it for it in res.items if it.answer and it.answer.score is not None and it.answer.score < it.answer.max_score
+    )
+    rid, pos, top = wrong.answer.id, wrong.question.instance.position, wrong.answer.max_score  # type: ignore[union-attr]
+    at.number_input(key=f"gradebook.score.{rid}").set_value(top)
+    at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
+    _run(at)
+    assert any("needs a reason" in e.value for e in at.error)
+    assert S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id) == []
+    at.number_input(key=f"gradebook.score.{rid}").set_value(top)
+    at.text_input(key=f"gradebook.reason.{rid}").input("accepted 7.3856e4 written as 73.9k")
+    at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
+    _run(at)
+    assert any(f"Q{pos} of bob" in s.value and f"→ {top:g}" in s.value for s in at.success)
+    table = at.dataframe[0].value
+    mine = table[table["Username"] == "bob"].iloc[0]
+    assert mine[f"Q{pos}"] == top and mine["Overridden"] == f"Q{pos}"
+    book = list(csv.DictReader(io.StringIO(export_gradebook(db.sf, db.c.prof.id, db.c.homework.id))))
+    assert float(next(r for r in book if r["username"] == "bob")[f"q{pos}"]) == top
+    trail = at.dataframe[1].value
+    assert list(trail.iloc[0][["Grader", "Student", "Question", "Change", "New", "Reason"]]) == [
+        "prof", "bob", f"Q{pos}", "override", top, "accepted 7.3856e4 written as 73.9k",
+    ]  # fmt: skip
+    assert "overridden" in _texts(at)
+
+
+def test_a_regrade_from_the_page_lists_then_applies_a_key_fix(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    qs = S.list_questions(db.sf, db.c.prof.id, db.c.homework.id)
+    inst = qs[0].instance
+    with D.read_session(db.sf) as s:
+        q = S.regenerate(s.get(D.QuestionInstance, inst.id))
+    assert isinstance(q, NumericQuestion)
+    real = regen._build
+
+    def fixed(generator: str, seed: int, difficulty: int) -> Any:
+        got, params = real(generator, seed, difficulty)
+        if (generator, seed, difficulty) == (inst.generator, inst.seed, inst.difficulty):
+            got = got.model_copy(update={"key": float(q.key) + 1})  # every right answer now off by one
+        return got, params
+
+    right = {
+        r.user_id
+        for r in S.list_responses(db.sf, db.c.prof.id, db.c.homework.id)
+        if r.question_instance_id == inst.id and r.correct
+    }
+    monkeypatch.setattr(regen, "_build", fixed)
+    at = _page(GRADEBOOK, db.c.prof)
+    at.button(key="FormSubmitter:gradebook.regrade-Dry run").click()
+    _run(at)
+    changes = at.dataframe[-1].value
+    assert set(changes["Question"]) == {"Q1"} and (changes["Applied"] == "will").all()
+    names = {u.id: u.username for u in db.c.students}
+    assert set(changes["Student"]) == {names[u] for u in right}
+    assert S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id) == []
+    at.button(key="FormSubmitter:gradebook.regrade-Apply the regrade").click()
+    _run(at)
+    assert any("changed" in s.value for s in at.success)
+    trail = S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id)
+    assert (
+        len(trail) == len(changes) and {c.kind for c in trail} == {"regrade"} and {c.actor for c in trail} == {"prof"}
+    )
+    audit = at.dataframe[1].value
+    assert set(audit["Change"]) == {"regrade"} and len(audit) == len(trail)
+
+
+# ------------------------------------------------------------------ analytics
+
+
+def test_the_analytics_page_shows_the_statistics_and_four_charts(db: Db) -> None:
+    at = _page(ANALYTICS, db.c.prof)
+    assert at.title[0].value == "Analytics"
+    stats = at.dataframe[0].value
+    assert list(stats.columns) == ["Question", "Attempts", "Facility", "SD", "Discrimination", "Efficiency", "Flag"]
+    assert len(stats) == db.c.homework.questions and (stats["Attempts"] == len(STUDENTS)).all()
+    assert {m.label for m in at.metric} >= {"Cronbach's α", "Error ratio", "Standard error"}
+    assert AV.THRESHOLDS in _texts(at)
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(charts) == 4
+
+
+def test_views_and_charts_as_data(db: Db) -> None:
+    sf, c = db.sf, db.c
+    records = S.assessment_factor_records(sf, c.prof.id, c.homework.id, final_only=True)
+    labels = AV.item_labels(S.list_questions(sf, c.prof.id, c.homework.id))
+    stats = item_statistics(records)
+    frame = AV.stats_frame(stats, labels)
+    assert list(frame["Question"].str.split(":").str[0]) == [f"Q{i + 1}" for i in range(c.homework.questions)]
+    for s in stats:  # the flag is exactly the stated thresholds
+        row = frame[frame["Question"] == labels[s.key].title].iloc[0]
+        dubious = (
+            (s.discriminative_efficiency is not None and s.discriminative_efficiency < 0.15)
+            or (s.discrimination is not None and s.discrimination < 0)
+            or (s.facility is not None and not 0.05 <= s.facility <= 0.95)
+        )
+        assert (row["Flag"] != "") == dubious, (row, s)
+    fd = AV.facility_discrimination_chart(frame).to_dict()
+    points = fd["layer"][0]
+    assert points["encoding"]["x"]["field"] == "Facility" and points["encoding"]["y"]["field"] == "Discrimination"
+    plotted = fd["datasets"][points["data"]["name"]]
+    assert len(plotted) == frame["Discrimination"].notna().sum()
+    assert {round(p["Facility"], 9) for p in plotted} <= {round(x, 9) for x in frame["Facility"]}
+
+    traps = AV.trap_frame(trap_statistics(records), labels)
+    by_q: dict[str, int] = {}
+    counted = {}  # the counted answer per student and question: the last try of the last attempt
+    for r in sorted(records, key=lambda r: (r.attempt, r.answered_at)):
+        counted[(r.student, r.item)] = r
+    for r in counted.values():
+        if r.trap:
+            by_q[labels[r.item].short] = by_q.get(labels[r.item].short, 0) + 1
+    assert traps.groupby("Question")["Count"].sum().to_dict() == by_q and by_q
+    td = AV.trap_chart(traps).to_dict()
+    assert td["mark"]["type"] == "bar" and td["encoding"]["color"]["field"] == "Trap"
+    assert sum(d["Count"] for d in next(iter(td["datasets"].values()))) == sum(by_q.values())
+
+    params = AV.parameter_frame(parameter_difficulty(records, by="all"))
+    assert set(params["Parameter"]) == {"stride", "dilation", "padding"}
+    for (name, value), grp in params.groupby(["Parameter", "Value"]):
+        hits = [r for r in counted.values() if str(r.params.get(name)) == value]
+        assert grp["Answers"].iloc[0] == len(hits)
+        assert grp["Correct rate"].iloc[0] == pytest.approx(sum(r.score >= r.max_score for r in hits) / len(hits))
+    pd_ = AV.parameter_chart(params).to_dict()
+    assert pd_["facet"]["column"]["field"] == "Parameter"
+    assert len(next(iter(pd_["datasets"].values()))) == len(params)
+
+    course = S.course_records(sf, c.prof.id, c.course_id)
+    names = {u.id: u.username for u in c.students}
+    ms = AV.mastery_frame(mastery(course), names)
+    assert set(ms["Student"]) == set(names.values())
+    assert len(ms) == len({(r.student, r.topic) for r in course})
+    md = AV.mastery_chart(ms).to_dict()
+    rect = md["layer"][0]
+    assert rect["mark"]["type"] == "rect" and rect["encoding"]["color"]["field"] == "Mastery"
+    assert len(md["datasets"][md["data"]["name"]]) == len(ms)
+
+
+def test_question_factors_read_each_generators_own_names() -> None:
+    from grader.analytics import question_factors
+    from quizbank.generators import generate
+
+    pool = generate("pooling.pool_params", 3, 2)
+    assert pool.params["strides"] is None  # Keras' default: the pool size, read from the witness
+    assert question_factors(pool.params, pool.witness) == {
+        "stride": pool.params["k"],
+        "padding": pool.params["padding"],
+    }
+    assert question_factors({"w": 9, "layers": [{"s": 2, "pad": 1, "d": 1}, {"s": 1, "pad": "same", "d": 2}]}) == {
+        "stride": 2, "dilation": 2, "padding": "mixed",
+    }  # fmt: skip
+    assert question_factors({"k": 3, "d": 4}) == {"dilation": 4}
+    assert question_factors(generate("conv_params.count", 1, 2).params) == {}

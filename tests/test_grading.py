@@ -1,0 +1,266 @@
+"""Grading by hand and again (grader.services.grading): manual overrides with a required reason and their audit
+trail, the gradebook and its CSV reading the overridden score, and the regrade after a key fix, dry run and applied;
+on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+import quizbank.regenerate as regen
+from grader import db as D
+from grader import services as S
+from grader.export import export_gradebook, gradebook_table, to_csv
+from quizbank.schema import NumericQuestion
+from tools.seed_course import right_text, trap_text
+
+T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+BLUEPRINT = [
+    {"generator": "conv_params.count", "count": 2, "difficulty": 2, "points": 2},
+    {"generator": "conv_params.resolution", "count": 1, "difficulty": 1},
+]
+
+
+@dataclass
+class World:
+    sf: D.SessionFactory
+    prof: S.UserOut
+    other_prof: S.UserOut
+    ada: S.UserOut
+    bob: S.UserOut
+    cyd: S.UserOut
+    a: S.AssessmentOut
+    questions: list[S.QuestionView]
+    trap_value: str
+    """The trap value bob typed for question 1."""
+
+
+def _q(sf: D.SessionFactory, instance_id: int) -> Any:
+    with D.read_session(sf) as s:
+        inst = s.get(D.QuestionInstance, instance_id)
+        return S.regenerate(inst)
+
+
+@pytest.fixture
+def w(sf: D.SessionFactory) -> World:
+    import random
+
+    prof = S.create_user(sf, "prof", "instructor")
+    other = S.create_user(sf, "other", "instructor")
+    S.create_course(sf, other.id, "CNN999", "Another course")
+    course = S.create_course(sf, prof.id, "CNN101", "Convolutional networks")
+    users = []
+    for name in ("ada", "bob", "cyd"):
+        u = S.create_user(sf, name, "student", display_name=name.title())
+        S.enrol(sf, prof.id, course.id, u.id)
+        users.append(u)
+    ada, bob, cyd = users
+    a = S.create_assessment(
+        sf, prof.id, course.id, "HW1", "homework", BLUEPRINT, seed=3, opens_at=T0, closes_at=T0 + dt.timedelta(days=7)
+    )
+    qs: list[S.QuestionView] = S.list_questions(sf, prof.id, a.id, now=T0)  # type: ignore[assignment]
+    q1 = _q(sf, qs[0].instance.id)
+    assert isinstance(q1, NumericQuestion) and q1.traps
+    trap = trap_text(q1, random.Random(0))
+    assert trap is not None
+    t = T0 + dt.timedelta(hours=1)
+    plan = {
+        ada.id: [[right_text(_q(sf, q.instance.id))] for q in qs],
+        bob.id: [[trap]] + [[right_text(_q(sf, q.instance.id))] for q in qs[1:]],
+        cyd.id: [["1"], [right_text(q1)]] + [[right_text(_q(sf, q.instance.id))] for q in qs[1:]],
+    }
+    for u in users:
+        att = S.start_attempt(sf, u.id, a.id, now=t)
+        answers = plan[u.id]
+        if u is cyd:  # two tries at question 1
+            answers = [answers[0] + answers[1], *answers[2:]]
+        for q, tries in zip(qs, answers, strict=True):
+            for k, raw in enumerate(tries):
+                r = S.submit_answer(sf, u.id, att.id, q.instance.id, raw, f"{q.instance.id}-{k}", now=t)
+                assert r.status == "recorded"
+        S.finish_attempt(sf, u.id, att.id, now=t + dt.timedelta(minutes=30))
+    return World(sf, prof, other, ada, bob, cyd, a, qs, trap)
+
+
+def _response(w: World, user: S.UserOut, position: int, try_number: int | None = None) -> S.ResponseOut:
+    rs = [
+        r
+        for r in S.list_responses(w.sf, w.prof.id, w.a.id, user_id=user.id)
+        if r.question_instance_id == w.questions[position - 1].instance.id
+    ]
+    return rs[-1] if try_number is None else next(r for r in rs if r.try_number == try_number)
+
+
+def _row(rows: list[list[str]], username: str) -> dict[str, str]:
+    return dict(zip(rows[0], next(r for r in rows if r[1] == username), strict=True))
+
+
+def _grade(w: World, user: S.UserOut) -> float:
+    (g,) = S.list_grades(w.sf, w.prof.id, w.a.id, user_id=user.id)
+    assert g.score is not None
+    return g.score
+
+
+def _changes(sf: D.SessionFactory) -> int:
+    with D.read_session(sf) as s:
+        return s.execute(select(func.count()).select_from(D.ScoreChange)).scalar_one()
+
+
+# ------------------------------------------------------------------ overrides
+
+
+def test_an_override_changes_the_gradebook_the_csv_and_the_grade_and_is_audited(w: World) -> None:
+    r = _response(w, w.bob, 1)
+    assert r.score == 0 and r.max_score == 2 and r.trap is not None
+    before = _row(gradebook_table(w.sf, w.prof.id, w.a.id), "bob")
+    assert before["q1"] == "0" and _grade(w, w.bob) == float(before["score"])
+    at = T0 + dt.timedelta(days=2)
+    ch = S.override_score(w.sf, w.prof.id, r.id, 1.5, "  method right,\n arithmetic slip  ", now=at)
+    assert (ch.kind, ch.old_score, ch.new_score, ch.actor, ch.username, ch.position) == (
+        "override", 0, 1.5, "prof", "bob", 1,
+    )  # fmt: skip
+    assert ch.reason == "method right, arithmetic slip" and ch.created_at == at
+    rows = gradebook_table(w.sf, w.prof.id, w.a.id)
+    after = _row(rows, "bob")
+    assert after["q1"] == "1.5" and float(after["score"]) == float(before["score"]) + 1.5
+    assert export_gradebook(w.sf, w.prof.id, w.a.id) == to_csv(rows)
+    assert _grade(w, w.bob) == float(after["score"])
+    (trail,) = S.list_score_changes(w.sf, w.prof.id, w.a.id)
+    assert trail == ch
+    assert S.list_overridden(w.sf, w.prof.id, w.a.id) == {r.id}
+    mine = _response(w, w.bob, 1)
+    assert mine.score == 1.5 and not mine.correct and mine.trap == r.trap  # the answer still fell into the trap
+    full = S.override_score(w.sf, w.prof.id, r.id, 2, "full marks after all", now=at)
+    assert full.old_score == 1.5 and _response(w, w.bob, 1).correct
+    assert [c.new_score for c in S.list_score_changes(w.sf, w.prof.id, w.a.id)] == [1.5, 2]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
+def test_an_override_without_a_reason_is_refused_and_writes_nothing(w: World, reason: str) -> None:
+    r = _response(w, w.bob, 1)
+    with pytest.raises(ValueError, match="reason"):
+        S.override_score(w.sf, w.prof.id, r.id, 2, reason)
+    assert _changes(w.sf) == 0 and _response(w, w.bob, 1).score == 0
+
+
+def test_an_override_is_refused_to_non_graders_out_of_range_and_on_an_earlier_try(w: World) -> None:
+    r = _response(w, w.bob, 1)
+    for who in (w.bob, w.ada, w.other_prof):
+        with pytest.raises(S.AccessDenied):
+            S.override_score(w.sf, who.id, r.id, 2, "I deserve it")
+        with pytest.raises(S.AccessDenied):
+            S.list_score_changes(w.sf, who.id, w.a.id)
+        with pytest.raises(S.AccessDenied):
+            S.regrade_assessment(w.sf, who.id, w.a.id)
+        with pytest.raises(S.AccessDenied):
+            gradebook_table(w.sf, who.id, w.a.id)
+    for bad in (-0.5, 2.5, float("nan")):
+        with pytest.raises(ValueError, match="between 0 and 2"):
+            S.override_score(w.sf, w.prof.id, r.id, bad, "typo")
+    first = _response(w, w.cyd, 1, try_number=1)
+    with pytest.raises(S.Conflict, match="last try"):
+        S.override_score(w.sf, w.prof.id, first.id, 2, "the first try was fine")
+    with pytest.raises(ValueError, match="at most"):
+        S.override_score(w.sf, w.prof.id, r.id, 2, "x" * (S.MAX_REASON + 1))
+    with pytest.raises(S.NotFound):
+        S.override_score(w.sf, w.prof.id, 10**9, 2, "no such response")
+    assert _changes(w.sf) == 0
+
+
+# ------------------------------------------------------------------ regrades
+
+
+def _fix_key(monkeypatch: pytest.MonkeyPatch, inst: S.QuestionInstanceOut, new_key: float) -> None:
+    """The generator's output for one instance with a corrected key (same version, same params)."""
+    real = regen._build
+
+    def fixed(generator: str, seed: int, difficulty: int) -> Any:
+        q, params = real(generator, seed, difficulty)
+        if (generator, seed, difficulty) == (inst.generator, inst.seed, inst.difficulty):
+            q = q.model_copy(update={"key": new_key})
+        return q, params
+
+    monkeypatch.setattr(regen, "_build", fixed)
+
+
+def test_nothing_changes_when_the_key_has_not(w: World) -> None:
+    out = S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    assert out.responses == 10 and out.changes == [] and out.problems == [] and not out.applied
+    applied = S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True)
+    assert applied.applied and applied.changes == [] and _changes(w.sf) == 0
+
+
+def test_a_key_fix_is_listed_by_the_dry_run_and_recorded_when_applied(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inst = w.questions[0].instance
+    old_key = float(_q(w.sf, inst.id).key)
+    grades = {u.username: _grade(w, u) for u in (w.ada, w.bob, w.cyd)}
+    _fix_key(monkeypatch, inst, float(w.trap_value))  # the "trap" was the right answer all along
+    dry = S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    moves = {(c.username, c.position, c.try_number): (c.old_score, c.new_score) for c in dry.changes}
+    # ada and cyd (second try) typed the old key, bob the value that is now the key; cyd's first try stays wrong
+    assert moves == {("ada", 1, 1): (2, 0), ("bob", 1, 1): (0, 2), ("cyd", 1, 2): (2, 0)}
+    assert all(c.applies and not c.overridden for c in dry.changes)
+    assert next(c for c in dry.changes if c.username == "bob").new_trap is None
+    assert _changes(w.sf) == 0 and _response(w, w.bob, 1).score == 0  # a dry run writes nothing
+    at = T0 + dt.timedelta(days=3)
+    done = S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True, reason="key of Q1 fixed", now=at)
+    assert done.applied and done.applied_by == w.prof.id and done.applied_at == at
+    assert {(c.username, c.position) for c in done.changes} == {("ada", 1), ("bob", 1), ("cyd", 1)}
+    trail = S.list_score_changes(w.sf, w.prof.id, w.a.id)
+    assert {(c.username, c.kind, c.old_score, c.new_score, c.actor, c.reason, c.created_at) for c in trail} == {
+        ("ada", "regrade", 2, 0, "prof", "key of Q1 fixed", at),
+        ("bob", "regrade", 0, 2, "prof", "key of Q1 fixed", at),
+        ("cyd", "regrade", 2, 0, "prof", "key of Q1 fixed", at),
+    }
+    assert _response(w, w.bob, 1).correct and _response(w, w.bob, 1).trap is None
+    assert _grade(w, w.ada) == grades["ada"] - 2 and _grade(w, w.bob) == grades["bob"] + 2
+    assert _grade(w, w.cyd) == grades["cyd"] - 2
+    rows = gradebook_table(w.sf, w.prof.id, w.a.id)
+    assert _row(rows, "bob")["q1"] == "2" and _row(rows, "ada")["q1"] == "0"
+    again = S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True)
+    assert again.changes == [] and len(S.list_score_changes(w.sf, w.prof.id, w.a.id)) == 3
+    assert old_key != float(w.trap_value)
+
+
+def test_a_regrade_leaves_overridden_responses_alone_unless_asked(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    ada = _response(w, w.ada, 1)
+    S.override_score(w.sf, w.prof.id, ada.id, 1.5, "shown working only in part")
+    _fix_key(monkeypatch, w.questions[0].instance, float(w.trap_value))
+    dry = S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    (mine,) = [c for c in dry.changes if c.username == "ada"]
+    assert mine.overridden and not mine.applies and (mine.old_score, mine.new_score) == (1.5, 0)
+    S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True)
+    assert _response(w, w.ada, 1).score == 1.5 and _response(w, w.bob, 1).score == 2
+    assert S.list_overridden(w.sf, w.prof.id, w.a.id) == {ada.id}
+    forced = S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True, include_overridden=True)
+    assert [(c.username, c.old_score, c.new_score) for c in forced.changes] == [("ada", 1.5, 0)]
+    assert _response(w, w.ada, 1).score == 0 and S.list_overridden(w.sf, w.prof.id, w.a.id) == set()
+
+
+def test_a_stored_score_that_disagrees_with_the_key_is_listed_and_fixed(w: World) -> None:
+    ada = _response(w, w.ada, 3)  # the multiple choice, answered right
+    with D.write_session(w.sf) as s:  # as if it had been scored against a wrong key
+        s.execute(update(D.Response).where(D.Response.id == ada.id).values(score=0.0, correct=False, trap="x"))
+    dry = S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    assert [(c.response_id, c.old_score, c.new_score, c.old_trap, c.new_trap) for c in dry.changes] == [
+        (ada.id, 0, 1, "x", None)
+    ]
+    S.regrade_assessment(w.sf, w.prof.id, w.a.id, apply=True)
+    assert _response(w, w.ada, 3).score == 1 and _response(w, w.ada, 3).correct
+
+
+def test_a_question_that_no_longer_regenerates_is_a_problem_not_a_crash(w: World) -> None:
+    inst = w.questions[1].instance
+    with D.write_session(w.sf) as s:
+        row = s.get(D.QuestionInstance, inst.id)
+        row.params = {**row.params, "tampered": 1}
+    out = S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    assert [(p.position, p.response_id) for p in out.problems] == [(2, None)]
+    assert "regenerates different params" in out.problems[0].message
+    assert out.responses == 7 and out.changes == []
