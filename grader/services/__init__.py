@@ -9,6 +9,10 @@ Access rules (enforced here, not only in the UI):
 
 * an *instructor of a course* (an instructor enrolled in it as ``instructor``) may read and
   manage everything in it;
+* a *teaching assistant* (enrolled as ``ta``; the account itself stays a student's or an instructor's) grades:
+  services that grade check :func:`require_grader` / :func:`can_grade` (instructor or TA); those that create,
+  change or publish an assessment, or edit the roster, check :func:`require_teacher` / :func:`can_edit_exam`
+  (instructors only) and refuse a TA with a message that says so;
 * a *student* may read only their own attempts, responses and grades, may see a question only
   once its assessment has opened, and never sees a key or an explanation before the
   assessment's ``key_release_at``; in an exam, scores, correctness and trap feedback are
@@ -26,7 +30,8 @@ grades and the reads of them) with :mod:`.answers` (recording an answer, the hot
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
 reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades);
-:mod:`.common` holds the errors, the output models' base and the access checks. Every public
+:mod:`.roster` (importing a roster from CSV, the roster, teaching assistants) with :mod:`.invites` (the links
+that let a roster's new accounts set their password); :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
 
@@ -96,9 +101,13 @@ from .code import (
     storable_json,
 )
 from .common import (
+    COURSE_ROLES,
+    EXAM_EDITORS,
+    GRADERS,
     MAX_RETRIES,
     SEED_SECRET,
     AccessDenied,
+    AccountRole,
     AttemptClosed,
     AttemptLimitReached,
     Conflict,
@@ -109,10 +118,14 @@ from .common import (
     ServiceError,
     TriesExhausted,
     assessment_row,
+    can_edit_exam,
+    can_grade,
     course_role,
     grading_visible,
     key_released,
     require_assessment_teacher,
+    require_course_role,
+    require_grader,
     require_member,
     require_teacher,
     server_secret,
@@ -130,6 +143,16 @@ from .courses import (
     list_my_courses,
     new_course_join_code,
     normalize_join_code,
+)
+from .invites import (
+    INVITE_TTL,
+    InvalidInvite,
+    InviteLinkOut,
+    InviteOut,
+    accept_invite,
+    check_invite,
+    list_invites,
+    renew_invites,
 )
 from .onboarding import DEMO_ASSESSMENTS, FirstRunOut, first_run, register_student
 from .practice import (
@@ -151,6 +174,25 @@ from .review import (
     save_review_card,
     srs_next_question,
     srs_record_review,
+)
+from .roster import (
+    MAX_ROSTER_BYTES,
+    MAX_ROSTER_ROWS,
+    ROSTER_COLUMNS,
+    InvalidRoster,
+    ParsedRoster,
+    RosterError,
+    RosterImportOut,
+    RosterMemberOut,
+    RosterPreview,
+    RosterRow,
+    RosterRowPlan,
+    add_ta,
+    import_roster,
+    list_roster,
+    parse_roster_csv,
+    preview_roster,
+    remove_member,
 )
 from .sessions import (
     SESSION_TTL,
@@ -178,8 +220,14 @@ __all__ = [
     "TriesExhausted",
     "InvalidSession",
     "InvalidToken",
+    "InvalidInvite",
+    "InvalidRoster",
     # output models and their vocabularies
     "Role",
+    "AccountRole",
+    "COURSE_ROLES",
+    "GRADERS",
+    "EXAM_EDITORS",
     "Kind",
     "UserOut",
     "CourseOut",
@@ -211,6 +259,15 @@ __all__ = [
     "TopicMastery",
     "TrapCount",
     "AttemptSummary",
+    "InviteOut",
+    "InviteLinkOut",
+    "RosterError",
+    "RosterRow",
+    "ParsedRoster",
+    "RosterRowPlan",
+    "RosterPreview",
+    "RosterImportOut",
+    "RosterMemberOut",
     # limits and rules
     "MAX_RETRIES",
     "MAX_SOURCE_BYTES",
@@ -219,6 +276,10 @@ __all__ = [
     "SESSION_TTL",
     "PRACTICE_TRIES",
     "DEMO_ASSESSMENTS",
+    "INVITE_TTL",
+    "MAX_ROSTER_BYTES",
+    "MAX_ROSTER_ROWS",
+    "ROSTER_COLUMNS",
     # access checks (on an open session)
     "assessment_row",
     "course_role",
@@ -226,6 +287,10 @@ __all__ = [
     "require_teacher",
     "require_member",
     "require_assessment_teacher",
+    "require_course_role",
+    "require_grader",
+    "can_grade",
+    "can_edit_exam",
     "key_released",
     "grading_visible",
     "server_secret",
@@ -257,6 +322,17 @@ __all__ = [
     "list_my_courses",
     "new_course_join_code",
     "normalize_join_code",
+    # rosters, teaching assistants and invites
+    "parse_roster_csv",
+    "preview_roster",
+    "import_roster",
+    "list_roster",
+    "add_ta",
+    "remove_member",
+    "check_invite",
+    "accept_invite",
+    "list_invites",
+    "renew_invites",
     # assessments and questions
     "instantiate",
     "regenerate",

@@ -34,6 +34,7 @@ from quizbank.schema import (
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
 from .common import (
+    EXAM_EDITORS,
     SEED_SECRET,
     AccessDenied,
     Kind,
@@ -44,8 +45,8 @@ from .common import (
     aware,
     key_released,
     now_utc,
+    require_course_role,
     require_member,
-    require_teacher,
     server_secret,
 )
 
@@ -229,7 +230,7 @@ def create_assessment(
     with write_session(sf) as s:
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
-        require_teacher(s, actor_id, course_id)
+        require_course_role(s, actor_id, course_id, EXAM_EDITORS)  # never a TA
         plan = instantiate(items, seed, secret=server_secret(s, SEED_SECRET))
         a = D.Assessment(
             course_id=course_id,
@@ -259,10 +260,10 @@ def update_assessment_times(
     closes_at: dt.datetime | Literal["keep"] | None = "keep",
     key_release_at: dt.datetime | Literal["keep"] | None = "keep",
 ) -> AssessmentOut:
-    """Move the close time or release the key (instructors of the course)."""
+    """Move the close time or release the key (instructors of the course; a TA is refused)."""
     with write_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        require_teacher(s, actor_id, a.course_id)
+        require_course_role(s, actor_id, a.course_id, EXAM_EDITORS)  # never a TA
         if closes_at != "keep":
             a.closes_at = aware(closes_at, "closes_at")
         if key_release_at != "keep":
