@@ -187,12 +187,15 @@ from .roster import (
     RosterPreview,
     RosterRow,
     RosterRowPlan,
+    StaffCourseOut,
     add_ta,
+    assists,
     import_roster,
     list_roster,
     parse_roster_csv,
     preview_roster,
     remove_member,
+    staffed_courses,
 )
 from .sessions import (
     SESSION_TTL,
@@ -268,6 +271,7 @@ __all__ = [
     "RosterPreview",
     "RosterImportOut",
     "RosterMemberOut",
+    "StaffCourseOut",
     # limits and rules
     "MAX_RETRIES",
     "MAX_SOURCE_BYTES",
@@ -328,7 +332,9 @@ __all__ = [
     "import_roster",
     "list_roster",
     "add_ta",
+    "assists",
     "remove_member",
+    "staffed_courses",
     "check_invite",
     "accept_invite",
     "list_invites",

@@ -145,6 +145,17 @@ class RosterMemberOut(OutModel):
     invite expired or was never made; :func:`grader.services.renew_invites` makes new ones)."""
 
 
+class StaffCourseOut(OutModel):
+    """A course its staff manage: ``join_code`` for its instructors only."""
+
+    id: int
+    code: str
+    title: str
+    role: Role
+    join_code: str | None
+    students: int
+
+
 # ------------------------------------------------------------------ the file
 
 
@@ -412,6 +423,65 @@ def list_roster(
         for u, role, joined, invited in rows
     ]
     return sorted(out, key=lambda m: (order[m.role], m.username.casefold()))
+
+
+def staffed_courses(sf: SessionFactory, actor_id: int) -> list[StaffCourseOut]:
+    """The courses the actor teaches, then those they assist in (a TA), each by code, with their head counts."""
+    with read_session(sf) as s:
+        user_row(s, actor_id)
+        rows = s.execute(
+            select(D.Course, D.Enrolment.role)
+            .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
+            .where(D.Enrolment.user_id == actor_id, D.Enrolment.role.in_(GRADERS))
+        ).all()
+        ids = [c.id for c, _ in rows]
+        counts = dict(
+            s.execute(
+                select(D.Enrolment.course_id, func.count())
+                .where(D.Enrolment.course_id.in_(ids), D.Enrolment.role == "student")
+                .group_by(D.Enrolment.course_id)
+            ).all()
+        )
+    out = [
+        StaffCourseOut(
+            id=c.id,
+            code=c.code,
+            title=c.title,
+            role=role,
+            join_code=c.join_code if role == "instructor" else None,
+            students=int(counts.get(c.id, 0)),
+        )
+        for c, role in rows
+    ]
+    return sorted(out, key=lambda c: (c.role != "instructor", c.code))
+
+
+def course_instructors(sf: SessionFactory, course: str) -> tuple[int, str, list[str]] | None:
+    """``(id, code, instructors' usernames)`` of the course with this code (or id), or ``None``.
+
+    For the command line, whose operator holds the database itself: it picks the acting instructor, whose role
+    the import then checks as the app does.
+    """
+    with read_session(sf) as s:
+        c = s.execute(select(D.Course).where(D.Course.code == course)).scalar_one_or_none()
+        if c is None and course.isdigit():
+            c = s.get(D.Course, int(course))
+        if c is None:
+            return None
+        names = s.execute(
+            select(D.User.username)
+            .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+            .where(D.Enrolment.course_id == c.id, D.Enrolment.role == "instructor")
+            .order_by(D.User.username)
+        ).scalars()
+        return c.id, c.code, list(names)
+
+
+def assists(sf: SessionFactory, user_id: int) -> bool:
+    """Whether the user is a teaching assistant in any course (the app shows them its Teaching pages)."""
+    with read_session(sf) as s:
+        query = select(D.Enrolment.id).where(D.Enrolment.user_id == user_id, D.Enrolment.role == "ta").limit(1)
+        return s.execute(query).first() is not None
 
 
 def _status(s: Session, u: D.User, t: dt.datetime) -> Literal["active", "invited", "no_password"]:
