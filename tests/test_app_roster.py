@@ -125,7 +125,8 @@ def test_an_instructor_adds_a_ta_who_then_reads_the_roster_only(w: World) -> Non
     assert (
         not ta.get("file_uploader") and not ta.text_input and "Join code" not in "\n".join(m.value for m in ta.markdown)
     )
-    assert [t.label for t in ta.tabs] == ["Roster"]
+    assert [h.value for h in ta.subheader] == ["Roster"]  # no import, no staff or invites
+    assert [h.value for h in at.subheader][:3] == ["Roster", "Import a roster", "Teaching assistants and invites"]
     sidebar = "\n".join(c.value for c in ta.sidebar.caption)
     assert "student, teaching assistant" in sidebar
 

@@ -52,8 +52,8 @@ def roster_rows(members: Sequence[RosterMemberOut]) -> list[dict[str, str]]:
         {
             "Username": m.username,
             "Name": m.name,
+            "Role": ROLE_LABELS[m.role],  # before the email, so that a phone's first screen shows it
             "Email": m.email or "",
-            "Role": ROLE_LABELS[m.role],
             "Joined": m.joined.strftime("%Y-%m-%d"),
             "Account": STATUS_LABELS[m.status],
         }
@@ -181,9 +181,7 @@ def import_note(done: RosterImportOut) -> str:
     """What an import did, for the message shown after it."""
     parts = []
     if done.created:
-        parts.append(
-            f"created {_count(len(done.created), 'account')} (download their invite links under Staff and invites)"
-        )
+        parts.append(f"created {_count(len(done.created), 'account')} (download their invite links below)")
     if done.enrolled:
         parts.append(f"enrolled {_count(len(done.enrolled), 'existing account')}")
     if done.kept:

@@ -67,6 +67,8 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/assessments.py", "Assessments", ":material/assignment:", STUDENTS),
     Route("ui/pages/code.py", "Code", ":material/code:", STUDENTS),
     Route("ui/pages/progress.py", "Progress", ":material/insights:", SIGNED_IN),
+    # the Teaching section comes before Explore, so that its pages are not folded under the menu's "View more"
+    Route("ui/pages/courses.py", "Courses", ":material/school:", TEACHING, section=TEACHING_SECTION),
     Route("ui/pages/explore_conv.py", "Convolution arithmetic", ":material/grid_on:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_rf.py", "Receptive field", ":material/center_focus_strong:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_arch.py", "Architectures", ":material/account_tree:", EVERYONE, section="Explore"),
@@ -74,7 +76,6 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/explore_lenet.py", "Inside LeNet-5", ":material/visibility:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_video_norm.py", "Video and norms", ":material/movie:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
-    Route("ui/pages/courses.py", "Courses", ":material/school:", TEACHING, section=TEACHING_SECTION),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )

@@ -52,15 +52,14 @@ else:
             st.rerun()
     else:
         st.caption("You assist in this course: you see its roster and grade; its instructors change the roster.")
-    tabs = st.tabs(["Roster", "Import CSV", "Staff and invites"] if manage else ["Roster"])
-
-    with tabs[0]:
+    st.subheader("Roster")
+    with st.container():
         st.caption(V.roster_caption(members))
         st.dataframe(V.roster_rows(members), hide_index=True, width="stretch")
         choices = V.removable(members, user.id)
         if manage and choices:
-            with st.form(f"courses.remove.{c.id}", border=False):
-                who = st.selectbox("Remove a member", list(choices), format_func=choices.get, index=None)
+            with st.expander("Remove a member"), st.form(f"courses.remove.{c.id}", border=False):
+                who = st.selectbox("Member", list(choices), format_func=choices.get, index=None)
                 if st.form_submit_button("Remove", icon=":material/person_remove:") and who is not None:
                     try:
                         remove_member(sf, user.id, c.id, who)
@@ -71,7 +70,8 @@ else:
                         st.rerun()
 
     if manage:
-        with tabs[1]:
+        st.subheader("Import a roster")
+        with st.container():
             st.markdown(V.ROSTER_HELP)
             st.download_button(
                 "Example file", V.EXAMPLE_CSV, file_name="roster-example.csv", mime="text/csv", key="courses.example"
@@ -98,7 +98,8 @@ else:
                             st.session_state[f"courses.upload_n.{c.id}"] = n + 1
                             st.rerun()
 
-        with tabs[2]:
+        st.subheader("Teaching assistants and invites")
+        with st.container():
             with st.form(f"courses.ta.{c.id}", border=False):
                 name = st.text_input("Add a teaching assistant (username)", key=f"courses.ta_name.{c.id}")
                 st.caption("A TA grades (gradebook, scores, code) but cannot change exams or the roster.")
@@ -110,7 +111,6 @@ else:
                     else:
                         st.session_state["courses.note"] = f"{ta.username} is a teaching assistant of {c.code}."
                         st.rerun()
-            st.subheader("Invite links")
             links = list_invites(sf, user.id, c.id)
             base = V.app_base_url(st.context.url)
             st.caption(V.invites_caption(links, members))
