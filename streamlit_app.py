@@ -6,7 +6,7 @@ import streamlit as st
 
 from grader.services import has_users
 from ui import auth, routes, style
-from ui.state import current_user, services
+from ui.state import current_user, role_of, services
 
 st.set_page_config(page_title="cnnquiz", page_icon="🧠", layout="centered")
 style.inject()
@@ -14,7 +14,7 @@ style.inject()
 sf = services()
 notice = auth.restore(sf, st.session_state, auth.request_cookie())
 user = current_user()
-role = user.role if user is not None else routes.VISITOR
+role = role_of(user)
 sections: dict[str, list[st.Page]] = {}
 for p in routes.plan(role, first_run=user is None and not has_users(sf)):
     sections.setdefault(p.route.section, []).append(
@@ -33,7 +33,8 @@ if op is not None:
     st.html(auth.cookie_script(op, secure=(st.context.url or "").startswith("https:")), unsafe_allow_javascript=True)
 with st.sidebar:
     if user is not None:
-        st.caption(f"Signed in as **{user.display_name or user.username}** ({user.role})")
+        shown = "student, teaching assistant" if role == routes.TA else user.role
+        st.caption(f"Signed in as **{user.display_name or user.username}** ({shown})")
         if st.button("Sign out", key="auth.sign_out", icon=":material/logout:"):
             auth.sign_out(sf, st.session_state)
             st.rerun()

@@ -71,6 +71,9 @@ PG_PING_AFTER_IDLE_S = 5.0
 """A PostgreSQL connection idle in the pool this long is pinged before it is handed out (see :func:`make_engine`)."""
 
 ROLES = ("student", "instructor")
+"""Account roles (``users.role``)."""
+COURSE_ROLES = ("student", "ta", "instructor")
+"""Roles in one course (``enrolments.role``): ``ta`` grades but does not edit assessments or the roster."""
 KINDS = ("self_study", "homework", "exam")
 
 
@@ -149,6 +152,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Given by a roster import (or NULL); not unique, never used to sign in."""
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """argon2id (argon2-cffi); NULL: the account cannot log in with a password."""
@@ -173,14 +178,36 @@ class Enrolment(Base):
     __tablename__ = "enrolments"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id"),
-        CheckConstraint("role IN ('student', 'instructor')", name="role"),
+        CheckConstraint("role IN ('student', 'ta', 'instructor')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
-    """``student``, or ``instructor`` (teaches the course: may read everything in it)."""
+    """``student``, ``ta`` (grades, but changes no assessment and no roster), or ``instructor`` (teaches the course:
+    may read and change everything in it)."""
+    created_at: Mapped[dt.datetime] = _created()
+
+
+class Invite(Base):
+    """An invitation to set the password of an account a roster import created (:mod:`grader.services.invites`).
+
+    The link carries a token signed over the invite's id and expiry; this row makes it single-use (``used_at``)
+    and revocable (``revoked_at``, set when a newer invite replaces it or the account gets a password).
+    """
+
+    __tablename__ = "invites"
+    __table_args__ = (Index("ix_invites_user_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"), index=True)
+    """The course whose roster import created it (whose instructors may list it again); NULL once that is gone."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = _created()
 
 

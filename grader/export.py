@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from . import db as D
 from .db import SessionFactory, read_session, utcnow
 from .services import assessment_row, require_assessment_teacher
-from .services.grading import require_grader
+from .services.grading import require_assessment_grader
 
 
 def _safe(text: str | None) -> str:
@@ -192,7 +192,7 @@ def gradebook_table(
 ) -> list[list[str]]:
     """:func:`gradebook_rows`, for a grader of the course (overridden scores included: they are the stored ones)."""
     with read_session(sf) as s:
-        require_grader(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return gradebook_rows(s, assessment_id, now=now)
 
 

@@ -38,6 +38,7 @@ TABLES = {
     "review_logs",
     "settings",
     "score_changes",
+    "invites",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -143,13 +143,25 @@ def test_each_role_sees_its_pages() -> None:
         "Account",
     ]
     assert routes.menu("instructor") == [
-        "Home", "Practice", "Review", "Progress", *explore, "Courses", "Exam builder", "Gradebook", "Analytics",
+        "Home", "Practice", "Review", "Progress", "Courses", "Exam builder", "Gradebook", "Analytics", *explore,
         "Account",
     ]  # fmt: skip
+    # a TA is a student account that assists in a course: the student's pages, and the Teaching section
+    assert routes.menu("ta") == [*routes.menu("student")[:6], "Courses", *explore, "Account"]
+    assert {r.section for r in routes.ROUTES if r.roles == routes.TEACHING} == {routes.TEACHING_SECTION}
     assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
     assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}
     with pytest.raises(ValueError):
         routes.menu("admin")
+
+
+def test_the_router_role_of_an_account() -> None:
+    assert routes.router_role(None, False) == routes.VISITOR
+    assert routes.router_role("student", False) == "student"
+    assert routes.router_role("student", True) == routes.TA
+    assert routes.router_role("instructor", True) == "instructor"  # an instructor sees the Teaching pages anyway
+    with pytest.raises(ValueError):
+        routes.router_role("admin", False)
 
 
 def test_pages_a_role_may_not_open_are_registered_hidden_and_refuse_themselves() -> None:
@@ -169,6 +181,7 @@ def test_pages_a_role_may_not_open_are_registered_hidden_and_refuse_themselves()
             roles = re.search(r"require_user\(([^)]*)\)", text)
             assert roles is not None, f"{r.path} must start with require_user"
             named = set(re.findall(r'"(\w+)"', roles.group(1)))
+            named |= {routes.TA} if "student" in named else set()  # a TA's account is a student account
             assert named == set(r.roles) or (r.optional and named <= set(r.roles)), r.path
         assert not VISITOR_FREE or r.roles == routes.EVERYONE
 

@@ -29,11 +29,15 @@ from grader.db import SessionFactory
 from grader.services import (
     Conflict,
     FirstRunOut,
+    InvalidInvite,
     InvalidSession,
+    InviteOut,
     NotFound,
     ServiceError,
     UserOut,
+    accept_invite,
     authenticate,
+    check_invite,
     first_run,
     issue_session_token,
     register_student,
@@ -145,6 +149,28 @@ def register(
         return _sentence(str(e))
     tok = issue_session_token(sf, user.id)
     _signed_in(state, user, tok.token, tok.expires_at)
+    return None
+
+
+def invite(sf: SessionFactory, token: str) -> InviteOut | str:
+    """Whose account an invite link is for, or why it cannot be used (expired, used, altered...)."""
+    try:
+        return check_invite(sf, token)
+    except InvalidInvite as e:
+        return str(e)
+
+
+def accept(sf: SessionFactory, state: State, token: str, password: str, confirm: str) -> str | None:
+    """Set the invited account's password and sign it in; ``None`` on success, else the message to show."""
+    if password != confirm:
+        return "The two passwords differ."
+    try:
+        user = accept_invite(sf, token, password)
+    except (ValueError, InvalidInvite) as e:
+        return _sentence(str(e))
+    tok = issue_session_token(sf, user.id)
+    _signed_in(state, user, tok.token, tok.expires_at)
+    state[NOTICE_KEY] = Notice("info", f"Welcome, {user.display_name or user.username}: your password is set.")
     return None
 
 

@@ -447,6 +447,76 @@ def courses_add(
     out.print(f"join code: [bold]{join}[/bold]")
 
 
+@courses_app.command("roster")
+def courses_roster(
+    course: Annotated[str, typer.Argument(help="the course's code (or id)")],
+    file: Annotated[Path, typer.Argument(help="CSV with a header line username,name,email", dir_okay=False)],
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="the acting instructor's username (default: the course's instructor, if one)"),
+    ] = None,
+    invites_out: Annotated[
+        Path | None, typer.Option("--invites", help="write the new accounts' invite links to this CSV file")
+    ] = None,
+    base_url: Annotated[
+        str, typer.Option("--base-url", help="the app's address the invite links start with")
+    ] = "http://localhost:8501",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="check the file and show what would happen")] = False,
+    db_url: Annotated[
+        str | None, typer.Option("--db-url", "--url", help="SQLAlchemy URL (default: $CNNQUIZ_DB_URL, else the app's)")
+    ] = None,
+) -> None:
+    """Import a course's roster: existing accounts are enrolled, new ones created with an invite link each.
+
+    All or nothing: any bad line is printed (line number and what is wrong) and nothing is imported (exit 2).
+    """
+    from rich.markup import escape
+
+    from grader.services import AccessDenied, InvalidRoster, NotFound, import_roster, preview_roster
+    from grader.services.roster import course_instructors
+    from ui.courses_view import invite_url, invites_csv
+
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise _fail(f"cannot read {file}: {e.strerror}") from None
+    engine, sf = _migrated_services(db_url)
+    try:
+        found = course_instructors(sf, course)
+        if found is None:
+            raise _fail(f"no course {course!r}")
+        course_id, code, teachers = found
+        if as_user is None:
+            if len(teachers) != 1:
+                raise _fail(f"{code} has {len(teachers)} instructors ({', '.join(teachers)}): say which with --as")
+            as_user = teachers[0]
+        actor = _actor(sf, as_user)
+        if dry_run:
+            preview = preview_roster(sf, actor, course_id, data)
+            if preview.errors:
+                raise InvalidRoster(preview.errors)
+            for r in preview.rows:
+                out.print(f"line {r.line}: {r.username}: {r.note}")
+            out.print(f"{code}: {len(preview.rows)} rows, nothing written (--dry-run)")
+            return
+        done = import_roster(sf, actor, course_id, data)
+    except InvalidRoster as e:
+        for x in e.errors:
+            err.print(f"{escape(file.name)}: {escape(str(x))}", highlight=False, soft_wrap=True)
+        raise _fail(f"{e}") from None
+    except (AccessDenied, NotFound) as e:
+        raise _fail(str(e)) from None
+    finally:
+        engine.dispose()
+    out.print(f"{code}: created {len(done.created)}, enrolled {len(done.enrolled)}, already members {len(done.kept)}")
+    if invites_out is not None:
+        invites_out.write_bytes(invites_csv(done.created, base_url))
+        out.print(f"invite links: {invites_out}")
+    else:
+        for i in done.created:
+            out.print(f"{i.username}\t{invite_url(base_url, i.token)}", highlight=False, soft_wrap=True)
+
+
 @grades_app.command("export")
 def grades_export(
     assessment: Annotated[int, typer.Option("--assessment", help="assessment id")],

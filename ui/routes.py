@@ -3,8 +3,16 @@
 **Registering a page**: add a :class:`Route` to :data:`ROUTES` (its file under ``ui/pages/``, a title, a
 Material icon and the roles whose menu shows it), and start the page file with
 ``require_user(*roles)`` (:mod:`ui.state`) for anything but visitors. Roles are ``visitor`` (not signed in),
-``student`` and ``instructor``. A route with ``optional=True`` is registered only when its file exists (pages
-that arrive from other branches).
+``student``, ``ta`` and ``instructor``. A route with ``optional=True`` is registered only when its file exists
+(pages that arrive from other branches).
+
+**Teaching assistants.** ``ta`` is not an account role: being a TA is a role in one course
+(``enrolments.role``, see :data:`grader.services.Role`), and a TA's account stays a student account, so one person
+can assist in one course and take another. The router's ``ta`` is *derived* (:func:`router_role`): a student
+account that assists in at least one course sees the student's pages plus the **Teaching** section
+(:data:`TEACHING`, pages with ``section=TEACHING_SECTION``: the courses they assist in, the gradebook...), which
+instructors see too. What a TA may do in a given course is decided by the services
+(:func:`grader.services.require_course_role`): they grade, but never change an exam or the roster.
 
 Pages a role may not open are still registered, *hidden* from its menu, so that following a link to one shows
 that page's own refusal ("This page is for instructors") instead of silently landing elsewhere; the services
@@ -19,11 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VISITOR = "visitor"
-ROLES = (VISITOR, "student", "instructor")
+TA = "ta"
+ROLES = (VISITOR, "student", TA, "instructor")
 EVERYONE = frozenset(ROLES)
-SIGNED_IN = frozenset({"student", "instructor"})
+SIGNED_IN = frozenset({"student", TA, "instructor"})
 INSTRUCTORS = frozenset({"instructor"})
-STUDENTS = frozenset({"student"})
+STUDENTS = frozenset({"student", TA})
+"""The pages of a student account: a TA's account is one (they may take other courses)."""
+TEACHING = frozenset({"instructor", TA})
+"""Who sees the Teaching section: instructors, and student accounts that assist in a course."""
+TEACHING_SECTION = "Teaching"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -54,6 +67,11 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/assessments.py", "Assessments", ":material/assignment:", STUDENTS),
     Route("ui/pages/code.py", "Code", ":material/code:", STUDENTS),
     Route("ui/pages/progress.py", "Progress", ":material/insights:", SIGNED_IN),
+    # the Teaching section comes before Explore, so that its pages are not folded under the menu's "View more"
+    Route("ui/pages/courses.py", "Courses", ":material/school:", TEACHING, section=TEACHING_SECTION),
+    Route("ui/pages/exam_builder.py", "Exam builder", ":material/construction:", INSTRUCTORS, section=TEACHING_SECTION),
+    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS, section=TEACHING_SECTION),
+    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS, section=TEACHING_SECTION),
     Route("ui/pages/explore_conv.py", "Convolution arithmetic", ":material/grid_on:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_rf.py", "Receptive field", ":material/center_focus_strong:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_arch.py", "Architectures", ":material/account_tree:", EVERYONE, section="Explore"),
@@ -61,14 +79,21 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/explore_lenet.py", "Inside LeNet-5", ":material/visibility:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_video_norm.py", "Video and norms", ":material/movie:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
-    Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
-    Route("ui/pages/exam_builder.py", "Exam builder", ":material/construction:", INSTRUCTORS),
-    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS),
-    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )
 FIRST_RUN_PAGES = frozenset({HOME.path, "ui/pages/practice.py"})
+
+
+def router_role(account_role: str | None, assists: bool) -> str:
+    """The router's role for an account (``None``: a visitor): a student account that is a TA somewhere is ``ta``."""
+    if account_role is None:
+        return VISITOR
+    if account_role == "student" and assists:
+        return TA
+    if account_role not in ROLES:
+        raise ValueError(f"unknown account role {account_role!r}")
+    return account_role
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,13 @@ import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
 from grader.db import SessionFactory, make_engine, session_factory, upgrade
-from grader.services import UserOut
+from grader.services import UserOut, assists
+
+from .routes import TA, VISITOR, router_role
 
 USER_KEY = "auth.user"
 
-ROLE_NAMES = {"student": "students", "instructor": "instructors"}
+ROLE_NAMES = {"student": "students", "instructor": "instructors", TA: "teaching assistants"}
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,6 +34,14 @@ def services() -> SessionFactory:
 def current_user() -> UserOut | None:
     user = st.session_state.get(USER_KEY)
     return user if isinstance(user, UserOut) else None
+
+
+def role_of(user: UserOut | None) -> str:
+    """The router's role of the signed-in user (:func:`ui.routes.router_role`: ``ta`` for a student account that
+    assists in a course)."""
+    if user is None:
+        return VISITOR
+    return router_role(user.role, user.role == "student" and assists(services(), user.id))
 
 
 def _link(path: str, label: str, icon: str) -> None:
@@ -52,7 +62,7 @@ def require_user(*roles: str) -> UserOut:
         st.info("Sign in to use this page.", icon=":material/login:")
         _link("ui/pages/account.py", "Sign in or register", ":material/login:")
         st.stop()
-    if roles and user.role not in roles:
+    if roles and user.role not in roles and not (TA in roles and role_of(user) == TA):
         allowed = " and ".join(ROLE_NAMES.get(r, r) for r in roles)
         st.error(f"This page is for {allowed}: your account cannot open it.", icon=":material/block:")
         _link("ui/pages/home.py", "Back to Home", ":material/home:")

@@ -9,6 +9,10 @@ Access rules (enforced here, not only in the UI):
 
 * an *instructor of a course* (an instructor enrolled in it as ``instructor``) may read and
   manage everything in it;
+* a *teaching assistant* (enrolled as ``ta``; the account itself stays a student's or an instructor's) grades:
+  services that grade check :func:`require_grader` / :func:`can_grade` (instructor or TA); those that create,
+  change or publish an assessment, or edit the roster, check :func:`require_teacher` / :func:`can_edit_exam`
+  (instructors only) and refuse a TA with a message that says so;
 * a *student* may read only their own attempts, responses and grades, may see a question only
   once its assessment has opened, and never sees a key or an explanation before the
   assessment's ``key_release_at``; in an exam, scores, correctness and trap feedback are
@@ -25,9 +29,10 @@ grades and the reads of them) with :mod:`.answers` (recording an answer, the hot
 :mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
-reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.grading` (manual score overrides
-with their audit trail, regrades after a key fix);
-:mod:`.common` holds the errors, the output models' base and the access checks. Every public
+reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.grading` (manual
+score overrides with their audit trail, regrades after a key fix); :mod:`.roster` (importing a roster from CSV,
+the roster, teaching assistants) with :mod:`.invites` (the links that let a roster's new accounts set their
+password); :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
 
@@ -111,9 +116,13 @@ from .code import (
     storable_json,
 )
 from .common import (
+    COURSE_ROLES,
+    EXAM_EDITORS,
+    GRADERS,
     MAX_RETRIES,
     SEED_SECRET,
     AccessDenied,
+    AccountRole,
     AttemptClosed,
     AttemptLimitReached,
     Conflict,
@@ -124,10 +133,14 @@ from .common import (
     ServiceError,
     TriesExhausted,
     assessment_row,
+    can_edit_exam,
+    can_grade,
     course_role,
     grading_visible,
     key_released,
     require_assessment_teacher,
+    require_course_role,
+    require_grader,
     require_member,
     require_teacher,
     server_secret,
@@ -157,7 +170,17 @@ from .grading import (
     list_score_changes,
     override_score,
     regrade_assessment,
-    require_grader,
+    require_assessment_grader,
+)
+from .invites import (
+    INVITE_TTL,
+    InvalidInvite,
+    InviteLinkOut,
+    InviteOut,
+    accept_invite,
+    check_invite,
+    list_invites,
+    renew_invites,
 )
 from .onboarding import DEMO_ASSESSMENTS, FirstRunOut, first_run, register_student
 from .practice import (
@@ -179,6 +202,28 @@ from .review import (
     save_review_card,
     srs_next_question,
     srs_record_review,
+)
+from .roster import (
+    MAX_ROSTER_BYTES,
+    MAX_ROSTER_ROWS,
+    ROSTER_COLUMNS,
+    InvalidRoster,
+    ParsedRoster,
+    RosterError,
+    RosterImportOut,
+    RosterMemberOut,
+    RosterPreview,
+    RosterRow,
+    RosterRowPlan,
+    StaffCourseOut,
+    add_ta,
+    assists,
+    import_roster,
+    list_roster,
+    parse_roster_csv,
+    preview_roster,
+    remove_member,
+    staffed_courses,
 )
 from .sessions import (
     SESSION_TTL,
@@ -206,8 +251,14 @@ __all__ = [
     "TriesExhausted",
     "InvalidSession",
     "InvalidToken",
+    "InvalidInvite",
+    "InvalidRoster",
     # output models and their vocabularies
     "Role",
+    "AccountRole",
+    "COURSE_ROLES",
+    "GRADERS",
+    "EXAM_EDITORS",
     "Kind",
     "UserOut",
     "CourseOut",
@@ -239,6 +290,16 @@ __all__ = [
     "TopicMastery",
     "TrapCount",
     "AttemptSummary",
+    "InviteOut",
+    "InviteLinkOut",
+    "RosterError",
+    "RosterRow",
+    "ParsedRoster",
+    "RosterRowPlan",
+    "RosterPreview",
+    "RosterImportOut",
+    "RosterMemberOut",
+    "StaffCourseOut",
     # limits and rules
     "MAX_RETRIES",
     "MAX_SOURCE_BYTES",
@@ -247,6 +308,10 @@ __all__ = [
     "SESSION_TTL",
     "PRACTICE_TRIES",
     "DEMO_ASSESSMENTS",
+    "INVITE_TTL",
+    "MAX_ROSTER_BYTES",
+    "MAX_ROSTER_ROWS",
+    "ROSTER_COLUMNS",
     # access checks (on an open session)
     "assessment_row",
     "course_role",
@@ -254,6 +319,10 @@ __all__ = [
     "require_teacher",
     "require_member",
     "require_assessment_teacher",
+    "require_course_role",
+    "require_grader",
+    "can_grade",
+    "can_edit_exam",
     "key_released",
     "grading_visible",
     "server_secret",
@@ -285,6 +354,19 @@ __all__ = [
     "list_my_courses",
     "new_course_join_code",
     "normalize_join_code",
+    # rosters, teaching assistants and invites
+    "parse_roster_csv",
+    "preview_roster",
+    "import_roster",
+    "list_roster",
+    "add_ta",
+    "assists",
+    "remove_member",
+    "staffed_courses",
+    "check_invite",
+    "accept_invite",
+    "list_invites",
+    "renew_invites",
     # assessments and questions
     "instantiate",
     "regenerate",
@@ -339,7 +421,7 @@ __all__ = [
     "RegradeOut",
     "MAX_REASON",
     "REGRADE_REASON",
-    "require_grader",
+    "require_assessment_grader",
     "override_score",
     "list_score_changes",
     "list_overridden",

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
-from .common import Conflict, OutModel, Role, user_row
+from .common import AccountRole, Conflict, OutModel, user_row
 
 hasher = PasswordHasher()
 """argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)."""
@@ -25,7 +25,7 @@ class UserOut(OutModel):
     id: int
     username: str
     display_name: str
-    role: Role
+    role: AccountRole
     created_at: dt.datetime
 
 
@@ -47,7 +47,7 @@ def check_password(password: str) -> None:
 
 
 def create_user(
-    sf: SessionFactory, username: str, role: Role, *, password: str | None = None, display_name: str = ""
+    sf: SessionFactory, username: str, role: AccountRole, *, password: str | None = None, display_name: str = ""
 ) -> UserOut:
     """A new account (``password=None``: it cannot log in with a password, e.g. an LMS-provisioned one)."""
     if role not in ("student", "instructor"):

@@ -13,7 +13,7 @@ from ..analytics import ResponseRecord, question_factors
 from ..db import SessionFactory, read_session
 from .assessments import regenerate
 from .common import AccessDenied, NotFound, require_assessment_teacher
-from .grading import _may_grade, require_grader
+from .grading import _may_grade, require_assessment_grader
 
 
 def response_records(session: Session, assessment_id: int, *, final_only: bool = False) -> list[ResponseRecord]:
@@ -95,7 +95,7 @@ def assessment_factor_records(
 ) -> list[ResponseRecord]:
     """:func:`factor_records` for a grader of the course."""
     with read_session(sf) as s:
-        require_grader(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return factor_records(s, assessment_id, final_only=final_only)
 
 

@@ -51,6 +51,7 @@ from quizbank.schema import (
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
 from .common import (
+    EXAM_EDITORS,
     SEED_SECRET,
     AccessDenied,
     Kind,
@@ -62,8 +63,8 @@ from .common import (
     course_role,
     key_released,
     now_utc,
+    require_course_role,
     require_member,
-    require_teacher,
     server_secret,
 )
 
@@ -273,7 +274,7 @@ def create_assessment(
     with write_session(sf) as s:
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
-        require_teacher(s, actor_id, course_id)
+        require_course_role(s, actor_id, course_id, EXAM_EDITORS)  # never a TA
         plan = instantiate(items, seed, secret=server_secret(s, SEED_SECRET))
         a = D.Assessment(
             course_id=course_id,
@@ -369,7 +370,7 @@ def preview_student_exam(
     with write_session(sf) as s:  # the secret is created on first use
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
-        require_teacher(s, actor_id, course_id)
+        require_course_role(s, actor_id, course_id, EXAM_EDITORS)
         secret = server_secret(s, SEED_SECRET)
     return build_student_exam(bp, student, secret=secret)
 
@@ -379,7 +380,7 @@ def course_students(sf: SessionFactory, actor_id: int, course_id: int) -> list[s
     with read_session(sf) as s:
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
-        require_teacher(s, actor_id, course_id)
+        require_course_role(s, actor_id, course_id, EXAM_EDITORS)
         return list(
             s.execute(
                 select(D.User.username)
@@ -474,7 +475,7 @@ def assessment_exam(sf: SessionFactory, actor_id: int, assessment_id: int, stude
     """
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        require_teacher(s, actor_id, a.course_id)
+        require_course_role(s, actor_id, a.course_id, EXAM_EDITORS)
         bp = blueprint_file(a)
         if not _personal(a):
             insts = (
@@ -537,10 +538,10 @@ def update_assessment_times(
     closes_at: dt.datetime | Literal["keep"] | None = "keep",
     key_release_at: dt.datetime | Literal["keep"] | None = "keep",
 ) -> AssessmentOut:
-    """Move the close time or release the key (instructors of the course)."""
+    """Move the close time or release the key (instructors of the course; a TA is refused)."""
     with write_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        require_teacher(s, actor_id, a.course_id)
+        require_course_role(s, actor_id, a.course_id, EXAM_EDITORS)  # never a TA
         if closes_at != "keep":
             a.closes_at = aware(closes_at, "closes_at")
         if key_release_at != "keep":

@@ -70,7 +70,18 @@ class OutModel(BaseModel):
     model_config = ConfigDict(frozen=True, from_attributes=True)
 
 
-Role = Literal["student", "instructor"]
+AccountRole = Literal["student", "instructor"]
+"""What an account is (``users.role``): an instructor creates courses; anyone else is a student account."""
+Role = Literal["student", "ta", "instructor"]
+"""What a member is in one course (``enrolments.role``). ``ta``, a teaching assistant, grades (the gradebook, score
+overrides, code submissions) but never creates, changes or publishes an assessment and never edits the roster.
+Being a TA is a course-level role only: a TA's account stays a student account (or an instructor's), so one
+person can assist in one course and take another."""
+COURSE_ROLES: tuple[str, ...] = ("student", "ta", "instructor")
+GRADERS = frozenset({"instructor", "ta"})
+"""The course roles that grade: see the gradebook, override scores, read code submissions (:func:`can_grade`)."""
+EXAM_EDITORS = frozenset({"instructor"})
+"""The course roles that create, change and publish assessments and edit the roster (:func:`can_edit_exam`)."""
 Kind = Literal["self_study", "homework", "exam"]
 
 
@@ -135,7 +146,7 @@ def assessment_row(s: Session, assessment_id: int) -> D.Assessment:
 
 
 def course_role(s: Session, user_id: int, course_id: int) -> str | None:
-    """``student``, ``instructor``, or ``None`` when the user is not enrolled in the course."""
+    """``student``, ``ta``, ``instructor``, or ``None`` when the user is not enrolled in the course."""
     return s.execute(
         select(D.Enrolment.role).where(D.Enrolment.user_id == user_id, D.Enrolment.course_id == course_id)
     ).scalar_one_or_none()
@@ -146,9 +157,42 @@ def teaches(s: Session, user_id: int, course_id: int) -> bool:
 
 
 def require_teacher(s: Session, user_id: int, course_id: int) -> None:
-    """Raise :class:`AccessDenied` unless the user is an instructor of the course."""
-    if not teaches(s, user_id, course_id):
-        raise AccessDenied("only an instructor of this course may do this")
+    """Raise :class:`AccessDenied` unless the user is an instructor of the course (a TA is refused too)."""
+    require_course_role(s, user_id, course_id, EXAM_EDITORS)
+
+
+def require_course_role(s: Session, user_id: int, course_id: int, roles: frozenset[str] | set[str]) -> str:
+    """The user's role in the course if it is one of ``roles``, else :class:`AccessDenied` (which says why).
+
+    The one access check by course role: ``require_course_role(s, actor_id, course_id, GRADERS)`` before grading,
+    ``EXAM_EDITORS`` before creating or changing an assessment or the roster.
+    """
+    unknown = set(roles) - set(COURSE_ROLES)
+    if unknown:
+        raise ValueError(f"unknown course roles {sorted(unknown)}")
+    role = course_role(s, user_id, course_id)
+    if role in roles:
+        return role
+    if role == "ta":
+        raise AccessDenied("a teaching assistant grades but may not do this: ask an instructor of this course")
+    if role is None:
+        raise AccessDenied("you are not a member of this course")
+    raise AccessDenied("only an instructor of this course may do this")
+
+
+def can_grade(s: Session, user_id: int, course_id: int) -> bool:
+    """Whether the user grades in the course: an instructor or a TA of it."""
+    return course_role(s, user_id, course_id) in GRADERS
+
+
+def can_edit_exam(s: Session, user_id: int, course_id: int) -> bool:
+    """Whether the user may create, change or publish the course's assessments (its instructors; never a TA)."""
+    return course_role(s, user_id, course_id) in EXAM_EDITORS
+
+
+def require_grader(s: Session, user_id: int, course_id: int) -> str:
+    """The user's role (``instructor`` or ``ta``) if they grade in the course, else :class:`AccessDenied`."""
+    return require_course_role(s, user_id, course_id, GRADERS)
 
 
 def require_member(s: Session, user_id: int, course_id: int) -> str:

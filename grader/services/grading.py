@@ -12,7 +12,7 @@ hold) and scores each stored parsed answer with :func:`grader.scoring.grade`: a 
 version, same params) changes the credit of the answers that met the old key or the new one. The dry run lists
 those changes; applying them writes the new scores and traps, an audit row each, and refreshes the affected grades.
 
-Every function here refuses anyone who may not grade the course (:func:`_may_grade`).
+Every function here refuses anyone who may not grade the course (:func:`_may_grade`: the course's instructors and TAs).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..scoring import grade
 from .assessments import regenerate
 from .attempts import attempt_score, lock_attempt
 from .code import storable
-from .common import AccessDenied, Conflict, NotFound, OutModel, assessment_row, course_role, now_utc, retrying
+from .common import AccessDenied, Conflict, NotFound, OutModel, assessment_row, can_grade, now_utc, retrying
 
 MAX_REASON = 2000
 """The longest reason an override may give (characters)."""
@@ -45,11 +45,11 @@ _EPS = 1e-9
 
 
 def _may_grade(s: Session, actor_id: int, course_id: int) -> bool:
-    """Whether the actor may see and change the grades of the course: its instructors."""
-    return course_role(s, actor_id, course_id) in ("instructor",)
+    """Whether the actor may see and change the grades of the course: its instructors and TAs."""
+    return can_grade(s, actor_id, course_id)
 
 
-def require_grader(s: Session, actor_id: int, assessment_id: int) -> D.Assessment:
+def require_assessment_grader(s: Session, actor_id: int, assessment_id: int) -> D.Assessment:
     """The assessment, if the actor may grade its course (else :class:`NotFound` / :class:`AccessDenied`)."""
     a = assessment_row(s, assessment_id)
     if not _may_grade(s, actor_id, a.course_id):
@@ -238,14 +238,14 @@ def list_score_changes(
 ) -> list[ScoreChangeOut]:
     """The audit trail of an assessment (every override and applied regrade), oldest first; for its graders."""
     with read_session(sf) as s:
-        require_grader(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return score_changes(s, assessment_id, user_id=user_id)
 
 
 def list_overridden(sf: SessionFactory, actor_id: int, assessment_id: int) -> set[int]:
     """:func:`overridden_responses`, for a grader of the course."""
     with read_session(sf) as s:
-        require_grader(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return overridden_responses(s, assessment_id)
 
 
@@ -275,7 +275,7 @@ def override_score(
             lock_attempt(s.connection(), r.attempt_id)
             att = s.get(D.Attempt, r.attempt_id)
             assert att is not None
-            a = require_grader(s, actor_id, att.assessment_id)
+            a = require_assessment_grader(s, actor_id, att.assessment_id)
             if not math.isfinite(score) or score < 0 or score > r.max_score + _EPS:
                 raise ValueError(f"the score must be between 0 and {r.max_score:g}")
             if not _is_last_try(s, r):
@@ -392,12 +392,12 @@ def regrade_assessment(
     note = storable(" ".join(reason.split()))[:MAX_REASON] or REGRADE_REASON
     if not apply:
         with read_session(sf) as s:
-            a = require_grader(s, actor_id, assessment_id)
+            a = require_assessment_grader(s, actor_id, assessment_id)
             return _regrade(s, a, include_overridden)
 
     def tx() -> RegradeOut:
         with write_session(sf) as s:
-            a = require_grader(s, actor_id, assessment_id)
+            a = require_assessment_grader(s, actor_id, assessment_id)
             out = _regrade(s, a, include_overridden)
             todo = out.to_apply
             for attempt_id in sorted({c.attempt_id for c in todo}):

@@ -1,15 +1,45 @@
-"""Sign in / register (visitors), or your account: your courses, joining another, signing out."""
+"""Sign in / register (visitors), setting your password from an invite link (``?invite=...``), or your account:
+your courses, joining another, signing out."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from grader.services import MIN_PASSWORD, USERNAME_RULE, ServiceError, join_course, list_my_courses
-from ui import auth
+from ui import auth, escape
 from ui.state import current_user, services
 
 sf = services()
 user = current_user()
+
+token = st.query_params.get("invite")
+if token and user is None:
+    st.title("Set your password")
+    found = auth.invite(sf, token)
+    if isinstance(found, str):
+        st.error(found, icon=":material/link_off:")
+        st.page_link("ui/pages/account.py", label="Sign in instead", icon=":material/login:", query_params={})
+        st.stop()
+    course = f" for **{found.course_code}**" if found.course_code else ""
+    st.markdown(
+        f"Your instructor made the account **{escape.md(found.username, 64)}**{course}. Choose its password to sign in; "
+        f"this link works once, until {found.expires_at:%Y-%m-%d %H:%M} UTC."
+    )
+    with st.form("auth.invite"):
+        pw1 = st.text_input(
+            f"Password (at least {MIN_PASSWORD} characters)",
+            type="password",
+            key="auth.inv1",
+            autocomplete="new-password",
+        )
+        pw2 = st.text_input("The same password again", type="password", key="auth.inv2", autocomplete="new-password")
+        if st.form_submit_button("Set password and sign in", type="primary", icon=":material/key:"):
+            problem = auth.accept(sf, st.session_state, token, pw1, pw2)
+            if problem is None:
+                st.query_params.clear()
+                st.switch_page("ui/pages/home.py")
+            st.error(problem, icon=":material/error:")
+    st.stop()
 
 if user is None:
     st.title("Sign in")
@@ -42,6 +72,8 @@ if user is None:
     st.stop()
 
 st.title("Account")
+if token:
+    st.info("You opened an invitation link while signed in: sign out first to use it.", icon=":material/info:")
 st.markdown(f"Signed in as **{user.display_name or user.username}** (`{user.username}`, {user.role}).")
 courses = list_my_courses(sf, user.id)
 st.subheader("Your courses")

@@ -5,7 +5,7 @@ when any of them gives students questions (or an order) of their own, each stude
 instances they own. ``question_instances.option_order`` keeps the option ids in the order that instance shows them.
 
 Revision ID: 0009_exam_variants
-Revises: 0006
+Revises: 0008_roster
 Create Date: 2027-01-10
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_exam_variants"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008_roster"
 branch_labels = None
 depends_on = None
 

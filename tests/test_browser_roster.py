@@ -1,0 +1,108 @@
+"""A real browser (headless Chromium) on the served app's Courses page: the instructor signs in, sees the roster
+(a TA, students who signed up, students whose invites are open), uploads a roster file with bad lines and is
+shown each line's problem while nothing is imported. Screenshots, desktop and 390 px wide, go to
+``$CNNQUIZ_ARTIFACTS/cnnquiz-browser`` (``roster-*.png``)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from grader import db as D
+from grader import services as S
+from tests.test_browser import ARTIFACTS, PHONE, _main_text, _settle, _type, _until_text, _wait, shot
+from tools.browser import available, chromium, db_url, serve
+
+ROSTER = (
+    "username,name,email\n"
+    "alan,Alan Turing,alan@example.org\n"
+    "katherine,Katherine Johnson,katherine@example.org\n"
+    "yann,Yann LeCun,yann@example.org\n"
+)
+BAD = (
+    "username,name,email\n"
+    "geoff,Geoffrey Hinton,geoff@example.org\n"
+    "fei fei,Fei-Fei Li,feifei@example.org\n"
+    "kaiming,Kaiming He,kaiming(at)example.org\n"
+    "Geoff,G. Hinton,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[tuple[str, D.SessionFactory]]:
+    data = tempfile.mkdtemp(prefix="cnnquiz-roster-")
+    url = db_url(data)
+    D.upgrade(url)
+    engine = D.make_engine(url)
+    sf = D.session_factory(engine)
+    setup = S.first_run(sf, "prof", "prof password", display_name="Prof. Ng", demo=False)
+    S.register_student(sf, "ada", "ada password", setup.join_code, display_name="Ada Lovelace")
+    S.register_student(sf, "grace", "grace password", setup.join_code, display_name="Grace Hopper")
+    S.add_ta(sf, setup.instructor.id, setup.course.id, "grace")
+    S.import_roster(sf, setup.instructor.id, setup.course.id, ROSTER.encode())
+    proc, base = serve(data)
+    try:
+        yield base, sf
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not available():
+        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
+    driver = chromium(1280, 1400)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _users(sf: D.SessionFactory) -> int:
+    with D.read_session(sf) as s:
+        return s.execute(select(func.count()).select_from(D.User)).scalar_one()
+
+
+def test_the_courses_page_shows_the_roster_and_a_bad_files_lines(
+    site: tuple[str, D.SessionFactory], browser: Any
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as EC
+
+    base, sf = site
+    b = browser
+    b.get(f"{base}/account")
+    _until_text(b, "Sign in")
+    _type(b, "Username", "prof")
+    _type(b, "Password", "prof password").send_keys(Keys.ENTER)  # the keyboard submits the form
+    _until_text(b, "Welcome back")  # Home, signed in
+    _settle(b)
+    assert b.get_cookie("cnnquiz_session") is not None
+    b.get(f"{base}/courses")  # a new page load: the session cookie signs it in
+    _until_text(b, "Join code")
+    _until_text(b, "4 students · 1 TA · 1 instructor · 3 not signed up yet")  # the table itself is a canvas
+    before = _users(sf)
+    bad = ARTIFACTS / "roster-bad.csv"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    bad.write_text(BAD, encoding="utf-8")
+    _settle(b)
+    upload = _wait(b).until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[type='file']")))
+    upload.send_keys(str(bad))
+    _until_text(b, "nothing will be imported")
+    _settle(b)
+    text = _main_text(b)
+    assert "Line 3: the username 'fei fei' is not valid" in text
+    assert "Line 4: the email 'kaiming(at)example.org' is not an address" in text
+    assert "Line 2: the username 'geoff' is also on line 5" in text
+    assert "Import\n" not in text and _users(sf) == before
+    assert "Traceback" not in text
+    desktop = shot(b, "roster-import-error-desktop")
+    phone = shot(b, "roster-import-error-390px", size=PHONE)
+    assert desktop.stat().st_size > 10_000 and phone.stat().st_size > 10_000
