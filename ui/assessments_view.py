@@ -62,7 +62,7 @@ class Row:
 
 @dataclass(frozen=True)
 class CourseBlock:
-    course: S.MemberCourseOut
+    course: S.CourseOut
     rows: dict[Status, list[Row]] = field(default_factory=dict)
 
 
@@ -70,9 +70,10 @@ def overview(sf: SessionFactory, user_id: int, now: dt.datetime | None = None) -
     """The student's courses, each with its assessments grouped as open, upcoming and closed."""
     t = now or utcnow()
     out = []
-    for course in S.list_courses(sf, user_id):
-        if course.role != "student":
+    for member in S.list_my_courses(sf, user_id):
+        if member.role != "student":
             continue
+        course = member.course
         groups: dict[Status, list[Row]] = {"open": [], "upcoming": [], "closed": []}
         for a in S.list_assessments(sf, user_id, course.id):
             st = status(a, t)

@@ -689,7 +689,7 @@ def exam_build(
 ) -> None:
     """Create an assessment in COURSE from a blueprint file (its items, seed, kind and schedule)."""
     from grader.db import make_engine, session_factory
-    from grader.services import AccessDenied, NotFound, create_assessment, list_courses, user_ids_by_username
+    from grader.services import AccessDenied, NotFound, create_assessment, list_my_courses, user_ids_by_username
     from quizbank.exam import BlueprintError, load_blueprint
 
     try:
@@ -709,7 +709,7 @@ def exam_build(
         unknown = sorted(set(students) - set(user_ids_by_username(sf, students)))
         if unknown:
             raise _fail(f"roster names users that do not exist: {', '.join(unknown)}")
-        match = [c for c in list_courses(sf, actor) if course in (c.code, str(c.id))]
+        match = [m.course for m in list_my_courses(sf, actor) if course in (m.course.code, str(m.course.id))]
         if not match:
             raise _fail(f"{as_user} has no course {course!r}")
         sch = bp.schedule

@@ -121,12 +121,10 @@ from .common import (
 from .courses import (
     CourseOut,
     EnrolmentOut,
-    MemberCourseOut,
     MyCourseOut,
     create_course,
     enrol,
     join_course,
-    list_courses,
     list_my_courses,
     new_course_join_code,
     normalize_join_code,
@@ -183,7 +181,6 @@ __all__ = [
     "Kind",
     "UserOut",
     "CourseOut",
-    "MemberCourseOut",
     "EnrolmentOut",
     "Blueprint",
     "BlueprintItem",
@@ -252,7 +249,6 @@ __all__ = [
     # courses
     "create_course",
     "enrol",
-    "list_courses",
     "join_course",
     "list_my_courses",
     "new_course_join_code",
