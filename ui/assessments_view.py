@@ -34,6 +34,25 @@ def live(att: S.AttemptOut, now: dt.datetime) -> bool:
     return att.finished_at is None and (att.deadline_at is None or now < att.deadline_at)
 
 
+CLOCK_EVERY_S = 2.0
+"""How often the page taking a timed attempt looks at the clock (a fragment rerun: no database work until the
+deadline)."""
+
+
+def hand_in_if_late(sf: SessionFactory, user_id: int, att: S.AttemptOut, now: dt.datetime) -> bool:
+    """Finish an attempt whose deadline has passed, with the answers saved before it (the server already refuses
+    later ones); ``True`` if it was handed in now. Finishing is idempotent, so two tabs noticing at once agree."""
+    if att.finished_at is not None or att.deadline_at is None or now < att.deadline_at:
+        return False
+    S.finish_attempt(sf, user_id, att.id, now=now)
+    return True
+
+
+def time_up(att: S.AttemptOut) -> str:
+    """What the page says about an attempt :func:`hand_in_if_late` handed in."""
+    return f"The time for attempt {att.number} ran out at {when(att.deadline_at)}: the answers you had saved are handed in."
+
+
 @dataclass(frozen=True)
 class Row:
     """One assessment in the overview, with the student's attempts at it."""
