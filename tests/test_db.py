@@ -22,7 +22,7 @@ from quizbank.generators import generate
 from quizbank.regenerate import KeyMismatch, canonical_json
 from ui.cli import app
 
-HEAD = "0006"  # the newest migration
+HEAD = "0007_throttle"  # the newest migration
 TABLES = {
     "users",
     "courses",
@@ -37,6 +37,7 @@ TABLES = {
     "review_cards",
     "review_logs",
     "settings",
+    "auth_failures",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

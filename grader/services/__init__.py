@@ -25,7 +25,8 @@ grades and the reads of them) with :mod:`.answers` (recording an answer, the hot
 :mod:`.review` (spaced-repetition cards), :mod:`.code` (code submissions and verdicts), :mod:`.sessions`
 (the server secret, signed session tokens and sign-out, sealed link tokens), :mod:`.onboarding` (registering
 with a join code, the first run), :mod:`.practice` (each user's own self-study record: practice answers and
-reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades);
+reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.throttle` (rate limits on
+sign-in and join codes, kept in the database; the password change);
 :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
@@ -163,6 +164,18 @@ from .sessions import (
     unseal,
     verify_session_token,
 )
+from .throttle import (
+    JOIN,
+    SIGN_IN,
+    SIGN_IN_CLIENT,
+    Limit,
+    TooManyAttempts,
+    WrongPassword,
+    change_password,
+    join_with_code,
+    register_with_code,
+    sign_in,
+)
 
 __all__ = [
     # errors
@@ -176,6 +189,8 @@ __all__ = [
     "TriesExhausted",
     "InvalidSession",
     "InvalidToken",
+    "TooManyAttempts",
+    "WrongPassword",
     # output models and their vocabularies
     "Role",
     "Kind",
@@ -243,6 +258,15 @@ __all__ = [
     "has_users",
     "seal",
     "unseal",
+    # rate limits on sign-in and join codes, and the password change
+    "Limit",
+    "SIGN_IN",
+    "SIGN_IN_CLIENT",
+    "JOIN",
+    "sign_in",
+    "register_with_code",
+    "join_with_code",
+    "change_password",
     # onboarding
     "register_student",
     "first_run",
