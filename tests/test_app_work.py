@@ -316,6 +316,7 @@ def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> 
     at = _page(CODE, db.ada)
     at.selectbox(key="code.task").set_value("lenet5").run()
     assert "def build_model() -> keras.Model:" in at.code[0].value
+    assert at.markdown[0].value == render_md(task.statement)  # the statement comes first: no stray text above it
     at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
     _click(at, "code.submit.text")
     (sub,) = S.list_code_submissions(db.sf, db.ada.id)

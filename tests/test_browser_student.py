@@ -322,6 +322,7 @@ def test_code_a_passing_reference_then_a_trapped_solution(site: Site, browser: A
 
     _nav(b, site.url, "code")
     _until_text(b, "Contract")
+    assert "workers grade" not in _main_text(b)  # no stray docstring printed by Streamlit's magic
     submit(get_task("lenet5").reference_source())
     _until_text(b, "Grading")
     WebDriverWait(b, 300).until(

@@ -35,8 +35,9 @@ def _db_url() -> str:
     return sf.kw["bind"].url.render_as_string(hide_password=False)
 
 
+# On PostgreSQL the workers grade (``cnnquiz worker``); on SQLite this process does. (A comment, not a string:
+# Streamlit's magic would print a bare string literal on the page.)
 QUEUED = Q.is_postgres(_db_url())
-"""On PostgreSQL the workers grade (``cnnquiz worker``); on SQLite this process does."""
 
 
 def _submit(task_id: str, text: str, file_name: str) -> None:
