@@ -20,8 +20,7 @@ from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
 from quizbank.traps import get as get_trap
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import USER_KEY
 from ui.state import services as cached_services
 

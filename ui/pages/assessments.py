@@ -8,8 +8,7 @@ import streamlit as st
 from grader import services as S
 from grader.db import utcnow
 from ui import assessments_view as A
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
 user = require_user("student")

@@ -14,8 +14,7 @@ from grader.autograde.tasks import get
 from grader.db import utcnow
 from ui import code_view as C
 from ui.assessments_view import duration
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
 user = require_user("student")
