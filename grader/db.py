@@ -440,6 +440,19 @@ class Setting(Base):
     created_at: Mapped[dt.datetime] = _created()
 
 
+class AuthFailure(Base):
+    """One failed sign-in or join-code try; :mod:`grader.services.throttle` counts a key's rows in a sliding window
+    (rows, not a counter: replicas only insert, so they never fight over one row)."""
+
+    __tablename__ = "auth_failures"
+    __table_args__ = (Index("ix_auth_failures_scope_key_failed_at", "scope", "key", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200))
+    failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 # ------------------------------------------------------------------ engines and sessions
 
 

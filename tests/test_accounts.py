@@ -354,3 +354,82 @@ def test_migrating_an_existing_database_gives_its_courses_join_codes(db_url: str
         assert all(len(c) == 8 and set(c) <= set(S.normalize_join_code(c)) for c in codes)
     finally:
         engine.dispose()
+
+
+# ------------------------------------------------------------------ rate limits and the password change
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+def test_sign_in_is_throttled_per_username_across_processes(w: World, db_url: str) -> None:
+    for i in range(S.SIGN_IN.failures):
+        assert S.sign_in(w.sf, "ada", f"guess {i}", now=T0 + i * MINUTE) is None
+    late = T0 + (S.SIGN_IN.failures - 1) * MINUTE
+    # another app process on the same database sees the same count: the right password is not even checked
+    other = D.make_engine(db_url)
+    try:
+        with pytest.raises(S.TooManyAttempts) as e:
+            S.sign_in(D.session_factory(other), "ada", "ada's password", now=late)
+    finally:
+        other.dispose()
+    # the first failure leaves the 15-minute window at T0 + 15 min: 11 minutes from `late`
+    assert e.value.retry_after == T0 + S.SIGN_IN.window - late
+    assert str(e.value) == "Too many attempts, try again in 11 minutes."
+    assert S.authenticate(w.sf, "ada", "ada's password") is not None  # the account itself is fine
+    # another username is not affected; case does not open a second counter
+    assert S.sign_in(w.sf, "bob", "bob's password", now=late) is not None
+    with pytest.raises(S.TooManyAttempts):
+        S.sign_in(w.sf, "ADA", "ada's password", now=late)
+    # once the oldest failure leaves the window, one more try is allowed; the right password clears the count
+    assert S.sign_in(w.sf, "ada", "ada's password", now=T0 + S.SIGN_IN.window + MINUTE).id == w.ada.id  # type: ignore[union-attr]
+    assert S.throttle.failures(w.sf, S.SIGN_IN, "ada") == 0
+
+
+def test_sign_in_is_throttled_per_client_over_many_usernames(w: World) -> None:
+    for i in range(S.SIGN_IN_CLIENT.failures):
+        assert S.sign_in(w.sf, f"user{i}", "guess", client="203.0.113.7", now=T0) is None
+    with pytest.raises(S.TooManyAttempts, match="try again in 15 minutes"):
+        S.sign_in(w.sf, "ada", "ada's password", client="203.0.113.7", now=T0 + dt.timedelta(seconds=10))
+    assert S.sign_in(w.sf, "ada", "ada's password", client="198.51.100.2", now=T0) is not None  # another client
+
+
+def test_join_codes_are_throttled_per_client_and_per_account(w: World) -> None:
+    for i in range(S.JOIN.failures):
+        with pytest.raises(S.NotFound):
+            S.register_with_code(w.sf, f"guesser{i}", "a long password", f"WRONG{i:03d}", client="203.0.113.9", now=T0)
+    with pytest.raises(S.TooManyAttempts):  # even the right code: the guesser is locked out for the window
+        S.register_with_code(w.sf, "carol", "carol's password", w.join_code, client="203.0.113.9", now=T0)
+    assert _count(w.sf, D.User) == 4  # no account was created by any of them
+    carol = S.register_with_code(w.sf, "carol", "carol's password", w.join_code, client="198.51.100.2", now=T0)
+    assert carol.username == "carol"
+    # a signed-in account is counted as itself, wherever it comes from
+    for i in range(S.JOIN.failures):
+        with pytest.raises(S.NotFound):
+            S.join_with_code(w.sf, w.loner.id, f"NOPE{i:04d}", client=f"192.0.2.{i}", now=T0)
+    with pytest.raises(S.TooManyAttempts, match="Too many attempts"):
+        S.join_with_code(w.sf, w.loner.id, w.join_code, client="192.0.2.200", now=T0 + MINUTE)
+    assert S.list_my_courses(w.sf, w.loner.id) == []
+    assert S.join_with_code(w.sf, w.loner.id, w.join_code, now=T0 + S.JOIN.window + MINUTE).id == w.course.id
+
+
+def test_a_password_change_needs_the_old_password_and_ends_every_session(w: World) -> None:
+    tok = S.issue_session_token(w.sf, w.ada.id).token
+    with pytest.raises(S.WrongPassword):
+        S.change_password(w.sf, w.ada.id, "not my password", "a brand new password")
+    assert S.throttle.failures(w.sf, S.SIGN_IN, "ada") == 1  # a wrong current password is a failed sign-in
+    with pytest.raises(ValueError, match="at least 8"):
+        S.change_password(w.sf, w.ada.id, "ada's password", "short")
+    assert S.verify_session_token(w.sf, tok).id == w.ada.id  # nothing changed so far
+    S.change_password(w.sf, w.ada.id, "ada's password", "a brand new password")
+    assert S.authenticate(w.sf, "ada", "ada's password") is None
+    assert S.authenticate(w.sf, "ada", "a brand new password") == w.ada
+    with pytest.raises(S.InvalidSession) as e:
+        S.verify_session_token(w.sf, tok)
+    assert e.value.reason == "revoked"
+    assert S.verify_session_token(w.sf, S.issue_session_token(w.sf, w.ada.id).token).id == w.ada.id
+    assert S.authenticate(w.sf, "bob", "bob's password") == w.bob  # only ada's account changed
+    for i in range(S.SIGN_IN.failures):  # guessing the current password is throttled like signing in
+        with pytest.raises(S.WrongPassword):
+            S.change_password(w.sf, w.ada.id, f"guess {i}", "another new password")
+    with pytest.raises(S.TooManyAttempts):
+        S.change_password(w.sf, w.ada.id, "a brand new password", "another new password")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
 from grader import db as D
@@ -395,6 +395,62 @@ def test_sign_out_invalidates_the_token_everywhere(w: World, monkeypatch: pytest
     assert any(x.value == S.InvalidSession.MESSAGES["revoked"] for x in other_tab.warning)
     monkeypatch.setattr(auth, "request_cookie", lambda: token)  # a reload with the old cookie
     assert auth.USER_KEY not in _app().session_state
+
+
+def test_repeated_wrong_passwords_are_throttled_with_a_clear_message(w: World) -> None:
+    for i in range(S.SIGN_IN.failures):
+        at = _sign_in(_app("ui/pages/account.py"), "ada", f"guess number {i}")
+        assert at.error[0].value == "Wrong username or password."
+    at = _sign_in(_app("ui/pages/account.py"), "ada", "ada password")  # the right one, too late
+    assert at.error[0].value == "Too many attempts, try again in 15 minutes."
+    assert auth.USER_KEY not in at.session_state
+    with D.write_session(w.sf) as s:  # the window passes (as time would)
+        s.execute(update(D.AuthFailure).values(failed_at=D.utcnow() - S.SIGN_IN.window))
+    at = _sign_in(_app("ui/pages/account.py"), "ada", "ada password")
+    assert at.session_state[auth.USER_KEY].id == w.ada.id
+
+
+def _change_password(at: AppTest, old: str, new: str, again: str | None = None, *, keep: bool = True) -> AppTest:
+    at.text_input(key="auth.old_pw").input(old)
+    at.text_input(key="auth.new_pw").input(new)
+    at.text_input(key="auth.new_pw2").input(new if again is None else again)
+    at.checkbox(key="auth.keep").set_value(keep)
+    at.button(key="FormSubmitter:auth.change_password-Change password").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_password_change_keeps_this_session_and_ends_the_others(w: World) -> None:
+    token = _signed_in(w)
+    other_device = _app(token=token)
+    at = _app("ui/pages/account.py", token=token)
+    at = _change_password(at, "ada password", "new ada password", "a typo")
+    assert at.error[0].value == "The two new passwords differ."
+    at = _change_password(at, "not my password", "new ada password")
+    assert at.error[0].value == "The current password is not right."
+    assert S.authenticate(w.sf, "ada", "ada password") is not None  # nothing changed yet
+    at = _change_password(at, "ada password", "new ada password")
+    assert not at.error
+    assert S.authenticate(w.sf, "ada", "new ada password") == w.ada
+    assert S.authenticate(w.sf, "ada", "ada password") is None
+    # this session carries on, with a fresh token in its cookie
+    assert at.session_state[auth.USER_KEY].id == w.ada.id and at.title[0].value == "Account"
+    kind, fresh_token, _ = at.session_state[auth.COOKIE_OP_KEY]
+    assert kind == "set" and fresh_token != token and S.verify_session_token(w.sf, fresh_token).id == w.ada.id
+    assert any("other sessions are signed out" in i.value for i in at.info)
+    other_device.run()  # the other device is signed out at its next rerun
+    assert auth.USER_KEY not in other_device.session_state
+    assert any(x.value == S.InvalidSession.MESSAGES["revoked"] for x in other_device.warning)
+
+
+def test_a_password_change_can_end_this_session_too(w: World) -> None:
+    at = _change_password(
+        _app("ui/pages/account.py", token=_signed_in(w)), "ada password", "new ada password", keep=False
+    )
+    assert auth.USER_KEY not in at.session_state
+    assert at.session_state[auth.COOKIE_OP_KEY][0] == "delete"
+    assert at.title[0].value == "Sign in"
 
 
 def test_register_with_a_join_code(w: World) -> None:

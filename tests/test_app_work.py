@@ -20,8 +20,7 @@ from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
 from quizbank.traps import get as get_trap
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import USER_KEY
 from ui.state import services as cached_services
 
@@ -232,6 +231,50 @@ def test_a_timed_exam_refuses_answers_after_its_deadline(db: Db) -> None:
         S.start_attempt(db.sf, db.ada.id, a.id)
 
 
+def test_the_clock_hands_a_timed_exam_in_at_its_deadline_without_a_click(
+    db: Db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page taking a timed attempt runs a fragment on a timer (``st.fragment(run_every=...)``, rerun by the
+    browser on its own); when it runs after the deadline it hands the attempt in and the page shows that.
+
+    AppTest cannot tick a fragment's timer, so ``st.fragment`` is replaced by a recorder that runs the fragment in
+    line, with the fragment's clock moved past the deadline: exactly what a timer rerun then sees."""
+    import streamlit
+
+    a = _exam(db, time_limit_s=1800, attempt_limit=1)
+    qs = _keys(db, a)
+    at = _page(ASSESSMENTS, db.ada, assessment=str(a.id))
+    _click(at, f"assess.start.{a.id}")
+    (att,) = S.list_attempts(db.sf, db.ada.id, a.id)
+    assert att.deadline_at is not None
+    at.text_input(key=f"assess.ans.{att.id}.{qs[0].instance.id}").input(str(qs[0].key)).run()
+    assert _responses(db) == 1
+
+    timers: list[float] = []
+    late = att.deadline_at + dt.timedelta(seconds=1)
+
+    def fragment(fn: Any = None, *, run_every: Any = None, **_: Any) -> Any:
+        def deco(body: Any) -> Any:
+            def run(*args: Any, **kwargs: Any) -> Any:
+                timers.append(float(run_every))
+                body.__globals__["utcnow"] = lambda: late  # the page's clock, as the timer rerun finds it
+                return body(*args, **kwargs)
+
+            return run
+
+        return deco(fn) if fn is not None else deco
+
+    monkeypatch.setattr(streamlit, "fragment", fragment)
+    at.run()
+    assert not at.exception, at.exception
+    assert timers and all(0 < t <= 5 for t in timers), timers  # the page keeps looking, every few seconds
+    (done,) = S.list_attempts(db.sf, db.ada.id, a.id)
+    assert done.finished_at is not None  # handed in by the clock, not by a click
+    assert any("ran out" in w.value and "handed in" in w.value for w in at.warning)
+    assert not [b for b in at.button if (b.key or "").startswith("assess.finish")]  # no longer taking it
+    assert len(S.list_responses(db.sf, db.ada.id, a.id)) == 1  # the saved answer counts
+
+
 def test_a_closed_assessment_says_so(db: Db) -> None:
     now = D.utcnow()
     a = _exam(db, opens_at=now - dt.timedelta(days=3), closes_at=now - dt.timedelta(days=1))
@@ -272,6 +315,7 @@ def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> 
     at = _page(CODE, db.ada)
     at.selectbox(key="code.task").set_value("lenet5").run()
     assert "def build_model() -> keras.Model:" in at.code[0].value
+    assert at.markdown[0].value == render_md(task.statement)  # the statement comes first: no stray text above it
     at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
     _click(at, "code.submit.text")
     (sub,) = S.list_code_submissions(db.sf, db.ada.id)

@@ -121,9 +121,9 @@ def _nav(b: Any, server: str, path: str) -> None:
     link.click()
 
 
-def shot(b: Any, name: str, *, size: tuple[int, int] | None = None) -> Path:
+def shot(b: Any, name: str, *, size: tuple[int, int] | None = None, folder: Path = ARTIFACTS) -> Path:
     """Save a screenshot of the whole page at ``size`` (default: the window's width), then restore the window."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     before = b.get_window_size()
     w, h = size or (before["width"], before["height"])
     b.set_window_size(w, h)
@@ -133,7 +133,7 @@ def shot(b: Any, name: str, *, size: tuple[int, int] | None = None) -> Path:
     )
     b.set_window_size(w, max(h, min(int(height or 0) + 160, 4000)))
     time.sleep(0.6)
-    path = ARTIFACTS / f"{name}.png"
+    path = folder / f"{name}.png"
     b.save_screenshot(str(path))
     b.set_window_size(before["width"], before["height"])
     time.sleep(0.3)

@@ -117,5 +117,5 @@ def test_edit_preview_and_publish_in_a_browser(site: tuple[str, D.SessionFactory
     text_present("Published")
     text_present("3 students have a variant of their own")
     _shots(browser, "05-published")
-    mine = S.list_assessments(sf, prof, S.list_courses(sf, prof)[0].id)
+    mine = S.list_assessments(sf, prof, S.list_my_courses(sf, prof)[0].course.id)
     assert [a.questions for a in mine] == [3]

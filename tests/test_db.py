@@ -39,6 +39,7 @@ TABLES = {
     "settings",
     "score_changes",
     "invites",
+    "auth_failures",
 }
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -73,7 +73,7 @@ def _student_sees(w: dict[str, Any]) -> list[Any]:
     sf, ada, a = w["sf"], w["ada"], w["exam"]
     now = T0 + HOUR
     seen: list[Any] = [
-        S.list_courses(sf, ada.id),
+        S.list_my_courses(sf, ada.id),
         S.list_assessments(sf, ada.id, w["course"].id),
         S.get_assessment(sf, ada.id, a.id),
     ]

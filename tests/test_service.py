@@ -632,9 +632,9 @@ def test_spaced_repetition_reviews_round_trip_through_the_db(w: World, db_url: s
 def test_courses_and_assessments_a_member_may_list(w: World) -> None:
     hw = _assessment(w, "homework", closes_at=T0 + HOUR)
     exam = _assessment(w, "exam", opens_at=T0 + 2 * HOUR)
-    assert [(c.code, c.role) for c in S.list_courses(w.sf, w.ada.id)] == [("CNN101", "student")]
-    assert [(c.code, c.role) for c in S.list_courses(w.sf, w.prof.id)] == [("CNN101", "instructor")]
-    assert S.list_courses(w.sf, w.other_prof.id)[0].code == "ML201"
+    assert [(c.course.code, c.role) for c in S.list_my_courses(w.sf, w.ada.id)] == [("CNN101", "student")]
+    assert [(c.course.code, c.role) for c in S.list_my_courses(w.sf, w.prof.id)] == [("CNN101", "instructor")]
+    assert S.list_my_courses(w.sf, w.other_prof.id)[0].course.code == "ML201"
     mine = S.list_assessments(w.sf, w.ada.id, w.course.id)
     assert [a.id for a in mine] == [hw.id, exam.id]  # by opening time
     assert all(type(a) is S.StudentAssessmentOut for a in mine)

@@ -15,7 +15,7 @@ from grader import services as S
 from grader.autograde.grade import GradeResult
 from ui import assessments_view as A
 from ui import code_view as C
-from ui.escape import md
+from ui.mathtext import md
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)

@@ -73,8 +73,9 @@ def available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
-def chromium(width: int = 1200, height: int = 1400) -> Any:
-    """A headless Chromium (a Selenium WebDriver) with a throwaway profile."""
+def chromium(width: int = 1200, height: int = 1400, *, network_log: bool = False) -> Any:
+    """A headless Chromium (a Selenium WebDriver) with a throwaway profile; ``network_log`` keeps the DevTools
+    network events (websocket frames included) for ``driver.get_log("performance")``."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -94,4 +95,6 @@ def chromium(width: int = 1200, height: int = 1400) -> Any:
         f"--user-data-dir={tempfile.mkdtemp(prefix='cnnquiz-chromium-')}",
     ):
         opts.add_argument(flag)
+    if network_log:
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))

@@ -34,6 +34,25 @@ def live(att: S.AttemptOut, now: dt.datetime) -> bool:
     return att.finished_at is None and (att.deadline_at is None or now < att.deadline_at)
 
 
+CLOCK_EVERY_S = 2.0
+"""How often the page taking a timed attempt looks at the clock (a fragment rerun: no database work until the
+deadline)."""
+
+
+def hand_in_if_late(sf: SessionFactory, user_id: int, att: S.AttemptOut, now: dt.datetime) -> bool:
+    """Finish an attempt whose deadline has passed, with the answers saved before it (the server already refuses
+    later ones); ``True`` if it was handed in now. Finishing is idempotent, so two tabs noticing at once agree."""
+    if att.finished_at is not None or att.deadline_at is None or now < att.deadline_at:
+        return False
+    S.finish_attempt(sf, user_id, att.id, now=now)
+    return True
+
+
+def time_up(att: S.AttemptOut) -> str:
+    """What the page says about an attempt :func:`hand_in_if_late` handed in."""
+    return f"The time for attempt {att.number} ran out at {when(att.deadline_at)}: the answers you had saved are handed in."
+
+
 @dataclass(frozen=True)
 class Row:
     """One assessment in the overview, with the student's attempts at it."""
@@ -62,7 +81,7 @@ class Row:
 
 @dataclass(frozen=True)
 class CourseBlock:
-    course: S.MemberCourseOut
+    course: S.CourseOut
     rows: dict[Status, list[Row]] = field(default_factory=dict)
 
 
@@ -70,9 +89,10 @@ def overview(sf: SessionFactory, user_id: int, now: dt.datetime | None = None) -
     """The student's courses, each with its assessments grouped as open, upcoming and closed."""
     t = now or utcnow()
     out = []
-    for course in S.list_courses(sf, user_id):
-        if course.role != "student":
+    for member in S.list_my_courses(sf, user_id):
+        if member.role != "student":
             continue
+        course = member.course
         groups: dict[Status, list[Row]] = {"open": [], "upcoming": [], "closed": []}
         for a in S.list_assessments(sf, user_id, course.id):
             st = status(a, t)

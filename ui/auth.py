@@ -34,14 +34,18 @@ from grader.services import (
     InviteOut,
     NotFound,
     ServiceError,
+    TooManyAttempts,
     UserOut,
+    WrongPassword,
     accept_invite,
-    authenticate,
+    change_password,
     check_invite,
+    check_password,
     first_run,
     issue_session_token,
-    register_student,
+    register_with_code,
     revoke_sessions,
+    throttle,
     verify_session_token,
 )
 
@@ -71,6 +75,17 @@ def request_cookie() -> str | None:
     except Exception:  # no client context (a bare script run)
         return None
     return value if isinstance(value, str) else None
+
+
+def request_client() -> str | None:
+    """The address of the browser's connection, for the rate limits (``None`` on localhost and outside a browser)."""
+    import streamlit as st
+
+    try:
+        value = st.context.ip_address
+    except Exception:  # no client context (a bare script run)
+        return None
+    return value if isinstance(value, str) and value else None
 
 
 def _signed_in(state: State, user: UserOut, token: str, expires_at: dt.datetime | None) -> None:
@@ -117,11 +132,14 @@ def restore(sf: SessionFactory, state: State, cookie: str | None, *, now: dt.dat
     return state.pop(NOTICE_KEY, None)
 
 
-def sign_in(sf: SessionFactory, state: State, username: str, password: str) -> str | None:
-    """Sign in with a password; ``None`` on success, else the message to show."""
+def sign_in(sf: SessionFactory, state: State, username: str, password: str, *, client: str | None = None) -> str | None:
+    """Sign in with a password; ``None`` on success, else the message to show (a wrong password, or too many)."""
     if not username.strip() or not password:
         return "Enter your username and your password."
-    user = authenticate(sf, username.strip(), password)
+    try:
+        user = throttle.sign_in(sf, username.strip(), password, client=client)
+    except TooManyAttempts as e:
+        return str(e)
     if user is None:
         return "Wrong username or password."
     tok = issue_session_token(sf, user.id)
@@ -137,6 +155,8 @@ def register(
     confirm: str,
     join_code: str,
     display_name: str = "",
+    *,
+    client: str | None = None,
 ) -> str | None:
     """Create a student account in the join code's course and sign it in; ``None`` on success, else why not."""
     if password != confirm:
@@ -144,7 +164,9 @@ def register(
     if not join_code.strip():
         return "Enter the join code your instructor gave you."
     try:
-        user = register_student(sf, username.strip(), password, join_code, display_name=display_name)
+        user = register_with_code(sf, username.strip(), password, join_code, display_name=display_name, client=client)
+    except TooManyAttempts as e:
+        return str(e)
     except (ValueError, NotFound, Conflict) as e:
         return _sentence(str(e))
     tok = issue_session_token(sf, user.id)
@@ -184,6 +206,40 @@ def sign_out(sf: SessionFactory, state: State) -> None:
             pass  # the account is gone: nothing left to revoke
     _signed_out(state)
     state[NOTICE_KEY] = Notice("info", "You are signed out.")
+
+
+def new_password(
+    sf: SessionFactory,
+    state: State,
+    old: str,
+    new: str,
+    confirm: str,
+    *,
+    keep_this_session: bool = True,
+    client: str | None = None,
+) -> str | None:
+    """Change the signed-in user's password (the current one is required); every session of the account ends,
+    and this browser gets a fresh token unless ``keep_this_session`` is false. ``None`` on success, else why not."""
+    user = state.get(USER_KEY)
+    if not isinstance(user, UserOut):
+        return "Sign in first."
+    if new != confirm:
+        return "The two new passwords differ."
+    if new == old:
+        return "The new password is the same as the current one."
+    try:
+        check_password(new)
+        change_password(sf, user.id, old, new, client=client)
+    except (TooManyAttempts, WrongPassword, ValueError) as e:
+        return _sentence(str(e))
+    if keep_this_session:
+        tok = issue_session_token(sf, user.id)
+        _signed_in(state, user, tok.token, tok.expires_at)
+        state[NOTICE_KEY] = Notice("info", "Your password is changed; your other sessions are signed out.")
+    else:
+        _signed_out(state)
+        state[NOTICE_KEY] = Notice("info", "Your password is changed and every session is signed out.")
+    return None
 
 
 def set_up(

@@ -763,7 +763,7 @@ def exam_build(
     a student enrolled later gets theirs the first time they open the assessment.
     """
     from grader.db import make_engine, session_factory
-    from grader.services import AccessDenied, NotFound, list_courses, publish_blueprint, user_ids_by_username
+    from grader.services import AccessDenied, NotFound, list_my_courses, publish_blueprint, user_ids_by_username
     from quizbank.exam import BlueprintError, load_blueprint
 
     try:
@@ -778,7 +778,7 @@ def exam_build(
         unknown = sorted(set(students) - set(user_ids_by_username(sf, students)))
         if unknown:
             raise _fail(f"roster names users that do not exist: {', '.join(unknown)}")
-        match = [c for c in list_courses(sf, actor) if course in (c.code, str(c.id))]
+        match = [m.course for m in list_my_courses(sf, actor) if course in (m.course.code, str(m.course.id))]
         if not match:
             raise _fail(f"{as_user} has no course {course!r}")
         a = publish_blueprint(sf, actor, match[0].id, bp)

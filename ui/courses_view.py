@@ -21,7 +21,7 @@ from grader.services import (
     StaffCourseOut,
 )
 
-from . import escape
+from .mathtext import md
 
 ACCOUNT_PAGE = "account"
 """The URL path of the Account page (Streamlit's ``url_path`` of ``ui/pages/account.py``)."""
@@ -124,7 +124,7 @@ def error_lines(errors: Sequence[RosterError]) -> list[str]:
     out = []
     for e in errors:
         where = "**File**" if e.line is None else f"**Line {e.line}**"
-        out.append(f"- {where}: {escape.md(e.message, limit=300)}")
+        out.append(f"- {where}: {md(e.message, limit=300)}")
     return out
 
 

@@ -1,4 +1,6 @@
-"""Question text as Streamlit markdown, with every formula typeset by KaTeX.
+"""Text on a page, the one module for it: the bank's text as Streamlit markdown with every formula typeset by KaTeX
+(:func:`render_md`), and student-controlled text escaped so that nothing in it is interpreted (:func:`md`,
+:func:`attr`).
 
 The bank writes formulas two ways: inside ``$…$`` (explanations, some stems) and as plain Unicode text in
 feedback and statements (``(K·K·C_in + 1)·C_out``, ``K_eff = d·(K − 1) + 1``, ``H×W``). As plain markdown the
@@ -15,6 +17,7 @@ lower-case letters in a row (``depth``, ``use``) is never part of one, so prose 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -221,3 +224,23 @@ def render_md(text: str) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+# ------------------------------------------------------------------ student-controlled text
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def md(text: str, limit: int = 500) -> str:
+    """Student-controlled ``text`` (answers, file names, program output) as literal Markdown: every character
+    Markdown (or KaTeX, or Streamlit's ``:color[...]``) would act on is backslash-escaped, line breaks become spaces,
+    and it is cut at ``limit`` characters. (:func:`render_md` is for the bank's own text, never for this.)"""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def attr(text: str) -> str:
+    """``text`` for an HTML attribute or element body (``&``, ``<``, ``>``, quotes escaped)."""
+    return html.escape(text, quote=True)

@@ -32,7 +32,8 @@ with a join code, the first run), :mod:`.practice` (each user's own self-study r
 reviews), :mod:`.progress` (a student's own mastery, traps, attempts and grades), :mod:`.grading` (manual
 score overrides with their audit trail, regrades after a key fix); :mod:`.roster` (importing a roster from CSV,
 the roster, teaching assistants) with :mod:`.invites` (the links that let a roster's new accounts set their
-password); :mod:`.common` holds the errors, the output models' base and the access checks. Every public
+password); :mod:`.throttle` (rate limits on sign-in and join codes, kept in the database; the
+password change); :mod:`.common` holds the errors, the output models' base and the access checks. Every public
 name is importable from ``grader.services``.
 """
 
@@ -149,12 +150,10 @@ from .common import (
 from .courses import (
     CourseOut,
     EnrolmentOut,
-    MemberCourseOut,
     MyCourseOut,
     create_course,
     enrol,
     join_course,
-    list_courses,
     list_my_courses,
     new_course_join_code,
     normalize_join_code,
@@ -238,6 +237,18 @@ from .sessions import (
     unseal,
     verify_session_token,
 )
+from .throttle import (
+    JOIN,
+    SIGN_IN,
+    SIGN_IN_CLIENT,
+    Limit,
+    TooManyAttempts,
+    WrongPassword,
+    change_password,
+    join_with_code,
+    register_with_code,
+    sign_in,
+)
 
 __all__ = [
     # errors
@@ -253,6 +264,8 @@ __all__ = [
     "InvalidToken",
     "InvalidInvite",
     "InvalidRoster",
+    "TooManyAttempts",
+    "WrongPassword",
     # output models and their vocabularies
     "Role",
     "AccountRole",
@@ -262,7 +275,6 @@ __all__ = [
     "Kind",
     "UserOut",
     "CourseOut",
-    "MemberCourseOut",
     "EnrolmentOut",
     "Blueprint",
     "BlueprintItem",
@@ -343,13 +355,21 @@ __all__ = [
     "has_users",
     "seal",
     "unseal",
+    # rate limits on sign-in and join codes, and the password change
+    "Limit",
+    "SIGN_IN",
+    "SIGN_IN_CLIENT",
+    "JOIN",
+    "sign_in",
+    "register_with_code",
+    "join_with_code",
+    "change_password",
     # onboarding
     "register_student",
     "first_run",
     # courses
     "create_course",
     "enrol",
-    "list_courses",
     "join_course",
     "list_my_courses",
     "new_course_join_code",

@@ -27,12 +27,6 @@ class CourseOut(OutModel):
     created_at: dt.datetime
 
 
-class MemberCourseOut(CourseOut):
-    """A course and the asker's role in it."""
-
-    role: Role
-
-
 class EnrolmentOut(OutModel):
     user_id: int
     course_id: int
@@ -40,7 +34,8 @@ class EnrolmentOut(OutModel):
 
 
 class MyCourseOut(OutModel):
-    """A course as one of its members sees it: ``join_code`` only for its instructors."""
+    """A course as one of its members sees it (what :func:`list_my_courses` lists, for every caller: the Account,
+    Courses and Assessments pages and the CLI): ``join_code`` only for its instructors."""
 
     course: CourseOut
     role: Role
@@ -189,13 +184,3 @@ def enrol(sf: SessionFactory, actor_id: int, course_id: int, user_id: int, role:
             return EnrolmentOut.model_validate(existing)
 
     return retrying(tx)
-
-
-def list_courses(sf: SessionFactory, actor_id: int) -> list[MemberCourseOut]:
-    """The courses the actor is enrolled in (as a student or teaching), by code."""
-    with read_session(sf) as s:
-        rows = _memberships(s, actor_id, D.Course.code)
-        return [
-            MemberCourseOut(id=c.id, code=c.code, title=c.title, created_at=c.created_at, role=role)  # type: ignore[arg-type]
-            for c, role in rows
-        ]

@@ -1,16 +1,18 @@
 """Sign in / register (visitors), setting your password from an invite link (``?invite=...``), or your account:
-your courses, joining another, signing out."""
+your courses, joining another, changing your password, signing out."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from grader.services import MIN_PASSWORD, USERNAME_RULE, ServiceError, join_course, list_my_courses
-from ui import auth, escape
+from grader.services import MIN_PASSWORD, USERNAME_RULE, ServiceError, join_with_code, list_my_courses
+from ui import auth
+from ui.mathtext import md
 from ui.state import current_user, services
 
 sf = services()
 user = current_user()
+client = auth.request_client()
 
 token = st.query_params.get("invite")
 if token and user is None:
@@ -22,7 +24,7 @@ if token and user is None:
         st.stop()
     course = f" for **{found.course_code}**" if found.course_code else ""
     st.markdown(
-        f"Your instructor made the account **{escape.md(found.username, 64)}**{course}. Choose its password to sign in; "
+        f"Your instructor made the account **{md(found.username, 64)}**{course}. Choose its password to sign in; "
         f"this link works once, until {found.expires_at:%Y-%m-%d %H:%M} UTC."
     )
     with st.form("auth.invite"):
@@ -48,7 +50,7 @@ if user is None:
         username = st.text_input("Username", key="auth.username", autocomplete="username")
         password = st.text_input("Password", type="password", key="auth.password", autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary", icon=":material/login:"):
-            problem = auth.sign_in(sf, st.session_state, username, password)
+            problem = auth.sign_in(sf, st.session_state, username, password, client=client)
             if problem is None:
                 st.switch_page("ui/pages/home.py")
             st.error(problem, icon=":material/error:")
@@ -65,7 +67,7 @@ if user is None:
         )
         pw2 = st.text_input("The same password again", type="password", key="auth.pw2", autocomplete="new-password")
         if st.form_submit_button("Register", type="primary", icon=":material/person_add:"):
-            problem = auth.register(sf, st.session_state, new_name, pw1, pw2, join, display)
+            problem = auth.register(sf, st.session_state, new_name, pw1, pw2, join, display, client=client)
             if problem is None:
                 st.switch_page("ui/pages/home.py")
             st.error(problem, icon=":material/error:")
@@ -87,11 +89,31 @@ if user.role == "student":
         code = st.text_input("Join another course", key="auth.join_code", placeholder="join code")
         if st.form_submit_button("Join"):
             try:
-                course = join_course(sf, user.id, code)
+                course = join_with_code(sf, user.id, code, client=client)
             except ServiceError as e:
-                st.error(f"{str(e)[:1].upper()}{str(e)[1:]}.", icon=":material/error:")
+                msg = str(e).rstrip(".")
+                st.error(f"{msg[:1].upper()}{msg[1:]}.", icon=":material/error:")
             else:
                 st.success(f"You are in {course.code}: {course.title}.", icon=":material/check_circle:")
+st.subheader("Change your password")
+with st.form("auth.change_password", clear_on_submit=True):
+    old_pw = st.text_input("Current password", type="password", key="auth.old_pw", autocomplete="current-password")
+    new_pw = st.text_input(
+        f"New password (at least {MIN_PASSWORD} characters)",
+        type="password",
+        key="auth.new_pw",
+        autocomplete="new-password",
+    )
+    new_pw2 = st.text_input("The new password again", type="password", key="auth.new_pw2", autocomplete="new-password")
+    keep = st.checkbox("Stay signed in on this device", value=True, key="auth.keep")
+    st.caption("Changing your password signs out every other session of your account, on every device.")
+    if st.form_submit_button("Change password", icon=":material/password:"):
+        problem = auth.new_password(
+            sf, st.session_state, old_pw, new_pw, new_pw2, keep_this_session=keep, client=client
+        )
+        if problem is None:
+            st.rerun()
+        st.error(problem, icon=":material/error:")
 st.divider()
 if st.button("Sign out", key="auth.sign_out_page", icon=":material/logout:"):
     auth.sign_out(sf, st.session_state)

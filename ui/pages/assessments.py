@@ -8,8 +8,7 @@ import streamlit as st
 from grader import services as S
 from grader.db import utcnow
 from ui import assessments_view as A
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
 user = require_user("student")
@@ -104,6 +103,20 @@ def _overview() -> None:
 # ------------------------------------------------------------------ taking an attempt
 
 
+def _handed_in_late(att: S.AttemptOut) -> None:
+    _note("warning", A.time_up(att))
+    state["assess.results"] = att.id
+    st.rerun(scope="app")
+
+
+@st.fragment(run_every=A.CLOCK_EVERY_S)
+def _clock(att: S.AttemptOut) -> None:
+    """Reruns on its own every few seconds while the attempt is open: at the deadline it hands the attempt in and
+    the page shows the results, without waiting for the student to click anything."""
+    if A.hand_in_if_late(sf, user.id, att, utcnow()):
+        _handed_in_late(att)
+
+
 def _take(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
     now = utcnow()
     res = S.attempt_results(sf, user.id, att.id, now=now)
@@ -117,6 +130,7 @@ def _take(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
         st.caption(
             f"Deadline {A.when(att.deadline_at)}, kept by the server: {A.duration(left)} left when this page loaded."
         )
+        _clock(att)
     _flash()
     if not items:
         st.info("This assessment has no questions.")
@@ -292,16 +306,9 @@ def _assessment(aid: int) -> None:
         st.error(A.refusal(e))
         return
     now = utcnow()
-    for x in attempts:
-        if x.finished_at is None and not A.live(x, now):  # the time ran out while away: hand in what was saved
-            S.finish_attempt(sf, user.id, x.id, now=now)
-            _note(
-                "warning",
-                f"The time for attempt {x.number} ran out at {A.when(x.deadline_at)}: "
-                "the answers you had saved are handed in.",
-            )
-            state["assess.results"] = x.id
-            st.rerun()
+    for x in attempts:  # the time ran out while away: hand in what was saved
+        if A.hand_in_if_late(sf, user.id, x, now):
+            _handed_in_late(x)
     current = next((x for x in attempts if A.live(x, now)), None)
     if current is not None:
         _take(a, current)

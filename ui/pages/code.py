@@ -14,8 +14,7 @@ from grader.autograde.tasks import get
 from grader.db import utcnow
 from ui import code_view as C
 from ui.assessments_view import duration
-from ui.escape import md
-from ui.mathtext import render_md
+from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
 user = require_user("student")
@@ -35,8 +34,9 @@ def _db_url() -> str:
     return sf.kw["bind"].url.render_as_string(hide_password=False)
 
 
+# On PostgreSQL the workers grade (``cnnquiz worker``); on SQLite this process does. (A comment, not a string:
+# Streamlit's magic would print a bare string literal on the page.)
 QUEUED = Q.is_postgres(_db_url())
-"""On PostgreSQL the workers grade (``cnnquiz worker``); on SQLite this process does."""
 
 
 def _submit(task_id: str, text: str, file_name: str) -> None:

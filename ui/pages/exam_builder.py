@@ -10,7 +10,7 @@ import streamlit as st
 
 from grader import services as S
 from ui import exam_builder_view as V
-from ui.escape import md
+from ui.mathtext import md
 from ui.practice_view import topic_choices
 from ui.state import require_user, services
 

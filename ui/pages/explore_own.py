@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.escape import md
 from ui.explore import arch as A
 from ui.explore import practise_url
 from ui.explore import rf as R
 from ui.explore.cache import own_model
+from ui.mathtext import md
 
 st.title("Your own model")
 st.caption("`model.to_json()` from your code, or the config the Code page's sandbox exported. It is rebuilt from "

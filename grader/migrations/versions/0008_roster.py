@@ -6,7 +6,7 @@
   revocable; the link's token is signed over the row's id and expiry).
 
 Revision ID: 0008_roster
-Revises: 0006
+Revises: 0007_throttle
 Create Date: 2026-12-10
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_roster"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007_throttle"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
