@@ -397,7 +397,8 @@ def run_worker(
     if autograder is None:
         from .autograde.grade import Autograder
 
-        autograder = Autograder(jobs=slots)
+        # one core per slot: workers scale out by process and machine, so a slot never takes a second core
+        autograder = Autograder(jobs=slots, prepare_ahead=False)
     ctx: dict[str, Any] = {"sf": sf, "grader": autograder}
     if before_grade is not None:
         ctx["before_grade"] = before_grade

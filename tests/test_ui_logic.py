@@ -142,7 +142,16 @@ def test_each_role_sees_its_pages() -> None:
         *explore,
         "Account",
     ]
-    assert routes.menu("instructor") == ["Home", "Practice", "Review", "Progress", *explore, "Courses", "Account"]
+    assert routes.menu("instructor") == [
+        "Home",
+        "Practice",
+        "Review",
+        "Progress",
+        *explore,
+        "Courses",
+        "Code submissions",
+        "Account",
+    ]
     assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
     assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}
     with pytest.raises(ValueError):

@@ -62,6 +62,7 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/explore_video_norm.py", "Video and norms", ":material/movie:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_own.py", "Your own model", ":material/build:", EVERYONE, section="Explore"),
     Route("ui/pages/courses.py", "Courses", ":material/school:", INSTRUCTORS),
+    Route("ui/pages/code_submissions.py", "Code submissions", ":material/fact_check:", INSTRUCTORS),
     Route("ui/pages/account.py", "Account", ":material/account_circle:", EVERYONE, visitor_title="Sign in"),
     SETUP,
 )
