@@ -145,8 +145,12 @@ def test_an_export_is_graded_by_the_sandbox_then_opened_and_a_grader_failure_rer
 def test_students_and_visitors_are_refused(db: Db) -> None:
     S.record_code_submission(db.sf, db.bob.id, "lenet5", "secret.py", "SECRET = 1\n")
     at = _page(db.ada)
-    assert at.error and "graders of a course" in at.error[0].value
+    assert at.error and "This page is for instructors" in at.error[0].value
     assert not at.dataframe and not at.code and "SECRET" not in str(at._tree)
+    # an instructor who grades no course gets nothing either (the services refuse them the data regardless)
+    outsider = S.create_user(db.sf, "outsider", "instructor")
+    at = _page(outsider)
+    assert at.error and "graders of a course" in at.error[0].value and not at.dataframe
     visitor = _page(None)
     assert visitor.info and "Sign in" in visitor.info[0].value
 
