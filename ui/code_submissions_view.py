@@ -197,7 +197,7 @@ def plan_upload(files: Sequence[ExportFile], students: Mapping[str, int]) -> lis
         if problem is None:
             uid = owner_of(f.path, students)
             if uid is None:
-                tried = ", ".join(repr(c) for c in owner_candidates(f.path))
+                tried = ", ".join(repr(c) for c in owner_candidates(f.path) if c)
                 problem = f"names no student of this course (tried {tried})"
         if problem is None:
             try:
