@@ -9,9 +9,15 @@ A throwaway PostgreSQL server is started here (``tools.pgtemp``: fsync on, loopb
 * the queue's overhead per job: that latency minus the in-process grading time of the same file
   (``Autograder.grade_source`` in this process);
 * the no-op ceiling: jobs/s the queue itself sustains (a worker running jobs that do nothing, in process), and
-  the enqueue rate of ``submit``-style single deferrals.
+  the enqueue rate of ``submit``-style single deferrals;
+* CPU per job (``cpu_per_job`` in each throughput run): CPU seconds the workers' whole process trees (worker,
+  zygote and the submissions' children, checker fork server and checkers; ``tools.proctree``) burnt per graded
+  job, by role, against wall seconds per job, and for one worker the mean number of its runnable threads (the
+  cores it asks for). CPU seconds do not stretch under other load, so this says on a busy machine whether one
+  worker already wants more than one core (which would cap the 2-vs-1 ratio at ``2 / cores wanted``).
 
     python bench/bench_queue.py --out bench/results/queue.json
+    python bench/bench_queue.py --quick        # ~3 minutes: the two throughput runs and the ratio only
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from grader import queue as Q  # noqa: E402
 from grader import services as S  # noqa: E402
 from grader.autograde.tasks import get  # noqa: E402
 from tools.pgtemp import TempPostgres  # noqa: E402
+from tools.proctree import Sampler, tree_cpu  # noqa: E402
 
 SUBS = ROOT / "tests" / "autograde_submissions"
 
@@ -115,15 +122,44 @@ class Bench:
         self.wait([self.submit(t, "warm.py", src) for _ in range(n)], timeout=600)
         time.sleep(1.0)
 
+    def tree_cpu(self) -> dict[str, float]:
+        """CPU seconds of every running worker's process tree, summed, by role."""
+        out: dict[str, float] = {}
+        for p in self.procs:
+            for k, v in tree_cpu(p.pid).items():
+                out[k] = out.get(k, 0.0) + v
+        return out
+
     def throughput(self, workers: int, batch: list[tuple[str, str, str]]) -> dict[str, Any]:
         self.start_workers(workers)
         self.warm(workers)
+        sampler = Sampler(self.procs[0].pid).start() if workers == 1 else None
+        cpu0 = self.tree_cpu()
         t0 = time.perf_counter()
         ids = [self.submit(*c) for c in batch]
         self.wait(ids)
         dt = time.perf_counter() - t0
+        cpu1 = self.tree_cpu()
+        demand = sampler.stop() if sampler is not None else None
         self.stop_workers()
-        return {"workers": workers, "slots_each": 1, "jobs": len(ids), "seconds": dt, "jobs_per_s": len(ids) / dt}
+        n = len(ids)
+        spent = {k: cpu1.get(k, 0.0) - cpu0.get(k, 0.0) for k in cpu1}
+        cpu_per_job = {
+            "cpu_s": spent["total"] / n,
+            "wall_s": dt / n,
+            "cores_used": spent["total"] / dt,
+            "by_role_cpu_s": {k: v / n for k, v in sorted(spent.items()) if k != "total"},
+        }
+        if demand is not None:
+            cpu_per_job["runnable_threads"] = demand
+        return {
+            "workers": workers,
+            "slots_each": 1,
+            "jobs": n,
+            "seconds": dt,
+            "jobs_per_s": n / dt,
+            "cpu_per_job": cpu_per_job,
+        }
 
 
 def pct(xs: list[float], q: float) -> float:
@@ -146,13 +182,22 @@ async def _noop_ceiling(url: str, jobs: int, concurrency: int) -> dict[str, Any]
     return {"jobs": jobs, "concurrency": concurrency, "seconds": dt, "jobs_per_s": jobs / dt, "defers_per_s": single}
 
 
+class _Done(Exception):
+    """The quick mode's early end."""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("bench/results/queue.json"))
     ap.add_argument("--batch", type=int, default=60, help="submissions in each throughput run")
     ap.add_argument("--latency", type=int, default=20, help="single submissions timed on idle workers")
     ap.add_argument("--noop", type=int, default=2000, help="no-op jobs for the ceiling")
+    ap.add_argument(
+        "--quick", action="store_true", help="the two throughput runs (24 submissions each) and the ratio only"
+    )
     args = ap.parse_args()
+    if args.quick:
+        args.batch = min(args.batch, 24)
 
     items = corpus()
     batch = [items[k % len(items)] for k in range(args.batch)]
@@ -170,6 +215,12 @@ def main() -> None:
             two = b.throughput(2, batch)
             result["throughput"] = [one, two]
             result["ratio_2_vs_1"] = two["jobs_per_s"] / one["jobs_per_s"]
+            # one worker asking for more than one core caps what a second one can add on two cores
+            wanted = one["cpu_per_job"]["runnable_threads"]["mean_runnable"]
+            result["ratio_cap_from_demand"] = 2 / max(1.0, wanted)
+            print(f"ratio_2_vs_1 {result['ratio_2_vs_1']:.2f}", file=sys.stderr, flush=True)
+            if args.quick:
+                raise _Done
 
             # latency on idle warm workers, and the same file graded in process
             t, name, src = next(c for c in items if c[0] == "se-block")
@@ -201,6 +252,8 @@ def main() -> None:
                 "overhead_per_job_s": pct(lat, 0.5) - statistics.median(inproc),
             }
             result["noop_ceiling"] = [asyncio.run(_noop_ceiling(url, args.noop, c)) for c in (1, 8)]
+        except _Done:
+            pass
         finally:
             b.stop_workers()
     result["load_average_at_end"] = os.getloadavg()  # other load on the machine caps the 2-vs-1 ratio

@@ -218,10 +218,11 @@ def submit_code(
     priority: int | None = None,
     *,
     local: GradingQueue | None = None,
+    max_waiting: int | None = MAX_WAITING,
 ) -> Literal["local", "queued", "already"]:
     """Have a stored submission graded: in process on SQLite (``local``, default :func:`local_queue`), through
-    the queue on PostgreSQL (``priority`` default: :func:`priority_for`). Raises :class:`QueueFull` when the queue
-    is full."""
+    the queue on PostgreSQL (``priority`` default: :func:`priority_for`). Raises :class:`QueueFull` when
+    ``max_waiting`` jobs wait (``None``: the caller checked)."""
     if not is_postgres(url):
         sub = S.code_submission_for_grading(sf, submission_id)
         if sub is None:
@@ -229,14 +230,32 @@ def submit_code(
         (local or local_queue()).submit(sf, submission_id, sub.task_id, sub.source, sub.file_name)
         return "local"
     prio = priority_for(sf, submission_id) if priority is None else priority
-    return "queued" if enqueue(url, submission_id, prio) is not None else "already"
+    return "queued" if enqueue(url, submission_id, prio, max_waiting=max_waiting) is not None else "already"
 
 
-def rerun_code(sf: SessionFactory, url: str, actor_id: int, submission_id: int) -> str:
-    """An instructor grades a submission again (e.g. after ``internal_error``): its verdict is cleared, then it is
-    submitted as new."""
+def rerun_code(
+    sf: SessionFactory, url: str, actor_id: int, submission_id: int, *, local: GradingQueue | None = None
+) -> str:
+    """A grader of the course grades a submission again (e.g. after ``internal_error``): its verdict is cleared, then
+    it is submitted as new. A full queue refuses (:class:`QueueFull`) before the verdict is cleared."""
+    if is_postgres(url):
+        check_capacity(url)
     S.clear_code_verdict(sf, actor_id, submission_id)
-    return submit_code(sf, url, submission_id)
+    return submit_code(sf, url, submission_id, local=local, max_waiting=None)
+
+
+def regrade_task(
+    sf: SessionFactory, url: str, actor_id: int, course_id: int, task_id: str, *, local: GradingQueue | None = None
+) -> list[int]:
+    """A grader of the course grades every student's newest submission of ``task_id`` again; their ids. The queue
+    must have room for all of them (else :class:`QueueFull`, and nothing is cleared)."""
+    ids = [r.latest.id for r in S.course_code_overview(sf, actor_id, course_id, task_id) if r.latest is not None]
+    if ids and is_postgres(url):
+        check_capacity(url, MAX_WAITING - len(ids) + 1)
+    for sid in ids:
+        S.clear_code_verdict(sf, actor_id, sid)
+        submit_code(sf, url, sid, local=local, max_waiting=None)
+    return ids
 
 
 # ------------------------------------------------------------------ the in-process grader (SQLite)
@@ -378,7 +397,8 @@ def run_worker(
     if autograder is None:
         from .autograde.grade import Autograder
 
-        autograder = Autograder(jobs=slots)
+        # one core per slot: workers scale out by process and machine, so a slot never takes a second core
+        autograder = Autograder(jobs=slots, prepare_ahead=False)
     ctx: dict[str, Any] = {"sf": sf, "grader": autograder}
     if before_grade is not None:
         ctx["before_grade"] = before_grade

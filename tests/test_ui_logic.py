@@ -143,7 +143,8 @@ def test_each_role_sees_its_pages() -> None:
         "Account",
     ]
     assert routes.menu("instructor") == [
-        "Home", "Practice", "Review", "Progress", "Courses", "Exam builder", "Gradebook", "Analytics", *explore,
+        "Home", "Practice", "Review", "Progress", "Courses", "Exam builder", "Gradebook", "Analytics", "Code submissions",
+        *explore,
         "Account",
     ]  # fmt: skip
     # a TA is a student account that assists in a course: the student's pages, and the Teaching section

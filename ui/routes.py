@@ -72,6 +72,13 @@ ROUTES: tuple[Route, ...] = (
     Route("ui/pages/exam_builder.py", "Exam builder", ":material/construction:", INSTRUCTORS, section=TEACHING_SECTION),
     Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS, section=TEACHING_SECTION),
     Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS, section=TEACHING_SECTION),
+    Route(
+        "ui/pages/code_submissions.py",
+        "Code submissions",
+        ":material/fact_check:",
+        INSTRUCTORS,
+        section=TEACHING_SECTION,
+    ),
     Route("ui/pages/explore_conv.py", "Convolution arithmetic", ":material/grid_on:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_rf.py", "Receptive field", ":material/center_focus_strong:", EVERYONE, section="Explore"),
     Route("ui/pages/explore_arch.py", "Architectures", ":material/account_tree:", EVERYONE, section="Explore"),

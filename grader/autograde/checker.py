@@ -61,6 +61,10 @@ MAX_CONFIG_BYTES = DEFAULT_BOUNDS.config_bytes
 MAX_PARAMS = DEFAULT_BOUNDS.params
 CHECKER_MEMORY = 3 << 30
 CHECK_SECONDS = 120  # a wall-clock cap per check: a config built to be slow to rebuild cannot stall the batch
+CHECKER_THREADS = 1
+"""TensorFlow threads (intra- and inter-op) of a checker process. A check is one small model's rebuild and a few
+forward and backward passes: more threads only make one grading slot ask for more than its core (TensorFlow's pools
+spin while they wait), which is what several slots or workers on one machine then fight over."""
 
 
 class CheckResult(BaseModel):
@@ -301,7 +305,14 @@ def _worker_main(conn: Any, cg_dirs: list[str], memory_bytes: int, bounds: dict[
     from . import data
 
     data.use_heldout_seed(seed)  # this grading run's secret copy of the held-out digits
+    import tensorflow as tf
+
+    # before TensorFlow's first op (the fork server never ran one): one slot, one core
+    tf.config.threading.set_intra_op_parallelism_threads(CHECKER_THREADS)
+    tf.config.threading.set_inter_op_parallelism_threads(CHECKER_THREADS)
     _warm_up(keras)
+    gc.collect()
+    gc.freeze()  # what the imports and the warm-up left stays: the collection after each check skips it
     if cap != "cgroup":
         # no memory cgroup: the address-space limit becomes the memory cap, what the warm process has mapped
         # (TensorFlow reserves much it never touches) plus the checker's memory, as the sandbox does rootless
@@ -323,9 +334,11 @@ def _worker_main(conn: Any, cg_dirs: list[str], memory_bytes: int, bounds: dict[
             reply: tuple[str, Any] = ("report", check_export(*job, bounds=b).model_dump(mode="json"))
         except Exception as e:
             reply = ("error", brief(e, 2000))
-        conn.send(reply)
+        # the clean-up before the reply, not after it: after, it ran beside the next submission's sandbox run, and
+        # one grading slot asked for two cores
         keras.backend.clear_session()
         gc.collect()
+        conn.send(reply)
 
 
 def _warm_up(keras: Any) -> None:

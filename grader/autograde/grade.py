@@ -66,14 +66,22 @@ def check_memory_fits(jobs: int, sandbox_bytes: int, checker_bytes: int, have: i
 
 
 class Autograder:
-    """A sandbox with ``jobs`` warm zygotes and a checker pool of the same size (``CheckerPool``)."""
+    """A sandbox with ``jobs`` warm zygotes and a checker pool of the same size (``CheckerPool``).
+
+    ``prepare_ahead=False`` keeps each slot to one core while it grades (the sandbox prepares a submission's child
+    when it arrives, not beside the previous one and its check): for queue workers, scaled out one slot per core."""
 
     def __init__(
-        self, jobs: int = 1, limits: Limits | None = None, strict: bool = False, checker_memory: int = CHECKER_MEMORY
+        self,
+        jobs: int = 1,
+        limits: Limits | None = None,
+        strict: bool = False,
+        checker_memory: int = CHECKER_MEMORY,
+        prepare_ahead: bool = True,
     ) -> None:
         self.jobs = jobs
         check_memory_fits(jobs, (limits or Limits()).memory_bytes, checker_memory)
-        self.sandbox = Sandbox(slots=jobs, limits=limits, strict=strict)
+        self.sandbox = Sandbox(slots=jobs, limits=limits, strict=strict, prepare_ahead=prepare_ahead)
         cg = self.sandbox.cgroup_spec if self.sandbox.layers.get("cgroup") == "ok" else None
         self.checker = CheckerPool(jobs, cg, memory_bytes=checker_memory)
         self._scratch = Path(tempfile.mkdtemp(prefix="cnnquiz-grade-"))

@@ -144,10 +144,20 @@ def resolve_owners(url: str, files: Sequence[str | Path]) -> tuple[dict[str, int
         known = services.user_ids_by_username(session_factory(engine), {c for f in files for c in owner_candidates(f)})
     finally:
         engine.dispose()
+    return match_owners(files, known)
+
+
+def owner_of(file: str | Path, known: Mapping[str, int]) -> int | None:
+    """The id of the user ``file`` belongs to by :func:`owner_candidates` among ``known`` (``{username: id}``)."""
+    return next((known[c] for c in owner_candidates(file) if c in known), None)
+
+
+def match_owners(files: Sequence[str | Path], known: Mapping[str, int]) -> tuple[dict[str, int], list[str]]:
+    """``{file: user id}`` for the files :func:`owner_of` places among ``known``, and the files it places nowhere."""
     owners: dict[str, int] = {}
     unmatched = []
     for f in files:
-        uid = next((known[c] for c in owner_candidates(f) if c in known), None)
+        uid = owner_of(f, known)
         if uid is None:
             unmatched.append(str(f))
         else:

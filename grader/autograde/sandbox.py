@@ -175,10 +175,18 @@ class Sandbox:
     """``slots`` warm zygotes; ``run`` is thread-safe (one submission per slot at a time)."""
 
     def __init__(
-        self, slots: int = 1, limits: Limits | None = None, strict: bool = False, disable: Collection[str] = ()
+        self,
+        slots: int = 1,
+        limits: Limits | None = None,
+        strict: bool = False,
+        disable: Collection[str] = (),
+        prepare_ahead: bool = True,
     ) -> None:
         """``disable`` turns optional layers off on purpose (to test degraded operation); it is reported like any
-        other missing layer."""
+        other missing layer. ``prepare_ahead``: each zygote forks and warms the next submission's child while the
+        current one runs (lower latency, but a slot then uses more than one core while it works); without it the
+        child is prepared when its submission arrives."""
+        self.prepare_ahead = prepare_ahead
         if sys.platform != "linux":
             raise RuntimeError("the autograder's sandbox needs Linux")
         self.limits = limits or Limits()
@@ -280,6 +288,7 @@ class Sandbox:
                 "out_dir": str(out_dir),
                 "fallback_work": str(self._tmp / f"work{z.slot}"),
                 "sandbox": self._sandbox_cfg(z.slot, layers, limits),
+                "prepare_ahead": self.prepare_ahead,
             }
             try:
                 return z.request(job)

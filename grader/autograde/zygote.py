@@ -330,7 +330,9 @@ def main() -> None:
                     except Exception:
                         spare = None
 
-                result = running.run(job, prepare_next)
+                # prepared ahead, the next child's warm-up runs beside this submission and its check: a second
+                # core, which a host that runs one slot per core does not have to give
+                result = running.run(job, prepare_next if job.get("prepare_ahead", True) else lambda: None)
                 if result.pop("finishing"):
                     finishing.append(running)
             except Exception as e:  # report, keep serving

@@ -1,5 +1,9 @@
 """Code submissions: the submitted source (and its sha256) stored before the autograder runs it, its verdict, and
-the access-checked reads of them (a student their own; an instructor those handed in to their course)."""
+the access-checked reads of them (a student their own; a grader of a course those of its students and those handed
+in to it).
+
+Who grades a course is decided by :func:`grades` alone (its instructors: :data:`GRADER_ROLES`); every read, rerun
+and upload on someone else's submissions goes through it."""
 
 from __future__ import annotations
 
@@ -9,14 +13,15 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from quizbank.regenerate import canonical_json
 
 from .. import db as D
 from ..autograde.contract import MAX_SOURCE_BYTES
 from ..db import SessionFactory, read_session, write_session
-from .common import AccessDenied, NotFound, OutModel, assessment_row, now_utc, require_member, teaches, user_row
+from .common import AccessDenied, NotFound, OutModel, assessment_row, course_role, now_utc, require_member, user_row
 
 MAX_FILE_NAME = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -39,6 +44,48 @@ def storable_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [storable_json(v) for v in value]
     return value
+
+
+GRADER_ROLES = frozenset({"instructor"})
+"""The course roles whose members see, rerun and upload the code submissions of the course's students."""
+
+
+def grades(s: Session, user_id: int, course_id: int) -> bool:
+    """Whether the user grades the course's code submissions (the one check behind every grader action here)."""
+    return course_role(s, user_id, course_id) in GRADER_ROLES
+
+
+def require_grader(s: Session, user_id: int, course_id: int) -> None:
+    if s.get(D.Course, course_id) is None:
+        raise NotFound(f"no course {course_id}")
+    if not grades(s, user_id, course_id):
+        raise AccessDenied("only the course's graders (its instructors) may do this")
+
+
+def _students(s: Session, course_id: int) -> list[D.User]:
+    query = (
+        select(D.User)
+        .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
+        .where(D.Enrolment.course_id == course_id, D.Enrolment.role == "student")
+        .order_by(D.User.username)
+    )
+    return list(s.execute(query).scalars())
+
+
+def _require_student_of(s: Session, user_id: int, course_id: int) -> D.User:
+    u = user_row(s, user_id)
+    if course_role(s, user_id, course_id) != "student":
+        raise AccessDenied(f"{u.username} is not a student of this course")
+    return u
+
+
+def _graded_by(s: Session, actor_id: int, c: D.CodeSubmission) -> bool:
+    """Whether the actor grades a course this submission belongs to: the course of the assessment it was handed in
+    to, or any course its author is a student of (the Code page's submissions belong to no assessment)."""
+    if c.assessment_id is not None and grades(s, actor_id, assessment_row(s, c.assessment_id).course_id):
+        return True
+    courses = select(D.Enrolment.course_id).where(D.Enrolment.user_id == c.user_id, D.Enrolment.role == "student")
+    return any(grades(s, actor_id, course) for course in s.execute(courses).scalars())
 
 
 def safe_file_name(name: str) -> str:
@@ -83,28 +130,58 @@ def record_code_submission(
     """Store a submitted source file (its sha256 too) before the autograder runs it; the file name is stored
     sanitised (:func:`safe_file_name`). ``source`` is the file's bytes, or its text; the text is stored
     :func:`storable`, and where that changed it the exact bytes are kept too (:func:`code_submission_bytes`)."""
-    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    text = storable(data.decode("utf-8", "replace"))
-    if len(data) > MAX_SOURCE_BYTES:
-        raise ValueError(f"the file is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are accepted")
-    t = now_utc(now)
     with write_session(sf) as s:
         user_row(s, actor_id)
         if assessment_id is not None:
             require_member(s, actor_id, assessment_row(s, assessment_id).course_id)
-        c = D.CodeSubmission(
-            task_id=task_id,
-            user_id=actor_id,
-            assessment_id=assessment_id,
-            file_name=safe_file_name(file_name),
-            sha256=hashlib.sha256(data).hexdigest(),
-            source=text,
-            source_bytes=None if text.encode("utf-8") == data else data,
-            created_at=t,
-        )
-        s.add(c)
-        s.flush()
-        return CodeSubmissionOut.model_validate(c)
+        return _store(s, actor_id, task_id, file_name, source, assessment_id, now_utc(now))
+
+
+def _store(
+    s: Session,
+    owner_id: int,
+    task_id: str,
+    file_name: str,
+    source: str | bytes,
+    assessment_id: int | None,
+    t: dt.datetime,
+) -> CodeSubmissionOut:
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    text = storable(data.decode("utf-8", "replace"))
+    if len(data) > MAX_SOURCE_BYTES:
+        raise ValueError(f"the file is {len(data)} bytes; at most {MAX_SOURCE_BYTES} are accepted")
+    c = D.CodeSubmission(
+        task_id=task_id,
+        user_id=owner_id,
+        assessment_id=assessment_id,
+        file_name=safe_file_name(file_name),
+        sha256=hashlib.sha256(data).hexdigest(),
+        source=text,
+        source_bytes=None if text.encode("utf-8") == data else data,
+        created_at=t,
+    )
+    s.add(c)
+    s.flush()
+    return CodeSubmissionOut.model_validate(c)
+
+
+def record_code_submission_for(
+    sf: SessionFactory,
+    actor_id: int,
+    course_id: int,
+    student_id: int,
+    task_id: str,
+    file_name: str,
+    source: str | bytes,
+    *,
+    now: dt.datetime | None = None,
+) -> CodeSubmissionOut:
+    """A grader of the course stores a file for one of its students (an LMS export handed in elsewhere): stored as
+    :func:`record_code_submission` stores the student's own, under the student's name."""
+    with write_session(sf) as s:
+        require_grader(s, actor_id, course_id)
+        _require_student_of(s, student_id, course_id)
+        return _store(s, student_id, task_id, file_name, source, None, now_utc(now))
 
 
 def set_code_verdict(
@@ -187,27 +264,24 @@ def code_submission_kind(sf: SessionFactory, submission_id: int) -> str | None:
 
 
 def clear_code_verdict(sf: SessionFactory, actor_id: int, submission_id: int) -> None:
-    """An instructor of the course the submission was handed in to clears its verdict so it can be graded again."""
+    """A grader of the submission's course (:func:`grades`) clears its verdict so it can be graded again."""
     with write_session(sf) as s:
         c = s.get(D.CodeSubmission, submission_id)
         if c is None:
             raise NotFound(f"no code submission {submission_id}")
-        course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
-        if course is None or not teaches(s, actor_id, course):
-            raise AccessDenied("only an instructor of the course can have a submission graded again")
+        if not _graded_by(s, actor_id, c):
+            raise AccessDenied("only a grader of the course can have a submission graded again")
         c.verdict = c.score = c.max_score = c.results = c.graded_at = None
         s.flush()
 
 
 def _readable(s: Any, actor_id: int, submission_id: int) -> D.CodeSubmission:
-    """The submission, if it is the actor's or was handed in to a course the actor teaches."""
+    """The submission, if it is the actor's or belongs to a course the actor grades (:func:`_graded_by`)."""
     c = s.get(D.CodeSubmission, submission_id)
     if c is None:
         raise NotFound(f"no code submission {submission_id}")
-    if c.user_id != actor_id:
-        course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
-        if course is None or not teaches(s, actor_id, course):
-            raise AccessDenied("this is not your submission")
+    if c.user_id != actor_id and not _graded_by(s, actor_id, c):
+        raise AccessDenied("this is not your submission")
     return c
 
 
@@ -239,3 +313,113 @@ def list_code_submissions(
     stmt = stmt.order_by(D.CodeSubmission.created_at.desc(), D.CodeSubmission.id.desc()).limit(limit)
     with read_session(sf) as s:
         return [CodeSubmissionOut.model_validate(c) for c in s.execute(stmt).scalars()]
+
+
+# ------------------------------------------------------------------ a course's submissions, for its graders
+
+
+class GradedCourseOut(OutModel):
+    id: int
+    code: str
+    title: str
+
+
+def list_graded_courses(sf: SessionFactory, actor_id: int) -> list[GradedCourseOut]:
+    """The courses whose code submissions the actor grades (:func:`grades`), by code."""
+    query = (
+        select(D.Course)
+        .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
+        .where(D.Enrolment.user_id == actor_id)
+        .order_by(D.Course.code)
+    )
+    with read_session(sf) as s:
+        user_row(s, actor_id)
+        return [GradedCourseOut.model_validate(c) for c in s.execute(query).scalars() if grades(s, actor_id, c.id)]
+
+
+class StudentOut(OutModel):
+    id: int
+    username: str
+    display_name: str
+
+
+class StudentCodeRow(OutModel):
+    """One student of a course and their newest submission of one task (``latest is None``: none yet)."""
+
+    student: StudentOut
+    latest: CodeSubmissionOut | None
+    submissions: int
+
+
+def course_code_overview(sf: SessionFactory, actor_id: int, course_id: int, task_id: str) -> list[StudentCodeRow]:
+    """Every student of the course with their newest submission of ``task_id`` and how many they made, by
+    username (a grader of the course only)."""
+    with read_session(sf) as s:
+        require_grader(s, actor_id, course_id)
+        students = _students(s, course_id)
+        ids = [u.id for u in students]
+        counts = dict(
+            s.execute(
+                select(D.CodeSubmission.user_id, func.count())
+                .where(D.CodeSubmission.user_id.in_(ids), D.CodeSubmission.task_id == task_id)
+                .group_by(D.CodeSubmission.user_id)
+            ).all()
+        )
+        newest = (
+            select(D.CodeSubmission.id)
+            .where(D.CodeSubmission.user_id == D.User.id, D.CodeSubmission.task_id == task_id)
+            .order_by(D.CodeSubmission.created_at.desc(), D.CodeSubmission.id.desc())
+            .limit(1)
+            .correlate(D.User)
+            .scalar_subquery()
+        )
+        latest_ids = dict(s.execute(select(D.User.id, newest).where(D.User.id.in_(ids))).all())
+        wanted = [i for i in latest_ids.values() if i is not None]
+        rows = {c.id: c for c in s.execute(select(D.CodeSubmission).where(D.CodeSubmission.id.in_(wanted))).scalars()}
+        return [
+            StudentCodeRow(
+                student=StudentOut.model_validate(u),
+                latest=CodeSubmissionOut.model_validate(rows[latest_ids[u.id]]) if latest_ids.get(u.id) else None,
+                submissions=int(counts.get(u.id, 0)),
+            )
+            for u in students
+        ]
+
+
+def student_code_history(
+    sf: SessionFactory, actor_id: int, course_id: int, student_id: int, task_id: str
+) -> list[CodeSubmissionOut]:
+    """One student's submissions of a task, newest first (a grader of a course the student is in)."""
+    stmt = (
+        select(D.CodeSubmission)
+        .where(D.CodeSubmission.user_id == student_id, D.CodeSubmission.task_id == task_id)
+        .order_by(D.CodeSubmission.created_at.desc(), D.CodeSubmission.id.desc())
+    )
+    with read_session(sf) as s:
+        require_grader(s, actor_id, course_id)
+        _require_student_of(s, student_id, course_id)
+        return [CodeSubmissionOut.model_validate(c) for c in s.execute(stmt).scalars()]
+
+
+def course_students_by_username(sf: SessionFactory, actor_id: int, course_id: int) -> dict[str, int]:
+    """``{username: id}`` of the course's students (a grader of the course only): whose files an export holds."""
+    with read_session(sf) as s:
+        require_grader(s, actor_id, course_id)
+        return {u.username: u.id for u in _students(s, course_id)}
+
+
+def code_verdicts(sf: SessionFactory, actor_id: int, submission_ids: list[int]) -> dict[int, str | None]:
+    """The verdict so far of each submission the actor may read (``None``: not graded yet); for progress bars."""
+    query = select(
+        D.CodeSubmission.id, D.CodeSubmission.user_id, D.CodeSubmission.assessment_id, D.CodeSubmission.verdict
+    )
+    with read_session(sf) as s:
+        allowed: dict[tuple[int, int | None], bool] = {}
+        out: dict[int, str | None] = {}
+        for sid, uid, aid, verdict in s.execute(query.where(D.CodeSubmission.id.in_(submission_ids))).all():
+            if (uid, aid) not in allowed:  # one check per author (and assessment), not per submission
+                c = D.CodeSubmission(user_id=uid, assessment_id=aid)
+                allowed[uid, aid] = uid == actor_id or _graded_by(s, actor_id, c)
+            if allowed[uid, aid]:
+                out[sid] = verdict
+        return out

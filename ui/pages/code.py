@@ -3,8 +3,6 @@ its concept and the trap it points at, the rebuilt model's layers and receptive 
 
 from __future__ import annotations
 
-import atexit
-
 import streamlit as st
 
 from grader import queue as Q
@@ -14,6 +12,7 @@ from grader.autograde.tasks import get
 from grader.db import utcnow
 from ui import code_view as C
 from ui.assessments_view import duration
+from ui.code_submissions_view import shared_queue
 from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
@@ -22,12 +21,10 @@ sf = services()
 state = st.session_state
 
 
-@st.cache_resource(show_spinner=False)
 def grading_queue() -> C.GradingQueue:
-    """One background grader per server process (its sandbox starts with the first submission)."""
-    q = C.GradingQueue(jobs=1)
-    atexit.register(q.close)
-    return q
+    """The one background grader of this server process, shared with the Code submissions page (its sandbox
+    starts with the first submission)."""
+    return shared_queue()
 
 
 def _db_url() -> str:
