@@ -80,11 +80,13 @@ from .attempts import (
 )
 from .code import (
     CodeSubmissionOut,
+    ExportedModel,
     GradingInput,
     clear_code_verdict,
     code_submission_bytes,
     code_submission_for_grading,
     code_submission_kind,
+    code_submission_model,
     code_submission_source,
     get_code_submission,
     list_code_submissions,
@@ -301,7 +303,9 @@ __all__ = [
     "code_submission_for_grading",
     "code_submission_kind",
     "clear_code_verdict",
+    "ExportedModel",
     "code_submission_bytes",
+    "code_submission_model",
     "code_submission_source",
     "storable",
     "storable_json",
