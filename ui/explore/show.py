@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui.escape import md
 from ui.explore import rf as R
 
 
@@ -39,7 +38,8 @@ def gradient_rf(layers: list[tuple[str, int, bool]], side: int, measure: Callabl
     if rfs[layer][1]:
         notes.append("a gate on a global pool (squeeze-and-excitation) makes this unit depend on the whole input")
     if notes:
-        right.caption(md("; ".join(notes).capitalize() + "."))
+        text = "; ".join(notes)
+        right.caption(text[0].upper() + text[1:] + ".")
     right.caption(
         "Dashed box: the theoretical RF, centred on the measured one. Colour: each input pixel's share of the unit "
         "(log scale), measured on a copy of the model whose every layer averages its inputs: most of the weight sits "
