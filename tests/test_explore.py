@@ -428,7 +428,8 @@ def test_map_chart_is_a_binned_heat_map_with_the_theoretical_box() -> None:
     by_pos = {(c["row"], c["col"]): c["share"] for c in cells}
     assert by_pos[(30, 39)] == 0.0 and by_pos[(12, 21)] == -2.0 and by_pos[(60, 60)] is None
     spec = R.map_chart(m, "t").to_dict()
-    heat, box = spec["layer"]
+    (panel,) = spec["hconcat"]
+    heat, box = panel["layer"]
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["field"] == "share"
     assert box["data"]["values"] == [{"row": 10, "col": 20, "row2": 50, "col2": 60, "what": "theoretical RF 40"}]
     assert heat["encoding"]["y"]["scale"]["reverse"] is True

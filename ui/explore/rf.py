@@ -280,9 +280,9 @@ def map_cells(m: LayerMap, cells: int = MAP_CELLS) -> list[dict[str, Any]]:
     return out
 
 
-def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.LayerChart:
+def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.HConcatChart:
     """The gradient heat map (log scale: the effective RF is far narrower than the theoretical one) with the
-    theoretical RF box drawn over it."""
+    theoretical RF box drawn over it (wrapped in a one-panel concat: Streamlit keeps a concat's declared height)."""
     h, w = m.side
     x = alt.X("col:Q", scale=alt.Scale(domain=[0, w], nice=False), axis=alt.Axis(title="input column (px)"))
     y = alt.Y("row:Q", scale=alt.Scale(domain=[0, h], nice=False, reverse=True), axis=alt.Axis(title="row (px)"))
@@ -298,8 +298,10 @@ def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.LayerChart:
             y2="row2:Q",
             color=alt.Color(
                 "share:Q",
-                scale=alt.Scale(scheme="inferno", reverse=True),
-                legend=alt.Legend(title="gradient (log10 of max)", orient="bottom", gradientLength=180),
+                scale=alt.Scale(scheme="viridis"),
+                legend=alt.Legend(
+                    title="share of the unit (log10; 0 = the largest)", orient="bottom", gradientLength=200
+                ),
             ),
             tooltip=["row:Q", "col:Q", "share:Q"],
         )
@@ -307,10 +309,10 @@ def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.LayerChart:
     r0, c0, r1, c1 = m.box
     box = (
         alt.Chart(alt.Data(values=[{"row": r0, "col": c0, "row2": r1, "col2": c1, "what": f"theoretical RF {m.rf}"}]))
-        .mark_rect(fill=None, stroke="#1f77b4", strokeWidth=2.5, strokeDash=[6, 3])
+        .mark_rect(fill=None, stroke="#d62728", strokeWidth=2.5, strokeDash=[6, 3])
         .encode(x=x, x2="col2:Q", y=y, y2="row2:Q", tooltip=["what:N"])
     )
-    return alt.layer(heat, box).properties(width=size, height=round(size * h / w))
+    return alt.hconcat(alt.layer(heat, box).properties(width=size, height=round(size * h / w)))
 
 
 def zoo_rf_model(name: str) -> tuple[Any, str]:

@@ -27,7 +27,7 @@ def gradient_rf(layers: list[tuple[str, int, bool]], side: int, measure: Callabl
     )
     m = measure(layer)
     left, right = st.columns([3, 2])
-    left.altair_chart(R.map_chart(m, f"gradient of {layer}'s centre unit on the input"), width="content")
+    left.altair_chart(R.map_chart(m, f"{layer}: centre unit's gradient"), width="content")
     right.metric("Measured RF (gradient)", f"{m.measured[0]} × {m.measured[1]}")
     right.metric("Theoretical RF (models.inspect)", f"{m.rf} × {m.rf}")
     notes = []
@@ -41,7 +41,7 @@ def gradient_rf(layers: list[tuple[str, int, bool]], side: int, measure: Callabl
         text = "; ".join(notes)
         right.caption(text[0].upper() + text[1:] + ".")
     right.caption(
-        "Dashed box: the theoretical RF, centred on the measured one. Colour: each input pixel's share of the unit "
+        "Red dashed box: the theoretical RF, centred on the measured one. Colour: each input pixel's share of the unit "
         "(log scale), measured on a copy of the model whose every layer averages its inputs: most of the weight sits "
         "near the centre (the effective RF) although the whole box is reached."
     )
