@@ -199,7 +199,7 @@ def coverage_chart(cells: list[dict[str, Any]]) -> alt.Chart:
 # ------------------------------------------------------------------ gradient RF of a whole model (zoo or your own)
 
 ZOO_SIDE = 128  # zoo models are measured on inputs at most this wide: the gradient of a 224-px VGG takes seconds
-MAP_CELLS = 64  # the heat map bins the input to at most this many cells a side
+MAP_CELLS = 48  # the heat map bins the input to at most this many cells a side
 
 
 @dataclass(frozen=True)
@@ -286,8 +286,11 @@ def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.HConcatChart:
     h, w = m.side
     x = alt.X("col:Q", scale=alt.Scale(domain=[0, w], nice=False), axis=alt.Axis(title="input column (px)"))
     y = alt.Y("row:Q", scale=alt.Scale(domain=[0, h], nice=False, reverse=True), axis=alt.Axis(title="row (px)"))
+    import pandas as pd
+
+    # a data frame, not inline values: Altair validates inline rows one by one, Streamlit ships a frame as Arrow
     heat = (
-        alt.Chart(alt.Data(values=map_cells(m)), title=title)
+        alt.Chart(pd.DataFrame(map_cells(m)), title=title)
         .transform_filter("datum.share != null")
         .transform_calculate(col2="datum.col + datum.size", row2="datum.row + datum.size")
         .mark_rect()
