@@ -302,9 +302,7 @@ def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.HConcatChart:
             color=alt.Color(
                 "share:Q",
                 scale=alt.Scale(scheme="viridis"),
-                legend=alt.Legend(
-                    title="share of the unit (log10; 0 = the largest)", orient="bottom", gradientLength=200
-                ),
+                legend=alt.Legend(title="log10 share (0 = largest)", orient="bottom", gradientLength=200),
             ),
             tooltip=["row:Q", "col:Q", "share:Q"],
         )
