@@ -75,6 +75,18 @@ def views() -> dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]]:
             video_norm.norm_numbers(k, 2, 2, 2, 4)
             video_norm.norm_chart(video_norm.norm_cells(k, 2, 2, 2, 4), "t").to_dict()
 
+    def rf_zoo_cold() -> Any:
+        model, _ = rf.zoo_rf_model("vgg16")
+        summary = inspect.summary(model)
+        layers = rf.spatial_layers(summary, [x.name for x in model.layers])
+        name, r, _ = layers[rf.default_layer(layers, int(model.input_shape[1]))]
+        return summary, rf.layer_map(model, name, r)
+
+    def rf_zoo_warm(c: Any) -> Any:
+        summary, m = c
+        rf.growth_chart(rf.growth_rows(summary), "t").to_dict()
+        return rf.map_chart(m, "t").to_dict()
+
     def own_cold() -> Any:
         return registry.get("mobilenet_v2").to_json()
 
@@ -84,6 +96,7 @@ def views() -> dict[str, tuple[Callable[[], Any], Callable[[Any], Any]]]:
     return {
         "conv": (lambda: None, conv_warm),
         "rf": (rf_cold, rf_warm),
+        "rf zoo (vgg16 gradient map, 128 px)": (rf_zoo_cold, rf_zoo_warm),
         "arch": (arch_cold, arch_warm),
         "efficiency": (lambda: None, eff_warm),
         "lenet": (lenet.train, lenet_warm),
@@ -96,7 +109,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("bench/results/explore.json"))
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="one warm repeat per view (a smoke run)")
     args = ap.parse_args()
+    if args.quick:
+        args.repeat = 1
     from models._keras import keras  # noqa: F401  (TensorFlow's import is not a view's cost)
 
     rows = []

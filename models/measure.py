@@ -52,6 +52,11 @@ _IDENTITY_IN_COPY = {
 }
 
 
+# the averaging copy also drops the input's scaling and averages gating merges, so that every value stays near 1
+_IDENTITY_IN_AVERAGING_COPY = frozenset({*_IDENTITY_IN_COPY, "Rescaling", "Normalization"})
+_AVERAGED_MERGES = frozenset({"Multiply", "Subtract", "Minimum"})
+
+
 def _tf() -> Any:
     import tensorflow as tf
 
@@ -157,14 +162,16 @@ def as_model(model: Stack, input_shape: Sequence[int] | None = None) -> Any:
     return keras.Sequential([keras.Input(tuple(input_shape)), *model])
 
 
-def _positive_config(cfg: dict[str, Any]) -> dict[str, Any]:
+def _positive_config(cfg: dict[str, Any], averaging: bool = False) -> dict[str, Any]:
     """A model config with linear activations, average pools for max pools and identities for activation,
-    normalisation and dropout layers, nested models included."""
+    normalisation and dropout layers, nested models included. ``averaging`` also drops the input's scaling and
+    averages what gating merges (``Multiply``, ``Subtract``) combine: the wiring stays, the values stay near 1."""
+    identities = _IDENTITY_IN_AVERAGING_COPY if averaging else _IDENTITY_IN_COPY
 
     def fix(layer_cfg: dict[str, Any]) -> dict[str, Any]:
         cls = layer_cfg["class_name"]
         c = dict(layer_cfg["config"])
-        if cls in _IDENTITY_IN_COPY:
+        if cls in identities:
             identity = {
                 **layer_cfg,
                 "class_name": "Identity",
@@ -177,11 +184,13 @@ def _positive_config(cfg: dict[str, Any]) -> dict[str, Any]:
                 ]
             return identity
         if "layers" in c:
-            return {**layer_cfg, "config": _positive_config(c)}
+            return {**layer_cfg, "config": _positive_config(c, averaging)}
         if "activation" in c:
             c["activation"] = "linear"
         if "MaxPooling" in cls or cls == "Maximum":
             cls = cls.replace("Max", "Average") if "MaxPooling" in cls else "Average"
+        if averaging and cls in _AVERAGED_MERGES:
+            cls = "Average"
         return {**layer_cfg, "class_name": cls, "config": c}
 
     return {**cfg, "layers": [fix(lc) for lc in cfg["layers"]]}
@@ -197,6 +206,72 @@ def positive_copy(model: keras.Model) -> keras.Model:
     return copy
 
 
+def _as_float64(cfg: Any) -> Any:
+    """A config with every layer's dtype (policy) set to float64, nested models included."""
+    if isinstance(cfg, dict):
+        out = {k: "float64" if k == "dtype" and v is not None else _as_float64(v) for k, v in cfg.items()}
+        if isinstance(out.get("layers"), list):
+            for layer in out["layers"]:
+                if isinstance(layer, dict) and isinstance(layer.get("config"), dict):
+                    layer["config"]["dtype"] = "float64"
+        return out
+    if isinstance(cfg, list):
+        return [_as_float64(v) for v in cfg]
+    return cfg
+
+
+def _fan_in(layer: Any, weight: Any) -> int:
+    """How many inputs one output of ``layer`` sums through ``weight`` (a kernel of 2 or more axes)."""
+    shape = tuple(int(d) for d in weight.shape)
+    name = str(getattr(weight, "path", weight.name)).rsplit("/", 1)[-1]
+    if type(layer).__name__.startswith("Depthwise") or name == "depthwise_kernel":
+        return int(np.prod(shape[:-2]))  # one input channel per output
+    if "Transpose" in type(layer).__name__:
+        return int(np.prod(shape[:-2])) * shape[-1]  # kernel (…, out, in)
+    return int(np.prod(shape[:-1]))
+
+
+def averaging_copy(model: keras.Model) -> keras.Model:
+    """A float64 copy of ``model`` whose every output averages its inputs: the positive copy's wiring (linear
+    activations, average pools for max pools, no normalisation and no input scaling), gating merges averaged, every
+    kernel entry ``1 / fan-in`` and every bias 0. Values stay near 1 however deep the model is, so the input gradient
+    of one unit neither overflows (as ``0.5`` kernels do in wide, gated models such as EfficientNet's
+    squeeze-and-excitation) nor loses the far edges of the receptive field: its magnitude is each input's share of
+    the unit."""
+    cfg = _as_float64(_positive_config(model.get_config(), averaging=True))
+    copy = keras.Sequential.from_config(cfg) if isinstance(model, keras.Sequential) else keras.Model.from_config(cfg)
+    _average(copy)
+    return copy
+
+
+def _average(model: keras.Model) -> None:
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            _average(layer)
+            continue
+        for w in layer.weights:
+            w.assign(np.full(w.shape, 1.0 / _fan_in(layer, w) if len(w.shape) > 1 else 0.0, "float64"))
+
+
+def gradient_map(model: Stack, at: Sequence[int] | None = None, input_shape: Sequence[int] | None = None) -> np.ndarray:
+    """The magnitude of the input gradient of the output unit at spatial position ``at`` (default the centre), summed
+    over the input channels, measured on :func:`averaging_copy` with an all-ones input: an array over the input's
+    spatial axes, non-zero exactly where :func:`gradient_support` holds (for models whose gradient neither overflows
+    nor underflows in float32), and largest where most paths meet (the *effective* receptive field)."""
+    m = as_model(model, input_shape)
+    shape = _input_shape(m, input_shape)
+    g = unit_gradient(averaging_copy(m), np.ones((1, *shape), "float64"), at)
+    return np.abs(g[0]).sum(axis=-1)
+
+
+def _input_shape(m: Any, input_shape: Sequence[int] | None) -> tuple[int, ...]:
+    declared = tuple(m.inputs[0].shape[1:])
+    if None in declared and (input_shape is None or len(input_shape) != len(declared)):
+        raise ValueError(f"the model's input {declared} has free axes: pass an input_shape of {len(declared)} axes")
+    free = tuple(input_shape or declared)
+    return tuple(int(d) if d is not None else int(free[i]) for i, d in enumerate(declared))
+
+
 def gradient_support(
     model: Stack, at: Sequence[int] | None = None, input_shape: Sequence[int] | None = None
 ) -> np.ndarray:
@@ -205,11 +280,7 @@ def gradient_support(
 
     ``input_shape`` (no batch axis) builds a layer stack, and fills a model's ``None`` input axes."""
     m = as_model(model, input_shape)
-    declared = tuple(m.inputs[0].shape[1:])
-    if None in declared and (input_shape is None or len(input_shape) != len(declared)):
-        raise ValueError(f"the model's input {declared} has free axes: pass an input_shape of {len(declared)} axes")
-    free = tuple(input_shape or declared)
-    shape = tuple(int(d) if d is not None else int(free[i]) for i, d in enumerate(declared))
+    shape = _input_shape(m, input_shape)
     g = unit_gradient(positive_copy(m), np.ones((1, *shape), "float32"), at)
     return np.abs(g[0]).sum(axis=-1) > 0
 
@@ -367,12 +438,14 @@ def boring_video(kernel_2d: np.ndarray, kernel_3d: np.ndarray, image: np.ndarray
 __all__ = [
     "BoringVideo",
     "as_model",
+    "averaging_copy",
     "boring_video",
     "circular_stack",
     "equivariance_error",
     "feature_shift",
     "forward",
     "future_inputs",
+    "gradient_map",
     "gradient_support",
     "gridding_holes",
     "input_gradient",

@@ -376,3 +376,52 @@ def test_code_verdicts_that_are_not_checks_say_what_happened(db: Db) -> None:
     at.run()
     body = " ".join(m.value for m in at.markdown)
     assert "![x](" not in body and r"\!\[x\]\(http" in body
+
+
+OWN = str(ROOT / "ui" / "pages" / "explore_own.py")
+
+
+def test_a_graded_model_opens_in_explore_for_its_author_only(db: Db) -> None:
+    """A real LeNet-5 graded in the sandbox: its verdict links to the Explore page, which rebuilds the config the
+    sandbox exported (stored with the verdict) and measures its receptive field; nobody else can open it."""
+    task = get_task("lenet5")
+    at = _page(CODE, db.ada)
+    at.selectbox(key="code.task").set_value("lenet5").run()
+    at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
+    _click(at, "code.submit.text")
+    done = _graded(db, at)
+    assert done.verdict == "ok" and done.results is not None
+    report = done.results["model"]
+    [link] = at.get("link_button")
+    assert link.proto.label == "Explore your model" and link.proto.url == f"/explore_own?submission={done.id}"
+
+    own = _page(OWN, db.ada, submission=str(done.id))
+    assert not own.error and any(md(f"Submission #{done.id} (build_model.py") in c.value for c in own.caption)
+    metrics = {m.label: m.value for m in own.metric}
+    assert metrics["Params"] == f"{report['params']:,}" == "61,706"  # what the checker measured in grading
+    assert metrics["RF"] == str(report["receptive_field"][0])
+    assert '"flatten" -> "dense"' in own.get("graphviz_chart")[0].proto.spec  # the diagram of the graph
+    # the gradient RF of the deepest pooled map equals the checker's per-layer RF (LeNet-5 has no holes)
+    layer = own.select_slider(key="explore.own.layer").value
+    checker_rf = {r["name"]: r["receptive_field"] for r in report["layers"]}[layer]
+    assert metrics["Measured RF (gradient)"] == metrics["Theoretical RF (models.inspect)"]
+    assert metrics["Theoretical RF (models.inspect)"] == f"{checker_rf[0]} × {checker_rf[1]}"
+    assert not [t for t in own.text_area if t.key == "explore.own.text"]  # the submission replaces the paste box
+
+    # another student, a visitor and a malformed link get nothing of it; the service refuses the other student too
+    bob = S.create_user(db.sf, "bob", "student")
+    with pytest.raises(S.AccessDenied):
+        S.code_submission_model(db.sf, bob.id, done.id)
+    for user, said in ((bob, "is not one of yours"), (None, "Sign in")):
+        other = AppTest.from_file(OWN, default_timeout=90)
+        if user is not None:
+            other.session_state[USER_KEY] = user
+        other.query_params["submission"] = str(done.id)
+        other.run()
+        assert not other.exception and other.error and said in other.error[0].value
+        assert not other.metric and not other.get("graphviz_chart")
+    assert "does not name" in _page(OWN, db.ada, submission="1; drop").error[0].value
+    # a submission graded without a kept config (an old verdict) says so
+    old = S.record_code_submission(db.sf, db.ada.id, "lenet5", "old.py", task.reference_source())
+    S.set_code_verdict(db.sf, old.id, "ok", 8.0, 8.0, {"checks": [], "model": report})
+    assert "no model was exported" in _page(OWN, db.ada, submission=str(old.id)).error[0].value

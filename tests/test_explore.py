@@ -357,3 +357,79 @@ def test_own_model_is_rebuilt_from_its_config_the_checker_way() -> None:
         O.explore_config(json.dumps(cfg))
     with pytest.raises(Rejected):
         O.explore_config("not json")
+    # its 2D feature maps can be measured: LeNet's input is a fixed 32×32 image
+    assert [n for n, _, _ in ex.rf_layers][-1] == "block2_pool"
+
+
+# ------------------------------------------------------------------ gradient RF of whole models
+
+
+@pytest.mark.parametrize("text", ["c3 c3 m2s2 c3", "c3d2 c3d2 c3d2", "c3 c3d2 c3d4", "c5s2 a3s2 c3"])
+def test_gradient_map_reaches_exactly_where_the_gradient_support_does(text: str) -> None:
+    from models import measure as M
+
+    model = R.build(R.parse_stack(text))
+    grad = M.gradient_map(model)
+    assert grad.dtype == np.float64 and np.isfinite(grad).all()
+    np.testing.assert_array_equal(grad > 0, M.gradient_support(model))
+
+
+def test_gradient_rf_of_zoo_stacks_equals_the_inspector_rf() -> None:
+    """VGG-16 (hole-free 3×3 convs and 2×2 pools) and LeNet-5: at every layer whose RF fits inside the input, the
+    centre unit's non-zero gradient spans exactly the inspector's RF, inside the box the page draws."""
+    from models import inspect
+
+    for name, picks in (("vgg16", ("block2_pool", "block3_conv3", "block4_pool")), ("lenet5", ("block2_pool",))):
+        model, note = R.zoo_rf_model(name)
+        side = int(model.input_shape[1])
+        assert side == min(R.ZOO_SIDE, 224 if name == "vgg16" else 32) and f"{side}×{side}" in note
+        layers = {
+            n: (r, whole) for n, r, whole in R.spatial_layers(inspect.summary(model), [x.name for x in model.layers])
+        }
+        for layer in picks:
+            rf, whole = layers[layer]
+            assert not whole and rf == inspect.receptive_field(model, layer)[0] < side
+            m = R.layer_map(model, layer, rf)
+            assert m.measured == [rf, rf] and not m.clipped
+            r0, c0, r1, c1 = m.box
+            support = m.grad > 0
+            assert (r1 - r0, c1 - c0) == (rf, rf) and support[r0:r1, c0:c1].all() and support.sum() == rf * rf
+    # vgg16's deepest map (RF 212) is wider than the 128-px input: measured up to its edges, and said so
+    assert R.layer_map(model_vgg := R.zoo_rf_model("vgg16")[0], "block5_pool", 212).clipped
+    assert model_vgg.input_shape[1:3] == (R.ZOO_SIDE, R.ZOO_SIDE)
+
+
+def test_gated_models_are_measured_without_overflow_and_flagged_as_seeing_everything() -> None:
+    from models import inspect, registry
+    from models import measure as M
+
+    model = registry.get("efficientnet_b0", include_top=False, input_shape=(64, 64, 3))
+    layers = R.spatial_layers(inspect.summary(model), [x.name for x in model.layers])
+    name = next(n for n, _, whole in layers if whole)  # after the first squeeze-and-excitation gate
+    grad = M.gradient_map(keras_cut(model, name))
+    assert np.isfinite(grad).all() and (grad > 0).all()  # the gate's global pool reaches every input pixel
+    assert not M.gradient_support(keras_cut(model, layers[0][0])).all()  # the stem conv does not
+
+
+def keras_cut(model: object, layer: str) -> object:
+    from models._keras import keras
+
+    return keras.Model(model.inputs, model.get_layer(layer).output)  # type: ignore[attr-defined]
+
+
+def test_map_chart_is_a_binned_heat_map_with_the_theoretical_box() -> None:
+    grad = np.zeros((130, 130))
+    grad[10:50, 20:60] = 1.0
+    grad[30, 40] = 100.0
+    m = R.LayerMap("x", (130, 130), grad, 40, [40, 40], (10, 20, 50, 60))
+    cells = R.map_cells(m)
+    size = cells[0]["size"]
+    assert size == 3 and len(cells) == 44 * 44  # ⌈130 / 64⌉-px bins
+    by_pos = {(c["row"], c["col"]): c["share"] for c in cells}
+    assert by_pos[(30, 39)] == 0.0 and by_pos[(12, 21)] == -2.0 and by_pos[(60, 60)] is None
+    spec = R.map_chart(m, "t").to_dict()
+    (panel,) = spec["hconcat"]
+    heat, box = panel["layer"]
+    assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["field"] == "share"
+    assert box["data"]["values"] == [{"row": 10, "col": 20, "row2": 50, "col2": 60, "what": "theoretical RF 40"}]
+    assert heat["encoding"]["y"]["scale"]["reverse"] is True

@@ -39,6 +39,24 @@ def test_conv_page_fills_the_formula_and_steps_frames() -> None:
     assert any("topic=output_size" in m.value for m in at.markdown)
 
 
+def test_conv_page_plays_frame_by_frame_and_stops_at_the_last() -> None:
+    at = _run("explore_conv.py", {"w": "5", "k": "3"})
+    frames = F.output_size(5, 3) ** 2
+    at.slider(key="explore.conv.frame").set_value(4).run()
+    at.toggle(key="explore.conv.play").set_value(True).run()
+    assert not at.exception, at.exception
+    assert at.slider(key="explore.conv.frame").value == 5  # each run while playing (the fragment's timer) steps one
+    for _ in range(frames):
+        at.run()
+    assert at.slider(key="explore.conv.frame").value == frames - 1
+    assert at.toggle(key="explore.conv.play").value is False  # stopped by itself at the last frame
+    at.toggle(key="explore.conv.play").set_value(True).run()  # playing again starts from the beginning
+    assert at.slider(key="explore.conv.frame").value == 1
+    at.toggle(key="explore.conv.play").set_value(False).run()  # paused: the frame stays
+    at.run()
+    assert at.slider(key="explore.conv.frame").value == 1
+
+
 def test_conv_page_takes_a_question_numbers_from_the_url() -> None:
     at = _run("explore_conv.py", {"w": "9", "k": "3", "s": "2", "mode": "explicit P", "p": "1"})
     assert _tex(at).endswith(f"= {F.output_size(9, 3, 2, 1)}")
@@ -67,6 +85,21 @@ def test_rf_page_shows_a_zoo_model() -> None:
     at.radio(key="explore.rf.source").set_value("zoo model").run()
     assert not at.exception, at.exception
     assert any("Deepest feature map's RF: **212**" in m.value for m in at.markdown)
+    # measured live on a smaller input (said on the page), at the deepest layer whose RF fits in it
+    from models import inspect, registry
+
+    assert any("Measured on a 128×128 input instead of 224×224" in c.value for c in at.caption)
+    layer = at.select_slider(key="explore.rf.layer.vgg16").value
+    rf = inspect.receptive_field(registry.get("vgg16"), layer)
+    assert layer == "block4_pool" and rf == (100, 100)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Measured RF (gradient)"] == metrics["Theoretical RF (models.inspect)"] == "100 × 100"
+    at.select_slider(key="explore.rf.layer.vgg16").set_value("block5_pool").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert (
+        metrics["Measured RF (gradient)"] == "128 × 128" and metrics["Theoretical RF (models.inspect)"] == "212 × 212"
+    )
+    assert any("wider than the 128-px input" in c.value for c in at.caption)
 
 
 def test_arch_page_draws_a_model_and_expands_a_block() -> None:

@@ -58,6 +58,7 @@ ALLOWED_MODULES = frozenset(
     }
 )  # fmt: skip
 MAX_CONFIG_BYTES = DEFAULT_BOUNDS.config_bytes
+MAX_STORED_CONFIG = 512 << 10  # a larger exported config is checked but not kept with the verdict
 MAX_PARAMS = DEFAULT_BOUNDS.params
 CHECKER_MEMORY = 3 << 30
 CHECK_SECONDS = 120  # a wall-clock cap per check: a config built to be slow to rebuild cannot stall the batch
@@ -109,6 +110,9 @@ class CheckReport(BaseModel):
     message: str = ""
     checks: list[CheckResult] = []
     model: ModelReport | None = None
+    exported_config: str | None = None
+    """The exported ``model.json`` as the sandbox wrote it, once it rebuilt (at most :data:`MAX_STORED_CONFIG`
+    bytes): the student's Explore page rebuilds it again the same way, never running their code."""
 
 
 def validate_config(config: Any, path: str = "model") -> None:
@@ -202,7 +206,13 @@ def check_export(task_id: str, out_dir: str, bounds: Bounds = DEFAULT_BOUNDS) ->
                 trap=None if ok else spec.trap,
             )
         )
-    return CheckReport(verdict="ok", checks=results, model=None if model is None else model_report(model))
+    text = ctx.get("exported_config")
+    return CheckReport(
+        verdict="ok",
+        checks=results,
+        model=None if model is None else model_report(model),
+        exported_config=text if isinstance(text, str) and len(text.encode()) <= MAX_STORED_CONFIG else None,
+    )
 
 
 def model_report(model: Any) -> ModelReport | None:
@@ -244,7 +254,9 @@ def _load_export(task: Any, out: Path, bounds: Bounds) -> tuple[Any, dict[str, A
     path = out / "model.json"
     if not path.exists():
         return None
-    model = rebuild(path.read_text(errors="replace"), bounds)
+    text = path.read_text(errors="replace")
+    model = rebuild(text, bounds)
+    ctx["exported_config"] = text
     if task.kind == "train":
         if not (out / "arrays.npz").exists():
             raise Rejected("the trained weights (arrays.npz) were not exported")

@@ -35,6 +35,8 @@ class GradeResult(BaseModel):
     stdout_head: str = ""
     model: ModelReport | None = None
     """The rebuilt model's per-layer table and receptive field (computed by the checker)."""
+    exported_config: str | None = None
+    """The model config the sandbox exported, as the checker rebuilt it (``CheckReport.exported_config``)."""
 
 
 def submission_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -140,6 +142,7 @@ class Autograder:
                 message=report.message,
                 checks=report.checks,
                 model=report.model,
+                exported_config=report.exported_config,
                 **base,
                 **common,
             )

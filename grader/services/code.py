@@ -297,6 +297,34 @@ def code_submission_bytes(sf: SessionFactory, actor_id: int, submission_id: int)
         return c.source_bytes if c.source_bytes is not None else c.source.encode("utf-8")
 
 
+class ExportedModel(OutModel):
+    """The model config the sandbox exported for a graded submission (``config`` is None when none was kept: the
+    run ended before a model was exported and rebuilt, or it was graded before configs were kept)."""
+
+    id: int
+    task_id: str
+    file_name: str
+    created_at: dt.datetime
+    verdict: str | None
+    config: str | None
+
+
+def code_submission_model(sf: SessionFactory, actor_id: int, submission_id: int) -> ExportedModel:
+    """A submission's exported model config, for the reader allowed to see the submission (its author, or an
+    instructor of the course it was handed in to): :class:`AccessDenied` for anyone else."""
+    with read_session(sf) as s:
+        c = _readable(s, actor_id, submission_id)
+        config = (c.results or {}).get("exported_config")
+        return ExportedModel(
+            id=c.id,
+            task_id=c.task_id,
+            file_name=c.file_name,
+            created_at=c.created_at,
+            verdict=c.verdict,
+            config=config if isinstance(config, str) else None,
+        )
+
+
 def get_code_submission(sf: SessionFactory, actor_id: int, submission_id: int) -> CodeSubmissionOut:
     """One submission and its verdict so far (``verdict is None``: not graded yet)."""
     with read_session(sf) as s:

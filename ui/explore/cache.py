@@ -47,6 +47,36 @@ def stack_measured(tokens: str) -> Any:
     return rf.measure(rf.parse_stack(tokens))
 
 
+@st.cache_resource(show_spinner="Building the model for the gradient…", max_entries=4)
+def zoo_rf(name: str) -> tuple[Any, str, Any, list[tuple[str, int, bool]]]:
+    """The zoo model on the heat map's input (:func:`ui.explore.rf.zoo_rf_model`), the sentence saying which, its
+    summary and the layers worth measuring."""
+    from models import inspect
+    from ui.explore import rf
+
+    model, note = rf.zoo_rf_model(name)
+    if model is None:
+        return None, note, None, []
+    summary = inspect.summary(model)
+    return model, note, summary, rf.spatial_layers(summary, [layer.name for layer in model.layers])
+
+
+@st.cache_resource(show_spinner="Measuring the gradient on the input (once per layer)…", max_entries=32)
+def zoo_layer_map(name: str, layer: str) -> Any:
+    from ui.explore import rf
+
+    model, _, _, layers = zoo_rf(name)
+    return rf.layer_map(model, layer, dict((n, r) for n, r, _ in layers)[layer])
+
+
+@st.cache_resource(show_spinner="Measuring the gradient on the input (once per layer)…", max_entries=32)
+def own_layer_map(text: str, layer: str) -> Any:
+    from ui.explore import rf
+
+    ex = own_model(text)
+    return rf.layer_map(ex.model, layer, dict((n, r) for n, r, _ in ex.rf_layers)[layer])
+
+
 @st.cache_resource(show_spinner="Training LeNet-5 on the bundled digits (a few seconds, once)…")
 def lenet_trained() -> Any:
     from ui.explore import lenet

@@ -25,6 +25,7 @@ KINDS: dict[str, str] = {
     "dilation hole": "#f2c14e",
 }
 MAX_GRID = 24  # wider inputs are drawn as one axis (the arithmetic is per axis)
+PLAY_SECONDS = 0.4  # one frame per timer run while the view plays
 
 
 @dataclass(frozen=True)

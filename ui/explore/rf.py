@@ -194,3 +194,142 @@ def coverage_chart(cells: list[dict[str, Any]]) -> alt.Chart:
         )
         .properties(width=620)
     )
+
+
+# ------------------------------------------------------------------ gradient RF of a whole model (zoo or your own)
+
+ZOO_SIDE = 128  # zoo models are measured on inputs at most this wide: the gradient of a 224-px VGG takes seconds
+MAP_CELLS = 48  # the heat map bins the input to at most this many cells a side
+
+
+@dataclass(frozen=True)
+class LayerMap:
+    """The input gradient of the centre unit of one layer (models.measure.gradient_map), with the inspector's RF of
+    that layer for comparison."""
+
+    layer: str
+    side: tuple[int, int]  # the input's height and width
+    grad: Any  # 2D float array over the input: each input's share of the unit
+    rf: int  # models.inspect's RF of the layer (first axis)
+    measured: list[int]  # extent of the non-zero gradient per axis (models.measure.receptive_field's rule)
+    box: tuple[int, int, int, int]  # theoretical RF box (row0, col0, row1, col1; end exclusive), clipped to the input
+
+    @property
+    def clipped(self) -> bool:
+        """The theoretical RF is wider than the input: the measurement can only reach the input's edges."""
+        return self.rf > min(self.side)
+
+
+def spatial_layers(summary: Any, names: list[str]) -> list[tuple[str, int, bool]]:
+    """(layer, RF, sees the whole input) of the model's 2D feature maps where the RF grows (the layers worth
+    measuring), in graph order; only top-level layers of ``names`` (a nested model's layers cannot be cut out). The
+    flag is models.inspect's: a gate such as squeeze-and-excitation mixes in a global pool of the whole input."""
+    top, out, last = set(names), [], 0
+    for r in summary.layers:
+        if r.receptive_field is None or len(r.output_shape) != 3 or r.name not in top:
+            continue
+        rf = int(r.receptive_field[0])
+        if rf > last:
+            out.append((r.name, rf, bool(r.whole_input)))
+            last = rf
+    return out
+
+
+def default_layer(layers: list[tuple[str, int, bool]], side: int) -> int:
+    """The index of the deepest layer whose RF fits inside the input with no global gate (the measurement can then
+    match the theory), else the last layer."""
+    fits = [i for i, (_, rf, whole) in enumerate(layers) if rf <= side and not whole]
+    return fits[-1] if fits else len(layers) - 1
+
+
+def layer_map(model: Any, layer: str, rf: int) -> LayerMap:
+    """Measure the centre unit of ``layer`` on a live model (the model cut at that layer)."""
+    import numpy as np
+
+    from models import measure as M
+    from models._keras import keras
+
+    cut = keras.Model(model.inputs, model.get_layer(layer).output, name=f"{model.name}_to_{layer}")
+    grad = M.gradient_map(cut)
+    support = grad > 0
+    spans = [np.nonzero(support.any(axis=1 - a))[0] for a in (0, 1)]
+    measured = [int(s.max() - s.min() + 1) if s.size else 0 for s in spans]
+    h, w = grad.shape
+    box = []
+    for s, n in zip(spans, (h, w), strict=True):
+        centre = (int(s.min()) + int(s.max())) / 2 if s.size else (n - 1) / 2
+        lo = round(centre - (rf - 1) / 2)
+        box.append((max(lo, 0), min(lo + rf, n)))
+    return LayerMap(layer, (h, w), grad, rf, measured, (box[0][0], box[1][0], box[0][1], box[1][1]))
+
+
+def map_cells(m: LayerMap, cells: int = MAP_CELLS) -> list[dict[str, Any]]:
+    """Heat-map data: the input binned to at most ``cells`` a side (``row``/``col`` in input pixels, ``size`` the
+    bin's side), each bin's largest gradient share as ``log10`` of its ratio to the unit's largest share
+    (``None`` where no input of the bin reaches the unit)."""
+    import numpy as np
+
+    h, w = m.side
+    b = max(1, -(-max(h, w) // cells))
+    top = float(m.grad.max()) or 1.0
+    out = []
+    for y in range(0, h, b):
+        for x in range(0, w, b):
+            v = float(m.grad[y : y + b, x : x + b].max())
+            out.append({"row": y, "col": x, "size": b, "share": round(float(np.log10(v / top)), 2) if v > 0 else None})
+    return out
+
+
+def map_chart(m: LayerMap, title: str, size: int = 300) -> alt.HConcatChart:
+    """The gradient heat map (log scale: the effective RF is far narrower than the theoretical one) with the
+    theoretical RF box drawn over it (wrapped in a one-panel concat: Streamlit keeps a concat's declared height)."""
+    h, w = m.side
+    x = alt.X("col:Q", scale=alt.Scale(domain=[0, w], nice=False), axis=alt.Axis(title="input column (px)"))
+    y = alt.Y("row:Q", scale=alt.Scale(domain=[0, h], nice=False, reverse=True), axis=alt.Axis(title="row (px)"))
+    import pandas as pd
+
+    # a data frame, not inline values: Altair validates inline rows one by one, Streamlit ships a frame as Arrow
+    heat = (
+        alt.Chart(pd.DataFrame(map_cells(m)), title=title)
+        .transform_filter("datum.share != null")
+        .transform_calculate(col2="datum.col + datum.size", row2="datum.row + datum.size")
+        .mark_rect()
+        .encode(
+            x=x,
+            x2="col2:Q",
+            y=y,
+            y2="row2:Q",
+            color=alt.Color(
+                "share:Q",
+                scale=alt.Scale(scheme="viridis"),
+                legend=alt.Legend(title="log10 share (0 = largest)", orient="bottom", gradientLength=200),
+            ),
+            tooltip=["row:Q", "col:Q", "share:Q"],
+        )
+    )
+    r0, c0, r1, c1 = m.box
+    box = (
+        alt.Chart(alt.Data(values=[{"row": r0, "col": c0, "row2": r1, "col2": c1, "what": f"theoretical RF {m.rf}"}]))
+        .mark_rect(fill=None, stroke="#d62728", strokeWidth=2.5, strokeDash=[6, 3])
+        .encode(x=x, x2="col2:Q", y=y, y2="row2:Q", tooltip=["what:N"])
+    )
+    return alt.hconcat(alt.layer(heat, box).properties(width=size, height=round(size * h / w)))
+
+
+def zoo_rf_model(name: str) -> tuple[Any, str]:
+    """The zoo model ``name`` without its head, on a square input at most :data:`ZOO_SIDE` wide, for the gradient
+    heat map, and a sentence saying on what input it is measured; ``(None, why)`` for models that are not 2D."""
+    from models import registry
+    from models.facts import get as variant
+
+    shape = tuple(variant(name).input_shape)
+    if len(shape) != 3:
+        return None, "The heat map is drawn for 2D image models; this one is not (its RF curve above still holds)."
+    side = min(int(shape[0]), ZOO_SIDE)
+    model = registry.get(name, include_top=False, input_shape=(side, side, int(shape[2])))
+    if side < shape[0]:
+        return model, (
+            f"Measured on a {side}×{side} input instead of {shape[0]}×{shape[1]} (the gradient of the full size takes "
+            f"seconds): a layer whose RF is wider than {side} px reaches the input's edges, so the box is clipped."
+        )
+    return model, f"Measured on the model's own {side}×{side} input."

@@ -13,6 +13,7 @@ from grader.db import utcnow
 from ui import code_view as C
 from ui.assessments_view import duration
 from ui.code_submissions_view import shared_queue
+from ui.explore.own import own_url
 from ui.mathtext import md, render_md
 from ui.state import require_user, services
 
@@ -132,6 +133,13 @@ def _verdict(sub: S.CodeSubmissionOut) -> None:
                 "params": st.column_config.NumberColumn(format="localized"),
                 "MACs": st.column_config.NumberColumn(format="localized"),
             },
+        )
+    if r.get("exported_config"):  # rebuilt from that config on the Explore page, never by running the code again
+        st.link_button(
+            "Explore your model",
+            own_url(sub.id),
+            icon=":material/build:",
+            help="Its diagram, layer table and receptive field, measured on the input (opens a new tab).",
         )
     if r.get("stdout_head"):
         with st.expander("What your code printed"):

@@ -3,8 +3,6 @@ filled in and Keras' padding split; causal dilated Conv1D as WaveNet stacks it."
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from ui.explore import conv as C
@@ -45,18 +43,38 @@ dims = 2 if setup.padded <= C.MAX_GRID else 1
 if dims == 1:
     st.caption(f"The padded input is {setup.padded} wide: drawn along one axis (the other is the same).")
 frames = len(C.frame_positions(setup, dims))
-holder = st.empty()
-b1, b2 = st.columns([4, 1])
-frame = b1.slider("Frame", 0, frames - 1, 0, key="explore.conv.frame") if frames > 1 else 0
-play = b2.button("▶ Play", key="explore.conv.play", disabled=frames < 2)
-if play:
-    for f in range(frames):
-        holder.altair_chart(C.frame_chart(setup, f, dims), width="content")
-        time.sleep(0.25)
-else:
-    holder.altair_chart(C.frame_chart(setup, frame, dims), width="content")
-pos = C.frame_positions(setup, dims)[frame]
-st.caption(f"Output {pos} reads padded positions {[C.taps(setup, x) for x in pos]} (row, column).")
+FRAME, PLAY, STOP = "explore.conv.frame", "explore.conv.play", "explore.conv.stop"
+state[FRAME] = min(int(state.get(FRAME, 0)), frames - 1)
+if state.pop(STOP, False):  # the last frame was reached while playing
+    state[PLAY] = False
+
+
+def _on_play() -> None:
+    if state.get(PLAY) and state[FRAME] >= frames - 1:  # play again from the start
+        state[FRAME] = 0
+
+
+playing = frames > 1 and st.toggle(
+    "▶ Play", key=PLAY, on_change=_on_play, help="Steps one frame every 0.4 s; switch it off to pause."
+)
+
+
+@st.fragment(run_every=C.PLAY_SECONDS if playing else None)
+def _frames() -> None:
+    """The frame slider and the kernel on the input; while playing, each timer run of this fragment alone (not the
+    page) advances one frame, so every other widget stays usable."""
+    if state.get(PLAY):
+        if state[FRAME] >= frames - 1:
+            state[STOP] = True
+            st.rerun()  # the whole page: the timer stops and the toggle shows it
+        state[FRAME] += 1
+    frame = st.slider("Frame", 0, frames - 1, key=FRAME) if frames > 1 else 0
+    st.altair_chart(C.frame_chart(setup, frame, dims), width="content")
+    pos = C.frame_positions(setup, dims)[frame]
+    st.caption(f"Output {pos} reads padded positions {[C.taps(setup, x) for x in pos]} (row, column).")
+
+
+_frames()
 
 st.subheader("Causal dilated Conv1D (WaveNet)")
 q1, q2, q3 = st.columns(3)

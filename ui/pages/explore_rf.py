@@ -8,8 +8,9 @@ import streamlit as st
 from models.registry import list_models
 from ui.explore import practise_url
 from ui.explore import rf as R
-from ui.explore.cache import schedule_charts, stack_measured, stack_summary, zoo_summary
+from ui.explore.cache import schedule_charts, stack_measured, stack_summary, zoo_layer_map, zoo_rf, zoo_summary
 from ui.explore.links import params_from_query
+from ui.explore.show import gradient_rf
 
 st.title("Receptive field")
 st.caption("Theory from models.inspect and quizbank.formulas; measurement from the gradient of a live Keras model.")
@@ -25,6 +26,13 @@ if source == "zoo model":
     rf = summary.receptive_field
     st.markdown(f"Deepest feature map's RF: **{rf[0] if rf else '—'}** px"
                 + (" (a global pool / dense head then sees the whole input)" if summary.whole_input else ""))  # fmt: skip
+    st.subheader("Measured on the input")
+    model, note, small, layers = zoo_rf(name)
+    st.caption(note)
+    if model is not None:
+        gradient_rf(
+            layers, int(model.input_shape[1]), lambda layer: zoo_layer_map(name, layer), f"explore.rf.layer.{name}"
+        )
     ops = None
 else:
     text = st.text_input("Layers (c3 = conv 3×3, c3s2 = stride 2, c3d2 = dilation 2, m2s2 / a2s2 = max / avg pool)",
