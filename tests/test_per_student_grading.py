@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ BP = {
 }
 N, POINTS = 6, 3 * 2 + 2 * 1 + 3
 NAMES = ("ada", "bo", "cy", "dee", "eve")
+PAGE = str(Path(__file__).resolve().parent.parent / "ui" / "pages" / "assessments.py")
 
 
 # ------------------------------------------------------------------ the truth, from the stored rows and the engine
@@ -428,3 +430,73 @@ def test_the_builders_preview_labels_shuffled_options_as_the_student_reads_them(
         assert [o[: o.index(")") + 1] for o in q.options] == [f"({c})" for c in "abcd"[: len(q.options)]]  # type: ignore[union-attr]
         assert any(line in q.key for line in q.options)  # type: ignore[union-attr]  # the key names them by label
     assert math.isclose(preview.points, POINTS)
+
+
+# ------------------------------------------------------------------ the student's page
+
+
+def test_the_assessments_page_shows_a_b_c_d_and_reads_back_the_option_picked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from ui.state import USER_KEY
+    from ui.state import services as cached_services
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    D.upgrade(url)
+    monkeypatch.setenv("CNNQUIZ_DB_URL", url)
+    cached_services.clear()
+    engine = D.make_engine(url)
+    try:
+        sf = D.session_factory(engine)
+        prof = S.create_user(sf, "prof", "instructor")
+        course = S.create_course(sf, prof.id, "CNN101", "CNNs")
+        now = D.utcnow()
+        opens, closes = now - HOUR, now + 24 * HOUR
+        bp = {
+            **BP,
+            "items": [{"generator": "conv_params.pick", "count": 4, "difficulty": 1}],
+            "schedule": {"opens": opens, "closes": closes, "key_release": closes + HOUR},
+        }
+        # a student whose first shown option is not the generator's (a): the page must still read (a) for it
+        students = [S.create_user(sf, f"s{n}", "student") for n in range(20)]
+        for u in students:
+            S.enrol(sf, prof.id, course.id, u.id)
+        a = S.publish_blueprint(sf, prof.id, course.id, parse_blueprint(bp), now=now)
+        student, inst = next(
+            (u, i)
+            for u in students
+            for i in _instances(sf, a.id, u.id)[:1]
+            if i.option_order and i.option_order[0] != "a"
+        )
+        at = AppTest.from_file(PAGE)
+        at.session_state[USER_KEY] = student
+        at.query_params["assessment"] = str(a.id)
+        at.run()
+        at.button(key=f"assess.start.{a.id}").click().run()
+        assert not at.exception, at.exception
+        (att,) = S.list_attempts(sf, student.id, a.id)
+        radio = at.radio(key=f"assess.ans.{att.id}.{inst.id}")
+        assert list(radio.options) == [f"({label}) {render_md(o.text)}" for label, o in _shown(inst)]
+        radio.set_value("a").run()
+        assert not at.exception, at.exception
+        first = _shown(inst)[0][1]
+        with D.read_session(sf) as s:
+            r = s.execute(select(D.Response).where(D.Response.attempt_id == att.id)).scalar_one()
+        assert (r.raw_text, r.parsed) == ("a", first.id)
+        assert any(f"(a) {render_md(first.text)}" in c.value for c in at.caption)  # the saved answer, as shown
+        S.finish_attempt(sf, student.id, att.id)
+        S.update_assessment_times(sf, prof.id, a.id, key_release_at=D.utcnow() - dt.timedelta(seconds=1))
+        after = AppTest.from_file(PAGE)
+        after.session_state[USER_KEY] = student
+        after.query_params["assessment"] = str(a.id)
+        after.run()
+        assert not after.exception, after.exception
+        body = " ".join(m.value for m in after.markdown)
+        assert f"Your answer: (a) {render_md(first.text)}" in body
+        right = next((label, o) for label, o in _shown(inst) if o.correct)
+        assert f"({right[0]}) {render_md(right[1].text)}" in body
+    finally:
+        cached_services.clear()
+        engine.dispose()
