@@ -9,7 +9,9 @@ one at that place, or the one of their own variant there (an exam with one varia
 shuffled), so every student's row is filled.
 
 Responses: one row per stored response, with the question's generator, seed and difficulty
-(enough to regenerate it), the raw text and parsed value, the score and the trap it matched.
+(enough to regenerate it), the raw text and parsed value, the score and the trap it matched. The raw
+text is as the student typed it, in the option labels they were shown; the parsed value names options
+by the regenerated question's own ids (where the options were shuffled, the two differ).
 
 Cells typed by users (names, raw answers) that a spreadsheet would run as a formula
 (``=``, ``+``, ``-``, ``@``, tab, CR) are prefixed with ``'`` (OWASP "CSV injection").

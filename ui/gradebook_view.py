@@ -173,7 +173,8 @@ def change_line(c: ScoreChangeOut) -> str:
 
 def options_text(options: Sequence[OptionView] | None, chosen: object) -> str | None:
     """The option(s) ``chosen`` names (one label or a list of them), each as ``(a) its text`` with its math typeset,
-    in the order shown; ``None`` when these are not options of the question (or it has none)."""
+    in the order shown (several: a Markdown list, one per line); ``None`` when these are not options of the
+    question (or it has none)."""
     if not options:
         return None
     ids = [chosen] if isinstance(chosen, str) else chosen
@@ -182,7 +183,8 @@ def options_text(options: Sequence[OptionView] | None, chosen: object) -> str | 
     texts = {o.id: o.text for o in options}
     if not set(ids) <= set(texts):
         return None
-    return "; ".join(f"({o.id}) {render_md(o.text)}" for o in options if o.id in ids)
+    lines = [f"({o.id}) {render_md(o.text)}" for o in options if o.id in ids]
+    return lines[0] if len(lines) == 1 else "\n" + "\n".join(f"- {line}" for line in lines)
 
 
 def attempt_items(res: AttemptResultsOut, trail: Iterable[ScoreChangeOut], overridden: set[int]) -> list[ResponseItem]:
