@@ -2,11 +2,16 @@
 
 Gradebook: one row per student enrolled in the course: attempts made, the attempt that counts
 (the best-scoring attempt that is over: finished, or past its deadline), its total and percentage,
-and one column per question (``q<position>``) with the points earned on the last try of that
+and one column per question (``q1`` … ``qn``) with the points earned on the last try of that
 question in the counted attempt (empty: not answered). In-progress attempts do not count yet.
+The columns are positional: ``qk`` is the student's own k-th question, whichever it is — the shared
+one at that place, or the one of their own variant there (an exam with one variant per student, or
+shuffled), so every student's row is filled.
 
 Responses: one row per stored response, with the question's generator, seed and difficulty
-(enough to regenerate it), the raw text and parsed value, the score and the trap it matched.
+(enough to regenerate it), the raw text and parsed value, the score and the trap it matched. The raw
+text is as the student typed it, in the option labels they were shown; the parsed value names options
+by the regenerated question's own ids (where the options were shuffled, the two differ).
 
 Cells typed by users (names, raw answers) that a spreadsheet would run as a formula
 (``=``, ``+``, ``-``, ``@``, tab, CR) are prefixed with ``'`` (OWASP "CSV injection").
@@ -20,6 +25,7 @@ import datetime as dt
 import io
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,6 +34,7 @@ from sqlalchemy.orm import Session
 from . import db as D
 from .db import SessionFactory, read_session, utcnow
 from .services import assessment_row, require_assessment_teacher
+from .services.assessments import question_totals
 from .services.grading import require_assessment_grader
 
 
@@ -51,12 +58,8 @@ def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = 
     """The gradebook as rows of text, header first (a data function: no access check)."""
     t = now or utcnow()
     a = assessment_row(s, assessment_id)
-    questions = s.execute(
-        select(D.QuestionInstance.id, D.QuestionInstance.position, D.QuestionInstance.points)
-        .where(D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None))
-        .order_by(D.QuestionInstance.position)
-    ).all()
-    max_total = sum(q.points for q in questions)
+    n, max_total = question_totals(s, a)
+    exam_of = _exams(s, a.id, n)
     students = s.execute(
         select(D.User.id, D.User.username, D.User.display_name)
         .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
@@ -90,7 +93,7 @@ def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = 
         by_user[att.user_id].append(att)
 
     header = ["user_id", "username", "display_name", "attempts", "counted_attempt", "score", "max_score", "percent"]
-    header += [f"q{q.position}" for q in questions]
+    header += [f"q{k}" for k in range(1, n + 1)]
     rows = [header]
     for st in students:
         mine = sorted(by_user.get(st.id, []), key=lambda x: x.number)
@@ -98,14 +101,33 @@ def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = 
         best = max(over, key=lambda x: (sum(scores[x.id].values()), -x.number), default=None)
         row = [str(st.id), _safe(st.username), _safe(st.display_name), str(len(mine))]
         if best is None:
-            row += ["", "", _num(max_total), ""] + [""] * len(questions)
+            row += ["", "", _num(max_total), ""] + [""] * n
         else:
             total = sum(scores[best.id].values())
             pct = 100.0 * total / max_total if max_total else 0.0
             row += [str(best.number), _num(total), _num(max_total), f"{pct:.1f}"]
-            row += [_num(scores[best.id].get(q.id)) for q in questions]
+            mine_q = exam_of(st.id)
+            row += [_num(scores[best.id].get(qid)) for qid in mine_q] + [""] * (n - len(mine_q))
         rows.append(row)
     return rows
+
+
+def _exams(s: Session, assessment_id: int, n: int) -> Callable[[int], list[int]]:
+    """The ids of a student's first ``n`` questions, in the order they are asked: the shared ones and their own
+    (a variant of their own, personal questions after the course's), by position."""
+    shared: list[tuple[int, int]] = []
+    own: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for qid, owner, position in s.execute(
+        select(D.QuestionInstance.id, D.QuestionInstance.owner_id, D.QuestionInstance.position).where(
+            D.QuestionInstance.assessment_id == assessment_id
+        )
+    ):
+        (shared if owner is None else own[owner]).append((position, qid))
+
+    def exam_of(user_id: int) -> list[int]:
+        return [qid for _, qid in sorted(shared + own.get(user_id, []))[:n]]
+
+    return exam_of
 
 
 RESPONSE_HEADER = [

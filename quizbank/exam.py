@@ -80,9 +80,18 @@ def instantiate(
 ) -> list[tuple[str, int, int, float]]:
     """``(generator, seed, difficulty, points)`` per question of a blueprint, deterministically from ``seed`` (and
     ``secret``, see :func:`derive_seed`)."""
+    return [
+        (gen, derive_seed(seed, slot, secret), item.difficulty, item.points)
+        for slot, (gen, item) in enumerate(_slots(blueprint))
+    ]
+
+
+def _slots(blueprint: Sequence[BlueprintItem]) -> list[tuple[str, BlueprintItem]]:
+    """The generator of each position of a blueprint's plan and the item it comes from (no seed needed: a topic's
+    generators are taken in turn)."""
     from .generators import generators
 
-    out: list[tuple[str, int, int, float]] = []
+    out: list[tuple[str, BlueprintItem]] = []
     for item in blueprint:
         if item.generator is not None:
             gens = [item.generator]
@@ -90,9 +99,14 @@ def instantiate(
             gens = [g.id for g in generators(item.topic) if item.difficulty in g.difficulties]
             if not gens:
                 raise ValueError(f"topic {item.topic!r} has no generator at difficulty {item.difficulty}")
-        for j in range(item.count):
-            out.append((gens[j % len(gens)], derive_seed(seed, len(out), secret), item.difficulty, item.points))
+        out += [(gens[j % len(gens)], item) for j in range(item.count)]
     return out
+
+
+def slot_generators(blueprint: Sequence[BlueprintItem]) -> list[str]:
+    """The generator of each position (*slot*) of a blueprint's plan, whatever the seed: every variant drawn from
+    the blueprint asks the same generator at the same slot."""
+    return [gen for gen, _ in _slots(blueprint)]
 
 
 # ------------------------------------------------------------------ blueprint files and exams
@@ -234,6 +248,20 @@ def _student_rng(base: int, student: str) -> random.Random:
     return random.Random(f"cnnquiz/{base}/order/{student}")
 
 
+def _question_order(rng: random.Random, n: int, shuffle: bool) -> list[int]:
+    order = list(range(n))
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def question_slots(bp: BlueprintFile, student: str) -> list[int]:
+    """The slot (0-based position in the blueprint's plan) of each of ``student``'s questions, in the order
+    :func:`build_student_exam` gives them: ``question_slots(bp, s)[k]`` is the slot of their question ``k + 1``."""
+    n = sum(item.count for item in bp.items)
+    return _question_order(_student_rng(bp.seed, student), n, bp.shuffle_questions)
+
+
 def build_student_exam(bp: BlueprintFile, student: str, *, secret: bytes | None = None) -> StudentExam:
     """``student``'s exam: the same for any call with the same blueprint, student (and ``secret``), bit for bit.
 
@@ -246,9 +274,7 @@ def build_student_exam(bp: BlueprintFile, student: str, *, secret: bytes | None 
     seed = bp.seed if bp.same_for_everyone else student_seed(bp.seed, student)
     plan = instantiate(bp.items, seed, secret=secret)
     rng = _student_rng(bp.seed, student)
-    order = list(range(len(plan)))
-    if bp.shuffle_questions:
-        rng.shuffle(order)
+    order = _question_order(rng, len(plan), bp.shuffle_questions)
     out: list[ExamQuestion] = []
     for number, i in enumerate(order, start=1):
         gen, sd, diff, points = plan[i]
@@ -273,6 +299,41 @@ def build_exam(bp: BlueprintFile, students: Sequence[str], *, secret: bytes | No
 def personal(bp: BlueprintFile) -> bool:
     """Whether students of ``bp`` get questions (or an order of them) of their own, not one shared list."""
     return not bp.same_for_everyone or bp.shuffle_questions or bp.shuffle_options
+
+
+# ------------------------------------------------------------------ option labels as shown
+
+_Choice = MultipleChoiceQuestion | MultiSelectQuestion
+
+
+def shown_labels(order: Sequence[str]) -> dict[str, str]:
+    """Option id → the label it is shown under when the options come in ``order``: the first option shown is
+    labelled with the first of the ids in their own order, and so on, so a shuffled question still reads (a), (b),
+    (c), (d) and its labels say nothing of how the options were generated."""
+    return dict(zip(order, sorted(order), strict=True))
+
+
+def relabel_answer(value: Any, labels: dict[str, str]) -> Any:
+    """A choice answer (one option id, or a list of them) with each id mapped through ``labels`` (a list comes back
+    sorted, as a multi-select answer is kept); an id ``labels`` does not name is kept as it is."""
+    if isinstance(value, str):
+        return labels.get(value, value)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return sorted(labels.get(v, v) for v in value)
+    return value
+
+
+def relabel(q: AnyQuestion) -> AnyQuestion:
+    """``q`` as a student is shown it: its options keep their order and texts but are relabelled by
+    :func:`shown_labels` (so a shuffled question reads (a), (b), (c), (d)), its key relabelled with them. A
+    question without options, or whose labels already read in order, comes back as it is."""
+    if not isinstance(q, _Choice):
+        return q
+    labels = shown_labels([o.id for o in q.options])
+    if all(k == v for k, v in labels.items()):
+        return q
+    options = [o.model_copy(update={"id": labels[o.id]}) for o in q.options]
+    return q.model_copy(update={"options": options, "key": relabel_answer(q.key, labels)})
 
 
 # ------------------------------------------------------------------ blueprint files written back

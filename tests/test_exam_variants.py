@@ -108,14 +108,32 @@ def test_publishing_stores_each_students_own_variant_bit_for_bit(w: dict[str, An
     assert [(x.questions, x.max_score) for x in listed] == [(N_QUESTIONS, POINTS)] * 2
 
 
+def _stored_texts(sf: D.SessionFactory, aid: int, user_id: int) -> list[tuple[int, list[str] | None]]:
+    """A student's stored instances: position and option texts in the stored order (``None``: no options)."""
+    with D.read_session(sf) as s:
+        insts = s.execute(
+            select(D.QuestionInstance)
+            .where(D.QuestionInstance.assessment_id == aid, D.QuestionInstance.owner_id == user_id)
+            .order_by(D.QuestionInstance.position)
+        ).scalars()
+        return [(i.position, _texts(S.instance_question(i))) for i in insts]
+
+
+def _texts(q: Any) -> list[str] | None:
+    return None if getattr(q, "options", None) is None else [o.text for o in q.options]
+
+
 def test_options_are_shown_in_the_stored_order(w: dict[str, Any]) -> None:
     sf, a, ada = w["sf"], w["exam"], w["ada"]
     views = S.list_questions(sf, ada.id, a.id, now=T0 + HOUR)
     stored = _stored(sf, a.id, ada.id)
+    texts = _stored_texts(sf, a.id, ada.id)
     moved = False
-    for v, (_, _, ident) in zip(views, stored, strict=True):
+    for v, (_, _, ident), (_, shown) in zip(views, stored, texts, strict=True):
         if v.options is not None:
-            assert [o.id for o in v.options] == ident[5]
+            # the stored order, labelled (a), (b), (c)… as shown
+            assert [o.text for o in v.options] == shown
+            assert [o.id for o in v.options] == sorted(ident[5])
             with D.read_session(sf) as s:
                 inst = s.get_one(D.QuestionInstance, v.instance.id)
                 fresh = generate(inst.generator, inst.seed, inst.difficulty)
@@ -172,13 +190,9 @@ def test_a_student_takes_exactly_their_variant_and_is_graded_on_it(w: dict[str, 
     assert g.max_score == POINTS
     after = S.attempt_results(sf, ada.id, att.id, now=T0 + 48 * HOUR)
     assert after.grade is not None and after.grade.score == POINTS
-    assert [(it.question.instance.position, _identity_of_view(it.question)) for it in after.items] == [
-        (p, ident[5]) for p, _, ident in _stored(sf, a.id, ada.id)
-    ]
-
-
-def _identity_of_view(v: Any) -> list[str] | None:
-    return None if v.options is None else [o.id for o in v.options]
+    assert [(it.question.instance.position, _texts(it.question)) for it in after.items] == _stored_texts(
+        sf, a.id, ada.id
+    )
 
 
 def test_only_instructors_of_the_course_publish_and_export(w: dict[str, Any]) -> None:

@@ -2,8 +2,10 @@
 statistics, and four Altair charts built as data (facility against discrimination, trap frequency per question,
 correct rate by stride, dilation and padding mode, mastery of students × topics).
 
-The statistics are :mod:`grader.analytics`'s (Moodle's definitions, documented there), one row per question
-instance, over each student's counted answer (their last try of the last attempt).
+The statistics are :mod:`grader.analytics`'s (Moodle's definitions, documented there), one row per item, over each
+student's counted answer (their last try of the last attempt). An item is a shared question, or, where each student
+has a variant of their own, a slot of the blueprint: every student's question drawn at that place
+(:func:`grader.services.item_keys`), so Q3 is the blueprint's third question whatever order a student saw it in.
 
 **Dubious items.** A question is flagged when any of these hold (fractions, as Moodle's percentages / 100):
 
@@ -47,7 +49,7 @@ THRESHOLDS = (
 @dataclass(frozen=True)
 class ItemLabel:
     item: str
-    """The question instance id as text (what the records call ``item``)."""
+    """What the records call ``item``: a shared question's instance id as text, or a blueprint slot."""
     position: int
     generator: str
     topic: str
@@ -62,12 +64,16 @@ class ItemLabel:
         return f"Q{self.position}: {spec.title if spec else self.generator}"
 
 
-def item_labels(questions: Iterable[Any]) -> dict[str, ItemLabel]:
-    """Labels by item id, from the instructor's question views (``.instance`` with its position and generator)."""
+def item_labels(items: Iterable[Any]) -> dict[str, ItemLabel]:
+    """Labels by item, from :func:`grader.services.assessment_items` (shared questions or blueprint slots) or from
+    the instructor's question views (``.instance`` with its position and generator)."""
     out = {}
-    for q in questions:
-        i = q.instance
-        out[str(i.id)] = ItemLabel(str(i.id), i.position, i.generator, i.topic)
+    for q in items:
+        if hasattr(q, "instance"):
+            i = q.instance
+            out[str(i.id)] = ItemLabel(str(i.id), i.position, i.generator, i.topic)
+        else:
+            out[q.item] = ItemLabel(q.item, q.position, q.generator, q.topic)
     return out
 
 

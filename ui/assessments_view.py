@@ -238,6 +238,18 @@ def marker(item: S.QuestionResultOut) -> str:
     return "●" if item.answer is not None else "○"
 
 
+def chosen_text(view: S.StudentQuestionView, answer: S.ResponseOut | None) -> str | None:
+    """The option(s) a stored answer picked, as Markdown in the labels the student was shown: ``(a) its text``
+    (``None``: no answer, not a choice question, or an answer that names no option of it)."""
+    if answer is None or not view.options:
+        return None
+    picked = [answer.parsed] if isinstance(answer.parsed, str) else answer.parsed
+    labels = {o.id for o in view.options}
+    if not isinstance(picked, list) or not picked or not set(picked) <= labels:
+        return None
+    return "; ".join(f"({o.id}) {o.text}" for o in view.options if o.id in picked)
+
+
 def key_text(view: S.StudentQuestionView) -> str:
     """A released key as Markdown: the option(s) it names, a number with thousands separators, or a shape."""
     key = view.key

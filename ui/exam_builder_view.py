@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from grader import services as S
 from grader.db import SessionFactory
-from quizbank.exam import BlueprintError, BlueprintFile, blueprint_toml, parse_blueprint, personal
+from quizbank.exam import BlueprintError, BlueprintFile, blueprint_toml, parse_blueprint, personal, relabel
 from quizbank.export import EXPORTERS, export
 from quizbank.generators import REGISTRY, TOPICS, generators
 
@@ -254,7 +254,7 @@ def preview(sf: SessionFactory, actor_id: int, course_id: int, bp: BlueprintFile
     se = S.preview_student_exam(sf, actor_id, course_id, bp, student)
     out = []
     for eq in se.questions:
-        q = eq.question
+        q = relabel(eq.question)  # as the student is shown it: (a), (b), (c)… in the shuffled order
         options = getattr(q, "options", None)
         out.append(
             PreviewQuestion(

@@ -18,6 +18,7 @@ import pandas as pd
 from grader.services import (
     AttemptResultsOut,
     MyCourseOut,
+    OptionView,
     RegradeOut,
     ScoreChangeOut,
     StudentAssessmentOut,
@@ -140,13 +141,15 @@ class ResponseItem:
     stem: str
     """Markdown (the bank's math typeset)."""
     answer: str
-    """What the student typed or picked, escaped (student text is never interpreted)."""
+    """What the student typed, escaped (student text is never interpreted); for a multiple-choice or multi-select
+    question the option(s) they picked, by label and text, typeset as the stem."""
     tries: int
     score: float | None
     max_score: float
     credit: str
     """``1.5 / 2``, or ``not answered``."""
     key: str | None
+    """The key as Markdown: a number or shape, or the option(s) it names by label and text, typeset as the stem."""
     trap: str | None
     trap_title: str | None
     feedback: str | None
@@ -168,6 +171,22 @@ def change_line(c: ScoreChangeOut) -> str:
     )
 
 
+def options_text(options: Sequence[OptionView] | None, chosen: object) -> str | None:
+    """The option(s) ``chosen`` names (one label or a list of them), each as ``(a) its text`` with its math typeset,
+    in the order shown (several: a Markdown list, one per line); ``None`` when these are not options of the
+    question (or it has none)."""
+    if not options:
+        return None
+    ids = [chosen] if isinstance(chosen, str) else chosen
+    if not isinstance(ids, list | tuple) or not ids or not all(isinstance(i, str) for i in ids):
+        return None
+    texts = {o.id: o.text for o in options}
+    if not set(ids) <= set(texts):
+        return None
+    lines = [f"({o.id}) {render_md(o.text)}" for o in options if o.id in ids]
+    return lines[0] if len(lines) == 1 else "\n" + "\n".join(f"- {line}" for line in lines)
+
+
 def attempt_items(res: AttemptResultsOut, trail: Iterable[ScoreChangeOut], overridden: set[int]) -> list[ResponseItem]:
     """The attempt question by question: the answer that counts, its credit, trap and feedback, its overrides."""
     by_response: dict[int, list[ScoreChangeOut]] = {}
@@ -184,12 +203,12 @@ def attempt_items(res: AttemptResultsOut, trail: Iterable[ScoreChangeOut], overr
                 position=q.instance.position,
                 response_id=None if r is None else r.id,
                 stem=render_md(q.stem),
-                answer="" if r is None else md(r.raw_text),
+                answer="" if r is None else options_text(q.options, r.parsed) or md(r.raw_text),
                 tries=it.tries,
                 score=None if r is None else r.score,
                 max_score=q.instance.points if r is None else r.max_score,
                 credit="not answered" if r is None or r.score is None else f"{_fmt(r.score)} / {_fmt(r.max_score)}",
-                key=None if q.key is None else render_md(str(q.key)),
+                key=None if q.key is None else options_text(q.options, q.key) or render_md(str(q.key)),
                 trap=trap,
                 trap_title=None if title is None else render_md(title),
                 feedback=None if it.feedback is None else render_md(it.feedback),

@@ -53,11 +53,15 @@ from .accounts import (
     user_ids_by_username,
 )
 from .analytics import (
+    ItemOut,
     assessment_factor_records,
+    assessment_items,
     assessment_records,
     course_records,
     factor_records,
+    item_keys,
     response_records,
+    slot_item,
 )
 from .answers import SubmitResult, submit_answer
 from .assessments import (
@@ -69,6 +73,7 @@ from .assessments import (
     StudentQuestionOut,
     StudentQuestionView,
     add_personal_question,
+    as_shown,
     assessment_exam,
     blueprint_file,
     course_students,
@@ -416,6 +421,7 @@ __all__ = [
     "ensure_variant",
     "open_variant",
     "instance_question",
+    "as_shown",
     "update_assessment_times",
     "get_assessment",
     "list_assessments",
@@ -437,6 +443,10 @@ __all__ = [
     "factor_records",
     "assessment_factor_records",
     "course_records",
+    "ItemOut",
+    "item_keys",
+    "slot_item",
+    "assessment_items",
     # spaced repetition
     "get_review_card",
     "save_review_card",

@@ -8,21 +8,71 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quizbank.exam import question_slots, slot_generators
+from quizbank.generators import REGISTRY
+
 from .. import db as D
 from ..analytics import ResponseRecord, question_factors
 from ..db import SessionFactory, read_session
-from .assessments import regenerate
-from .common import AccessDenied, NotFound, require_assessment_teacher
+from .assessments import _blueprint_counts, _personal, blueprint_file, regenerate
+from .common import AccessDenied, NotFound, OutModel, assessment_row, require_assessment_teacher
 from .grading import _may_grade, require_assessment_grader
 
+SLOT = "slot:"
+"""What the ``item`` of a per-student question starts with: ``slot:3`` is the blueprint's third question."""
 
-def response_records(session: Session, assessment_id: int, *, final_only: bool = False) -> list[ResponseRecord]:
-    """Every graded response to an assessment as :class:`grader.analytics.ResponseRecord` (a data function:
-    no access check, the caller owns the session; see :func:`assessment_records` for the checked service).
 
-    ``item`` is the question instance id as text; ``attempt`` the attempt number. ``final_only`` keeps only
-    the last try per (attempt, question), the one the grade counts.
+class ItemOut(OutModel):
+    """One item of an assessment as the statistics count it: a shared question, or one slot of the blueprint
+    (every student's own question drawn there)."""
+
+    item: str
+    """The records' ``item``: a shared question's instance id as text, or ``slot:<k>``."""
+    position: int
+    """Its place: the shared question's position, the slot's number in the blueprint (1-based)."""
+    generator: str
+    topic: str
+
+
+def slot_item(slot: int) -> str:
+    """The ``item`` of the blueprint's ``slot``-th question (1-based)."""
+    return f"{SLOT}{slot}"
+
+
+def item_keys(session: Session, assessment_id: int) -> dict[int, str]:
+    """The ``item`` of each question instance of an assessment (a data function: no access check).
+
+    A shared question is its own item (its id as text). In an assessment with a variant (or an order) per student,
+    an item is a *slot* of the blueprint, :func:`slot_item`: the student's question drawn at that place of the
+    plan, wherever a shuffle put it, so each slot gathers one answer per student, as Moodle's statistics of a
+    random-question slot do. A personal question added later (self-study) is its own item.
     """
+    a = assessment_row(session, assessment_id)
+    rows = session.execute(
+        select(D.QuestionInstance.id, D.QuestionInstance.owner_id, D.QuestionInstance.position, D.User.username)
+        .outerjoin(D.User, D.User.id == D.QuestionInstance.owner_id)
+        .where(D.QuestionInstance.assessment_id == a.id)
+    ).all()
+    out = {qid: str(qid) for qid, *_ in rows}
+    if not _personal(a):
+        return out
+    n, _ = _blueprint_counts(a.blueprint)
+    bp = blueprint_file(a) if a.shuffle_questions else None
+    slots: dict[str, list[int]] = {}
+    for qid, owner, position, username in rows:
+        if owner is None or not 1 <= position <= n:
+            continue
+        if bp is None:
+            out[qid] = slot_item(position)
+            continue
+        if username not in slots:
+            slots[username] = question_slots(bp, username)
+        out[qid] = slot_item(slots[username][position - 1] + 1)
+    return out
+
+
+def _records(session: Session, assessment_id: int, final_only: bool) -> list[tuple[int, ResponseRecord]]:
+    """Each graded response as ``(question instance id, record)``, in the order answered."""
     stmt = (
         select(
             D.Attempt.user_id,
@@ -50,21 +100,55 @@ def response_records(session: Session, assessment_id: int, *, final_only: bool =
             key = (r[10], r[1])
             last[key] = max(last.get(key, 0), r[11])
         rows = [r for r in rows if last[(r[10], r[1])] == r[11]]
+    items = item_keys(session, assessment_id) if rows else {}
     return [
-        ResponseRecord(
-            student=r[0],
-            item=str(r[1]),
-            generator=r[2],
-            topic=r[3],
-            params=r[4],
-            score=float(r[5]),
-            max_score=float(r[6]),
-            trap=r[7],
-            attempt=r[8],
-            answered_at=r[9],
+        (
+            r[1],
+            ResponseRecord(
+                student=r[0],
+                item=items.get(r[1], str(r[1])),
+                generator=r[2],
+                topic=r[3],
+                params=r[4],
+                score=float(r[5]),
+                max_score=float(r[6]),
+                trap=r[7],
+                attempt=r[8],
+                answered_at=r[9],
+            ),
         )
         for r in rows
     ]
+
+
+def response_records(session: Session, assessment_id: int, *, final_only: bool = False) -> list[ResponseRecord]:
+    """Every graded response to an assessment as :class:`grader.analytics.ResponseRecord` (a data function:
+    no access check, the caller owns the session; see :func:`assessment_records` for the checked service).
+
+    ``item`` is what the statistics count as one question (:func:`item_keys`): a shared question's instance id
+    as text, or the blueprint slot (``slot:<k>``) of a student's own question; ``attempt`` the attempt number.
+    ``final_only`` keeps only the last try per (attempt, question), the one the grade counts.
+    """
+    return [r for _, r in _records(session, assessment_id, final_only)]
+
+
+def assessment_items(sf: SessionFactory, actor_id: int, assessment_id: int) -> list[ItemOut]:
+    """The items of an assessment in order, as :func:`response_records` names them (for a grader of the course):
+    its shared questions, or the slots of its blueprint when each student has their own."""
+    with read_session(sf) as s:
+        a = require_assessment_grader(s, actor_id, assessment_id)
+        if _personal(a):
+            gens = slot_generators(blueprint_file(a).items)
+            return [
+                ItemOut(item=slot_item(k), position=k, generator=g, topic=REGISTRY[g].topic if g in REGISTRY else "")
+                for k, g in enumerate(gens, start=1)
+            ]
+        rows = s.execute(
+            select(D.QuestionInstance)
+            .where(D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None))
+            .order_by(D.QuestionInstance.position)
+        ).scalars()
+        return [ItemOut(item=str(i.id), position=i.position, generator=i.generator, topic=i.topic) for i in rows]
 
 
 def assessment_records(
@@ -80,14 +164,16 @@ def factor_records(session: Session, assessment_id: int, *, final_only: bool = F
     """:func:`response_records` whose ``params`` are the question's design factors (stride, dilation, padding mode;
     :func:`grader.analytics.question_factors` of each instance's regenerated question), for
     :func:`grader.analytics.parameter_difficulty` (a data function: no access check)."""
-    records = response_records(session, assessment_id, final_only=final_only)
-    factors: dict[str, dict[str, object]] = {}
+    records = _records(session, assessment_id, final_only)
+    factors: dict[int, dict[str, object]] = {}
+    answered = {qid for qid, _ in records}
     for inst in session.execute(
         select(D.QuestionInstance).where(D.QuestionInstance.assessment_id == assessment_id)
     ).scalars():
-        q = regenerate(inst)
-        factors[str(inst.id)] = question_factors(q.params, q.witness)
-    return [replace(r, params=factors.get(r.item, {})) for r in records]
+        if inst.id in answered:
+            q = regenerate(inst)
+            factors[inst.id] = question_factors(q.params, q.witness)
+    return [replace(r, params=factors.get(qid, {})) for qid, r in records]
 
 
 def assessment_factor_records(

@@ -39,6 +39,7 @@ from ..db import SessionFactory, write_connection
 from ..parse import FormatError, Parsed, parse_answer
 from ..scoring import Grade
 from ..scoring import grade as grade_answer
+from .assessments import shown, stored_answer
 from .attempts import ResponseOut, lock_attempt, response_out
 from .common import AccessDenied, AttemptClosed, NotFound, OutModel, TriesExhausted, grading_visible, now_utc, retrying
 from .group_commit import AnswerWriter, PendingAnswer
@@ -83,6 +84,8 @@ class _QuestionFacts:
     difficulty: int
     params: Any
     points: float
+    option_order: list[str] | None
+    """The option ids in the order its student sees them (labelled (a), (b)… as shown); ``None``: as generated."""
 
     @property
     def source(self) -> tuple[str, int, int, int]:
@@ -144,6 +147,7 @@ _QUESTION_FACTS = select(
     _qi.c.difficulty,
     _qi.c.params,
     _qi.c.points,
+    _qi.c.option_order,
 ).where(_qi.c.id == bindparam("q"))
 _KEY_RELEASE = select(_asm.c.kind, _asm.c.key_release_at).where(_asm.c.id == bindparam("s"))
 _STORED = select(_resp).where(_resp.c.attempt_id == bindparam("a"), _resp.c.idempotency_key == bindparam("k"))
@@ -173,20 +177,26 @@ def _load(engine: Engine, f: _Facts, attempt_id: int, instance_id: int) -> tuple
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    """The raw text parsed and graded against the question regenerated from ``source``."""
+    """The raw text parsed and graded against the question regenerated from ``source``, as its student is shown it
+    (options in ``order``, labelled (a), (b)… as shown); ``stored`` is the parsed value in the generator's ids."""
 
     source: tuple[str, int, int, int]
+    order: list[str] | None
     parsed: Parsed | None
     error: FormatError | None
     grade: Grade | None
+    stored: Any = None
 
 
-def _prepare(q: AnyQuestion, source: tuple[str, int, int, int], raw: str) -> _Prepared:
+def _prepare(q: AnyQuestion, source: tuple[str, int, int, int], raw: str, order: list[str] | None) -> _Prepared:
+    """Parse and grade ``raw`` as the student meant it: against ``q`` under the labels they were shown."""
+    q = shown(q, order)
     try:
         parsed = parse_answer(q, raw)
     except FormatError as e:
-        return _Prepared(source, None, e, None)
-    return _Prepared(source, parsed, None, grade_answer(q, parsed.value))
+        return _Prepared(source, order, None, e, None)
+    value = stored_answer(parsed.value, order)
+    return _Prepared(source, order, parsed, None, grade_answer(q, parsed.value), value)
 
 
 def _values(
@@ -210,7 +220,7 @@ def _values(
         "try_number": try_number,
         "idempotency_key": key,
         "raw_text": raw,
-        "parsed": canonical_json(answer.parsed.value),
+        "parsed": canonical_json(answer.stored),
         "correct": answer.grade.correct,
         "score": answer.grade.score * points,
         "max_score": points,
@@ -232,12 +242,18 @@ def _visible(engine: Engine, att: _AttemptFacts, t: dt.datetime) -> bool:
 
 
 def _already_stored(
-    engine: Engine, att: _AttemptFacts, attempt_id: int, key: str, q: AnyQuestion, t: dt.datetime
+    engine: Engine,
+    att: _AttemptFacts,
+    attempt_id: int,
+    key: str,
+    q: AnyQuestion,
+    order: list[str] | None,
+    t: dt.datetime,
 ) -> SubmitResult | None:
     """The response stored under ``key`` as a duplicate, if there is one (whatever else has changed since)."""
     with engine.connect() as conn:
         r = conn.execute(_STORED, {"a": attempt_id, "k": key}).one_or_none()
-    return None if r is None else _submit_result("duplicate", r, att.user_id, _visible(engine, att, t), q)
+    return None if r is None else _submit_result("duplicate", r, att.user_id, _visible(engine, att, t), q, order)
 
 
 def submit_answer(
@@ -278,7 +294,7 @@ def submit_answer(
     if q is None or q.assessment_id != att.assessment_id or q.owner_id not in (None, att.user_id):
         raise NotFound(f"question {instance_id} is not part of this attempt")
     question = build_question(q.generator, q.version, q.seed, q.difficulty, q.params)
-    answer = _prepare(question, q.source, raw)
+    answer = _prepare(question, q.source, raw, q.option_order)
     if answer.error is None:
         values = _values(
             attempt_id, instance_id, att.number, 0, idempotency_key, raw, answer, q.points, time_taken_ms, t
@@ -310,11 +326,11 @@ def submit_answer(
             assert answer.grade is not None
             return SubmitResult(
                 status="recorded",
-                response=response_out(SimpleNamespace(id=inserted[0], **values), att.user_id, visible),
+                response=response_out(SimpleNamespace(id=inserted[0], **values), att.user_id, visible, q.option_order),
                 feedback=answer.grade.feedback if visible else None,
                 trap_title=answer.grade.trap_title if visible else None,
             )
-    if (dup := _already_stored(engine, att, attempt_id, idempotency_key, question, t)) is not None:
+    if (dup := _already_stored(engine, att, attempt_id, idempotency_key, question, q.option_order, t)) is not None:
         return dup  # a stored row never changes: no lock needed to return it
     try:
         return _submit_locked(sf, actor_id, attempt_id, instance_id, raw, idempotency_key, time_taken_ms, t, answer)
@@ -343,6 +359,7 @@ _CONTEXT = (
         _qi.c.difficulty,
         _qi.c.params,
         _qi.c.points,
+        _qi.c.option_order,
         select(func.coalesce(func.max(_resp.c.try_number), 0))
         .where(_resp.c.attempt_id == bindparam("a"), _resp.c.question_instance_id == bindparam("q"))
         .scalar_subquery()
@@ -383,17 +400,19 @@ def _submit_locked(
                 raise NotFound(f"question {instance_id} is not part of this attempt")
             source = (row.generator, row.version, row.seed, row.difficulty)
             q = build_question(*source, row.params)
+            order = row.option_order
             visible = grading_visible(row, t)
 
             def stored() -> SubmitResult | None:
                 r = conn.execute(_STORED, {"a": attempt_id, "k": idempotency_key}).one_or_none()
-                return None if r is None else _submit_result("duplicate", r, row.user_id, visible, q)
+                return None if r is None else _submit_result("duplicate", r, row.user_id, visible, q, order)
 
             if row.finished_at is not None or (row.deadline_at is not None and t >= row.deadline_at):
                 if (dup := stored()) is not None:
                     return dup
                 raise AttemptClosed("this attempt is over: no more answers are accepted")
-            answer = prepared if prepared.source == source else _prepare(q, source, raw)
+            same = prepared.source == source and prepared.order == order
+            answer = prepared if same else _prepare(q, source, raw, order)
             if answer.error is not None:
                 if (dup := stored()) is not None:
                     return dup
@@ -422,7 +441,7 @@ def _submit_locked(
             assert answer.grade is not None
             return SubmitResult(
                 status="recorded",
-                response=response_out(SimpleNamespace(id=new_id, **values), row.user_id, visible),
+                response=response_out(SimpleNamespace(id=new_id, **values), row.user_id, visible, order),
                 feedback=answer.grade.feedback if visible else None,
                 trap_title=answer.grade.trap_title if visible else None,
             )
@@ -431,10 +450,18 @@ def _submit_locked(
 
 
 def _submit_result(
-    status: Literal["recorded", "duplicate"], r: Any, user_id: int, visible: bool, q: AnyQuestion
+    status: Literal["recorded", "duplicate"],
+    r: Any,
+    user_id: int,
+    visible: bool,
+    q: AnyQuestion,
+    order: list[str] | None,
 ) -> SubmitResult:
+    """A stored row as the answer's result (``q``: the question regenerated, under the generator's ids, as the
+    row's ``parsed`` is)."""
     feedback = title = None
     if visible:
         g = grade_answer(q, r.parsed)
         feedback, title = g.feedback, g.trap_title
-    return SubmitResult(status=status, response=response_out(r, user_id, visible), feedback=feedback, trap_title=title)
+    out = response_out(r, user_id, visible, order)
+    return SubmitResult(status=status, response=out, feedback=feedback, trap_title=title)

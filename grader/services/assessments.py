@@ -38,6 +38,9 @@ from quizbank.exam import (
     StudentExam,
     build_student_exam,
     instantiate,
+    relabel,
+    relabel_answer,
+    shown_labels,
     student_seed,
 )
 from quizbank.regenerate import build_question, canonical_json
@@ -161,7 +164,7 @@ def _blueprint_counts(blueprint: list[Any]) -> tuple[int, float]:
     return sum(i.count for i in items), float(sum(i.count * i.points for i in items))
 
 
-def _counts(s: Session, a: D.Assessment) -> tuple[int, float]:
+def question_totals(s: Session, a: D.Assessment) -> tuple[int, float]:
     """How many questions a student of the assessment gets and their points (the shared ones, or a variant's)."""
     if _personal(a):
         return _blueprint_counts(a.blueprint)
@@ -174,7 +177,7 @@ def _counts(s: Session, a: D.Assessment) -> tuple[int, float]:
 
 
 def _assessment_out(s: Session, a: D.Assessment) -> AssessmentOut:
-    out = _assessment_view(a, *_counts(s, a), teacher=True)
+    out = _assessment_view(a, *question_totals(s, a), teacher=True)
     assert isinstance(out, AssessmentOut)
     return out
 
@@ -554,7 +557,9 @@ def get_assessment(sf: SessionFactory, actor_id: int, assessment_id: int) -> Stu
     """The assessment: an :class:`AssessmentOut` for an instructor of its course, else the student's view."""
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        return _assessment_view(a, *_counts(s, a), teacher=require_member(s, actor_id, a.course_id) == "instructor")
+        return _assessment_view(
+            a, *question_totals(s, a), teacher=require_member(s, actor_id, a.course_id) == "instructor"
+        )
 
 
 def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[StudentAssessmentOut]:
@@ -627,25 +632,64 @@ def add_personal_question(
         return (QuestionInstanceOut if identity else StudentQuestionOut).model_validate(inst)
 
 
-def in_order(inst: D.QuestionInstance, q: AnyQuestion) -> AnyQuestion:
-    """``q`` with its options in the order the instance shows them (a shuffled exam), else as generated."""
-    if not inst.option_order or not isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
+def ordered(q: AnyQuestion, order: Sequence[str] | None, *, what: str = "question") -> AnyQuestion:
+    """``q`` with its options in ``order`` (the option ids, as an instance stores them), under the generator's ids;
+    ``None``: as generated."""
+    if not order or not isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
         return q
     by_id = {o.id: o for o in q.options}
-    if sorted(by_id) != sorted(inst.option_order):
-        raise ValueError(f"question {inst.id}: its stored option order names other options")
-    return q.model_copy(update={"options": [by_id[i] for i in inst.option_order]})
+    if sorted(by_id) != sorted(order):
+        raise ValueError(f"{what}: its stored option order names other options")
+    return q.model_copy(update={"options": [by_id[i] for i in order]})
+
+
+def in_order(inst: D.QuestionInstance, q: AnyQuestion) -> AnyQuestion:
+    """``q`` with its options in the order the instance shows them (a shuffled exam), else as generated; the
+    options keep the generator's ids (what answers are stored in), :func:`as_shown` relabels them."""
+    return ordered(q, inst.option_order, what=f"question {inst.id}")
+
+
+def shown(q: AnyQuestion, order: Sequence[str] | None) -> AnyQuestion:
+    """``q`` as its student is shown it and answers it: options in ``order``, labelled (a), (b), (c)… in that order
+    (:func:`quizbank.exam.relabel`), the key relabelled with them."""
+    return relabel(ordered(q, order))
+
+
+def as_shown(inst: D.QuestionInstance, q: AnyQuestion) -> AnyQuestion:
+    """:func:`shown` for an instance: the question under the labels its student reads."""
+    return relabel(in_order(inst, q))
+
+
+def stored_answer(value: Any, order: Sequence[str] | None) -> Any:
+    """A choice answer given in the labels shown (see :func:`shown`) in the generator's option ids, as stored:
+    a stored answer means the same option whatever order it was shown in, and regrades against the regenerated
+    question. Not a choice question (``order`` ``None``): the value as it is."""
+    if not order:
+        return value
+    return relabel_answer(value, {label: oid for oid, label in shown_labels(order).items()})
+
+
+def shown_answer(value: Any, order: Sequence[str] | None) -> Any:
+    """A stored choice answer (generator ids) in the labels its student was shown (the inverse of
+    :func:`stored_answer`): what a student reads of their own answer never names a generator's id."""
+    if not order:
+        return value
+    return relabel_answer(value, shown_labels(order))
 
 
 def instance_question(inst: D.QuestionInstance) -> AnyQuestion:
-    """The instance's question as its student sees it: regenerated (and checked), options in the stored order."""
+    """The instance's question as stored: regenerated (and checked), options in the order its student sees them,
+    under the generator's ids (the exports letter them by position; :func:`as_shown` relabels them)."""
     return in_order(inst, regenerate(inst))
 
 
 def question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> StudentQuestionView:
-    """The full :class:`QuestionView` when ``released`` (the asker may see the key), else the student's view."""
+    """The full :class:`QuestionView` when ``released`` (the asker may see the key), else the student's view.
+
+    Options come in the instance's order labelled (a), (b), (c)… as shown (:func:`as_shown`), the key in those
+    labels: the labels say nothing of the order the generator drew the options in."""
     options = None
-    q = in_order(inst, q)
+    q = as_shown(inst, q)
     if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
         options = [OptionView(id=o.id, text=o.text) for o in q.options]
     fmt = q.kind  # numeric, shape, multiple_choice or multi_select

@@ -6,6 +6,7 @@ Recording an answer is :mod:`.answers`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
@@ -17,7 +18,7 @@ from quizbank.regenerate import build_question
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
 from ..scoring import grade as grade_answer
-from .assessments import StudentQuestionView, ensure_variant, question_view
+from .assessments import StudentQuestionView, ensure_variant, question_view, shown_answer
 from .common import (
     AccessDenied,
     AttemptLimitReached,
@@ -98,8 +99,10 @@ class AttemptResultsOut(OutModel):
     items: list[QuestionResultOut]
 
 
-def response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
-    """A stored row (or anything with its attributes, ``created_at`` included) as the asker may see it."""
+def response_out(r: Any, user_id: int, visible: bool, order: Sequence[str] | None = None) -> ResponseOut:
+    """A stored row (or anything with its attributes, ``created_at`` included) as the asker may see it; ``order``:
+    its question's stored option order, whose labels as shown the parsed answer is given in (as the student typed
+    it: never in the generator's ids, which would tell the order the options were drawn in)."""
     return ResponseOut(
         id=r.id,
         attempt_id=r.attempt_id,
@@ -109,7 +112,7 @@ def response_out(r: Any, user_id: int, visible: bool) -> ResponseOut:
         try_number=r.try_number,
         idempotency_key=r.idempotency_key,
         raw_text=r.raw_text,
-        parsed=r.parsed,
+        parsed=shown_answer(r.parsed, order),
         correct=r.correct if visible else None,
         score=r.score if visible else None,
         max_score=r.max_score,
@@ -275,8 +278,9 @@ def lock_attempt(conn: Connection, attempt_id: int) -> None:
 
 def _responses_query(assessment_id: int) -> Any:
     return (
-        select(D.Response, D.Attempt.user_id)
+        select(D.Response, D.Attempt.user_id, D.QuestionInstance.option_order)
         .join(D.Attempt, D.Attempt.id == D.Response.attempt_id)
+        .join(D.QuestionInstance, D.QuestionInstance.id == D.Response.question_instance_id)
         .where(D.Attempt.assessment_id == assessment_id)
         .order_by(D.Response.created_at, D.Response.id)
     )
@@ -309,21 +313,26 @@ def list_responses(
         stmt = _responses_query(a.id)
         if user_id is not None:
             stmt = stmt.where(D.Attempt.user_id == user_id)
-        return [response_out(r, uid, visible) for r, uid in s.execute(stmt).all()]
+        return [response_out(r, uid, visible, order) for r, uid, order in s.execute(stmt).all()]
 
 
 def get_response(sf: SessionFactory, actor_id: int, response_id: int, *, now: dt.datetime | None = None) -> ResponseOut:
     t = now_utc(now)
     with read_session(sf) as s:
-        row = s.execute(select(D.Response, D.Attempt).join(D.Attempt).where(D.Response.id == response_id)).one_or_none()
+        row = s.execute(
+            select(D.Response, D.Attempt, D.QuestionInstance.option_order)
+            .join(D.Attempt, D.Attempt.id == D.Response.attempt_id)
+            .join(D.QuestionInstance, D.QuestionInstance.id == D.Response.question_instance_id)
+            .where(D.Response.id == response_id)
+        ).one_or_none()
         if row is None:
             raise NotFound(f"no response {response_id}")
-        r, att = row
+        r, att, order = row
         a = assessment_row(s, att.assessment_id)
         role = require_member(s, actor_id, a.course_id)
         if role != "instructor" and att.user_id != actor_id:
             raise AccessDenied("students can only read their own responses")
-        return response_out(r, att.user_id, role == "instructor" or grading_visible(a, t))
+        return response_out(r, att.user_id, role == "instructor" or grading_visible(a, t), order)
 
 
 def list_attempts(
@@ -411,7 +420,7 @@ def attempt_results(
             items.append(
                 QuestionResultOut(
                     question=question_view(inst, q, teacher or released),
-                    answer=None if r is None else response_out(r, att.user_id, visible),
+                    answer=None if r is None else response_out(r, att.user_id, visible, inst.option_order),
                     tries=0 if r is None else r.try_number,
                     feedback=feedback,
                     trap_title=title,

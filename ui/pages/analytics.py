@@ -8,11 +8,11 @@ import streamlit as st
 from grader.analytics import assessment_statistics, item_statistics, mastery, parameter_difficulty, trap_statistics
 from grader.services import (
     assessment_factor_records,
+    assessment_items,
     course_records,
     get_user,
     list_assessments,
     list_my_courses,
-    list_questions,
 )
 from ui import analytics_view as V
 from ui.gradebook_view import assessment_label, gradable, graded_courses
@@ -39,7 +39,7 @@ records = assessment_factor_records(sf, user.id, a.id, final_only=True)  # the a
 if not records:
     st.info("No answer to this assessment yet.", icon=":material/hourglass_empty:")
     st.stop()
-labels = V.item_labels(list_questions(sf, user.id, a.id))
+labels = V.item_labels(assessment_items(sf, user.id, a.id))
 
 st.header("Item statistics")
 numbers = V.assessment_numbers(assessment_statistics(records, level="item"))

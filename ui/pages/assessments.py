@@ -193,7 +193,9 @@ def _take(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
                 if saved.feedback:
                     st.info(render_md(saved.feedback))
             if item.answer is not None:
-                st.caption(f"Saved answer: {md(item.answer.raw_text)} (try {item.tries})")
+                picked = A.chosen_text(view, item.answer)
+                said = render_md(picked) if picked else md(item.answer.raw_text)
+                st.caption(f"Saved answer: {said} (try {item.tries})")
             else:
                 st.caption("Not answered yet.")
         prev, nxt = st.columns(2)
@@ -275,7 +277,8 @@ def _results(a: S.StudentAssessmentOut, att: S.AttemptOut) -> None:
             if r is None:
                 st.caption("Not answered.")
             else:
-                st.markdown(f"Your answer: {md(r.raw_text)}")
+                picked = A.chosen_text(view, r)
+                st.markdown(f"Your answer: {render_md(picked) if picked else md(r.raw_text)}")
                 if r.correct:
                     st.success("Correct.")
                 elif item.trap_title:
