@@ -42,11 +42,11 @@ if not records:
 labels = V.item_labels(assessment_items(sf, user.id, a.id))
 
 st.header("Item statistics")
-numbers = V.assessment_numbers(assessment_statistics(records, level="item"))
+numbers = V.assessment_numbers(assessment_statistics(records, level="item", missing="zero"))
 cols = st.columns(3)
 for i, (label, value) in enumerate(numbers.items()):
     cols[i % 3].metric(label, value)
-frame = V.stats_frame(item_statistics(records), labels)
+frame = V.stats_frame(item_statistics(records, missing="zero"), labels)
 percent = st.column_config.NumberColumn(format="percent")
 st.dataframe(
     frame,
@@ -61,7 +61,10 @@ st.dataframe(
     },
 )
 flagged = int((frame["Flag"] != "").sum())
-st.caption(f"Moodle's definitions over each student's counted answer. {flagged} flagged as dubious: {V.THRESHOLDS}.")
+st.caption(
+    f"Moodle's definitions over each student's counted answer; a question a student left blank counts 0, as every "
+    f"Moodle attempt holds every slot. {flagged} flagged as dubious: {V.THRESHOLDS}."
+)
 st.altair_chart(V.facility_discrimination_chart(frame), width="stretch")
 
 st.header("Traps per question")
