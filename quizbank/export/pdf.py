@@ -167,10 +167,11 @@ def compile_typst(
 def export(exam: Exam, out: Path) -> list[Path]:
     unknown: Counter[str] = Counter()
     paths = [out / "exams.pdf", out / "key.pdf"]
-    # Typst releases the GIL while it typesets: each document compiles while the next one's source is written
+    # Typst releases the GIL while it typesets: the exams (the quicker source to write) compile while the key's
+    # source is written, then both side by side
     with ThreadPoolExecutor(2) as pool:
-        key = pool.submit(compile_typst, key_source(exam, unknown), paths[1])
         exams = pool.submit(compile_typst, exam_source(exam, unknown), paths[0])
-        key.result()
+        key = pool.submit(compile_typst, key_source(exam, unknown), paths[1])
         exams.result()
+        key.result()
     return paths
