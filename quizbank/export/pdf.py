@@ -39,7 +39,7 @@ def _points(p: float) -> str:
 
 def _question(eq: ExamQuestion, unknown: Counter[str]) -> str:
     """One question as the student sees it; its paragraphs are the document's own (a block around each question
-    would look the same, its spacing being the paragraphs' spacing, and cost Typst a fifth more time)."""
+    would look the same, its spacing being the paragraphs', and cost Typst up to a fifth more layout time)."""
     q = eq.question
     parts = [f"*{eq.number}.* ({_points(eq.points)}) {md_typst(q.stem, unknown)}"]
     if isinstance(q, MultipleChoiceQuestion | MultiSelectQuestion):
