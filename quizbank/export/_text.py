@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from math import floor, log10
 
 from ..schema import (
@@ -175,6 +176,12 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+# An exam repeats the same few thousand texts (stems, explanations, trap feedback) across students and formats:
+# the conversions below are pure, so each distinct text is converted once per process.
+_CACHE_SIZE = 1 << 14
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def md_html(text: str, math: Callable[[str], str] = mathjax) -> str:
     """The bank's Markdown as HTML on one line (GIFT ends a question at a blank line)."""
     html_parts: list[str] = []
@@ -380,19 +387,30 @@ def _typst_escape(s: str) -> str:
     return _TYPST_SPECIAL.sub(r"\\\1", s)
 
 
+# Inline code in raw's own look (its font at 0.8em) without a raw element: 300 exams hold thousands of code spans,
+# and a raw element costs Typst 10-20 % of the whole layout more than styled text.
+_CODE_TYPST = '#text(font: "DejaVu Sans Mono", size: 0.8em, {})'
+
+
+def _after_code(text: str) -> str:
+    """Escaped text that follows an embedded ``#…`` expression: Typst would take a first ``;`` as the expression's
+    end (and drop it), and a ``.`` or ``(`` as a field access or a call."""
+    return ("\\" + text[0] + _typst_escape(text[1:])) if text[:1] in (";", ".", "(") else _typst_escape(text)
+
+
 def _plain_typst(piece: str) -> str:
     out: list[str] = []
     pos = 0
     for m in re.finditer(r"`([^`]+)`|\*\*(.+?)\*\*|(?<![*\w])\*(?!\s)([^*]+?)(?<!\s)\*(?![*\w])", piece):
-        out.append(_typst_escape(piece[pos : m.start()]))
+        out.append(_after_code(piece[pos : m.start()]) if pos else _typst_escape(piece[pos : m.start()]))
         if m.group(1) is not None:
-            out.append("#raw(" + typst_string(m.group(1)) + ")")
+            out.append(_CODE_TYPST.format(typst_string(m.group(1))))
         elif m.group(2) is not None:
             out.append("#strong[" + _typst_escape(m.group(2)) + "]")
         else:
             out.append("#emph[" + _typst_escape(m.group(3)) + "]")
         pos = m.end()
-    out.append(_typst_escape(piece[pos:]))
+    out.append(_after_code(piece[pos:]) if pos else _typst_escape(piece))
     return "".join(out)
 
 
@@ -402,6 +420,16 @@ def _inline_typst(text: str, unknown: Counter[str] | None) -> str:
 
 def md_typst(text: str, unknown: Counter[str] | None = None) -> str:
     """The bank's Markdown (with ``$…$`` math) as Typst markup."""
+    markup, missing = _md_typst(text)
+    if unknown is not None and missing:
+        unknown.update(dict(missing))
+    return markup
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _md_typst(text: str) -> tuple[str, tuple[tuple[str, int], ...]]:
+    """:func:`md_typst` of ``text`` and the LaTeX commands it could not convert, with their counts."""
+    unknown: Counter[str] = Counter()
     out: list[str] = []
     for kind, items in _blocks(text):
         if kind == "p":
@@ -409,7 +437,7 @@ def md_typst(text: str, unknown: Counter[str] | None = None) -> str:
         else:
             mark = "-" if kind == "ul" else "+"
             out.append("\n".join(f"{mark} {_inline_typst(i, unknown)}" for i in items))
-    return "\n\n".join(out)
+    return "\n\n".join(out), tuple(unknown.items())
 
 
 def typst_string(s: str) -> str:

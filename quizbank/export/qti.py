@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 from urllib.parse import quote
@@ -237,13 +238,21 @@ def manifest_xml(idents: list[str]) -> str:
 def export(exam: Exam, out: Path) -> list[Path]:
     path = out / "exam.qti.zip"
     idents: list[str] = []
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    # zlib lets go of the GIL while it deflates: one thread compresses and writes (in order) while this one writes
+    # the next assessment's XML
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z, ThreadPoolExecutor(1) as writer:
+        pending: list[Future[None]] = []
         for student, se in variants(exam):
             ident = _id(exam.title, exam.blueprint.seed, student or "")
             idents.append(ident)
             title = exam.title + (f" ({student})" if student else "")
             a = f"text2qti_assessment_{ident}"
-            z.writestr(f"{a}/{a}.xml", assessment_xml(title, ident, se.questions, exam.blueprint.schedule.attempts))
-            z.writestr(f"{a}/assessment_meta.xml", meta_xml(exam, title, ident, se.questions))
-        z.writestr("imsmanifest.xml", manifest_xml(idents))
+            xml = assessment_xml(title, ident, se.questions, exam.blueprint.schedule.attempts)
+            pending.append(writer.submit(z.writestr, f"{a}/{a}.xml", xml))
+            pending.append(
+                writer.submit(z.writestr, f"{a}/assessment_meta.xml", meta_xml(exam, title, ident, se.questions))
+            )
+        pending.append(writer.submit(z.writestr, "imsmanifest.xml", manifest_xml(idents)))
+        for f in pending:
+            f.result()
     return [path]
