@@ -12,7 +12,7 @@ from .. import db as D
 from ..analytics import ResponseRecord, question_factors
 from ..db import SessionFactory, read_session
 from .assessments import regenerate
-from .common import AccessDenied, NotFound, require_assessment_teacher
+from .common import AccessDenied, NotFound
 from .grading import _may_grade, require_assessment_grader
 
 
@@ -70,9 +70,9 @@ def response_records(session: Session, assessment_id: int, *, final_only: bool =
 def assessment_records(
     sf: SessionFactory, actor_id: int, assessment_id: int, *, final_only: bool = False
 ) -> list[ResponseRecord]:
-    """:func:`response_records` for an instructor of the course."""
+    """:func:`response_records` for a grader of the course (instructor or TA)."""
     with read_session(sf) as s:
-        require_assessment_teacher(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return response_records(s, assessment_id, final_only=final_only)
 
 

@@ -1,5 +1,5 @@
 """Code submissions: the submitted source (and its sha256) stored before the autograder runs it, its verdict, and
-the access-checked reads of them (a student their own; an instructor those handed in to their course)."""
+the access-checked reads of them (a student their own; a grader, instructor or TA, those handed in to their course)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from quizbank.regenerate import canonical_json
 from .. import db as D
 from ..autograde.contract import MAX_SOURCE_BYTES
 from ..db import SessionFactory, read_session, write_session
-from .common import AccessDenied, NotFound, OutModel, assessment_row, now_utc, require_member, teaches, user_row
+from .common import (
+    AccessDenied,
+    NotFound,
+    OutModel,
+    assessment_row,
+    can_grade,
+    now_utc,
+    require_member,
+    teaches,
+    user_row,
+)
 
 MAX_FILE_NAME = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -200,13 +210,13 @@ def clear_code_verdict(sf: SessionFactory, actor_id: int, submission_id: int) ->
 
 
 def _readable(s: Any, actor_id: int, submission_id: int) -> D.CodeSubmission:
-    """The submission, if it is the actor's or was handed in to a course the actor teaches."""
+    """The submission, if it is the actor's or was handed in to a course the actor grades (instructor or TA)."""
     c = s.get(D.CodeSubmission, submission_id)
     if c is None:
         raise NotFound(f"no code submission {submission_id}")
     if c.user_id != actor_id:
         course = assessment_row(s, c.assessment_id).course_id if c.assessment_id is not None else None
-        if course is None or not teaches(s, actor_id, course):
+        if course is None or not can_grade(s, actor_id, course):
             raise AccessDenied("this is not your submission")
     return c
 
