@@ -1,4 +1,4 @@
-"""The Analytics page's logic (instructors): Moodle's item statistics with the dubious items flagged, the test
+"""The Analytics page's logic (instructors and TAs): Moodle's item statistics with the dubious items flagged, the test
 statistics, and four Altair charts built as data (facility against discrimination, trap frequency per question,
 correct rate by stride, dilation and padding mode, mastery of students × topics).
 
@@ -63,7 +63,7 @@ class ItemLabel:
 
 
 def item_labels(questions: Iterable[Any]) -> dict[str, ItemLabel]:
-    """Labels by item id, from the instructor's question views (``.instance`` with its position and generator)."""
+    """Labels by item id, from the grader's question views (``.instance`` with its position and generator)."""
     out = {}
     for q in questions:
         i = q.instance
