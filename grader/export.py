@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from . import db as D
 from .db import SessionFactory, read_session, utcnow
-from .services import assessment_row, require_assessment_teacher
+from .services import assessment_row
 from .services.assessments import question_totals
 from .services.grading import require_assessment_grader
 
@@ -224,7 +224,7 @@ def export_gradebook(sf: SessionFactory, actor_id: int, assessment_id: int, *, n
 
 
 def export_responses(sf: SessionFactory, actor_id: int, assessment_id: int) -> str:
-    """The per-response CSV, for an instructor of the course."""
+    """The per-response CSV, for a grader of the course."""
     with read_session(sf) as s:
-        require_assessment_teacher(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return to_csv(response_rows(s, assessment_id))

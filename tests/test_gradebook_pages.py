@@ -1,6 +1,6 @@
-"""The instructor's Gradebook and Analytics pages, driven through Streamlit's AppTest (the real page scripts and the
-router, headless) on a course seeded through the services (tools/seed_course.py: eight students answering real
-generated questions, some into traps); and their views and charts tested as data, without Streamlit."""
+"""The Gradebook and Analytics pages of instructors and TAs, driven through Streamlit's AppTest (the real page scripts
+and the router, headless) on a course seeded through the services (tools/seed_course.py: eight students answering
+real generated questions, some into traps); and their views and charts tested as data, without Streamlit."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from ui.state import services as cached_services
 ROOT = Path(__file__).resolve().parent.parent
 GRADEBOOK = str(ROOT / "ui" / "pages" / "gradebook.py")
 ANALYTICS = str(ROOT / "ui" / "pages" / "analytics.py")
+EXAM_BUILDER = str(ROOT / "ui" / "pages" / "exam_builder.py")
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,61 @@ def test_a_student_is_denied_the_instructor_pages(db: Db, page: str) -> None:
     assert not at.title and not at.dataframe
     visitor = _page(page, None)
     assert visitor.info and "Sign in to use this page" in visitor.info[0].value and not visitor.dataframe
+
+
+def _ta(db: Db) -> S.UserOut:
+    """tess: a student account that assists in the seeded course and takes another course as a student."""
+    tess = S.create_user(db.sf, "tess", "student", display_name="Tess")
+    S.add_ta(db.sf, db.c.prof.id, db.c.course_id, "tess")
+    other = S.create_course(db.sf, db.c.prof.id, "CNN202", "More convolutional networks")
+    S.enrol(db.sf, db.c.prof.id, other.id, tess.id)
+    S.create_assessment(
+        db.sf, db.c.prof.id, other.id, "Quiz", "homework", [{"generator": "conv_params.count", "count": 1}]
+    )
+    return tess
+
+
+def test_a_ta_opens_the_gradebook_of_the_course_they_assist_in_and_overrides_a_score(db: Db) -> None:
+    tess = _ta(db)
+    at = _page(GRADEBOOK, tess)
+    assert at.title[0].value == "Gradebook" and not at.error
+    assert at.selectbox(key="gradebook.course").options == ["CNN101: Convolutional networks"]  # not CNN202
+    mine = at.dataframe[0].value
+    assert mine.equals(_page(GRADEBOOK, db.c.prof).dataframe[0].value)
+    assert set(mine["Username"]) == {name for name, _, _ in STUDENTS}
+    bob = _student(db, "bob")
+    _open_attempt(at, bob)
+    (att,) = S.list_attempts(db.sf, tess.id, db.c.homework.id, user_id=bob.id)
+    res = S.attempt_results(db.sf, tess.id, att.id)
+    assert all(it.question.key is not None for it in res.items)  # the key, before its release
+    wrong = next(it for it in res.items if it.answer and (it.answer.score or 0) < it.answer.max_score)
+    rid, pos = wrong.answer.id, wrong.question.instance.position  # type: ignore[union-attr]
+    at.number_input(key=f"gradebook.score.{rid}").set_value(wrong.answer.max_score)  # type: ignore[union-attr]
+    at.text_input(key=f"gradebook.reason.{rid}").input("units given in the working")
+    at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
+    _run(at)
+    assert any(f"Q{pos} of bob" in s.value for s in at.success)
+    trail = at.dataframe[1].value
+    assert list(trail.iloc[0][["Grader", "Student", "Question", "Reason"]]) == [
+        "tess", "bob", f"Q{pos}", "units given in the working",
+    ]  # fmt: skip
+    at.button(key="FormSubmitter:gradebook.regrade-Dry run").click()
+    _run(at)
+    # the dry run, as the TA: nothing to change but the score she set by hand, which it keeps
+    assert ": 0 would change, 1 overridden by hand kept as they are." in _texts(at)
+    assert [c.kind for c in S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id)] == ["override"]
+
+
+def test_a_ta_opens_analytics_but_is_refused_the_exam_builder(db: Db) -> None:
+    tess = _ta(db)
+    at = _page(ANALYTICS, tess)
+    assert at.title[0].value == "Analytics" and not at.error
+    assert at.selectbox(key="analytics.course").options == ["CNN101: Convolutional networks"]
+    assert at.dataframe[0].value.equals(_page(ANALYTICS, db.c.prof).dataframe[0].value)
+    assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 4
+    builder = _page(EXAM_BUILDER, tess)
+    assert builder.error and "This page is for instructors:" in builder.error[0].value
+    assert not builder.title and not builder.button
 
 
 # ------------------------------------------------------------------ gradebook

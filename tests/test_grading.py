@@ -1,6 +1,7 @@
 """Grading by hand and again (grader.services.grading): manual overrides with a required reason and their audit
 trail, the gradebook and its CSV reading the overridden score, and the regrade after a key fix, dry run and applied;
-on SQLite and on a real PostgreSQL server."""
+a teaching assistant grading as the instructor does, but refused every change to an exam or the roster; on SQLite
+and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy import func, select, update
 import quizbank.regenerate as regen
 from grader import db as D
 from grader import services as S
-from grader.export import export_gradebook, gradebook_table, to_csv
+from grader.export import export_gradebook, export_responses, gradebook_table, to_csv
+from quizbank.exam import BlueprintFile
 from quizbank.schema import NumericQuestion
 from tools.seed_course import right_text, trap_text
 
@@ -264,3 +266,108 @@ def test_a_question_that_no_longer_regenerates_is_a_problem_not_a_crash(w: World
     assert [(p.position, p.response_id) for p in out.problems] == [(2, None)]
     assert "regenerates different params" in out.problems[0].message
     assert out.responses == 7 and out.changes == []
+
+
+# ------------------------------------------------------------------ a teaching assistant
+
+
+def _ta(w: World) -> S.UserOut:
+    """tess: a student account that assists in CNN101 (the course of ``w.a``) and takes CNN999 as a student."""
+    tess = S.create_user(w.sf, "tess", "student", display_name="Tess")
+    S.add_ta(w.sf, w.prof.id, w.a.course_id, "tess")
+    (other,) = S.list_my_courses(w.sf, w.other_prof.id)
+    S.enrol(w.sf, w.other_prof.id, other.course.id, tess.id)
+    return tess
+
+
+def test_a_ta_reads_keys_attempts_grades_the_gradebook_and_analytics_as_the_instructor(w: World) -> None:
+    tess = _ta(w)
+    now = T0 + dt.timedelta(hours=2)  # the homework is open; its key is released at the close, a week on
+    assert all(q.key is None for q in S.list_questions(w.sf, w.ada.id, w.a.id, now=now))  # a student's view
+    mine = S.list_questions(w.sf, tess.id, w.a.id, now=now)
+    assert mine == S.list_questions(w.sf, w.prof.id, w.a.id, now=now)
+    assert all(isinstance(q, S.QuestionView) and q.key is not None for q in mine)
+    assert S.get_question(w.sf, tess.id, mine[0].instance.id, now=now).key == mine[0].key
+    seen = S.get_assessment(w.sf, tess.id, w.a.id)
+    assert isinstance(seen, S.AssessmentOut) and seen.seed == 3 and len(seen.blueprint) == len(BLUEPRINT)
+    assert S.list_assessments(w.sf, tess.id, w.a.course_id) == S.list_assessments(w.sf, w.prof.id, w.a.course_id)
+    # everyone's attempts, responses and grades
+    students = {w.ada.id, w.bob.id, w.cyd.id}
+    for read in (S.list_responses, S.list_attempts, S.list_grades):
+        got = read(w.sf, tess.id, w.a.id)
+        assert got == read(w.sf, w.prof.id, w.a.id) and {x.user_id for x in got} == students
+    bob = _response(w, w.bob, 1)
+    assert S.get_response(w.sf, tess.id, bob.id) == bob and bob.trap is not None
+    (att,) = S.list_attempts(w.sf, tess.id, w.a.id, user_id=w.bob.id)
+    res = S.attempt_results(w.sf, tess.id, att.id, now=now)
+    assert res == S.attempt_results(w.sf, w.prof.id, att.id, now=now)
+    assert res.items[0].trap_title is not None and all(i.question.key is not None for i in res.items)
+    with pytest.raises(S.AccessDenied):  # which a student of the course may not read
+        S.attempt_results(w.sf, w.ada.id, att.id, now=now)
+    # the gradebook and both CSVs
+    rows = gradebook_table(w.sf, tess.id, w.a.id)
+    assert rows == gradebook_table(w.sf, w.prof.id, w.a.id) and len(rows) == 1 + len(students)  # tess is no row
+    assert export_responses(w.sf, tess.id, w.a.id) == export_responses(w.sf, w.prof.id, w.a.id)
+    # analytics
+    records = S.assessment_records(w.sf, tess.id, w.a.id)
+    assert records == S.assessment_records(w.sf, w.prof.id, w.a.id) and {r.student for r in records} == students
+    assert S.assessment_factor_records(w.sf, tess.id, w.a.id, final_only=True) == S.assessment_factor_records(
+        w.sf, w.prof.id, w.a.id, final_only=True
+    )
+    assert S.course_records(w.sf, tess.id, w.a.course_id) == S.course_records(w.sf, w.prof.id, w.a.course_id)
+    # a student of the course reads none of it
+    for read in (S.assessment_records, gradebook_table, export_responses):
+        with pytest.raises(S.AccessDenied):
+            read(w.sf, w.ada.id, w.a.id)
+
+
+def test_a_ta_overrides_a_score_audited_under_their_name_and_runs_a_regrade_dry_run(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tess = _ta(w)
+    r = _response(w, w.bob, 1)
+    at = T0 + dt.timedelta(days=2)
+    ch = S.override_score(w.sf, tess.id, r.id, 1.5, "method right, arithmetic slip", now=at)
+    assert (ch.kind, ch.old_score, ch.new_score, ch.username, ch.reason) == (
+        "override", 0, 1.5, "bob", "method right, arithmetic slip",
+    )  # fmt: skip
+    assert (ch.actor_id, ch.actor) == (tess.id, "tess")
+    (trail,) = S.list_score_changes(w.sf, w.prof.id, w.a.id)  # the instructor reads the TA's change
+    assert trail == ch and S.list_overridden(w.sf, tess.id, w.a.id) == {r.id}
+    with D.read_session(w.sf) as s:
+        row = s.execute(select(D.ScoreChange)).scalar_one()
+        assert (row.actor_id, row.kind, row.new_score) == (tess.id, "override", 1.5)
+    with pytest.raises(ValueError, match="reason"):
+        S.override_score(w.sf, tess.id, r.id, 2, "  ")
+    _fix_key(monkeypatch, w.questions[0].instance, float(w.trap_value))
+    dry = S.regrade_assessment(w.sf, tess.id, w.a.id)
+    assert not dry.applied and dry == S.regrade_assessment(w.sf, w.prof.id, w.a.id)
+    moves = {(c.username, c.try_number): (c.old_score, c.new_score, c.applies) for c in dry.changes}
+    assert moves == {("ada", 1): (2, 0, True), ("bob", 1): (1.5, 2, False), ("cyd", 2): (2, 0, True)}
+    assert _changes(w.sf) == 1 and _response(w, w.ada, 1).score == 2  # the dry run wrote nothing
+
+
+def test_a_ta_is_refused_every_change_to_an_exam_or_the_roster(w: World) -> None:
+    tess = _ta(w)
+    cid = w.a.course_id
+    bp = BlueprintFile(title="Quiz", kind="homework", seed=5, items=BLUEPRINT)  # type: ignore[arg-type]
+    before = S.list_assessments(w.sf, w.prof.id, cid)
+    refused = {
+        "publish_blueprint": lambda: S.publish_blueprint(w.sf, tess.id, cid, bp),
+        "create_assessment": lambda: S.create_assessment(w.sf, tess.id, cid, "Mine", "exam", BLUEPRINT),
+        "update_assessment_times": lambda: S.update_assessment_times(w.sf, tess.id, w.a.id, key_release_at=T0),
+        "preview_student_exam": lambda: S.preview_student_exam(w.sf, tess.id, cid, bp, "ada"),
+        "assessment_exam": lambda: S.assessment_exam(w.sf, tess.id, w.a.id),
+        "import_roster": lambda: S.import_roster(w.sf, tess.id, cid, b"username,name,email\nzed,,\n"),
+        "add_ta": lambda: S.add_ta(w.sf, tess.id, cid, "ada"),
+        "remove_member": lambda: S.remove_member(w.sf, tess.id, cid, w.ada.id),
+    }
+    for name, call in refused.items():
+        with pytest.raises(S.AccessDenied, match="teaching assistant"):
+            call()
+            pytest.fail(f"{name} let a TA through")
+    assert S.list_assessments(w.sf, w.prof.id, cid) == before  # nothing published, no time moved
+    assert S.user_ids_by_username(w.sf, ["zed"]) == {}
+    assert {m.username: m.role for m in S.list_roster(w.sf, w.prof.id, cid)} == {
+        "prof": "instructor", "tess": "ta", "ada": "student", "bob": "student", "cyd": "student",
+    }  # fmt: skip

@@ -10,6 +10,10 @@ candidate base seed, never reproduces a stored question's identity. The same sea
 
 What a student *does* see is the question itself (stem, options), from which they are meant to work the answer
 out; that is the exam, not a leak.
+
+Roles are per course: every test runs twice, once with ada only a student, once with ada also a teaching assistant
+of another course (where she does see keys before the release, as its graders do); in this course she still gets
+the student's views and nothing more.
 """
 
 from __future__ import annotations
@@ -100,12 +104,32 @@ def _student_sees(w: dict[str, Any]) -> list[Any]:
     return [_dump(x) for x in seen]
 
 
-@pytest.fixture
-def w(sf: D.SessionFactory) -> dict[str, Any]:
+def _assists_elsewhere(sf: D.SessionFactory, ada: S.UserOut) -> None:
+    """Make ada a TA of another instructor's course, with an exam there open and unreleased, whose keys she reads."""
+    boss = S.create_user(sf, "boss", "instructor")
+    other = S.create_course(sf, boss.id, "CNN202", "More CNNs")
+    S.add_ta(sf, boss.id, other.id, "ada")
+    quiz = S.create_assessment(
+        sf, boss.id, other.id, "Quiz", "exam", BLUEPRINT[:1], opens_at=T0, closes_at=T0 + 24 * HOUR,
+        key_release_at=T0 + 48 * HOUR, now=T0,
+    )  # fmt: skip
+    views = S.list_questions(sf, ada.id, quiz.id, now=T0 + HOUR)
+    assert views and all(isinstance(q, S.QuestionView) and q.key is not None for q in views)
+    assert isinstance(S.get_assessment(sf, ada.id, quiz.id), S.AssessmentOut)
+
+
+ADA = ["student", "ta_elsewhere"]
+"""Who ada is besides a student of CNN101: nobody else, or a TA of another course."""
+
+
+@pytest.fixture(params=ADA)
+def w(sf: D.SessionFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
     prof = S.create_user(sf, "prof", "instructor")
     ada = S.create_user(sf, "ada", "student")
     course = S.create_course(sf, prof.id, "CNN101", "CNNs")
     S.enrol(sf, prof.id, course.id, ada.id)
+    if request.param == "ta_elsewhere":
+        _assists_elsewhere(sf, ada)
     exam = S.create_assessment(
         sf,
         prof.id,
@@ -223,6 +247,9 @@ def test_instructors_and_released_students_see_the_identity(w: dict[str, Any]) -
     assert isinstance(mine, S.AssessmentOut) and mine.seed == BASE_SEED and len(mine.blueprint) == 3
     theirs = S.get_assessment(sf, ada.id, a.id)
     assert type(theirs) is S.StudentAssessmentOut and not hasattr(theirs, "seed")
+    for read in (S.list_grades, S.list_attempts, S.list_responses):  # nor anyone else's work
+        with pytest.raises(S.AccessDenied, match="their own"):
+            read(sf, ada.id, a.id, user_id=prof.id)
     after = S.list_questions(sf, ada.id, a.id, now=T0 + 48 * HOUR)
     assert all(isinstance(q, S.QuestionView) and q.key is not None for q in after)
     assert {
@@ -254,13 +281,15 @@ PER_STUDENT = {
 }
 
 
-@pytest.fixture
-def wp(sf: D.SessionFactory) -> dict[str, Any]:
+@pytest.fixture(params=ADA)
+def wp(sf: D.SessionFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
     """An exam where each student has a variant of their own; ada's identities read below the services."""
     prof = S.create_user(sf, "prof", "instructor")
     ada = S.create_user(sf, "ada", "student")
     course = S.create_course(sf, prof.id, "CNN101", "CNNs")
     S.enrol(sf, prof.id, course.id, ada.id)
+    if request.param == "ta_elsewhere":
+        _assists_elsewhere(sf, ada)
     bp = parse_blueprint(
         {
             **PER_STUDENT,

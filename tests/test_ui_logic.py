@@ -147,8 +147,13 @@ def test_each_role_sees_its_pages() -> None:
         *explore,
         "Account",
     ]  # fmt: skip
-    # a TA is a student account that assists in a course: the student's pages, and the Teaching section
-    assert routes.menu("ta") == [*routes.menu("student")[:6], "Courses", *explore, "Account"]
+    # a TA is a student account that assists in a course: the student's pages, and the Teaching section without the
+    # Exam builder (a TA grades, but never writes or publishes an exam)
+    assert routes.menu("ta") == [
+        *routes.menu("student")[:6], "Courses", "Gradebook", "Analytics", "Code submissions", *explore, "Account"
+    ]  # fmt: skip
+    ta_plan = {p.title: p for p in routes.plan("ta")}
+    assert not ta_plan["Exam builder"].visible and ta_plan["Gradebook"].route.section == routes.TEACHING_SECTION
     assert {r.section for r in routes.ROUTES if r.roles == routes.TEACHING} == {routes.TEACHING_SECTION}
     assert routes.menu("visitor", first_run=True) == ["Home", "Practice", "Set up"]
     assert {r.section for r in routes.ROUTES if r.path.startswith("ui/pages/explore_")} == {"Explore"}

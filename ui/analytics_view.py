@@ -1,4 +1,4 @@
-"""The Analytics page's logic (instructors): Moodle's item statistics with the dubious items flagged, the test
+"""The Analytics page's logic (instructors and TAs): Moodle's item statistics with the dubious items flagged, the test
 statistics, and four Altair charts built as data (facility against discrimination, trap frequency per question,
 correct rate by stride, dilation and padding mode, mastery of students × topics).
 

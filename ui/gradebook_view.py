@@ -1,4 +1,4 @@
-"""The Gradebook page's logic (instructors): the courses one may grade and their assessments, the table of students ×
+"""The Gradebook page's logic (instructors and TAs): the courses one may grade and their assessments, the table of students ×
 questions with totals (the rows ``cnnquiz grades export`` writes, so the CSV download is that very file), one
 student's attempt response by response with its credit, trap, feedback and overrides, the audit trail, and a regrade's
 changes, as plain data.
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from grader.services import (
+    GRADERS,
     AttemptResultsOut,
     MyCourseOut,
     OptionView,
@@ -33,8 +34,8 @@ FIXED = ("user_id", "username", "display_name", "attempts", "counted_attempt", "
 
 
 def graded_courses(mine: Iterable[MyCourseOut]) -> list[MyCourseOut]:
-    """The courses whose grades the user keeps (they teach them), by code."""
-    return sorted((c for c in mine if c.role == "instructor"), key=lambda c: c.course.code)
+    """The courses whose grades the user keeps (they teach or assist in them; not those they take), by code."""
+    return sorted((c for c in mine if c.role in GRADERS), key=lambda c: c.course.code)
 
 
 def gradable(assessments: Iterable[StudentAssessmentOut]) -> list[StudentAssessmentOut]:

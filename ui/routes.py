@@ -10,8 +10,8 @@ Material icon and the roles whose menu shows it), and start the page file with
 (``enrolments.role``, see :data:`grader.services.Role`), and a TA's account stays a student account, so one person
 can assist in one course and take another. The router's ``ta`` is *derived* (:func:`router_role`): a student
 account that assists in at least one course sees the student's pages plus the **Teaching** section
-(:data:`TEACHING`, pages with ``section=TEACHING_SECTION``: the courses they assist in, the gradebook...), which
-instructors see too. What a TA may do in a given course is decided by the services
+(:data:`TEACHING`, pages with ``section=TEACHING_SECTION``: the courses they assist in, the Gradebook and
+Analytics), which instructors see too; the Exam builder in that section stays the instructors'. What a TA may do in a given course is decided by the services
 (:func:`grader.services.require_course_role`): they grade, but never change an exam or the roster.
 
 Pages a role may not open are still registered, *hidden* from its menu, so that following a link to one shows
@@ -70,13 +70,13 @@ ROUTES: tuple[Route, ...] = (
     # the Teaching section comes before Explore, so that its pages are not folded under the menu's "View more"
     Route("ui/pages/courses.py", "Courses", ":material/school:", TEACHING, section=TEACHING_SECTION),
     Route("ui/pages/exam_builder.py", "Exam builder", ":material/construction:", INSTRUCTORS, section=TEACHING_SECTION),
-    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", INSTRUCTORS, section=TEACHING_SECTION),
-    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", INSTRUCTORS, section=TEACHING_SECTION),
+    Route("ui/pages/gradebook.py", "Gradebook", ":material/table_view:", TEACHING, section=TEACHING_SECTION),
+    Route("ui/pages/analytics.py", "Analytics", ":material/analytics:", TEACHING, section=TEACHING_SECTION),
     Route(
         "ui/pages/code_submissions.py",
         "Code submissions",
         ":material/fact_check:",
-        INSTRUCTORS,
+        TEACHING,
         section=TEACHING_SECTION,
     ),
     Route("ui/pages/explore_conv.py", "Convolution arithmetic", ":material/grid_on:", EVERYONE, section="Explore"),

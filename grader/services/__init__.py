@@ -10,9 +10,11 @@ Access rules (enforced here, not only in the UI):
 * an *instructor of a course* (an instructor enrolled in it as ``instructor``) may read and
   manage everything in it;
 * a *teaching assistant* (enrolled as ``ta``; the account itself stays a student's or an instructor's) grades:
-  services that grade check :func:`require_grader` / :func:`can_grade` (instructor or TA); those that create,
-  change or publish an assessment, or edit the roster, check :func:`require_teacher` / :func:`can_edit_exam`
-  (instructors only) and refuse a TA with a message that says so;
+  services that grade check :func:`require_grader` / :func:`can_grade` (instructor or TA), and the reads give a
+  grader the grader's view (:func:`grader_view`: everyone's attempts and grades, question identities and keys);
+  those that create, change or publish an assessment, or edit the roster, check :func:`require_teacher` /
+  :func:`can_edit_exam` (instructors only) and refuse a TA with a message that says so. Roles are per course: a
+  TA of one course who takes another reads that one as a student;
 * a *student* may read only their own attempts, responses and grades, may see a question only
   once its assessment has opened, and never sees a key or an explanation before the
   assessment's ``key_release_at``; in an exam, scores, correctness and trap feedback are
@@ -155,6 +157,7 @@ from .common import (
     can_edit_exam,
     can_grade,
     course_role,
+    grader_view,
     grading_visible,
     key_released,
     require_assessment_teacher,
@@ -357,6 +360,7 @@ __all__ = [
     "require_grader",
     "can_grade",
     "can_edit_exam",
+    "grader_view",
     "key_released",
     "grading_visible",
     "server_secret",

@@ -15,7 +15,7 @@ from .. import db as D
 from ..analytics import ResponseRecord, question_factors
 from ..db import SessionFactory, read_session
 from .assessments import _blueprint_counts, _personal, blueprint_file, regenerate
-from .common import AccessDenied, NotFound, OutModel, assessment_row, require_assessment_teacher
+from .common import AccessDenied, NotFound, OutModel, assessment_row
 from .grading import _may_grade, require_assessment_grader
 
 SLOT = "slot:"
@@ -154,9 +154,9 @@ def assessment_items(sf: SessionFactory, actor_id: int, assessment_id: int) -> l
 def assessment_records(
     sf: SessionFactory, actor_id: int, assessment_id: int, *, final_only: bool = False
 ) -> list[ResponseRecord]:
-    """:func:`response_records` for an instructor of the course."""
+    """:func:`response_records` for a grader of the course (instructor or TA)."""
     with read_session(sf) as s:
-        require_assessment_teacher(s, actor_id, assessment_id)
+        require_assessment_grader(s, actor_id, assessment_id)
         return response_records(s, assessment_id, final_only=final_only)
 
 

@@ -8,8 +8,8 @@ What a student sees of an assessment and its questions carries nothing that rege
 released a student gets :class:`StudentAssessmentOut` (no blueprint, no base seed) and :class:`StudentQuestionView`
 (an opaque instance id, its position, topic and points; no generator, version, seed, difficulty or params). The
 per-position seeds are derived under a server secret (:data:`.common.SEED_SECRET`), so not even the base seed
-would give them away. Instructors of the course get :class:`AssessmentOut` and :class:`QuestionView`, which keep
-everything; so do students once the key is released.
+would give them away. The course's graders (its instructors and TAs, :func:`.common.grader_view`) get
+:class:`AssessmentOut` and :class:`QuestionView`, which keep everything; so do students once the key is released.
 
 Per-student variants: an assessment published from a blueprint with ``same_for_everyone = false`` (or with
 either shuffle) stores each student's own questions as instances they own, built by
@@ -64,6 +64,7 @@ from .common import (
     assessment_row,
     aware,
     course_role,
+    grader_view,
     key_released,
     now_utc,
     require_course_role,
@@ -90,7 +91,7 @@ class StudentAssessmentOut(OutModel):
 
 
 class AssessmentOut(StudentAssessmentOut):
-    """An assessment as its instructors see it: also the blueprint and the base seed it was drawn from."""
+    """An assessment as its graders see it: also the blueprint and the base seed it was drawn from."""
 
     blueprint: list[BlueprintItem]
     seed: int
@@ -139,7 +140,7 @@ class StudentQuestionView(OutModel):
 
 
 class QuestionView(StudentQuestionView):
-    """A question with its identity: for instructors, and for students once the key is released."""
+    """A question with its identity: for the course's graders, and for students once the key is released."""
 
     instance: QuestionInstanceOut
 
@@ -177,15 +178,15 @@ def question_totals(s: Session, a: D.Assessment) -> tuple[int, float]:
 
 
 def _assessment_out(s: Session, a: D.Assessment) -> AssessmentOut:
-    out = _assessment_view(a, *question_totals(s, a), teacher=True)
+    out = _assessment_view(a, *question_totals(s, a), grader=True)
     assert isinstance(out, AssessmentOut)
     return out
 
 
-def _assessment_view(a: D.Assessment, n: int, total: float, *, teacher: bool) -> StudentAssessmentOut:
-    """The instructor's view (:class:`AssessmentOut`) or the student's (:class:`StudentAssessmentOut`)."""
+def _assessment_view(a: D.Assessment, n: int, total: float, *, grader: bool) -> StudentAssessmentOut:
+    """The grader's view (:class:`AssessmentOut`) or the student's (:class:`StudentAssessmentOut`)."""
     extra: dict[str, Any] = {}
-    if teacher:
+    if grader:
         extra = {
             "blueprint": Blueprint.validate_python(a.blueprint),
             "seed": a.seed,
@@ -193,7 +194,7 @@ def _assessment_view(a: D.Assessment, n: int, total: float, *, teacher: bool) ->
             "shuffle_questions": a.shuffle_questions,
             "shuffle_options": a.shuffle_options,
         }
-    return (AssessmentOut if teacher else StudentAssessmentOut)(
+    return (AssessmentOut if grader else StudentAssessmentOut)(
         id=a.id,
         course_id=a.course_id,
         title=a.title,
@@ -554,16 +555,15 @@ def update_assessment_times(
 
 
 def get_assessment(sf: SessionFactory, actor_id: int, assessment_id: int) -> StudentAssessmentOut:
-    """The assessment: an :class:`AssessmentOut` for an instructor of its course, else the student's view."""
+    """The assessment: an :class:`AssessmentOut` for a grader of its course (instructor or TA), else the student's
+    view."""
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        return _assessment_view(
-            a, *question_totals(s, a), teacher=require_member(s, actor_id, a.course_id) == "instructor"
-        )
+        return _assessment_view(a, *question_totals(s, a), grader=grader_view(s, actor_id, a.course_id))
 
 
 def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[StudentAssessmentOut]:
-    """A course's assessments by opening time (members only; students get the student's view)."""
+    """A course's assessments by opening time (members only; its graders get theirs, students the student's view)."""
     counts = (
         select(
             D.QuestionInstance.assessment_id.label("aid"),
@@ -577,7 +577,7 @@ def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[
     with read_session(sf) as s:
         if s.get(D.Course, course_id) is None:
             raise NotFound(f"no course {course_id}")
-        teacher = require_member(s, actor_id, course_id) == "instructor"
+        grader = grader_view(s, actor_id, course_id)
         rows = s.execute(
             select(D.Assessment, counts.c.n, counts.c.total)
             .outerjoin(counts, counts.c.aid == D.Assessment.id)
@@ -588,7 +588,7 @@ def list_assessments(sf: SessionFactory, actor_id: int, course_id: int) -> list[
             _assessment_view(
                 a,
                 *(_blueprint_counts(a.blueprint) if _personal(a) else (int(n or 0), float(total or 0.0))),
-                teacher=teacher,
+                grader=grader,
             )
             for a, n, total in rows
         ]
@@ -628,7 +628,7 @@ def add_personal_question(
         inst = _instance(a.id, int(last) + 1, generator, seed, difficulty, points, actor_id)
         s.add(inst)
         s.flush()
-        identity = key_released(a, t) or require_member(s, actor_id, a.course_id) == "instructor"
+        identity = key_released(a, t) or grader_view(s, actor_id, a.course_id)
         return (QuestionInstanceOut if identity else StudentQuestionOut).model_validate(inst)
 
 
@@ -707,9 +707,9 @@ def question_view(inst: D.QuestionInstance, q: AnyQuestion, released: bool) -> S
 
 
 def _key_visible(s: Session, actor_id: int, a: D.Assessment, inst: D.QuestionInstance, now: dt.datetime) -> bool:
-    """Raises unless the actor may see this question at all; returns whether they may see its key."""
-    role = require_member(s, actor_id, a.course_id)
-    if role == "instructor":
+    """Raises unless the actor may see this question at all; returns whether they may see its key (a grader of the
+    course always may)."""
+    if grader_view(s, actor_id, a.course_id):
         return True
     if inst.owner_id is not None and inst.owner_id != actor_id:
         raise NotFound(f"no question {inst.id}")
@@ -722,7 +722,7 @@ def get_question(
     sf: SessionFactory, actor_id: int, instance_id: int, *, now: dt.datetime | None = None
 ) -> StudentQuestionView:
     """The regenerated question (checked against the stored params); its identity, key and explanation only once
-    released (a :class:`QuestionView` then, and always for instructors)."""
+    released (a :class:`QuestionView` then, and always for the course's graders)."""
     t = now_utc(now)
     with read_session(sf) as s:
         inst = s.get(D.QuestionInstance, instance_id)

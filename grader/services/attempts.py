@@ -26,6 +26,7 @@ from .common import (
     NotOpen,
     OutModel,
     assessment_row,
+    grader_view,
     grading_visible,
     key_released,
     now_utc,
@@ -286,14 +287,15 @@ def _responses_query(assessment_id: int) -> Any:
     )
 
 
-def _reader(s: Any, actor_id: int, a: Any, user_id: int | None, what: str) -> tuple[str, int | None]:
-    """The actor's role in the assessment's course and whose rows they may read: a student only their own."""
-    role = require_member(s, actor_id, a.course_id)
-    if role != "instructor":
+def _reader(s: Any, actor_id: int, a: Any, user_id: int | None, what: str) -> tuple[bool, int | None]:
+    """Whether the actor reads the assessment's course as a grader (:func:`.common.grader_view`), and whose rows
+    they may read: a grader anyone's (``user_id``, or everyone's if ``None``), a student only their own."""
+    grader = grader_view(s, actor_id, a.course_id)
+    if not grader:
         if user_id is not None and user_id != actor_id:
             raise AccessDenied(f"students can only read their own {what}")
         user_id = actor_id
-    return role, user_id
+    return grader, user_id
 
 
 def list_responses(
@@ -304,12 +306,13 @@ def list_responses(
     user_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[ResponseOut]:
-    """Responses to an assessment: a student gets only their own (asking for anyone else's is refused)."""
+    """Responses to an assessment: a grader of the course gets anyone's, a student only their own (asking for anyone
+    else's is refused)."""
     t = now_utc(now)
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        role, user_id = _reader(s, actor_id, a, user_id, "responses")
-        visible = role == "instructor" or grading_visible(a, t)
+        grader, user_id = _reader(s, actor_id, a, user_id, "responses")
+        visible = grader or grading_visible(a, t)
         stmt = _responses_query(a.id)
         if user_id is not None:
             stmt = stmt.where(D.Attempt.user_id == user_id)
@@ -329,10 +332,10 @@ def get_response(sf: SessionFactory, actor_id: int, response_id: int, *, now: dt
             raise NotFound(f"no response {response_id}")
         r, att, order = row
         a = assessment_row(s, att.assessment_id)
-        role = require_member(s, actor_id, a.course_id)
-        if role != "instructor" and att.user_id != actor_id:
+        grader = grader_view(s, actor_id, a.course_id)
+        if not grader and att.user_id != actor_id:
             raise AccessDenied("students can only read their own responses")
-        return response_out(r, att.user_id, role == "instructor" or grading_visible(a, t), order)
+        return response_out(r, att.user_id, grader or grading_visible(a, t), order)
 
 
 def list_attempts(
@@ -355,12 +358,13 @@ def list_grades(
     user_id: int | None = None,
     now: dt.datetime | None = None,
 ) -> list[GradeOut]:
-    """Grades of finished attempts: a student gets only their own (scores hidden in an exam until release)."""
+    """Grades of finished attempts: a grader of the course gets anyone's, a student only their own (scores hidden in
+    an exam until release)."""
     t = now_utc(now)
     with read_session(sf) as s:
         a = assessment_row(s, assessment_id)
-        role, user_id = _reader(s, actor_id, a, user_id, "grades")
-        visible = role == "instructor" or grading_visible(a, t)
+        grader, user_id = _reader(s, actor_id, a, user_id, "grades")
+        visible = grader or grading_visible(a, t)
         stmt = (
             select(D.Grade, D.Attempt.number)
             .join(D.Attempt, D.Attempt.id == D.Grade.attempt_id)
@@ -378,7 +382,7 @@ def attempt_results(
     """An attempt question by question: the stored answers (so a page can resume it), and, where the asker may see
     them, scores, feedback and the trap each wrong answer fell into; keys and explanations once released.
 
-    Its owner or an instructor of the course; anyone else is refused.
+    Its owner or a grader of the course (instructor or TA); anyone else is refused.
     """
     t = now_utc(now)
     with read_session(sf) as s:
@@ -386,10 +390,10 @@ def attempt_results(
         if att is None:
             raise NotFound(f"no attempt {attempt_id}")
         a = assessment_row(s, att.assessment_id)
-        teacher = require_member(s, actor_id, a.course_id) == "instructor"
-        if att.user_id != actor_id and not teacher:
+        grader = grader_view(s, actor_id, a.course_id)
+        if att.user_id != actor_id and not grader:
             raise AccessDenied("this is not your attempt")
-        visible = teacher or grading_visible(a, t)
+        visible = grader or grading_visible(a, t)
         released = key_released(a, t)
         insts = (
             s.execute(
@@ -419,7 +423,7 @@ def attempt_results(
                 feedback, title = graded.feedback, graded.trap_title
             items.append(
                 QuestionResultOut(
-                    question=question_view(inst, q, teacher or released),
+                    question=question_view(inst, q, grader or released),
                     answer=None if r is None else response_out(r, att.user_id, visible, inst.option_order),
                     tries=0 if r is None else r.try_number,
                     feedback=feedback,

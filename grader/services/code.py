@@ -2,7 +2,7 @@
 the access-checked reads of them (a student their own; a grader of a course those of its students and those handed
 in to it).
 
-Who grades a course is decided by :func:`grades` alone (its instructors: :data:`GRADER_ROLES`); every read, rerun
+Who grades a course is decided by :func:`grades` alone (its instructors and TAs: :data:`GRADER_ROLES`); every read, rerun
 and upload on someone else's submissions goes through it."""
 
 from __future__ import annotations
@@ -21,7 +21,17 @@ from quizbank.regenerate import canonical_json
 from .. import db as D
 from ..autograde.contract import MAX_SOURCE_BYTES
 from ..db import SessionFactory, read_session, write_session
-from .common import AccessDenied, NotFound, OutModel, assessment_row, course_role, now_utc, require_member, user_row
+from .common import (
+    GRADERS,
+    AccessDenied,
+    NotFound,
+    OutModel,
+    assessment_row,
+    course_role,
+    now_utc,
+    require_member,
+    user_row,
+)
 
 MAX_FILE_NAME = 100
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -46,8 +56,9 @@ def storable_json(value: Any) -> Any:
     return value
 
 
-GRADER_ROLES = frozenset({"instructor"})
-"""The course roles whose members see, rerun and upload the code submissions of the course's students."""
+GRADER_ROLES = GRADERS
+"""The course roles whose members see, rerun and upload the code submissions of the course's students: its
+instructors and TAs (:data:`~.common.GRADERS`)."""
 
 
 def grades(s: Session, user_id: int, course_id: int) -> bool:

@@ -203,6 +203,14 @@ def require_member(s: Session, user_id: int, course_id: int) -> str:
     return role
 
 
+def grader_view(s: Session, user_id: int, course_id: int) -> bool:
+    """Whether a member of the course reads it as its graders do (:data:`GRADERS`: everyone's attempts, responses and
+    grades, scores before the release, question identities and keys) rather than as a student (their own, as
+    released); :class:`AccessDenied` if they are not enrolled. Roles are per course: a TA here may be a student of
+    another course, and reads that one as a student."""
+    return require_member(s, user_id, course_id) in GRADERS
+
+
 def require_assessment_teacher(s: Session, user_id: int, assessment_id: int) -> D.Assessment:
     """The assessment, if the user is an instructor of its course (else :class:`NotFound` / :class:`AccessDenied`)."""
     a = assessment_row(s, assessment_id)

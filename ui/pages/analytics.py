@@ -1,4 +1,4 @@
-"""Analytics (instructors): Moodle's item statistics with the dubious questions flagged, the traps students fall
+"""Analytics (instructors and TAs): Moodle's item statistics with the dubious questions flagged, the traps students fall
 into, which strides, dilations and paddings are hard, and each student's mastery of each topic."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ui import analytics_view as V
 from ui.gradebook_view import assessment_label, gradable, graded_courses
 from ui.state import require_user, services
 
-user = require_user("instructor")
+user = require_user("instructor", "ta")
 sf = services()
 st.title("Analytics")
 

@@ -14,7 +14,7 @@ from ui import code_view as C
 from ui.mathtext import md
 from ui.state import require_user, services
 
-user = require_user("instructor")
+user = require_user("instructor", "ta")
 sf = services()
 state = st.session_state
 URL = sf.kw["bind"].url.render_as_string(hide_password=False)

@@ -1,4 +1,4 @@
-"""Gradebook (instructors): students × questions with totals, the CSV, one student's attempt with overrides, the audit
+"""Gradebook (instructors and TAs): students × questions with totals, the CSV, one student's attempt with overrides, the audit
 trail, and the regrade after a key fix."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from grader.services import (
 from ui import gradebook_view as V
 from ui.state import require_user, services
 
-user = require_user("instructor")
+user = require_user("instructor", "ta")
 sf = services()
 st.title("Gradebook")
 
