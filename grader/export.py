@@ -48,15 +48,26 @@ def _num(x: float | None) -> str:
 
 
 def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = None) -> list[list[str]]:
-    """The gradebook as rows of text, header first (a data function: no access check)."""
+    """The gradebook as rows of text, header first (a data function: no access check).
+
+    One column per question *position*: with a variant of their own for each student (``owner_id``), each
+    student's question at a position is their own instance, and fills that position's column. The maximum is the
+    points of the questions the student gets: the shared ones and their own (a student without theirs yet, who
+    gets them on first open, gets as many points as the others)."""
     t = now or utcnow()
     a = assessment_row(s, assessment_id)
-    questions = s.execute(
-        select(D.QuestionInstance.id, D.QuestionInstance.position, D.QuestionInstance.points)
-        .where(D.QuestionInstance.assessment_id == a.id, D.QuestionInstance.owner_id.is_(None))
-        .order_by(D.QuestionInstance.position)
-    ).all()
-    max_total = sum(q.points for q in questions)
+    position: dict[int, int] = {}
+    owned: dict[int | None, float] = defaultdict(float)
+    for qid, pos, pts, owner in s.execute(
+        select(
+            D.QuestionInstance.id, D.QuestionInstance.position, D.QuestionInstance.points, D.QuestionInstance.owner_id
+        ).where(D.QuestionInstance.assessment_id == a.id)
+    ):
+        position[qid] = pos
+        owned[owner] += pts
+    positions = sorted(set(position.values()))
+    shared = owned.pop(None, 0.0)
+    usual = max(owned.values(), default=0.0)
     students = s.execute(
         select(D.User.id, D.User.username, D.User.display_name)
         .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
@@ -84,26 +95,27 @@ def gradebook_rows(s: Session, assessment_id: int, *, now: dt.datetime | None = 
             & (D.Response.try_number == last_try.c.tn),
         )
     ):
-        scores[att_id][qid] = score
+        scores[att_id][position[qid]] = score
     by_user: dict[int, list[D.Attempt]] = defaultdict(list)
     for att in attempts:
         by_user[att.user_id].append(att)
 
     header = ["user_id", "username", "display_name", "attempts", "counted_attempt", "score", "max_score", "percent"]
-    header += [f"q{q.position}" for q in questions]
+    header += [f"q{pos}" for pos in positions]
     rows = [header]
     for st in students:
         mine = sorted(by_user.get(st.id, []), key=lambda x: x.number)
         over = [x for x in mine if x.finished_at is not None or (x.deadline_at is not None and t >= x.deadline_at)]
         best = max(over, key=lambda x: (sum(scores[x.id].values()), -x.number), default=None)
         row = [str(st.id), _safe(st.username), _safe(st.display_name), str(len(mine))]
+        max_total = shared + owned.get(st.id, usual)
         if best is None:
-            row += ["", "", _num(max_total), ""] + [""] * len(questions)
+            row += ["", "", _num(max_total), ""] + [""] * len(positions)
         else:
             total = sum(scores[best.id].values())
             pct = 100.0 * total / max_total if max_total else 0.0
             row += [str(best.number), _num(total), _num(max_total), f"{pct:.1f}"]
-            row += [_num(scores[best.id].get(q.id)) for q in questions]
+            row += [_num(scores[best.id].get(pos)) for pos in positions]
         rows.append(row)
     return rows
 
