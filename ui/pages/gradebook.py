@@ -51,6 +51,7 @@ st.dataframe(
     frame,
     hide_index=True,
     column_config={
+        "Student": st.column_config.TextColumn(width="medium"),  # a whole name, not "Katherine Jo…"
         "%": st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
         "Username": None,
     },
