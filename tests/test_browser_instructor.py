@@ -144,6 +144,7 @@ def _select(b: Any, label: str, option: str, index: int = 0) -> None:
     box = _field(b, "stSelectbox", label, index)
     box.click()
     box.send_keys(option, Keys.ENTER)
+    b.execute_script("document.activeElement.blur();")  # no caret left in the box for the screenshots
     B.settle(b)
 
 
@@ -205,6 +206,7 @@ def test_a_second_course_and_its_roster(site: tuple[str, D.SessionFactory], brow
     B.until_text(b, "Created CNN102")
     B.settle(b)
     assert "0 students · 0 TAs · 1 instructor" in B.main_text(b)
+    assert b.find_element(By.CSS_SELECTOR, "input[aria-label='Code']").get_attribute("value") == ""  # a fresh form
     # a file with one bad line: that line's problem, and nothing imported
     before = _users(sf)
     bad = WALK["data"] / "roster-bad.csv"

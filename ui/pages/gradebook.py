@@ -131,7 +131,11 @@ if who is not None:
 
 st.header("Audit trail")
 if trail:
-    st.dataframe(V.trail_frame(trail), hide_index=True)
+    st.dataframe(
+        V.trail_frame(trail),
+        hide_index=True,
+        column_config={"Reason": st.column_config.TextColumn(width="large")},  # the reason is the point: room for it
+    )
 else:
     st.caption("No score has been changed by hand or by a regrade.")
 
