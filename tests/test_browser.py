@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,8 @@ from typing import Any
 import pytest
 
 from quizbank.generators import generate
-from tools.browser import available, chromium, db_url, serve
+from tools.browser import available, chromium, click, db_url, main_text, nav, serve, settle, type_into, until_text, wait
+from tools.browser import shot as browser_shot
 from ui.practice_view import Pick
 
 ARTIFACTS = Path(os.environ.get("CNNQUIZ_ARTIFACTS", tempfile.gettempdir())) / "cnnquiz-browser"
@@ -55,89 +55,21 @@ def browser() -> Iterator[Any]:
 # ------------------------------------------------------------------ helpers
 
 
-def _wait(b: Any, timeout: float = 60) -> Any:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(b, timeout)
-
-
-def _main_text(b: Any) -> str:
-    from selenium.webdriver.common.by import By
-
-    return b.find_element(By.CSS_SELECTOR, "[data-testid='stMain']").text
-
-
-def _until_text(b: Any, text: str, timeout: float = 60) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-
-    _wait(b, timeout).until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-testid='stMain']"), text))
-
-
-def _settle(b: Any) -> None:
-    """Wait until Streamlit has finished the current run (no "running" status widget)."""
-    from selenium.webdriver.common.by import By
-
-    time.sleep(0.3)
-    _wait(b).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-testid='stStatusWidget']"))
-    time.sleep(0.2)
-
-
-def _type(b: Any, label: str, text: str) -> Any:
-    """Type into the visible text box labelled ``label`` (replacing what it held)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    def visible(d: Any) -> Any:
-        boxes = d.find_elements(By.CSS_SELECTOR, f"input[aria-label='{label}']")
-        return next((x for x in boxes if x.is_displayed() and x.is_enabled()), False)
-
-    box = _wait(b).until(visible)
-    box.send_keys(Keys.CONTROL, "a")
-    box.send_keys(text)
-    return box
-
-
-def _click(b: Any, label: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-
-    btn = _wait(b).until(EC.element_to_be_clickable((By.XPATH, f"//button[.//p[normalize-space()='{label}']]")))
-    b.execute_script("arguments[0].scrollIntoView({block: 'center'});", btn)
-    btn.click()
-
-
-def _nav(b: Any, server: str, path: str) -> None:
-    """Follow the sidebar's link to a page (an in-app switch, as a click would)."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-
-    if b.get_window_size()["width"] < 700:
-        b.get(f"{server}/{path}")
-        return
-    link = _wait(b).until(
-        EC.element_to_be_clickable((By.CSS_SELECTOR, f"[data-testid='stSidebarNav'] a[href$='/{path}']"))
-    )
-    link.click()
+# the shared steps live in tools.browser; the other browser tests import these names from here
+_wait, _main_text, _until_text, _settle, _type, _click, _nav = (
+    wait,
+    main_text,
+    until_text,
+    settle,
+    type_into,
+    click,
+    nav,
+)
 
 
 def shot(b: Any, name: str, *, size: tuple[int, int] | None = None, folder: Path = ARTIFACTS) -> Path:
-    """Save a screenshot of the whole page at ``size`` (default: the window's width), then restore the window."""
-    folder.mkdir(parents=True, exist_ok=True)
-    before = b.get_window_size()
-    w, h = size or (before["width"], before["height"])
-    b.set_window_size(w, h)
-    time.sleep(0.6)
-    height = b.execute_script(
-        "const m = document.querySelector('[data-testid=\"stMain\"]'); return m ? m.scrollHeight : 0;"
-    )
-    b.set_window_size(w, max(h, min(int(height or 0) + 160, 4000)))
-    time.sleep(0.6)
-    path = folder / f"{name}.png"
-    b.save_screenshot(str(path))
-    b.set_window_size(before["width"], before["height"])
-    time.sleep(0.3)
-    return path
+    """A whole-page screenshot ``name.png`` in ``folder`` (the artefacts folder; see :func:`tools.browser.shot`)."""
+    return browser_shot(b, folder / f"{name}.png", size=size)
 
 
 # ------------------------------------------------------------------ the walk-through
@@ -146,37 +78,37 @@ def shot(b: Any, name: str, *, size: tuple[int, int] | None = None, folder: Path
 def test_first_run_creates_the_instructor_and_a_course(server: str, browser: Any) -> None:
     b = browser
     b.get(server)
-    _until_text(b, "Set up cnnquiz")
+    until_text(b, "Set up cnnquiz")
     shot(b, "01-first-run")
-    _type(b, "Instructor username", "prof")
-    _type(b, "Password (at least 8 characters)", "prof password")
-    _type(b, "The same password again", "prof password")
-    _click(b, "Create")
-    _until_text(b, "this join code:")
-    code = _wait(b).until(lambda d: d.find_element("css selector", "[data-testid='stCode'] code").text.strip())
+    type_into(b, "Instructor username", "prof")
+    type_into(b, "Password (at least 8 characters)", "prof password")
+    type_into(b, "The same password again", "prof password")
+    click(b, "Create")
+    until_text(b, "this join code:")
+    code = wait(b).until(lambda d: d.find_element("css selector", "[data-testid='stCode'] code").text.strip())
     assert re.fullmatch(r"[A-Z0-9]{8}", code), code
     WALK["join_code"] = code
     shot(b, "02-first-run-done")
     # the instructor signs out (from the sidebar)
-    _click(b, "Sign out")
-    _settle(b)
+    click(b, "Sign out")
+    settle(b)
     assert "Signed in as" not in b.find_element("css selector", "[data-testid='stSidebar']").text
 
 
 def test_a_student_registers_with_the_join_code(server: str, browser: Any) -> None:
     b = browser
-    _nav(b, server, "account")
-    _until_text(b, "Register with a join code")
+    nav(b, server, "account")
+    until_text(b, "Register with a join code")
     from selenium.webdriver.common.by import By
 
     b.find_element(By.XPATH, "//*[@role='tab'][.//p[text()='Register with a join code']]").click()
-    _type(b, "Join code", WALK["join_code"].lower())
-    _type(b, "Username", "ada")
-    _type(b, "Your name (shown to your instructor)", "Ada")
-    _type(b, "Password (at least 8 characters)", "ada password")
-    _type(b, "The same password again", "ada password")
-    _click(b, "Register")
-    _until_text(b, "Welcome back, Ada")
+    type_into(b, "Join code", WALK["join_code"].lower())
+    type_into(b, "Username", "ada")
+    type_into(b, "Your name (shown to your instructor)", "Ada")
+    type_into(b, "Password (at least 8 characters)", "ada password")
+    type_into(b, "The same password again", "ada password")
+    click(b, "Register")
+    until_text(b, "Welcome back, Ada")
     assert b.get_cookie("cnnquiz_session") is not None
     shot(b, "03-home-signed-in")
 
@@ -186,11 +118,11 @@ def test_practice_a_trap_then_a_second_try_by_keyboard(server: str, browser: Any
     from selenium.webdriver.common.keys import Keys
 
     b = browser
-    _nav(b, server, "practice")
-    _until_text(b, "Share this question")
+    nav(b, server, "practice")
+    until_text(b, "Share this question")
     # the page's share link is an opaque token: no generator id, no seed
     b.find_element(By.XPATH, "//summary[.//p[text()='Share this question']]").click()
-    link = _wait(b).until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid='stCode'] code").text.strip())
+    link = wait(b).until(lambda d: d.find_element(By.CSS_SELECTOR, "[data-testid='stCode'] code").text.strip())
     assert re.search(r"/practice\?q=[A-Za-z0-9_-]{30,}$", link), link
     assert "seed" not in link and "conv_params" not in link
     # a teacher's link (sealed with the server's own secret) to a variant whose "forgot the bias" trap feedback
@@ -199,13 +131,13 @@ def test_practice_a_trap_then_a_second_try_by_keyboard(server: str, browser: Any
     [trap] = [t for t in q.traps if t.trap == "forgot_bias"]  # type: ignore[union-attr]
     token = _share_token(Pick(q.generator, q.seed, q.difficulty))
     b.get(f"{server}/practice?q={token}")
-    _until_text(b, "How many parameters")
+    until_text(b, "How many parameters")
     shot(b, "04-practice-question")
-    box = _type(b, "Your answer", str(trap.value))
+    box = type_into(b, "Your answer", str(trap.value))
     box.send_keys(Keys.ENTER)  # the keyboard submits the form
-    _until_text(b, "Trap:")
-    _until_text(b, "1 try left")
-    _settle(b)
+    until_text(b, "Trap:")
+    until_text(b, "1 try left")
+    settle(b)
     alert = b.find_element(By.CSS_SELECTOR, ".st-key-practice-feedback [data-testid='stAlert']")
     assert alert.find_elements(By.CSS_SELECTOR, ".katex"), "the trap's formula is typeset by KaTeX"
     assert not alert.find_elements(By.CSS_SELECTOR, ".katex-error")
@@ -214,19 +146,19 @@ def test_practice_a_trap_then_a_second_try_by_keyboard(server: str, browser: Any
     assert "st-key-practice-feedback" in (active.get_attribute("class") or ""), "focus moves to the feedback"
     shot(b, "05-practice-trap-desktop")
     shot(b, "06-practice-trap-phone", size=PHONE)
-    box = _type(b, "Your answer", f"{q.key:,}")
+    box = type_into(b, "Your answer", f"{q.key:,}")
     box.send_keys(Keys.ENTER)
-    _until_text(b, "Correct at the second try")
-    _until_text(b, "Worked explanation")
-    _settle(b)
-    assert "Score: 0 of 1 question right at the first try" in _main_text(b)
-    assert f"Your answers: {trap.value} → {q.key:,}" in _main_text(b)
+    until_text(b, "Correct at the second try")
+    until_text(b, "Worked explanation")
+    settle(b)
+    assert "Score: 0 of 1 question right at the first try" in main_text(b)
+    assert f"Your answers: {trap.value} → {q.key:,}" in main_text(b)
     assert not b.find_elements(By.CSS_SELECTOR, "[data-testid='stMain'] .katex-error")
     shot(b, "07-practice-second-try")
     # after "New variant" the address bar no longer names the question
-    _click(b, "New variant")
-    _settle(b)
-    _wait(b).until(lambda d: "q=" not in d.current_url)
+    click(b, "New variant")
+    settle(b)
+    wait(b).until(lambda d: "q=" not in d.current_url)
 
 
 def _share_token(pick: Pick) -> str:
@@ -244,46 +176,46 @@ def _share_token(pick: Pick) -> str:
 def test_a_reload_keeps_the_student_signed_in(server: str, browser: Any) -> None:
     b = browser
     b.refresh()  # a new session on the same page: only the cookie can sign it in
-    _until_text(b, "Share this question")
-    _settle(b)
-    assert "nothing you answer here is saved" not in _main_text(b)
+    until_text(b, "Share this question")
+    settle(b)
+    assert "nothing you answer here is saved" not in main_text(b)
     b.get(f"{server}/account")  # a typed address: a new session again
-    _until_text(b, "Signed in as Ada")
-    assert "(ada, student)" in _main_text(b)
+    until_text(b, "Signed in as Ada")
+    assert "(ada, student)" in main_text(b)
 
 
 def test_review_a_due_concept(server: str, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
     b = browser
-    _nav(b, server, "review")
-    _until_text(b, "Your concepts")
-    _settle(b)
+    nav(b, server, "review")
+    until_text(b, "Your concepts")
+    settle(b)
     shot(b, "08-review-queue")
-    text = _main_text(b)
+    text = main_text(b)
     assert "Conv parameters" in text
     # review a new concept: a fresh variant, one try, rated
     buttons = b.find_elements(By.XPATH, "//button[.//p[starts-with(normalize-space(), 'Learn a new concept')]]")
     buttons[0].click()
-    _until_text(b, "Reviewing:")
-    _settle(b)
+    until_text(b, "Reviewing:")
+    settle(b)
     shot(b, "09-review-question")
     if b.find_elements(By.CSS_SELECTOR, "input[aria-label='Your answer']"):
-        _type(b, "Your answer", "1")
+        type_into(b, "Your answer", "1")
     else:
         b.find_elements(By.CSS_SELECTOR, "[data-testid='stMain'] label:has(input)")[0].click()
-    _click(b, "Check")
-    _until_text(b, "Worked explanation")
-    _until_text(b, "rated")
-    _settle(b)
+    click(b, "Check")
+    until_text(b, "Worked explanation")
+    until_text(b, "rated")
+    settle(b)
     shot(b, "10-review-rated-desktop")
     shot(b, "11-review-rated-phone", size=PHONE)
     leave = b.find_elements(
         By.XPATH, "//button[.//p[normalize-space()='Done for now' or normalize-space()='Stop reviewing']]"
     )
     leave[0].click()
-    _until_text(b, "Mastery over time")
-    _settle(b)
+    until_text(b, "Mastery over time")
+    settle(b)
     assert b.find_elements(By.CSS_SELECTOR, "[data-testid='stVegaLiteChart'], .vega-embed")
     shot(b, "12-review-mastery")
 
@@ -292,9 +224,9 @@ def test_progress_lists_the_trap_with_a_practice_link(server: str, browser: Any)
     from selenium.webdriver.common.by import By
 
     b = browser
-    _nav(b, server, "progress")
-    _until_text(b, "The traps you fall into most")
-    _settle(b)
+    nav(b, server, "progress")
+    until_text(b, "The traps you fall into most")
+    settle(b)
     links = b.find_elements(By.CSS_SELECTOR, "[data-testid='stPageLink'] a")
     hrefs = [a.get_attribute("href") for a in links]
     assert any("topic=conv_params" in h and "generator=conv_params.count" in h for h in hrefs), hrefs
@@ -310,7 +242,7 @@ def test_a_tampered_cookie_is_refused_with_its_reason(server: str, browser: Any)
     b.delete_cookie("cnnquiz_session")
     b.add_cookie({"name": "cnnquiz_session", "value": ".".join(parts), "path": "/"})
     b.get(server)
-    _until_text(b, "altered")
-    _settle(b)
+    until_text(b, "altered")
+    settle(b)
     assert "Signed in as" not in b.find_element("css selector", "[data-testid='stSidebar']").text
     shot(b, "15-tampered-cookie")

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from grader import db as D
 from grader import services as S
-from tests.test_browser import ARTIFACTS, PHONE, _main_text, _settle, _type, _until_text, _wait, shot
-from tools.browser import available, chromium, db_url, serve
+from tests.test_browser import ARTIFACTS, PHONE, shot
+from tools.browser import available, chromium, db_url, main_text, serve, settle, type_into, until_text, wait
 
 ROSTER = (
     "username,name,email\n"
@@ -79,25 +79,25 @@ def test_the_courses_page_shows_the_roster_and_a_bad_files_lines(
     base, sf = site
     b = browser
     b.get(f"{base}/account")
-    _until_text(b, "Sign in")
-    _type(b, "Username", "prof")
-    _type(b, "Password", "prof password").send_keys(Keys.ENTER)  # the keyboard submits the form
-    _until_text(b, "Welcome back")  # Home, signed in
-    _settle(b)
+    until_text(b, "Sign in")
+    type_into(b, "Username", "prof")
+    type_into(b, "Password", "prof password").send_keys(Keys.ENTER)  # the keyboard submits the form
+    until_text(b, "Welcome back")  # Home, signed in
+    settle(b)
     assert b.get_cookie("cnnquiz_session") is not None
     b.get(f"{base}/courses")  # a new page load: the session cookie signs it in
-    _until_text(b, "Join code")
-    _until_text(b, "4 students · 1 TA · 1 instructor · 3 not signed up yet")  # the table itself is a canvas
+    until_text(b, "Join code")
+    until_text(b, "4 students · 1 TA · 1 instructor · 3 not signed up yet")  # the table itself is a canvas
     before = _users(sf)
     bad = ARTIFACTS / "roster-bad.csv"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     bad.write_text(BAD, encoding="utf-8")
-    _settle(b)
-    upload = _wait(b).until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[type='file']")))
+    settle(b)
+    upload = wait(b).until(EC.presence_of_element_located((By.CSS_SELECTOR, "input[type='file']")))
     upload.send_keys(str(bad))
-    _until_text(b, "nothing will be imported")
-    _settle(b)
-    text = _main_text(b)
+    until_text(b, "nothing will be imported")
+    settle(b)
+    text = main_text(b)
     assert "Line 3: the username 'fei fei' is not valid" in text
     assert "Line 4: the email 'kaiming(at)example.org' is not an address" in text
     assert "Line 2: the username 'geoff' is also on line 5" in text

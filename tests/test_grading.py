@@ -173,6 +173,49 @@ def test_an_override_is_refused_to_non_graders_out_of_range_and_on_an_earlier_tr
     assert _changes(w.sf) == 0
 
 
+def test_the_gradebook_of_an_exam_with_a_variant_for_each_student(sf: D.SessionFactory) -> None:
+    """Each student's own questions fill the columns of their positions, and the maximum counts them: a student
+    enrolled after publishing (no variant yet) has the same maximum, not 0."""
+    from quizbank.exam import BlueprintFile, BlueprintItem
+
+    prof = S.create_user(sf, "prof", "instructor")
+    course = S.create_course(sf, prof.id, "CNN102", "Modern CNNs")
+    ada, bob = (S.create_user(sf, n, "student") for n in ("ada", "bob"))
+    for u in (ada, bob):
+        S.enrol(sf, prof.id, course.id, u.id)
+    bp = BlueprintFile(
+        title="Midterm",
+        same_for_everyone=False,
+        shuffle_questions=True,
+        items=[
+            BlueprintItem(generator="conv_params.count", count=2, difficulty=2, points=2),
+            BlueprintItem(generator="receptive_field.stack", count=1, points=1),
+        ],
+    )
+    a = S.publish_blueprint(sf, prof.id, course.id, bp, now=T0)
+    cyd = S.create_user(sf, "cyd", "student")
+    S.enrol(sf, prof.id, course.id, cyd.id)
+    t = T0 + dt.timedelta(minutes=5)
+    att = S.start_attempt(sf, ada.id, a.id, now=t)
+    items = S.attempt_results(sf, ada.id, att.id, now=t).items
+    for i, item in enumerate(items):  # all right but the last
+        q = _q(sf, item.question.instance.id)
+        raw = right_text(q) if i < len(items) - 1 else "1"
+        S.submit_answer(sf, ada.id, att.id, item.question.instance.id, raw, f"k{i}", now=t)
+    S.finish_attempt(sf, ada.id, att.id, now=t)
+    rows = gradebook_table(sf, prof.id, a.id)
+    assert rows[0][-3:] == ["q1", "q2", "q3"]
+    mine = {item.question.instance.position: item.question.instance.points for item in items}
+    row = _row(rows, "ada")
+    assert [row[f"q{p}"] for p in (1, 2, 3)] == [f"{mine[1]:g}", f"{mine[2]:g}", "0"]
+    assert (row["score"], row["max_score"]) == (f"{mine[1] + mine[2]:g}", "5")
+    assert float(row["percent"]) == pytest.approx(100 * (mine[1] + mine[2]) / 5, abs=0.05)
+    (grade,) = S.list_grades(sf, prof.id, a.id, user_id=ada.id)
+    assert (grade.score, grade.max_score) == (mine[1] + mine[2], 5)
+    for name in ("bob", "cyd"):  # bob has his variant, cyd (enrolled later) not yet: the same 5 points
+        assert (_row(rows, name)["max_score"], _row(rows, name)["q1"]) == ("5", "")
+
+
 # ------------------------------------------------------------------ regrades
 
 

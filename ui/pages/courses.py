@@ -130,10 +130,11 @@ else:
                     st.rerun()
 
 if user.role == "instructor":
+    made = st.session_state.setdefault("courses.made", 0)  # bumped by each new course, so the form starts empty
     with st.form("courses.new"):
         st.subheader("New course")
-        code = st.text_input("Code", placeholder="CNN102", key="courses.code")
-        title = st.text_input("Title", key="courses.title")
+        code = st.text_input("Code", placeholder="CNN102", key=f"courses.code.{made}")
+        title = st.text_input("Title", key=f"courses.title.{made}")
         if st.form_submit_button("Create course", type="primary"):
             try:
                 course = create_course(sf, user.id, code, title)
@@ -142,4 +143,5 @@ if user.role == "instructor":
             else:
                 st.session_state["courses.note"] = f"Created {course.code}: its join code is above."
                 st.session_state["courses.pick_next"] = course.id
+                st.session_state["courses.made"] = made + 1
                 st.rerun()

@@ -31,8 +31,9 @@ def _flash(level: str, message: str) -> None:
 
 st.title("Exam builder")
 st.caption("Blueprint → preview → schedule and publish → exports. Times are UTC.")
-for level, message in state.pop("xb.flash", []):
-    getattr(st, level)(message)
+with st.container():  # always there, messages or not, so that the tabs below keep their place and stay open
+    for level, message in state.pop("xb.flash", []):
+        getattr(st, level)(message)
 courses = V.taught_courses(sf, user.id)
 if not courses:
     st.info("You teach no course yet: create one on the Courses page first.", icon=":material/school:")

@@ -51,6 +51,7 @@ st.dataframe(
     frame,
     hide_index=True,
     column_config={
+        "Student": st.column_config.TextColumn(width="medium"),  # a whole name, not "Katherine Jo…"
         "%": st.column_config.ProgressColumn(format="%.1f %%", min_value=0, max_value=100),
         "Username": None,
     },
@@ -130,7 +131,11 @@ if who is not None:
 
 st.header("Audit trail")
 if trail:
-    st.dataframe(V.trail_frame(trail), hide_index=True)
+    st.dataframe(
+        V.trail_frame(trail),
+        hide_index=True,
+        column_config={"Reason": st.column_config.TextColumn(width="large")},  # the reason is the point: room for it
+    )
 else:
     st.caption("No score has been changed by hand or by a regrade.")
 
