@@ -166,3 +166,72 @@ def verdict_kind(verdict: Verdict | str | None, score: float | None, max_score: 
     if verdict != "ok":
         return "error"
     return "success" if score is not None and max_score and score >= max_score else "warning"
+
+
+# ------------------------------------------------------------------ the code editor
+
+EDITOR_THEME = "textmate"
+"""Ace's own light theme, bundled with the component. The component's ``streamlit_light``/``streamlit_dark`` themes
+(what its ``theme`` argument always picks) ``@import`` a stylesheet from fonts.googleapis.com, so the theme is set
+through the editor's props instead: the page then loads nothing from outside the server."""
+
+SUBMIT_LABEL = "Submit for grading"
+
+
+def editor_args(text: str) -> dict[str, Any]:
+    """The keyword arguments of ``code_editor.code_editor`` for the Code page: Python, ``text`` preloaded, a
+    "Submit for grading" button (Ctrl+Enter does the same), and Esc then Tab to leave the editor by keyboard."""
+    return {
+        "code": text,
+        "lang": "python",
+        "height": [20, 36],  # lines: grows with the code, then scrolls
+        "shortcuts": "vscode",
+        "response_mode": "blur",  # the text also comes back when the editor loses focus (kept for the plain box)
+        "buttons": [
+            {
+                "name": SUBMIT_LABEL,
+                "feather": "Play",
+                "primary": True,
+                "hasText": True,
+                "showWithIcon": True,
+                "alwaysOn": True,
+                "commands": ["submit"],
+                "style": {"bottom": "0.4rem", "right": "0.4rem"},
+            }
+        ],
+        "options": {
+            "showPrintMargin": False,
+            "tabSize": 4,
+            "useSoftTabs": True,
+            # Tab indents; Esc hands the focus to the editor's frame, from where Tab moves on (Enter comes back)
+            "enableKeyboardAccessibility": True,
+            "textInputAriaLabel": "Your code",
+        },
+        # the component binds Esc to its own "exitSession" (back from its key-bindings editor, which this page does
+        # not offer), which would swallow the Esc that leaves the editor
+        "keybindings": {"commands": [{"name": "exitSession", "bindkey": None}]},
+        "props": {"theme": EDITOR_THEME},
+    }
+
+
+@dataclass(frozen=True)
+class EditorEvent:
+    id: str
+    kind: str
+    """``submit`` (the button or Ctrl+Enter) or ``blur`` (the editor lost the focus)."""
+    text: str
+
+    @property
+    def submitted(self) -> bool:
+        return self.kind == "submit"
+
+
+def editor_event(value: Any, seen: str | None) -> EditorEvent | None:
+    """What the editor reported since the last event handled (``seen``, its id), if anything: the component keeps
+    returning its last event on every rerun, so an event counts once."""
+    if not isinstance(value, dict) or value.get("type") not in {"submit", "blur"}:
+        return None
+    eid = str(value.get("id") or "")
+    if not eid or eid == seen:
+        return None
+    return EditorEvent(eid, str(value["type"]), str(value.get("text") or ""))
