@@ -219,3 +219,16 @@ def test_code_editor_arguments_fit_the_component_and_load_nothing_from_outside()
     assert ".ace-tm " in css and "@import" not in css and "http" not in css.replace("http://www.w3.org/2000/svg", "")
     # what the component's own themes would have done (why the theme goes through the props)
     assert "fonts.googleapis.com" in stylesheet("streamlit_light")
+
+
+def test_code_editor_colours_are_readable_on_white() -> None:
+    import re
+
+    def luminance(hex_colour: str) -> float:
+        c = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    colours = re.findall(r"[{;]color:(#[0-9a-f]{6})", C.EDITOR_CSS)
+    assert len(colours) >= 6  # the gutter's numbers and every token kind
+    assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in colours), colours

@@ -73,9 +73,10 @@ def available() -> bool:
     return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
 
 
-def chromium(width: int = 1200, height: int = 1400, *, network_log: bool = False) -> Any:
+def chromium(width: int = 1200, height: int = 1400, *, network_log: bool = False, offline: bool = False) -> Any:
     """A headless Chromium (a Selenium WebDriver) with a throwaway profile; ``network_log`` keeps the DevTools
-    network events (websocket frames included) for ``driver.get_log("performance")``."""
+    network events (websocket frames included) for ``driver.get_log("performance")``; ``offline`` resolves no
+    host name but the loopback address, as on a machine with no network."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -95,6 +96,8 @@ def chromium(width: int = 1200, height: int = 1400, *, network_log: bool = False
         f"--user-data-dir={tempfile.mkdtemp(prefix='cnnquiz-chromium-')}",
     ):
         opts.add_argument(flag)
+    if offline:
+        opts.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
     if network_log:
         opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     return webdriver.Chrome(options=opts, service=Service(CHROMEDRIVER))

@@ -175,6 +175,24 @@ EDITOR_THEME = "textmate"
 (what its ``theme`` argument always picks) ``@import`` a stylesheet from fonts.googleapis.com, so the theme is set
 through the editor's props instead: the page then loads nothing from outside the server."""
 
+EDITOR_CSS = """
+.ace-tm .ace_gutter{background:#f3f3f2;color:#5f5f5f}
+.ace-tm .ace_gutter-active-line{background:#e2e2e0}
+.ace-tm .ace_marker-layer .ace_active-line{background:rgba(0,0,0,.05)}
+.ace-tm .ace_marker-layer .ace_selection{background:#b5d5ff}
+.ace-tm .ace_marker-layer .ace_bracket{margin:-1px 0 0 -1px;border:1px solid #c0c0c0}
+.ace-tm .ace_cursor{color:#000}
+.ace-tm .ace_keyword,.ace-tm .ace_storage{color:#0000c8}
+.ace-tm .ace_constant.ace_language,.ace-tm .ace_constant.ace_numeric{color:#a0050a}
+.ace-tm .ace_string{color:#036a07}
+.ace-tm .ace_comment{color:#3b6e55;font-style:italic}
+.ace-tm .ace_support.ace_function,.ace-tm .ace_entity.ace_name.ace_function{color:#1f3f8f}
+.ace-tm .ace_invalid{background:rgba(255,0,0,.1);color:#c00}
+"""
+"""Ace's textmate colours, on the page's own terms: the component's build defines the textmate theme's stylesheet
+under a name the theme does not ask for, so the theme alone leaves the code uncoloured (every colour passes 4.5:1
+on white)."""
+
 SUBMIT_LABEL = "Submit for grading"
 
 
@@ -201,6 +219,9 @@ def editor_args(text: str) -> dict[str, Any]:
         ],
         "options": {
             "showPrintMargin": False,
+            "showLineNumbers": True,  # a traceback names lines
+            "fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace",  # the system's, as the page's
+            "fontSize": 13,
             "tabSize": 4,
             "useSoftTabs": True,
             # Tab indents; Esc hands the focus to the editor's frame, from where Tab moves on (Enter comes back)
@@ -210,7 +231,9 @@ def editor_args(text: str) -> dict[str, Any]:
         # the component binds Esc to its own "exitSession" (back from its key-bindings editor, which this page does
         # not offer), which would swallow the Esc that leaves the editor
         "keybindings": {"commands": [{"name": "exitSession", "bindkey": None}]},
-        "props": {"theme": EDITOR_THEME},
+        # completion on Ctrl+Space only: a list popping up while typing would take the next Enter for itself
+        "component_props": {"globalCSS": EDITOR_CSS},
+        "props": {"theme": EDITOR_THEME, "enableLiveAutocompletion": False, "enableBasicAutocompletion": True},
     }
 
 
