@@ -297,6 +297,11 @@ CODE = str(ROOT / "ui" / "pages" / "code.py")
 SUBMISSIONS = ROOT / "tests" / "autograde_submissions"
 
 
+def _plain(at: AppTest) -> AppTest:
+    """The plain text box instead of the code editor (a component AppTest does not render)."""
+    return at.toggle(key="code.plain").set_value(True).run()
+
+
 def _graded(db: Db, at: AppTest, timeout: float = 300) -> S.CodeSubmissionOut:
     """Wait for the background grader (the page only polls), then let the page show the verdict."""
     end = time.monotonic() + timeout
@@ -316,7 +321,9 @@ def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> 
     at.selectbox(key="code.task").set_value("lenet5").run()
     assert "def build_model() -> keras.Model:" in at.code[0].value
     assert at.markdown[0].value == render_md(task.statement)  # the statement comes first: no stray text above it
-    at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
+    # the code editor (a component, not rendered here) comes first; the plain text box is one toggle away
+    assert not at.text_area and any("Submit for grading" in c.value and "Esc, then Tab" in c.value for c in at.caption)
+    _plain(at).text_area(key="code.src.lenet5").input(task.reference_source()).run()
     _click(at, "code.submit.text")
     (sub,) = S.list_code_submissions(db.sf, db.ada.id)
     assert sub.verdict is None and sub.file_name == "build_model.py"
@@ -355,7 +362,7 @@ def test_code_uploads_that_are_too_big_or_not_utf8_are_refused(db: Db) -> None:
     at.run()
     assert at.error and "not UTF-8" in at.error[0].value and "0xe9" in at.error[0].value
     assert not [b for b in at.button if b.key == "code.submit.file"]
-    at.text_area(key="code.src.lenet5").input("x = 1\n" * (S.MAX_SOURCE_BYTES // 6 + 1)).run()
+    _plain(at).text_area(key="code.src.lenet5").input("x = 1\n" * (S.MAX_SOURCE_BYTES // 6 + 1)).run()
     _click(at, "code.submit.text")
     assert at.error and "at most 256 KiB" in at.error[0].value
     assert S.list_code_submissions(db.sf, db.ada.id) == []
@@ -387,7 +394,7 @@ def test_a_graded_model_opens_in_explore_for_its_author_only(db: Db) -> None:
     task = get_task("lenet5")
     at = _page(CODE, db.ada)
     at.selectbox(key="code.task").set_value("lenet5").run()
-    at.text_area(key="code.src.lenet5").input(task.reference_source()).run()
+    _plain(at).text_area(key="code.src.lenet5").input(task.reference_source()).run()
     _click(at, "code.submit.text")
     done = _graded(db, at)
     assert done.verdict == "ok" and done.results is not None

@@ -5,8 +5,8 @@ The database is prepared through the services (an instructor, a course, a timed 
 student registered with the course's join code). Then, as the student, in order: a wrong password is refused and
 the right one signs in; practice (a malformed answer that costs no try, a trap, the right answer), a review, the
 timed exam (answers saved, a reload mid-way keeps them, finishing asks for confirmation), a short quiz whose clock
-runs out and hands it in with nobody clicking, the Code page (the reference LeNet-5 passes, a LeNet-5 without
-biases falls into its trap, a non-UTF-8 upload is refused), and Progress. No seed or generator id of the exam ever
+runs out and hands it in with nobody clicking, the Code page in its plain text box (the reference LeNet-5 passes, a
+LeNet-5 without biases falls into its trap, a non-UTF-8 upload is refused), and Progress. No seed or generator id of the exam ever
 reaches the browser, neither in the page nor in the websocket frames.
 
 Screenshots (desktop, and 390 px wide for practice, the exam and the code page) go to ``$CNNQUIZ_SHOTS``
@@ -323,6 +323,8 @@ def test_code_a_passing_reference_then_a_trapped_solution(site: Site, browser: A
     _nav(b, site.url, "code")
     _until_text(b, "Contract")
     assert "workers grade" not in _main_text(b)  # no stray docstring printed by Streamlit's magic
+    # the plain text box, the code editor's fallback (the editor itself: tests/test_browser_code_editor.py)
+    _wait(b).until(EC.element_to_be_clickable((By.XPATH, "//label[.//p[normalize-space()='Plain text box']]"))).click()
     submit(get_task("lenet5").reference_source())
     _until_text(b, "Grading")
     WebDriverWait(b, 300).until(

@@ -176,3 +176,59 @@ def test_the_grading_queue_runs_off_the_callers_thread_and_records_the_verdict(s
         assert (done.verdict, done.score) == ("ok", 8) and done.results is not None
     q.close()
     assert fake.closed
+
+
+def test_code_editor_events_count_once() -> None:
+    """The component returns its last event on every rerun: a submission is made once, a blur only keeps the
+    text, and its initial value (no event) is nothing."""
+    assert C.editor_event({"id": "", "type": "", "text": ""}, None) is None
+    assert C.editor_event(None, None) is None
+    assert C.editor_event({"id": "a1", "type": "selection", "text": "x"}, None) is None
+    sent = C.editor_event({"id": "a1", "type": "submit", "text": "def f(): ...\n"}, None)
+    assert sent == C.EditorEvent("a1", "submit", "def f(): ...\n") and sent.submitted
+    assert C.editor_event({"id": "a1", "type": "submit", "text": "def f(): ...\n"}, "a1") is None
+    left = C.editor_event({"id": "b2", "type": "blur", "text": "x = 1\n"}, "a1")
+    assert left is not None and not left.submitted and left.text == "x = 1\n"
+
+
+def test_code_editor_arguments_fit_the_component_and_load_nothing_from_outside() -> None:
+    import inspect
+    import re
+
+    import code_editor
+
+    args = C.editor_args("print(1)\n")
+    inspect.signature(code_editor.code_editor).bind(**args, key="k")  # every argument is one the component takes
+    assert args["code"] == "print(1)\n" and args["lang"] == "python"
+    assert [b["name"] for b in args["buttons"]] == [C.SUBMIT_LABEL] and args["buttons"][0]["commands"] == ["submit"]
+    assert args["options"]["enableKeyboardAccessibility"] is True  # Esc, then Tab, leaves the editor
+    # the theme the editor gets is bundled in the component's build, and its stylesheet imports nothing
+    build = Path(code_editor.__file__).parent / "frontend" / "build" / "static" / "js"
+    bundle = "".join(p.read_text(encoding="utf-8") for p in build.glob("*.chunk.js"))
+    theme = args["props"]["theme"]
+
+    def stylesheet(name: str) -> str:
+        m = re.search(
+            r'ace\.define\("ace/theme/' + name + r'[.-]css",.*?n\.exports=(.*?)\}\)\),ace\.define', bundle, re.S
+        )
+        assert m, f"the stylesheet of theme {name} is not bundled"
+        return m.group(1)
+
+    assert f'ace.define("ace/theme/{theme}",' in bundle
+    css = stylesheet(theme)
+    assert ".ace-tm " in css and "@import" not in css and "http" not in css.replace("http://www.w3.org/2000/svg", "")
+    # what the component's own themes would have done (why the theme goes through the props)
+    assert "fonts.googleapis.com" in stylesheet("streamlit_light")
+
+
+def test_code_editor_colours_are_readable_on_white() -> None:
+    import re
+
+    def luminance(hex_colour: str) -> float:
+        c = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        c = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    colours = re.findall(r"[{;]color:(#[0-9a-f]{6})", C.EDITOR_CSS)
+    assert len(colours) >= 6  # the gutter's numbers and every token kind
+    assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in colours), colours

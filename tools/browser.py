@@ -80,11 +80,17 @@ def available() -> bool:
 
 
 def chromium(
-    width: int = 1200, height: int = 1400, *, network_log: bool = False, downloads: str | Path | None = None
+    width: int = 1200,
+    height: int = 1400,
+    *,
+    network_log: bool = False,
+    downloads: str | Path | None = None,
+    offline: bool = False,
 ) -> Any:
     """A headless Chromium (a Selenium WebDriver) with a throwaway profile; ``network_log`` keeps the DevTools
     network events (websocket frames included) for ``driver.get_log("performance")``; its downloads land in
-    ``downloads`` (without asking) when it is given."""
+    ``downloads`` (without asking) when it is given; ``offline`` resolves no host name but the loopback address,
+    as on a machine with no network."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -104,6 +110,8 @@ def chromium(
         f"--user-data-dir={tempfile.mkdtemp(prefix='cnnquiz-chromium-')}",
     ):
         opts.add_argument(flag)
+    if offline:
+        opts.add_argument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
     if network_log:
         opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     if downloads is not None:

@@ -166,3 +166,95 @@ def verdict_kind(verdict: Verdict | str | None, score: float | None, max_score: 
     if verdict != "ok":
         return "error"
     return "success" if score is not None and max_score and score >= max_score else "warning"
+
+
+# ------------------------------------------------------------------ the code editor
+
+EDITOR_THEME = "textmate"
+"""Ace's own light theme, bundled with the component. The component's ``streamlit_light``/``streamlit_dark`` themes
+(what its ``theme`` argument always picks) ``@import`` a stylesheet from fonts.googleapis.com, so the theme is set
+through the editor's props instead: the page then loads nothing from outside the server."""
+
+EDITOR_CSS = """
+.ace-tm .ace_gutter{background:#f3f3f2;color:#5f5f5f}
+.ace-tm .ace_gutter-active-line{background:#e2e2e0}
+.ace-tm .ace_marker-layer .ace_active-line{background:rgba(0,0,0,.05)}
+.ace-tm .ace_marker-layer .ace_selection{background:#b5d5ff}
+.ace-tm .ace_marker-layer .ace_bracket{margin:-1px 0 0 -1px;border:1px solid #c0c0c0}
+.ace-tm .ace_cursor{color:#000}
+.ace-tm .ace_keyword,.ace-tm .ace_storage{color:#0000c8}
+.ace-tm .ace_constant.ace_language,.ace-tm .ace_constant.ace_numeric{color:#a0050a}
+.ace-tm .ace_string{color:#036a07}
+.ace-tm .ace_comment{color:#3b6e55;font-style:italic}
+.ace-tm .ace_support.ace_function,.ace-tm .ace_entity.ace_name.ace_function{color:#1f3f8f}
+.ace-tm .ace_invalid{background:rgba(255,0,0,.1);color:#c00}
+"""
+"""Ace's textmate colours, on the page's own terms: the component's build defines the textmate theme's stylesheet
+under a name the theme does not ask for, so the theme alone leaves the code uncoloured (every colour passes 4.5:1
+on white)."""
+
+SUBMIT_LABEL = "Submit for grading"
+
+
+def editor_args(text: str) -> dict[str, Any]:
+    """The keyword arguments of ``code_editor.code_editor`` for the Code page: Python, ``text`` preloaded, a
+    "Submit for grading" button (Ctrl+Enter does the same), and Esc then Tab to leave the editor by keyboard."""
+    return {
+        "code": text,
+        "lang": "python",
+        "height": [20, 36],  # lines: grows with the code, then scrolls
+        "shortcuts": "vscode",
+        "response_mode": "blur",  # the text also comes back when the editor loses focus (kept for the plain box)
+        "buttons": [
+            {
+                "name": SUBMIT_LABEL,
+                "feather": "Play",
+                "primary": True,
+                "hasText": True,
+                "showWithIcon": True,
+                "alwaysOn": True,
+                "commands": ["submit"],
+                "style": {"bottom": "0.4rem", "right": "0.4rem"},
+            }
+        ],
+        "options": {
+            "showPrintMargin": False,
+            "showLineNumbers": True,  # a traceback names lines
+            "fontFamily": "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace",  # the system's, as the page's
+            "fontSize": 13,
+            "tabSize": 4,
+            "useSoftTabs": True,
+            # Tab indents; Esc hands the focus to the editor's frame, from where Tab moves on (Enter comes back)
+            "enableKeyboardAccessibility": True,
+            "textInputAriaLabel": "Your code",
+        },
+        # the component binds Esc to its own "exitSession" (back from its key-bindings editor, which this page does
+        # not offer), which would swallow the Esc that leaves the editor
+        "keybindings": {"commands": [{"name": "exitSession", "bindkey": None}]},
+        # completion on Ctrl+Space only: a list popping up while typing would take the next Enter for itself
+        "component_props": {"globalCSS": EDITOR_CSS},
+        "props": {"theme": EDITOR_THEME, "enableLiveAutocompletion": False, "enableBasicAutocompletion": True},
+    }
+
+
+@dataclass(frozen=True)
+class EditorEvent:
+    id: str
+    kind: str
+    """``submit`` (the button or Ctrl+Enter) or ``blur`` (the editor lost the focus)."""
+    text: str
+
+    @property
+    def submitted(self) -> bool:
+        return self.kind == "submit"
+
+
+def editor_event(value: Any, seen: str | None) -> EditorEvent | None:
+    """What the editor reported since the last event handled (``seen``, its id), if anything: the component keeps
+    returning its last event on every rerun, so an event counts once."""
+    if not isinstance(value, dict) or value.get("type") not in {"submit", "blur"}:
+        return None
+    eid = str(value.get("id") or "")
+    if not eid or eid == seen:
+        return None
+    return EditorEvent(eid, str(value["type"]), str(value.get("text") or ""))

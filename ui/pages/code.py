@@ -4,6 +4,7 @@ its concept and the trap it points at, the rebuilt model's layers and receptive 
 from __future__ import annotations
 
 import streamlit as st
+from code_editor import code_editor
 
 from grader import queue as Q
 from grader import services as S
@@ -72,15 +73,41 @@ with st.expander("Starter file"):
 
 write, upload = st.tabs(["Write", "Upload a .py file"])
 with write:
-    src_key = f"code.src.{task_id}"
-    if src_key not in state:
-        state[src_key] = task.starter
-    st.text_area("Your code", key=src_key, height=360)
-    if st.button("Submit this code", type="primary", key="code.submit.text"):
-        try:
-            _submit(task_id, C.check_text(state[src_key]), f"{task.function}.py")
-        except C.Refused as e:
-            st.error(str(e), icon=":material/block:")
+    text_key = f"code.text.{task_id}"  # the code as last seen, shared by the editor and the plain box
+    if text_key not in state:
+        state[text_key] = task.starter
+    plain = st.toggle(
+        "Plain text box",
+        key="code.plain",
+        help="A plain text area instead of the code editor: for a screen reader, or if the editor does not load.",
+    )
+    if plain:
+        src_key = f"code.src.{task_id}"
+        if src_key not in state:
+            state[src_key] = state[text_key]
+        st.text_area("Your code", key=src_key, height=360)
+        state[text_key] = state[src_key]
+        if st.button("Submit this code", type="primary", key="code.submit.text"):
+            try:
+                _submit(task_id, C.check_text(state[src_key]), f"{task.function}.py")
+            except C.Refused as e:
+                st.error(str(e), icon=":material/block:")
+    else:
+        st.caption(
+            f"**{C.SUBMIT_LABEL}** (or Ctrl+Enter, ⌘+Enter on a Mac) sends the code. Tab indents inside the editor; "
+            "press Esc, then Tab, to move on (Enter goes back in)."
+        )
+        seen_key = f"code.editor.seen.{task_id}"
+        value = code_editor(**C.editor_args(state[text_key]), key=f"code.editor.{task_id}")
+        event = C.editor_event(value, state.get(seen_key))
+        if event is not None:
+            state[seen_key] = event.id
+            state[text_key] = event.text
+            if event.submitted:
+                try:
+                    _submit(task_id, C.check_text(event.text), f"{task.function}.py")
+                except C.Refused as e:
+                    st.error(str(e), icon=":material/block:")
 with upload:
     f = st.file_uploader("A Python file (.py, UTF-8)", type=["py"], key=f"code.file.{task_id}")
     if f is not None:
