@@ -26,7 +26,7 @@ from grader.services import (
 )
 from quizbank import traps as T
 
-from .escape import md
+from .mathtext import md
 from .mathtext import render_md
 
 KINDS = {"self_study": "self-study", "homework": "homework", "exam": "exam"}
