@@ -22,8 +22,10 @@ import pytest
 
 from grader import db as D
 from grader import services as S
-from tests.test_browser import ARTIFACTS
-from tests.test_browser_work import browser  # noqa: F401  (the shared headless Chromium fixture)
+from tests.test_browser import (
+    ARTIFACTS,
+    browser,  # noqa: F401  (the shared headless Chromium fixture)
+)
 from tools.browser import free_port
 from tools.seed_course import seed_course
 

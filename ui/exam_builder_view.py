@@ -26,8 +26,7 @@ from quizbank.exam import BlueprintError, BlueprintFile, blueprint_toml, parse_b
 from quizbank.export import EXPORTERS, export
 from quizbank.generators import REGISTRY, TOPICS, generators
 
-from .mathtext import md
-from .mathtext import render_md
+from .mathtext import md, render_md
 from .practice_view import key_text, topic_choices
 
 KINDS = {"exam": "Exam", "homework": "Homework", "self_study": "Self-study"}

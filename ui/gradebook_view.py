@@ -26,8 +26,7 @@ from grader.services import (
 )
 from quizbank import traps as T
 
-from .mathtext import md
-from .mathtext import render_md
+from .mathtext import md, render_md
 
 KINDS = {"self_study": "self-study", "homework": "homework", "exam": "exam"}
 FIXED = ("user_id", "username", "display_name", "attempts", "counted_attempt", "score", "max_score", "percent")
