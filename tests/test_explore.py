@@ -185,6 +185,12 @@ def test_dilation_schedules_show_their_gridding_holes_measured_live() -> None:
         assert kinds.count("hole in the RF") == row["rf"] ** 2 - len(reach) ** 2
         assert row["holes (1D)"] == F.gridding_holes(rates, 3)
     assert R.schedule_row("", [2, 2, 2])["holes (1D)"] > 0 == R.schedule_row("", [1, 2, 5])["holes (1D)"]
+    # three 180-px maps sit side by side: a legend of one entry a line stays as narrow as its map (6 px a character
+    # beside a 16-px swatch), where the three entries in a row were wider and ran into the next schedule's
+    (panel,) = R.support_chart(cells, "t", size=180).to_dict()["hconcat"]
+    legend = panel["encoding"]["color"]["legend"]
+    assert legend["columns"] == 1 and legend["orient"] == "bottom"
+    assert all(16 + 6 * len(kind) <= 180 for kind in R.SUPPORT_COLOURS)
 
 
 def test_growth_chart_is_log_scale() -> None:
@@ -482,3 +488,6 @@ def test_map_chart_is_a_binned_heat_map_with_the_theoretical_box() -> None:
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["field"] == "share"
     assert box["data"]["values"] == [{"row": 10, "col": 20, "row2": 50, "col2": 60, "what": "theoretical RF 40"}]
     assert heat["encoding"]["y"]["scale"]["reverse"] is True
+    # the legend's title fits Vega's default title limit (180 px, ~6 px a character): a longer one was cut ("…")
+    legend = heat["encoding"]["color"]["legend"]
+    assert 6 * len(legend["title"]) <= 180 and "titleLimit" not in legend
