@@ -306,6 +306,8 @@ def test_efficientnet_rows_follow_the_rule_and_the_facts() -> None:
     assert "1.9203" in E.rule_latex()
     spec = E.efficientnet_chart(rows).to_dict()
     assert len(spec["data"]["values"]) == 24 and spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["encoding"]["color"]["legend"]["columns"] == 1  # three long series names, one a line on a phone
+    assert all(6 * len(line) <= 300 for line in spec["title"])  # no title line wider than a phone's plot
 
 
 # ------------------------------------------------------------------ inside LeNet-5

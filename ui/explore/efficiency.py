@@ -170,12 +170,13 @@ def efficientnet_chart(rows: list[dict[str, Any]]) -> alt.Chart:
         )
     ]
     return (
-        alt.Chart(alt.Data(values=long), title="EfficientNet B0–B7: FLOPs growth vs the compound-scaling rule")
+        # title and legend in lines: in one line each they were cut at a phone's width
+        alt.Chart(alt.Data(values=long), title=["EfficientNet B0–B7: FLOPs growth", "vs the compound-scaling rule"])
         .mark_line(point=True)
         .encode(
             x=alt.X("phi:O", title="φ (B-number)"),
             y=alt.Y("ratio:Q", scale=alt.Scale(type="log"), title="× B0"),
-            color=alt.Color("series:N", legend=alt.Legend(orient="bottom", title=None)),
+            color=alt.Color("series:N", legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0)),
             tooltip=["model:N", "series:N", "ratio:Q"],
         )
         .properties(width=620, height=300)
