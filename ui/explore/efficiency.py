@@ -179,7 +179,7 @@ def efficientnet_chart(rows: list[dict[str, Any]]) -> alt.Chart:
             color=alt.Color("series:N", legend=alt.Legend(orient="bottom", title=None, columns=1, labelLimit=0)),
             tooltip=["model:N", "series:N", "ratio:Q"],
         )
-        .properties(width=620, height=300)
+        .properties(width=620, height=440)  # Streamlit fits title, axes and legend into the height too
     )
 
 
