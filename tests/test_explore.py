@@ -185,6 +185,12 @@ def test_dilation_schedules_show_their_gridding_holes_measured_live() -> None:
         assert kinds.count("hole in the RF") == row["rf"] ** 2 - len(reach) ** 2
         assert row["holes (1D)"] == F.gridding_holes(rates, 3)
     assert R.schedule_row("", [2, 2, 2])["holes (1D)"] > 0 == R.schedule_row("", [1, 2, 5])["holes (1D)"]
+    # three 180-px maps sit side by side: a legend of one entry a line stays as narrow as its map (6 px a character
+    # beside a 16-px swatch), where the three entries in a row were wider and ran into the next schedule's
+    (panel,) = R.support_chart(cells, "t", size=180).to_dict()["hconcat"]
+    legend = panel["encoding"]["color"]["legend"]
+    assert legend["columns"] == 1 and legend["orient"] == "bottom"
+    assert all(16 + 6 * len(kind) <= 180 for kind in R.SUPPORT_COLOURS)
 
 
 def test_growth_chart_is_log_scale() -> None:
@@ -250,6 +256,47 @@ def test_zoo_points_carry_declared_figures_and_sources() -> None:
     assert "top1_source" in str(spec["layer"][0]["encoding"]["tooltip"])
 
 
+def _label_boxes(spec: dict, width: float) -> dict[str, tuple[float, float, float, float]]:
+    """Each label's box in pixels on a plot ``width`` wide, from the chart's own domains, marks and data (6 px per
+    character at font size 10, 13 px a line), and each dot's position."""
+    import math
+
+    dots, _, *texts = spec["layer"]
+    (x0, x1), (y0, y1) = dots["encoding"]["x"]["scale"]["domain"], dots["encoding"]["y"]["scale"]["domain"]
+    height = spec["height"]
+    boxes = {}
+    for text in texts:
+        side = "right" if text["mark"]["align"] == "left" else "left"
+        assert f"'{side}'" in text["transform"][0]["filter"] and text["encoding"]["y"]["field"] == "label_top1"
+        for p in spec["data"]["values"]:
+            if p["label_side"] != side:
+                continue
+            x = (math.log(p["macs"]) - math.log(x0)) / (math.log(x1) - math.log(x0)) * width + text["mark"]["dx"]
+            y = (y1 - p["label_top1"]) / (y1 - y0) * height
+            w = 6 * len(p["model"])
+            boxes[p["model"]] = (x if side == "right" else x - w, y - 6.5, x + w if side == "right" else x, y + 6.5)
+    return boxes
+
+
+@pytest.mark.parametrize("width", [280, 360, 620])
+def test_accuracy_chart_labels_every_dot_and_none_overlap(width: int) -> None:
+    """The crowd near 5 GMACs and 77 % (ResNet-50, Inception v3, DenseNet-161) was unreadable: every label is drawn
+    once, inside the plot, overlapping no other label, from a phone's plot width to a desktop's."""
+    pts = [p for p in E.zoo_points() if p["top1"] is not None]
+    spec = E.accuracy_chart(E.zoo_points()).to_dict()
+    boxes = _label_boxes(spec, width)
+    assert set(boxes) == {p["model"] for p in pts}
+    for (a, ba), (b, bb) in itertools.combinations(boxes.items(), 2):
+        assert not (ba[0] < bb[2] and bb[0] < ba[2] and ba[1] < bb[3] and bb[1] < ba[3]), (a, b, ba, bb)
+    assert all(0 <= b[0] and b[2] <= width and 0 <= b[1] and b[3] <= spec["height"] for b in boxes.values())
+    # a label moved off its dot's height is joined to it by a rule, from the dot's top-1 to the label's
+    leaders = spec["layer"][1]
+    assert leaders["mark"]["type"] == "rule" and leaders["encoding"]["y2"]["field"] == "label_top1"
+    moved = [p for p in spec["data"]["values"] if p["label_top1"] != p["top1"]]
+    assert len(moved) <= 2 and all(abs(p["label_top1"] - p["top1"]) < 4 for p in moved)
+    assert all(y0 <= p["top1"] <= y1 for p in pts for y0, y1 in [spec["layer"][0]["encoding"]["y"]["scale"]["domain"]])
+
+
 def test_efficientnet_rows_follow_the_rule_and_the_facts() -> None:
     rows = E.efficientnet_rows()
     assert [r["model"] for r in rows] == [f"B{i}" for i in range(8)]
@@ -259,6 +306,8 @@ def test_efficientnet_rows_follow_the_rule_and_the_facts() -> None:
     assert "1.9203" in E.rule_latex()
     spec = E.efficientnet_chart(rows).to_dict()
     assert len(spec["data"]["values"]) == 24 and spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert spec["encoding"]["color"]["legend"]["columns"] == 1  # three long series names, one a line on a phone
+    assert all(6 * len(line) <= 300 for line in spec["title"])  # no title line wider than a phone's plot
 
 
 # ------------------------------------------------------------------ inside LeNet-5
@@ -330,8 +379,16 @@ def test_norm_sets_match_the_axes_and_count_the_values() -> None:
     shared = {(x["sample"], x["channel"]) for x in V.norm_cells("GroupNorm", n, h, w, c, g) if x["shared"]}
     assert shared == {(0, 0), (0, 1)}  # one sample, the first group's channels
     assert V.norm_numbers("LayerNorm (Keras default axis=-1)", n, h, w, c)["values per statistic"] == c
-    spec = V.norm_chart(V.norm_cells("InstanceNorm", n, h, w, c), "t").to_dict()
+    spec = V.norm_chart(V.norm_cells("InstanceNorm", n, h, w, c), ["t", "u"]).to_dict()
     assert sum(x["shared"] for x in spec["data"]["values"]) == h * w
+    assert spec["title"] == ["t", "u"]  # a title in lines, not one line wider than a phone
+
+
+def test_kernel_chart_wraps_frames_three_to_a_row() -> None:
+    spec = V.kernel_chart(V.inflate(np.ones((3, 3, 1, 1), "float32"), 7), "t").to_dict()
+    assert spec["columns"] == 3 and spec["facet"]["field"] == "frame"
+    assert len({c["frame"] for c in spec["data"]["values"]}) == 7
+    assert 3 * spec["spec"]["width"] <= 320  # three panels and their gaps inside a phone's 358-px column
 
 
 # ------------------------------------------------------------------ your own model
@@ -433,3 +490,6 @@ def test_map_chart_is_a_binned_heat_map_with_the_theoretical_box() -> None:
     assert heat["mark"]["type"] == "rect" and heat["encoding"]["color"]["field"] == "share"
     assert box["data"]["values"] == [{"row": 10, "col": 20, "row2": 50, "col2": 60, "what": "theoretical RF 40"}]
     assert heat["encoding"]["y"]["scale"]["reverse"] is True
+    # the legend's title fits Vega's default title limit (180 px, ~6 px a character): a longer one was cut ("…")
+    legend = heat["encoding"]["color"]["legend"]
+    assert 6 * len(legend["title"]) <= 180 and "titleLimit" not in legend

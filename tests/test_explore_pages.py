@@ -132,6 +132,12 @@ def test_video_norm_page_measures_the_boring_video() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Measured 3D / 2D response, with ÷T"] == "1.0000"
     assert metrics["…without ÷T"] == "3.0000"
+    # the formula is two aligned lines (one ran past a phone's width), the frame count filled in
+    body = _tex(at).removeprefix(r"\begin{aligned}").removesuffix(r"\end{aligned}")
+    first, second = body.split(r"\\")
+    assert r"\frac{w_{2D}}{T}" in first and second.count(r"\sum_{t=1}^{3}") == 2
+    at.slider(key="explore.vn.t").set_value(5).run()
+    assert _tex(at).count(r"\sum_{t=1}^{5}") == 2 and "repeated 5 times" in " ".join(m.value for m in at.markdown)
     at.radio(key="explore.vn.kind").set_value("GroupNorm").run()
     assert any("(and 2 channels per group): **8** values" in m.value for m in at.markdown)
 

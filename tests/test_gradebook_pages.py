@@ -365,8 +365,18 @@ def test_views_and_charts_as_data(db: Db) -> None:
         assert grp["Answers"].iloc[0] == len(hits)
         assert grp["Correct rate"].iloc[0] == pytest.approx(sum(r.score >= r.max_score for r in hits) / len(hits))
     pd_ = AV.parameter_chart(params).to_dict()
-    assert pd_["facet"]["column"]["field"] == "Parameter"
-    assert len(next(iter(pd_["datasets"].values()))) == len(params)
+    assert "facet" not in pd_ and "width" not in pd_  # one view the page stretches to the container: fits a phone
+    bars, ci = pd_["layer"]
+    assert bars["encoding"]["y"]["field"] == ci["encoding"]["y"]["field"] == "Label"
+    assert (ci["encoding"]["x"]["field"], ci["encoding"]["x2"]["field"]) == ("Low", "High")
+    plotted = next(iter(pd_["datasets"].values()))
+    assert len(plotted) == len(params)
+    assert sorted(p["Label"] for p in plotted) == sorted(
+        f"{p} = {v}" for p, v in zip(params["Parameter"], params["Value"])
+    )
+    shown = [p["Parameter"] for p in plotted]  # grouped, stride first, padding last
+    assert shown == sorted(shown, key=["stride", "dilation", "padding"].index)
+    assert bars["encoding"]["y"]["sort"] == [p["Label"] for p in plotted]
 
     course = S.course_records(sf, c.prof.id, c.course_id)
     names = {u.id: u.username for u in c.students}

@@ -150,7 +150,9 @@ def support_chart(cells: list[dict[str, Any]], title: str, size: int = 260) -> a
         .encode(
             x=alt.X("col:O", axis=None),
             y=alt.Y("row:O", axis=None),
-            color=alt.Color("kind:N", scale=scale, legend=alt.Legend(title=None, orient="bottom")),
+            # one entry a line: in a row the three entries are wider than the map, and side by side the schedules'
+            # legends ran into each other and off the page
+            color=alt.Color("kind:N", scale=scale, legend=alt.Legend(title=None, orient="bottom", columns=1)),
             tooltip=["row:O", "col:O", "kind:N"],
         )
         .properties(width=size, height=size)

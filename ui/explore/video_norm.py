@@ -48,6 +48,9 @@ def inflation(t: int, k: int = 3, seed: int = 0) -> Inflation:
     )
 
 
+KERNEL_COLUMNS = 3  # frames per row: three 100-px panels fit a phone, T up to 7 wraps onto more rows
+
+
 def kernel_cells(kernel_3d: np.ndarray) -> list[dict[str, Any]]:
     return [
         {"frame": f"t={f}", "row": r, "col": c, "value": round(float(kernel_3d[f, r, c, 0, 0]), 4)}
@@ -67,8 +70,22 @@ def kernel_chart(kernel_3d: np.ndarray, title: str) -> alt.Chart:
     text = base.mark_text(fontSize=9).encode(text=alt.Text("value:Q", format=".2f"))
     return (
         (rect + text)
-        .properties(width=110, height=110)
-        .facet(column=alt.Column("frame:N", title=title, sort=None), data=alt.Data(values=kernel_cells(kernel_3d)))
+        .properties(width=100, height=100)
+        .facet(
+            facet=alt.Facet("frame:N", title=title, sort=None),
+            columns=KERNEL_COLUMNS,
+            data=alt.Data(values=kernel_cells(kernel_3d)),
+        )
+    )
+
+
+def inflation_latex(t: int) -> str:
+    """The inflated kernel and why a boring video answers as the image did, on two lines: one line ran past a
+    phone's width."""
+    return (
+        r"\begin{aligned} w_{3D}[t] &= \frac{w_{2D}}{T} \\ "
+        rf"\sum_{{t=1}}^{{{t}}} w_{{3D}}[t] * x &= \sum_{{t=1}}^{{{t}}} \frac{{w_{{2D}} * x}}{{{t}}} = w_{{2D}} * x"
+        r" \end{aligned}"
     )
 
 
@@ -124,7 +141,8 @@ def norm_numbers(kind: str, n: int, h: int, w: int, c: int, groups: int = 2) -> 
     return {"axes": axes, "values per statistic": per, "statistics": total // per, "parameters": params}
 
 
-def norm_chart(cells: list[dict[str, Any]], title: str) -> alt.Chart:
+def norm_chart(cells: list[dict[str, Any]], title: str | list[str]) -> alt.Chart:
+    """One panel per sample; ``title`` may be a list of lines (a long one would widen the chart past a phone)."""
     return (
         alt.Chart(alt.Data(values=cells), title=title)
         .mark_rect(stroke="#fff", strokeWidth=0.5)

@@ -79,7 +79,7 @@ params = V.parameter_frame(parameter_difficulty(records, by="all"))
 if params.empty:
     st.caption("No question of this assessment varies a stride, a dilation or a padding mode.")
 else:
-    st.altair_chart(V.parameter_chart(params))
+    st.altair_chart(V.parameter_chart(params), width="stretch")
     st.caption("Correct rate of the counted answers per value, with its 95 % (Wilson) interval.")
 
 st.header("Mastery: students × topics")

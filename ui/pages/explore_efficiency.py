@@ -12,7 +12,7 @@ st.title("Efficiency across the zoo")
 st.caption("Every point is a declared fact in models/facts, checked against the live model in the test suite; "
            "hover a point for its source.")  # fmt: skip
 points = E.zoo_points()
-st.altair_chart(E.accuracy_chart(points))
+st.altair_chart(E.accuracy_chart(points), width="stretch")  # its labels are laid out for any width ≥ 280 px
 st.altair_chart(E.zoo_chart(points))
 st.subheader("EfficientNet: compound scaling")
 st.latex(E.rule_latex())

@@ -16,8 +16,8 @@ t = c1.slider("Frames T", 1, 7, 3, key="explore.vn.t")
 k = c2.slider("Kernel K", 1, 5, 3, key="explore.vn.k")
 inf = i3d_inflation(int(t), int(k))
 st.altair_chart(V.kernel_chart(inf.kernel_3d, f"the 2D kernel copied {t}× along time, each copy ÷ {t}"))
-st.latex(rf"w_{{3D}}[t] = \frac{{w_{{2D}}}}{{T}} \Rightarrow \sum_{{t=1}}^{{{t}}} \frac{{w_{{2D}} * x}}{{{t}}}"
-         rf" = w_{{2D}} * x \ \text{{on a boring video (x repeated {t} times)}}")  # fmt: skip
+st.markdown(f"On a boring video (the image $x$ repeated {t} times):")
+st.latex(V.inflation_latex(int(t)))
 m1, m2 = st.columns(2)
 m1.metric("Measured 3D / 2D response, with ÷T", f"{inf.ratio:.4f}", help=f"formulas say {inf.expected:g}")
 m2.metric("…without ÷T", f"{inf.ratio_without_division:.4f}", help=f"formulas say {inf.expected_without_division:g}")
@@ -35,7 +35,7 @@ groups = n5.selectbox("Groups", divisors, index=min(1, len(divisors) - 1), key="
 kind = st.radio("Normalisation", list(V.KINDS), horizontal=True, key="explore.vn.kind")
 nums = V.norm_numbers(kind, int(n), int(h), int(w), int(c), int(groups))
 st.altair_chart(V.norm_chart(V.norm_cells(kind, int(n), int(h), int(w), int(c), int(groups)),
-                             f"{kind}: the elements sharing one mean/variance with (0, 0, 0, 0)"))  # fmt: skip
+                             [f"{kind}: the elements sharing", "one mean/variance with (0, 0, 0, 0)"]))  # fmt: skip
 names = "NHWC"
 st.markdown(f"Reduces over **{', '.join(names[a] for a in nums['axes'])}**"
             + (f" (and {int(c) // int(groups)} channels per group)" if kind == "GroupNorm" else "")
