@@ -3,6 +3,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -65,3 +66,29 @@ def autograder() -> Iterator[Any]:
     finally:
         ag.close()
         os.environ.pop("CNNQUIZ_TEST_SECRET", None)
+
+
+# the app's pages through AppTest, and the real-browser tests (helpers in tests/support.py, imported when used)
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An empty database for the app, through the app's own cached session factory (rebuilt on it): that factory."""
+    from ui.state import services
+
+    monkeypatch.setenv("CNNQUIZ_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
+    services.clear()
+    sf = services()
+    yield sf
+    sf.kw["bind"].dispose()
+    services.clear()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium at desktop size (1200 × 1400), shared by a module's tests; a module that needs another
+    size or options defines its own ``browser`` with :func:`tests.support.headless_chromium`."""
+    from tests.support import headless_chromium
+
+    with headless_chromium(1200, 1400) as driver:
+        yield driver

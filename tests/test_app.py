@@ -4,22 +4,21 @@ per test: every page and role, signing in and out, tokens, the first run, Practi
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from streamlit.testing.v1 import AppTest
 
 from grader import db as D
 from grader import services as S
 from quizbank import traps as T
 from quizbank.generators import generate
+from tests.support import count_rows, texts
 from ui import auth
 from ui.mathtext import render_md
 from ui.practice_view import Pick, Round, key_text, share_token
-from ui.state import services
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -33,17 +32,6 @@ class World:
     prof: S.UserOut
     ada: S.UserOut
     join_code: str
-
-
-@pytest.fixture
-def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[D.SessionFactory]:
-    """An empty database for the app (the cached session factory is rebuilt on it)."""
-    monkeypatch.setenv("CNNQUIZ_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    services.clear()
-    sf = services()
-    yield sf
-    sf.kw["bind"].dispose()
-    services.clear()
 
 
 @pytest.fixture
@@ -99,18 +87,6 @@ def _submit(at: AppTest, text: str) -> AppTest:
     return at
 
 
-def _count(sf: D.SessionFactory, model: type[D.Base]) -> int:
-    with D.read_session(sf) as s:
-        return s.execute(select(func.count()).select_from(model)).scalar_one()
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    for kind in ("success", "error", "warning", "info"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(parts)
-
-
 # ------------------------------------------------------------------ Practice
 
 
@@ -122,8 +98,8 @@ def test_a_visitor_practises_and_is_told_nothing_is_saved(fresh: D.SessionFactor
     assert any("nothing you answer here is saved" in i.value for i in at.info)
     _submit(at, f"{q.key:,}")
     assert at.success and "Correct" in at.success[0].value
-    assert _count(fresh, D.Response) == 0
-    assert "Not saved: you are not signed in" in _texts(at)
+    assert count_rows(fresh, D.Response) == 0
+    assert "Not saved: you are not signed in" in texts(at)
 
 
 def test_correct_answer_gets_success_the_answer_and_the_explanation(w: World) -> None:
@@ -133,7 +109,7 @@ def test_correct_answer_gets_success_the_answer_and_the_explanation(w: World) ->
     assert any(render_md(q.explanation) in m.value for m in at.markdown)
     assert any(key_text(q) == m.value for m in at.markdown)
     assert not at.error
-    assert "Score: 1 of 1 question right at the first try (100%)" in _texts(at)
+    assert "Score: 1 of 1 question right at the first try (100%)" in texts(at)
 
 
 def test_a_trap_answer_names_the_trap_offers_a_hint_and_a_second_try(w: World) -> None:
@@ -143,17 +119,17 @@ def test_a_trap_answer_names_the_trap_offers_a_hint_and_a_second_try(w: World) -
     [err] = at.error
     assert render_md(T.get(trap.trap).title) in err.value
     assert render_md(trap.feedback) in err.value  # rendered through the KaTeX path, like explanations
-    assert "Try again**: 1 try left" in _texts(at)
+    assert "Try again**: 1 try left" in texts(at)
     assert [e.label for e in at.expander if e.label == "Hint"] == ["Hint"]
-    assert render_md(q.explanation) not in _texts(at) and key_text(q) not in _texts(at)  # nothing given away yet
+    assert render_md(q.explanation) not in texts(at) and key_text(q) not in texts(at)  # nothing given away yet
     assert not at.success
     # the second wrong try reveals the answer and the explanation
     at = _submit(at, str(trap.value + 1))
     assert any(key_text(q) == m.value for m in at.markdown)
     assert any(render_md(q.explanation) in m.value for m in at.markdown)
     assert not [b for b in at.button if b.key == "FormSubmitter:practice.form.r1-Check"]  # no form once it is over
-    assert f"Your answers: `{trap.value}` → `{trap.value + 1}`" in _texts(at)
-    assert "Score: 0 of 1 question right at the first try (0%)" in _texts(at)
+    assert f"Your answers: `{trap.value}` → `{trap.value + 1}`" in texts(at)
+    assert "Score: 0 of 1 question right at the first try (0%)" in texts(at)
 
 
 def test_right_at_the_second_try_does_not_count_as_first_try(w: World) -> None:
@@ -161,7 +137,7 @@ def test_right_at_the_second_try_does_not_count_as_first_try(w: World) -> None:
     at = _submit(_practice()[0], str(q.traps[0].value))  # type: ignore[union-attr]
     at = _submit(at, str(q.key))
     assert at.success and "second try" in at.success[0].value
-    assert "Score: 0 of 1 question right at the first try" in _texts(at)
+    assert "Score: 0 of 1 question right at the first try" in texts(at)
 
 
 @pytest.mark.parametrize("garbage", ["twelve", "nan", "12x12"])
@@ -170,7 +146,7 @@ def test_a_malformed_answer_is_a_format_message_not_a_try(w: World, garbage: str
     assert at.warning and "Format" in at.warning[0].value and "did not count as a try" in at.warning[0].value
     assert not at.error and not at.success
     assert at.session_state["practice.round"].tries == 0
-    assert "nothing answered yet" in _texts(at)
+    assert "nothing answered yet" in texts(at)
 
 
 def test_signed_in_every_graded_try_is_recorded_and_reviews_the_concept(w: World) -> None:
@@ -179,7 +155,7 @@ def test_signed_in_every_graded_try_is_recorded_and_reviews_the_concept(w: World
     at, _ = _practice(w, user=w.ada)
     assert not any("nothing you answer" in i.value for i in at.info)
     at = _submit(at, "twelve")  # malformed: nothing stored
-    assert _count(w.sf, D.Response) == 0
+    assert count_rows(w.sf, D.Response) == 0
     at = _submit(at, str(trap.value))
     at = _submit(at, f"{q.key}")
     with D.read_session(w.sf) as s:
@@ -187,13 +163,13 @@ def test_signed_in_every_graded_try_is_recorded_and_reviews_the_concept(w: World
         assert [(r.try_number, r.correct, r.trap) for r in rows] == [(1, False, trap.trap), (2, True, None)]
     card = S.get_review_card(w.sf, w.ada.id, "conv_params")
     assert card is not None and card.reviews == 1  # the first try only
-    assert "Saved" in _texts(at)
+    assert "Saved" in texts(at)
 
 
 def test_a_correct_first_try_is_recorded_with_its_rating(w: World) -> None:
     q = generate(PICK.generator, PICK.seed, PICK.difficulty)
     at = _submit(_practice(w, user=w.ada)[0], str(q.key))
-    assert "rated Easy" in _texts(at) or "rated Good" in _texts(at)
+    assert "rated Easy" in texts(at) or "rated Good" in texts(at)
     [log] = S.review_history(w.sf, w.ada.id)
     assert log.log["correct"] is True
 
@@ -320,7 +296,7 @@ def test_a_student_is_denied_an_instructor_page(w: World) -> None:
     assert at.error and "This page is for instructors" in at.error[0].value
     assert not at.title  # nothing of the page itself rendered
     at = _app("ui/pages/courses.py", token=_signed_in(w, w.prof))
-    assert at.title[0].value == "Courses" and w.join_code in _texts(at)
+    assert at.title[0].value == "Courses" and w.join_code in texts(at)
 
 
 def test_a_visitor_is_asked_to_sign_in_for_student_pages(w: World) -> None:
@@ -539,7 +515,7 @@ def test_review_serves_a_fresh_variant_and_rates_it(w: World) -> None:
     at.run()
     assert not at.exception
     assert at.success and "Correct" in at.success[0].value
-    assert "rated Easy" in _texts(at)
+    assert "rated Easy" in texts(at)
     card = S.get_review_card(w.sf, w.ada.id, "pooling")
     assert card is not None and card.reviews == 1 and card.due > now
     assert len(at.dataframe) == 1 and list(at.dataframe[0].value["Concept"]) == ["Pooling"]

@@ -19,9 +19,8 @@ from grader import queue as Q
 from grader import services as S
 from grader.autograde.tasks import get as get_task
 from quizbank.traps import get as get_trap
+from tests.support import CourseDb, app_services, one_course, rerun, run_page
 from ui.mathtext import md
-from ui.state import USER_KEY
-from ui.state import services as cached_services
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "ui" / "pages" / "code_submissions.py")
@@ -29,32 +28,15 @@ SUBMISSIONS = ROOT / "tests" / "autograde_submissions"
 
 
 @dataclass
-class Db:
-    url: str
-    sf: D.SessionFactory
-    prof: S.UserOut
-    ada: S.UserOut
+class Db(CourseDb):
     bob: S.UserOut
-    course: S.CourseOut
 
 
 def _make(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
     D.upgrade(url)
-    monkeypatch.setenv("CNNQUIZ_DB_URL", url)
-    cached_services.clear()
-    engine = D.make_engine(url)
-    sf = D.session_factory(engine)
-    prof = S.create_user(sf, "prof", "instructor")
-    ada = S.create_user(sf, "ada", "student", display_name="Ada")
-    bob = S.create_user(sf, "bob", "student", display_name="Bob")
-    course = S.create_course(sf, prof.id, "CNN101", "Convolutional networks")
-    for u in (ada, bob):
-        S.enrol(sf, prof.id, course.id, u.id)
-    try:
-        yield Db(url, sf, prof, ada, bob, course)
-    finally:
-        cached_services.clear()
-        engine.dispose()
+    with app_services(monkeypatch, url) as sf:
+        prof, (ada, bob), course = one_course(sf, "ada", "bob")
+        yield Db(url, sf, prof, ada, course, bob)
 
 
 @pytest.fixture
@@ -63,18 +45,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
 
 
 def _page(user: S.UserOut | None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    if user is not None:
-        at.session_state[USER_KEY] = user
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(PAGE, user)
 
 
 def _wait(db: Db, ids: list[int], timeout: float = 400) -> None:
@@ -101,11 +72,11 @@ def test_an_export_is_graded_by_the_sandbox_then_opened_and_a_grader_failure_rer
     task = get_task("lenet5")
     at = _page(db.prof)
     at.selectbox(key="subs.task").set_value("lenet5")
-    _run(at)
+    rerun(at)
     assert at.caption and any("1 students" not in c.value and "0 handed in" in c.value for c in at.caption)
     at.file_uploader(key="subs.files").set_value([("export.zip", _export(), "application/zip")])
     next(b for b in at.button if b.label == "Grade these files").click()
-    _run(at)
+    rerun(at)
     batch = at.dataframe[-1].value
     assert list(batch["file (as uploaded)"]) == ["ada/lenet5.py", "bob.py", "eve.py", "../ada.py", "ada/notes.txt"]
     verdicts = list(batch["verdict"])
@@ -114,7 +85,7 @@ def test_an_export_is_graded_by_the_sandbox_then_opened_and_a_grader_failure_rer
     ada_sub = S.list_code_submissions(db.sf, db.ada.id)[0]
     bob_sub = S.list_code_submissions(db.sf, db.bob.id)[0]
     _wait(db, [ada_sub.id, bob_sub.id])
-    _run(at)
+    rerun(at)
     overview = at.dataframe[0].value
     assert list(overview["student"]) == ["ada", "bob"]
     assert list(overview["status"]) == ["Checked", "Checked"]
@@ -124,7 +95,7 @@ def test_an_export_is_graded_by_the_sandbox_then_opened_and_a_grader_failure_rer
     assert any("2 of 2 graded" in str(p.proto) for p in at.get("progress"))
     # open bob's: the failed check names its trap; the source is shown as text
     at.selectbox(key="subs.student").set_value(db.bob.id)
-    _run(at)
+    rerun(at)
     assert at.warning and "Checked" in at.warning[0].value
     body = " ".join(m.value for m in at.markdown)
     assert f"Trap: {md(get_trap('forgot_bias').title)}" in body and "concept: *counting parameters*" in body
@@ -132,13 +103,13 @@ def test_an_export_is_graded_by_the_sandbox_then_opened_and_a_grader_failure_rer
     assert source.value == (SUBMISSIONS / "lenet5" / "no_bias.py").read_text().rstrip("\n")
     # a grader failure is highlighted with its own rerun button, which grades it again
     S.set_code_verdict(db.sf, bob_sub.id, Q.INTERNAL_ERROR, 0.0, task.max_score, {"message": "worker died"})
-    _run(at)
+    rerun(at)
     assert at.error and "Grader failure" in at.error[0].value and "bob" in at.error[0].value
     assert "⚠ Grader failure" in list(at.dataframe[0].value["status"])
     at.button(key=f"subs.rerun.err.{bob_sub.id}").click()
-    _run(at)
+    rerun(at)
     _wait(db, [bob_sub.id])
-    _run(at)
+    rerun(at)
     assert not at.error and S.get_code_submission(db.sf, db.prof.id, bob_sub.id).verdict == "ok"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
 from quizbank.schema import NumericQuestion
 from quizbank.traps import get as get_trap
+from tests.support import CourseDb, app_services, one_course, run_page
 from ui.mathtext import md, render_md
 from ui.state import USER_KEY
-from ui.state import services as cached_services
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSESSMENTS = str(ROOT / "ui" / "pages" / "assessments.py")
@@ -30,42 +29,20 @@ GEN = "conv_params.count"
 MC_GEN = "conv_params.resolution"
 
 
-@dataclass
-class Db:
-    url: str
-    sf: D.SessionFactory
-    prof: S.UserOut
-    ada: S.UserOut
-    course: S.CourseOut
+Db = CourseDb
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Db]:
     url = f"sqlite:///{tmp_path / 'app.sqlite'}"
     D.upgrade(url)
-    monkeypatch.setenv("CNNQUIZ_DB_URL", url)
-    cached_services.clear()  # the page's cached session factory must point at this test's database
-    engine = D.make_engine(url)
-    sf = D.session_factory(engine)
-    prof = S.create_user(sf, "prof", "instructor")
-    ada = S.create_user(sf, "ada", "student", display_name="Ada")
-    course = S.create_course(sf, prof.id, "CNN101", "Convolutional networks")
-    S.enrol(sf, prof.id, course.id, ada.id)
-    try:
+    with app_services(monkeypatch, url) as sf:
+        prof, [ada], course = one_course(sf, "ada")
         yield Db(url, sf, prof, ada, course)
-    finally:
-        cached_services.clear()
-        engine.dispose()
 
 
 def _page(path: str, user: S.UserOut, **query: str) -> AppTest:
-    at = AppTest.from_file(path, default_timeout=90)
-    at.session_state[USER_KEY] = user
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page(path, user, timeout=90, **query)
 
 
 def _nodes(node: Any) -> Iterator[Any]:

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from quizbank.generators import generate
-from tools.browser import available, chromium, click, db_url, main_text, nav, serve, settle, type_into, until_text, wait
+from tests.support import served
+from tools.browser import click, db_url, main_text, nav, settle, type_into, until_text, wait
 from tools.browser import shot as browser_shot
 from ui.practice_view import Pick
 
@@ -33,23 +34,8 @@ WALK: dict[str, Any] = {}
 def server() -> Iterator[str]:
     data = tempfile.mkdtemp(prefix="cnnquiz-data-")
     WALK["db_url"] = db_url(data)
-    proc, url = serve(data)
-    try:
+    with served(data) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium(*DESKTOP)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 # ------------------------------------------------------------------ helpers

@@ -15,7 +15,7 @@ import pytest
 
 from grader import db as D
 from grader import services as S
-from tools.browser import available, chromium, db_url, serve
+from tests.support import served, site_database
 
 ARTIFACTS = Path(os.environ.get("CNNQUIZ_ARTIFACTS", tempfile.gettempdir())) / "cnnquiz-exam-builder"
 DESKTOP = (1200, 1400)
@@ -24,32 +24,12 @@ PHONE = (390, 844)
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[tuple[str, D.SessionFactory]]:
-    data = tempfile.mkdtemp(prefix="cnnquiz-data-")
-    url = db_url(data)
-    D.upgrade(url)
-    engine = D.make_engine(url)
-    sf = D.session_factory(engine)
-    setup = S.first_run(sf, "prof", "prof password", display_name="Prof", demo=False)
-    for name in ("ada", "bo", "cy"):
-        S.register_student(sf, name, f"{name} password", setup.join_code)
-    proc, base = serve(data)
-    try:
-        yield base, sf
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium(*DESKTOP)
-    try:
-        yield driver
-    finally:
-        driver.quit()
+    with site_database("cnnquiz-data-") as (data, sf):
+        setup = S.first_run(sf, "prof", "prof password", display_name="Prof", demo=False)
+        for name in ("ada", "bo", "cy"):
+            S.register_student(sf, name, f"{name} password", setup.join_code)
+        with served(data) as base:
+            yield base, sf
 
 
 def _shots(b: Any, name: str) -> None:

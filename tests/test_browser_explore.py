@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,11 +15,10 @@ from typing import Any
 
 import pytest
 
-from grader import db as D
 from grader import services as S
 from quizbank import formulas as F
-from tests.test_browser import ARTIFACTS, DESKTOP, PHONE, _settle, _until_text, _wait, shot
-from tools.browser import available, chromium, db_url, serve
+from tests.support import served, site_database
+from tests.test_browser import ARTIFACTS, PHONE, _settle, _until_text, _wait, shot
 
 SHOTS = os.environ.get("CNNQUIZ_SHOTS")
 FRAME = "input[type='range'][aria-label='Frame']"
@@ -28,29 +26,10 @@ FRAME = "input[type='range'][aria-label='Frame']"
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    data = tempfile.mkdtemp(prefix="cnnquiz-explore-data-")
-    url = db_url(data)
-    D.upgrade(url)
-    engine = D.make_engine(url)
-    S.create_user(D.session_factory(engine), "prof", "instructor")  # past the first run: a visitor's menu
-    engine.dispose()
-    proc, base = serve(data)
-    try:
+    with site_database("cnnquiz-explore-data-") as (data, sf):
+        S.create_user(sf, "prof", "instructor")  # past the first run: a visitor's menu
+    with served(data) as base:
         yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium(*DESKTOP)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def _open(b: Any, server: str, path: str, title: str, timeout: float = 240) -> None:

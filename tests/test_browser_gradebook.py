@@ -22,10 +22,7 @@ import pytest
 
 from grader import db as D
 from grader import services as S
-from tests.test_browser import (
-    ARTIFACTS,
-    browser,  # noqa: F401  (the shared headless Chromium fixture)
-)
+from tests.test_browser import ARTIFACTS
 from tools.browser import free_port
 from tools.seed_course import seed_course
 
@@ -129,7 +126,7 @@ def _wait_text(driver: Any, text: str, timeout: float = 90) -> None:
     WebDriverWait(driver, timeout).until(lambda d: text in d.find_element("tag name", "body").text)
 
 
-def test_gradebook_and_analytics_in_a_real_browser(site: Site, browser: Any) -> None:  # noqa: F811
+def test_gradebook_and_analytics_in_a_real_browser(site: Site, browser: Any) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 

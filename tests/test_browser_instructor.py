@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 
 from grader import db as D
 from grader import services as S
+from tests.support import headless_chromium, served
 from tests.test_browser import ARTIFACTS, PHONE
 from tools import browser as B
 
@@ -62,27 +63,22 @@ def site() -> Iterator[tuple[str, D.SessionFactory]]:
     data = tempfile.mkdtemp(prefix="cnnquiz-instructor-")
     WALK["data"] = Path(data)
     WALK["downloads"] = Path(tempfile.mkdtemp(prefix="cnnquiz-downloads-"))
-    proc, base = B.serve(data)
-    engine = D.make_engine(B.db_url(data))  # the server's own database, to check what the pages did
     try:
-        yield base, D.session_factory(engine)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        engine.dispose()
+        with served(data) as base:
+            engine = D.make_engine(B.db_url(data))  # the server's own database, to check what the pages did
+            try:
+                yield base, D.session_factory(engine)
+            finally:
+                engine.dispose()
+    finally:  # once the server has stopped
         shutil.rmtree(WALK["downloads"], ignore_errors=True)
         shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
 def browser(site: tuple[str, D.SessionFactory]) -> Iterator[Any]:
-    if not B.available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = B.chromium(*DESKTOP, downloads=WALK["downloads"])
-    try:
+    with headless_chromium(*DESKTOP, downloads=WALK["downloads"]) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture(autouse=True)

@@ -5,17 +5,16 @@ shown each line's problem while nothing is imported. Screenshots, desktop and 39
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from grader import db as D
 from grader import services as S
+from tests.support import count_rows, headless_chromium, served, site_database
 from tests.test_browser import ARTIFACTS, PHONE, shot
-from tools.browser import available, chromium, db_url, main_text, serve, settle, type_into, until_text, wait
+from tools.browser import main_text, settle, type_into, until_text, wait
 
 ROSTER = (
     "username,name,email\n"
@@ -34,39 +33,20 @@ BAD = (
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[tuple[str, D.SessionFactory]]:
-    data = tempfile.mkdtemp(prefix="cnnquiz-roster-")
-    url = db_url(data)
-    D.upgrade(url)
-    engine = D.make_engine(url)
-    sf = D.session_factory(engine)
-    setup = S.first_run(sf, "prof", "prof password", display_name="Prof. Ng", demo=False)
-    S.register_student(sf, "ada", "ada password", setup.join_code, display_name="Ada Lovelace")
-    S.register_student(sf, "grace", "grace password", setup.join_code, display_name="Grace Hopper")
-    S.add_ta(sf, setup.instructor.id, setup.course.id, "grace")
-    S.import_roster(sf, setup.instructor.id, setup.course.id, ROSTER.encode())
-    proc, base = serve(data)
-    try:
-        yield base, sf
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        engine.dispose()
+    with site_database("cnnquiz-roster-") as (data, sf):
+        setup = S.first_run(sf, "prof", "prof password", display_name="Prof. Ng", demo=False)
+        S.register_student(sf, "ada", "ada password", setup.join_code, display_name="Ada Lovelace")
+        S.register_student(sf, "grace", "grace password", setup.join_code, display_name="Grace Hopper")
+        S.add_ta(sf, setup.instructor.id, setup.course.id, "grace")
+        S.import_roster(sf, setup.instructor.id, setup.course.id, ROSTER.encode())
+        with served(data) as base:
+            yield base, sf
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium(1280, 1400)
-    try:
+    with headless_chromium(1280, 1400) as driver:
         yield driver
-    finally:
-        driver.quit()
-
-
-def _users(sf: D.SessionFactory) -> int:
-    with D.read_session(sf) as s:
-        return s.execute(select(func.count()).select_from(D.User)).scalar_one()
 
 
 def test_the_courses_page_shows_the_roster_and_a_bad_files_lines(
@@ -88,7 +68,7 @@ def test_the_courses_page_shows_the_roster_and_a_bad_files_lines(
     b.get(f"{base}/courses")  # a new page load: the session cookie signs it in
     until_text(b, "Join code")
     until_text(b, "4 students · 1 TA · 1 instructor · 3 not signed up yet")  # the table itself is a canvas
-    before = _users(sf)
+    before = count_rows(sf, D.User)
     bad = ARTIFACTS / "roster-bad.csv"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     bad.write_text(BAD, encoding="utf-8")
@@ -101,7 +81,7 @@ def test_the_courses_page_shows_the_roster_and_a_bad_files_lines(
     assert "Line 3: the username 'fei fei' is not valid" in text
     assert "Line 4: the email 'kaiming(at)example.org' is not an address" in text
     assert "Line 2: the username 'geoff' is also on line 5" in text
-    assert "Import\n" not in text and _users(sf) == before
+    assert "Import\n" not in text and count_rows(sf, D.User) == before
     assert "Traceback" not in text
     desktop = shot(b, "roster-import-error-desktop")
     phone = shot(b, "roster-import-error-390px", size=PHONE)

@@ -33,8 +33,8 @@ from grader import services as S
 from grader.autograde.tasks import get as get_task
 from quizbank.generators import generate
 from quizbank.traps import get as get_trap
+from tests.support import headless_chromium, served, site_database
 from tests.test_browser import ARTIFACTS, PHONE, _click, _main_text, _nav, _settle, _type, _until_text, _wait, shot
-from tools.browser import available, chromium, db_url, serve
 from ui.practice_view import Pick, share_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,54 +57,40 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    data = tempfile.mkdtemp(prefix="cnnquiz-student-")
-    url = db_url(data)
-    D.upgrade(url)
-    engine = D.make_engine(url)
-    sf = D.session_factory(engine)
-    prof = S.create_user(sf, "prof", "instructor", password="prof password")
-    course = S.create_course(sf, prof.id, "CNN101", "Convolutional networks")
-    [mine] = S.list_my_courses(sf, prof.id)
-    assert mine.join_code is not None
-    ada = S.register_student(sf, "ada", PASSWORD, mine.join_code.lower(), display_name="Ada")
-    now = D.utcnow()
-    exam = S.create_assessment(
-        sf,
-        prof.id,
-        course.id,
-        "Timed midterm",
-        "exam",
-        [{"generator": "conv_params.count", "count": 2, "difficulty": 2}, {"generator": "conv_params.resolution"}],
-        opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=1),
-        key_release_at=now + dt.timedelta(days=2),
-        time_limit_s=1800,
-        attempt_limit=1,
-    )
-    quiz = S.create_assessment(
-        sf, prof.id, course.id, "Pop quiz", "exam", [{"generator": "pooling.output_shape"}],
-        opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=1),
-        key_release_at=now + dt.timedelta(days=2), time_limit_s=QUIZ_SECONDS, attempt_limit=1,
-    )  # fmt: skip
-    questions = S.list_questions(sf, prof.id, exam.id)
-    proc, base = serve(data)
-    try:
-        yield Site(base, sf, ada, exam, quiz, questions)  # type: ignore[arg-type]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        engine.dispose()
+    with site_database("cnnquiz-student-") as (data, sf):
+        prof = S.create_user(sf, "prof", "instructor", password="prof password")
+        course = S.create_course(sf, prof.id, "CNN101", "Convolutional networks")
+        [mine] = S.list_my_courses(sf, prof.id)
+        assert mine.join_code is not None
+        ada = S.register_student(sf, "ada", PASSWORD, mine.join_code.lower(), display_name="Ada")
+        now = D.utcnow()
+        exam = S.create_assessment(
+            sf,
+            prof.id,
+            course.id,
+            "Timed midterm",
+            "exam",
+            [{"generator": "conv_params.count", "count": 2, "difficulty": 2}, {"generator": "conv_params.resolution"}],
+            opens_at=now - dt.timedelta(hours=1),
+            closes_at=now + dt.timedelta(days=1),
+            key_release_at=now + dt.timedelta(days=2),
+            time_limit_s=1800,
+            attempt_limit=1,
+        )
+        quiz = S.create_assessment(
+            sf, prof.id, course.id, "Pop quiz", "exam", [{"generator": "pooling.output_shape"}],
+            opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=1),
+            key_release_at=now + dt.timedelta(days=2), time_limit_s=QUIZ_SECONDS, attempt_limit=1,
+        )  # fmt: skip
+        questions = S.list_questions(sf, prof.id, exam.id)
+        with served(data, stop_timeout=30) as base:
+            yield Site(base, sf, ada, exam, quiz, questions)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not available():
-        pytest.fail("Chromium/ChromeDriver missing: `make test` installs them (apt packages chromium chromium-driver)")
-    driver = chromium(*DESKTOP, network_log=True)  # the websocket frames, to search them
-    try:
+    with headless_chromium(*DESKTOP, network_log=True) as driver:  # the websocket frames, to search them
         yield driver
-    finally:
-        driver.quit()
 
 
 def _frames(driver: Any) -> bytes:

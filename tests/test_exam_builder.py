@@ -8,7 +8,6 @@ import io
 import json
 import tomllib
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,15 @@ from streamlit.testing.v1 import AppTest
 from grader import db as D
 from grader import services as S
 from quizbank.exam import build_student_exam, parse_blueprint
+from tests.support import rerun
 from ui import auth
 from ui import exam_builder_view as V
 from ui.mathtext import render_md
-from ui.state import services
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
 PAGE = "ui/pages/exam_builder.py"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[D.SessionFactory]:
-    monkeypatch.setenv("CNNQUIZ_DB_URL", f"sqlite:///{tmp_path / 'app.sqlite'}")
-    services.clear()
-    sf = services()
-    yield sf
-    sf.kw["bind"].dispose()
-    services.clear()
 
 
 @pytest.fixture
@@ -179,12 +168,6 @@ def _app(sf: D.SessionFactory, user: S.UserOut) -> AppTest:
     return at
 
 
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_the_page_names_the_error_previews_and_publishes(w: dict) -> None:
     sf, prof = w["sf"], w["prof"]
     at = _app(sf, prof)
@@ -192,12 +175,12 @@ def test_the_page_names_the_error_previews_and_publishes(w: dict) -> None:
     at.text_input(key="xb.0.title").input("Pooling midterm")
     at.selectbox(key="xb.0.item.0.topic").set_value("pooling")
     at.number_input(key="xb.0.item.0.count").set_value(0)
-    _run(at)
+    rerun(at)
     errors = " ".join(e.value for e in at.error)
     assert "Item 1 · count" in errors and "items[0].count" in errors
     assert any("Fix the blueprint first" in x.value for x in at.warning)  # preview and publish wait for a fix
     at.number_input(key="xb.0.item.0.count").set_value(3)
-    _run(at)
+    rerun(at)
     assert not at.error
     assert any(s.value.startswith("3 questions, 3 points: one variant per student") for s in at.success)
     # the preview: the first student of the course, with key and worked solutions typeset for KaTeX
@@ -214,11 +197,11 @@ def test_the_page_names_the_error_previews_and_publishes(w: dict) -> None:
         and sum(t.startswith("**Worked solution**") for t in texts) == 3
     )
     at.button(key="xb.regenerate").click()
-    _run(at)
+    rerun(at)
     assert any(m.value.startswith("Sample student **bo**") for m in at.markdown)
     # publish
     at.button(key="xb.publish").click()
-    _run(at)
+    rerun(at)
     assert any("Published **Pooling midterm**" in s.value and "2 students have" in s.value for s in at.success)
     mine = S.list_assessments(sf, prof.id, w["course"].id)
     assert [(a.title, a.questions) for a in mine] == [("Pooling midterm", 3)]
@@ -226,7 +209,7 @@ def test_the_page_names_the_error_previews_and_publishes(w: dict) -> None:
     assert [se.student for se in stored.students] == ["ada", "bo"]
     # the exports of what was just published
     at.button(key="xb.prepare").click()
-    _run(at)
+    rerun(at)
     labels = [b.label for b in at.get("download_button")]
     assert [b.key for b in at.get("download_button") if b.key.startswith("xb.dl.")] == [f"xb.dl.{f}" for f in V.FORMATS]
     assert any(lbl.startswith("Moodle XML") for lbl in labels)

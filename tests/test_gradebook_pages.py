@@ -22,12 +22,11 @@ from grader import services as S
 from grader.analytics import item_statistics, mastery, parameter_difficulty, trap_statistics
 from grader.export import export_gradebook, gradebook_table
 from quizbank.schema import NumericQuestion
+from tests.support import app_services, rerun, run_page, texts
 from tools.seed_course import STUDENTS, seed_course
 from ui import analytics_view as AV
 from ui import gradebook_view as GV
 from ui.cli import app as cli
-from ui.state import USER_KEY
-from ui.state import services as cached_services
 
 ROOT = Path(__file__).resolve().parent.parent
 GRADEBOOK = str(ROOT / "ui" / "pages" / "gradebook.py")
@@ -72,36 +71,8 @@ def db(template: tuple[Path, Course], tmp_path: Path, monkeypatch: pytest.Monkey
     dst = tmp_path / "app.sqlite"
     shutil.copyfile(src, dst)
     url = f"sqlite:///{dst}"
-    monkeypatch.setenv("CNNQUIZ_DB_URL", url)
-    cached_services.clear()
-    engine = D.make_engine(url)
-    try:
-        yield Db(url, D.session_factory(engine), c)
-    finally:
-        cached_services.clear()
-        engine.dispose()
-
-
-def _page(path: str, user: S.UserOut | None) -> AppTest:
-    at = AppTest.from_file(path, default_timeout=120)
-    if user is not None:
-        at.session_state[USER_KEY] = user
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    for kind in ("success", "error", "warning", "info"):
-        parts += [e.value for e in getattr(at, kind)]
-    return "\n".join(parts)
+    with app_services(monkeypatch, url) as sf:
+        yield Db(url, sf, c)
 
 
 def _student(db: Db, name: str) -> S.UserOut:
@@ -113,10 +84,10 @@ def _student(db: Db, name: str) -> S.UserOut:
 
 @pytest.mark.parametrize("page", [GRADEBOOK, ANALYTICS])
 def test_a_student_is_denied_the_instructor_pages(db: Db, page: str) -> None:
-    at = _page(page, _student(db, "ada"))
+    at = run_page(page, _student(db, "ada"))
     assert at.error and "This page is for instructors" in at.error[0].value
     assert not at.title and not at.dataframe
-    visitor = _page(page, None)
+    visitor = run_page(page, None)
     assert visitor.info and "Sign in to use this page" in visitor.info[0].value and not visitor.dataframe
 
 
@@ -134,11 +105,11 @@ def _ta(db: Db) -> S.UserOut:
 
 def test_a_ta_opens_the_gradebook_of_the_course_they_assist_in_and_overrides_a_score(db: Db) -> None:
     tess = _ta(db)
-    at = _page(GRADEBOOK, tess)
+    at = run_page(GRADEBOOK, tess)
     assert at.title[0].value == "Gradebook" and not at.error
     assert at.selectbox(key="gradebook.course").options == ["CNN101: Convolutional networks"]  # not CNN202
     mine = at.dataframe[0].value
-    assert mine.equals(_page(GRADEBOOK, db.c.prof).dataframe[0].value)
+    assert mine.equals(run_page(GRADEBOOK, db.c.prof).dataframe[0].value)
     assert set(mine["Username"]) == {name for name, _, _ in STUDENTS}
     bob = _student(db, "bob")
     _open_attempt(at, bob)
@@ -150,27 +121,27 @@ def test_a_ta_opens_the_gradebook_of_the_course_they_assist_in_and_overrides_a_s
     at.number_input(key=f"gradebook.score.{rid}").set_value(wrong.answer.max_score)  # type: ignore[union-attr]
     at.text_input(key=f"gradebook.reason.{rid}").input("units given in the working")
     at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
-    _run(at)
+    rerun(at)
     assert any(f"Q{pos} of bob" in s.value for s in at.success)
     trail = at.dataframe[1].value
     assert list(trail.iloc[0][["Grader", "Student", "Question", "Reason"]]) == [
         "tess", "bob", f"Q{pos}", "units given in the working",
     ]  # fmt: skip
     at.button(key="FormSubmitter:gradebook.regrade-Dry run").click()
-    _run(at)
+    rerun(at)
     # the dry run, as the TA: nothing to change but the score she set by hand, which it keeps
-    assert ": 0 would change, 1 overridden by hand kept as they are." in _texts(at)
+    assert ": 0 would change, 1 overridden by hand kept as they are." in texts(at)
     assert [c.kind for c in S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id)] == ["override"]
 
 
 def test_a_ta_opens_analytics_but_is_refused_the_exam_builder(db: Db) -> None:
     tess = _ta(db)
-    at = _page(ANALYTICS, tess)
+    at = run_page(ANALYTICS, tess)
     assert at.title[0].value == "Analytics" and not at.error
     assert at.selectbox(key="analytics.course").options == ["CNN101: Convolutional networks"]
-    assert at.dataframe[0].value.equals(_page(ANALYTICS, db.c.prof).dataframe[0].value)
+    assert at.dataframe[0].value.equals(run_page(ANALYTICS, db.c.prof).dataframe[0].value)
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) == 4
-    builder = _page(EXAM_BUILDER, tess)
+    builder = run_page(EXAM_BUILDER, tess)
     assert builder.error and "This page is for instructors:" in builder.error[0].value
     assert not builder.title and not builder.button
 
@@ -191,7 +162,7 @@ def test_the_gradebook_shows_students_by_questions_and_downloads_the_cli_csv(
         return store(self, data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    at = _page(GRADEBOOK, db.c.prof)
+    at = run_page(GRADEBOOK, db.c.prof)
     assert at.title[0].value == "Gradebook"
     assert at.selectbox(key="gradebook.assessment").value.id == db.c.homework.id
     table = at.dataframe[0].value
@@ -217,16 +188,16 @@ def test_the_gradebook_shows_students_by_questions_and_downloads_the_cli_csv(
 def _open_attempt(at: AppTest, student: S.UserOut) -> AppTest:
     box = at.selectbox(key="gradebook.student")
     box.select_index(next(i for i, o in enumerate(box.options) if o.endswith(f"({student.username})")))
-    return _run(at)
+    return rerun(at)
 
 
 def test_one_attempt_shows_each_answer_its_credit_trap_and_feedback(db: Db) -> None:
     bob = _student(db, "bob")
-    at = _open_attempt(_page(GRADEBOOK, db.c.prof), bob)
+    at = _open_attempt(run_page(GRADEBOOK, db.c.prof), bob)
     res = S.attempt_results(
         db.sf, db.c.prof.id, S.list_attempts(db.sf, db.c.prof.id, db.c.homework.id, user_id=bob.id)[0].id
     )
-    text = _texts(at)
+    text = texts(at)
     for it in res.items:
         assert it.answer is not None and it.answer.score is not None
         assert f"**Q{it.question.instance.position}** · {it.answer.score:g} / {it.answer.max_score:g}" in text
@@ -240,7 +211,7 @@ def test_one_attempt_shows_each_answer_its_credit_trap_and_feedback(db: Db) -> N
 
 def test_an_override_from_the_page_needs_a_reason_and_shows_in_the_table_csv_and_trail(db: Db) -> None:
     bob = _student(db, "bob")
-    at = _open_attempt(_page(GRADEBOOK, db.c.prof), bob)
+    at = _open_attempt(run_page(GRADEBOOK, db.c.prof), bob)
     (att,) = S.list_attempts(db.sf, db.c.prof.id, db.c.homework.id, user_id=bob.id)
     res = S.attempt_results(db.sf, db.c.prof.id, att.id)
     wrong = next(
@@ -249,13 +220,13 @@ def test_an_override_from_the_page_needs_a_reason_and_shows_in_the_table_csv_and
     rid, pos, top = wrong.answer.id, wrong.question.instance.position, wrong.answer.max_score  # type: ignore[union-attr]
     at.number_input(key=f"gradebook.score.{rid}").set_value(top)
     at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
-    _run(at)
+    rerun(at)
     assert any("needs a reason" in e.value for e in at.error)
     assert S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id) == []
     at.number_input(key=f"gradebook.score.{rid}").set_value(top)
     at.text_input(key=f"gradebook.reason.{rid}").input("accepted 7.3856e4 written as 73.9k")
     at.button(key=f"FormSubmitter:gradebook.form.{rid}-Override").click()
-    _run(at)
+    rerun(at)
     assert any(f"Q{pos} of bob" in s.value and f"→ {top:g}" in s.value for s in at.success)
     table = at.dataframe[0].value
     mine = table[table["Username"] == "bob"].iloc[0]
@@ -266,7 +237,7 @@ def test_an_override_from_the_page_needs_a_reason_and_shows_in_the_table_csv_and
     assert list(trail.iloc[0][["Grader", "Student", "Question", "Change", "New", "Reason"]]) == [
         "prof", "bob", f"Q{pos}", "override", top, "accepted 7.3856e4 written as 73.9k",
     ]  # fmt: skip
-    assert "overridden" in _texts(at)
+    assert "overridden" in texts(at)
 
 
 def test_a_regrade_from_the_page_lists_then_applies_a_key_fix(db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -289,16 +260,16 @@ def test_a_regrade_from_the_page_lists_then_applies_a_key_fix(db: Db, monkeypatc
         if r.question_instance_id == inst.id and r.correct
     }
     monkeypatch.setattr(regen, "_build", fixed)
-    at = _page(GRADEBOOK, db.c.prof)
+    at = run_page(GRADEBOOK, db.c.prof)
     at.button(key="FormSubmitter:gradebook.regrade-Dry run").click()
-    _run(at)
+    rerun(at)
     changes = at.dataframe[-1].value
     assert set(changes["Question"]) == {"Q1"} and (changes["Applied"] == "will").all()
     names = {u.id: u.username for u in db.c.students}
     assert set(changes["Student"]) == {names[u] for u in right}
     assert S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id) == []
     at.button(key="FormSubmitter:gradebook.regrade-Apply the regrade").click()
-    _run(at)
+    rerun(at)
     assert any("changed" in s.value for s in at.success)
     trail = S.list_score_changes(db.sf, db.c.prof.id, db.c.homework.id)
     assert (
@@ -312,13 +283,13 @@ def test_a_regrade_from_the_page_lists_then_applies_a_key_fix(db: Db, monkeypatc
 
 
 def test_the_analytics_page_shows_the_statistics_and_four_charts(db: Db) -> None:
-    at = _page(ANALYTICS, db.c.prof)
+    at = run_page(ANALYTICS, db.c.prof)
     assert at.title[0].value == "Analytics"
     stats = at.dataframe[0].value
     assert list(stats.columns) == ["Question", "Attempts", "Facility", "SD", "Discrimination", "Efficiency", "Flag"]
     assert len(stats) == db.c.homework.questions and (stats["Attempts"] == len(STUDENTS)).all()
     assert {m.label for m in at.metric} >= {"Cronbach's α", "Error ratio", "Standard error"}
-    assert AV.THRESHOLDS in _texts(at)
+    assert AV.THRESHOLDS in texts(at)
     charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(charts) == 4
 

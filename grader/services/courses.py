@@ -123,18 +123,21 @@ def _memberships(s: Session, actor_id: int, *order: Any) -> list[Any]:
     return list(s.execute(query.where(D.Enrolment.user_id == actor_id).order_by(*order)).all())
 
 
+def student_counts(s: Session, course_ids: list[int]) -> dict[int, int]:
+    """How many students each of these courses has (a course with none is left out)."""
+    rows = s.execute(
+        select(D.Enrolment.course_id, func.count())
+        .where(D.Enrolment.course_id.in_(course_ids), D.Enrolment.role == "student")
+        .group_by(D.Enrolment.course_id)
+    ).all()
+    return {course_id: int(n) for course_id, n in rows}
+
+
 def list_my_courses(sf: SessionFactory, actor_id: int) -> list[MyCourseOut]:
     """The courses the actor belongs to, oldest enrolment first (join codes and head counts for their teachers)."""
     with read_session(sf) as s:
         rows = _memberships(s, actor_id, D.Enrolment.created_at, D.Enrolment.id)
-        taught = [c.id for c, role in rows if role == "instructor"]
-        counts = dict(
-            s.execute(
-                select(D.Enrolment.course_id, func.count())
-                .where(D.Enrolment.course_id.in_(taught), D.Enrolment.role == "student")
-                .group_by(D.Enrolment.course_id)
-            ).all()
-        )
+        counts = student_counts(s, [c.id for c, role in rows if role == "instructor"])
         return [
             MyCourseOut(
                 course=CourseOut.model_validate(c),

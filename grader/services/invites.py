@@ -25,7 +25,7 @@ import hashlib
 import hmac
 from typing import ClassVar, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import Exists, select, update
 from sqlalchemy.orm import Session
 
 from .. import db as D
@@ -229,6 +229,21 @@ def list_invites(
         return [_link(key, inv, u) for inv, u in rows]
 
 
+def open_invite(t: dt.datetime) -> Exists:
+    """An SQL test, for a query over ``D.User``: that user has an invite still open at ``t`` (not used, not
+    revoked, not expired)."""
+    return (
+        select(D.Invite.id)
+        .where(
+            D.Invite.user_id == D.User.id,
+            D.Invite.used_at.is_(None),
+            D.Invite.revoked_at.is_(None),
+            D.Invite.expires_at > t,
+        )
+        .exists()
+    )
+
+
 def renew_invites(
     sf: SessionFactory,
     actor_id: int,
@@ -247,16 +262,7 @@ def renew_invites(
             if s.get(D.Course, course_id) is None:
                 raise NotFound(f"no course {course_id}")
             require_teacher(s, actor_id, course_id)
-            open_ = (
-                select(D.Invite.id)
-                .where(
-                    D.Invite.user_id == D.User.id,
-                    D.Invite.used_at.is_(None),
-                    D.Invite.revoked_at.is_(None),
-                    D.Invite.expires_at > t,
-                )
-                .exists()
-            )
+            open_ = open_invite(t)
             users = s.execute(
                 select(D.User)
                 .join(D.Enrolment, D.Enrolment.user_id == D.User.id)

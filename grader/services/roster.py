@@ -53,7 +53,8 @@ from .common import (
     retrying,
     user_row,
 )
-from .invites import INVITE_TTL, InviteLinkOut, _link, invite_key, new_invite
+from .courses import student_counts
+from .invites import INVITE_TTL, InviteLinkOut, _link, invite_key, new_invite, open_invite
 
 MAX_ROSTER_BYTES = 1_000_000
 """A roster file's size limit (about 10,000 rows of typical length; far above :data:`MAX_ROSTER_ROWS`)."""
@@ -390,22 +391,12 @@ def list_roster(
     sf: SessionFactory, actor_id: int, course_id: int, *, now: dt.datetime | None = None
 ) -> list[RosterMemberOut]:
     """Every member of the course, staff first then by username (its instructors and TAs)."""
-    t = now_utc(now)
-    open_invite = (
-        select(D.Invite.id)
-        .where(
-            D.Invite.user_id == D.User.id,
-            D.Invite.used_at.is_(None),
-            D.Invite.revoked_at.is_(None),
-            D.Invite.expires_at > t,
-        )
-        .exists()
-    )
+    has_invite = open_invite(now_utc(now))
     with read_session(sf) as s:
         _course(s, course_id)
         require_course_role(s, actor_id, course_id, GRADERS)
         rows = s.execute(
-            select(D.User, D.Enrolment.role, D.Enrolment.created_at, open_invite)
+            select(D.User, D.Enrolment.role, D.Enrolment.created_at, has_invite)
             .join(D.Enrolment, D.Enrolment.user_id == D.User.id)
             .where(D.Enrolment.course_id == course_id)
         ).all()
@@ -434,14 +425,7 @@ def staffed_courses(sf: SessionFactory, actor_id: int) -> list[StaffCourseOut]:
             .join(D.Enrolment, D.Enrolment.course_id == D.Course.id)
             .where(D.Enrolment.user_id == actor_id, D.Enrolment.role.in_(GRADERS))
         ).all()
-        ids = [c.id for c, _ in rows]
-        counts = dict(
-            s.execute(
-                select(D.Enrolment.course_id, func.count())
-                .where(D.Enrolment.course_id.in_(ids), D.Enrolment.role == "student")
-                .group_by(D.Enrolment.course_id)
-            ).all()
-        )
+        counts = student_counts(s, [c.id for c, _ in rows])
     out = [
         StaffCourseOut(
             id=c.id,
