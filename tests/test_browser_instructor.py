@@ -295,7 +295,7 @@ def test_build_preview_schedule_and_publish_an_exam(site: tuple[str, D.SessionFa
     no_error(b)
     shot(b, "07-exam-builder-published")
     prof = WALK["prof"]
-    cnn102 = next(c for c in S.list_courses(sf, prof) if c.code == "CNN102")
+    cnn102 = next(m.course for m in S.list_my_courses(sf, prof) if m.course.code == "CNN102")
     (exam,) = [a for a in S.list_assessments(sf, prof, cnn102.id) if a.questions]
     assert (exam.title, exam.kind, exam.questions, exam.max_score) == ("Midterm: convolutions", "exam", 4, 6)
     assert exam.opens_at is not None and exam.opens_at <= D.utcnow() < exam.closes_at  # type: ignore[operator]
