@@ -303,7 +303,9 @@ def test_code_reference_passes_and_a_trapped_solution_shows_its_trap(db: Db) -> 
     _plain(at).text_area(key="code.src.lenet5").input(task.reference_source()).run()
     _click(at, "code.submit.text")
     (sub,) = S.list_code_submissions(db.sf, db.ada.id)
-    assert sub.verdict is None and sub.file_name == "build_model.py"
+    assert sub.file_name == "build_model.py"
+    # the submitting run returned before the verdict (it showed the pending state); with the process's shared,
+    # already warm sandbox the verdict may be stored moments later, so the row itself is not checked for None
     assert "Grading" in delivered(at)  # the page polls; the grading runs on the background executor
     done = _graded(db, at)
     assert done.verdict == "ok" and done.score == task.max_score
