@@ -138,8 +138,7 @@ _ATTEMPT_FACTS = (
     .join_from(_att, _asm, _asm.c.id == _att.c.assessment_id)
     .where(_att.c.id == bindparam("a"))
 )
-_QUESTION_FACTS = select(
-    _qi.c.assessment_id,
+_QUESTION_COLUMNS = (
     _qi.c.owner_id,
     _qi.c.generator,
     _qi.c.version,
@@ -148,6 +147,11 @@ _QUESTION_FACTS = select(
     _qi.c.params,
     _qi.c.points,
     _qi.c.option_order,
+)
+"""What grading needs of a question instance (both answer paths read these)."""
+_QUESTION_FACTS = select(
+    _qi.c.assessment_id,
+    *_QUESTION_COLUMNS,
 ).where(_qi.c.id == bindparam("q"))
 _KEY_RELEASE = select(_asm.c.kind, _asm.c.key_release_at).where(_asm.c.id == bindparam("s"))
 _STORED = select(_resp).where(_resp.c.attempt_id == bindparam("a"), _resp.c.idempotency_key == bindparam("k"))
@@ -352,14 +356,7 @@ _CONTEXT = (
         _asm.c.key_release_at,
         _asm.c.tries_per_question,
         _qi.c.assessment_id.label("q_assessment_id"),
-        _qi.c.owner_id,
-        _qi.c.generator,
-        _qi.c.version,
-        _qi.c.seed,
-        _qi.c.difficulty,
-        _qi.c.params,
-        _qi.c.points,
-        _qi.c.option_order,
+        *_QUESTION_COLUMNS,
         select(func.coalesce(func.max(_resp.c.try_number), 0))
         .where(_resp.c.attempt_id == bindparam("a"), _resp.c.question_instance_id == bindparam("q"))
         .scalar_subquery()
