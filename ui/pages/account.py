@@ -14,6 +14,17 @@ sf = services()
 user = current_user()
 client = auth.request_client()
 
+
+def new_password(
+    key: str, key2: str, what: str = "Password", again: str = "The same password again"
+) -> tuple[str, str]:
+    """A new password typed twice (the two boxes every form that sets one shows)."""
+    first = st.text_input(
+        f"{what} (at least {MIN_PASSWORD} characters)", type="password", key=key, autocomplete="new-password"
+    )
+    return first, st.text_input(again, type="password", key=key2, autocomplete="new-password")
+
+
 token = st.query_params.get("invite")
 if token and user is None:
     st.title("Set your password")
@@ -28,13 +39,7 @@ if token and user is None:
         f"this link works once, until {found.expires_at:%Y-%m-%d %H:%M} UTC."
     )
     with st.form("auth.invite"):
-        pw1 = st.text_input(
-            f"Password (at least {MIN_PASSWORD} characters)",
-            type="password",
-            key="auth.inv1",
-            autocomplete="new-password",
-        )
-        pw2 = st.text_input("The same password again", type="password", key="auth.inv2", autocomplete="new-password")
+        pw1, pw2 = new_password("auth.inv1", "auth.inv2")
         if st.form_submit_button("Set password and sign in", type="primary", icon=":material/key:"):
             problem = auth.accept(sf, st.session_state, token, pw1, pw2)
             if problem is None:
@@ -59,13 +64,7 @@ if user is None:
         join = st.text_input("Join code", key="auth.join", placeholder="e.g. K7QX M2PD")
         new_name = st.text_input("Username", key="auth.new_username", autocomplete="username")
         display = st.text_input("Your name (shown to your instructor)", key="auth.display")
-        pw1 = st.text_input(
-            f"Password (at least {MIN_PASSWORD} characters)",
-            type="password",
-            key="auth.pw1",
-            autocomplete="new-password",
-        )
-        pw2 = st.text_input("The same password again", type="password", key="auth.pw2", autocomplete="new-password")
+        pw1, pw2 = new_password("auth.pw1", "auth.pw2")
         if st.form_submit_button("Register", type="primary", icon=":material/person_add:"):
             problem = auth.register(sf, st.session_state, new_name, pw1, pw2, join, display, client=client)
             if problem is None:
@@ -98,13 +97,7 @@ if user.role == "student":
 st.subheader("Change your password")
 with st.form("auth.change_password", clear_on_submit=True):
     old_pw = st.text_input("Current password", type="password", key="auth.old_pw", autocomplete="current-password")
-    new_pw = st.text_input(
-        f"New password (at least {MIN_PASSWORD} characters)",
-        type="password",
-        key="auth.new_pw",
-        autocomplete="new-password",
-    )
-    new_pw2 = st.text_input("The new password again", type="password", key="auth.new_pw2", autocomplete="new-password")
+    new_pw, new_pw2 = new_password("auth.new_pw", "auth.new_pw2", "New password", "The new password again")
     keep = st.checkbox("Stay signed in on this device", value=True, key="auth.keep")
     st.caption("Changing your password signs out every other session of your account, on every device.")
     if st.form_submit_button("Change password", icon=":material/password:"):
