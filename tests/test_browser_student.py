@@ -131,13 +131,17 @@ def _button(b: Any, label: str) -> Any:
 def _answer(b: Any, text: str) -> None:
     """Type ``text`` as the answer and press Enter, once the box holds exactly it (the page moves the focus to its
     feedback after each check, and a redraw can do so again while typing)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.keys import Keys
 
     for _ in range(5):
-        box = _type(b, "Your answer", text)
-        if box.get_attribute("value") == text:
-            box.send_keys(Keys.ENTER)
-            return
+        try:  # a rerun that lands while typing replaces the box: find it again
+            box = _type(b, "Your answer", text)
+            if box.get_attribute("value") == text:
+                box.send_keys(Keys.ENTER)
+                return
+        except StaleElementReferenceException:
+            pass
         time.sleep(0.5)
     raise AssertionError(f"could not type {text!r} into the answer box")
 

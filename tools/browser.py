@@ -145,9 +145,11 @@ def xpath_literal(text: str) -> str:
 
 
 def wait(b: Any, timeout: float = 60) -> Any:
+    """A wait that polls through Streamlit's reruns, which replace elements between a find and a read."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(b, timeout)
+    return WebDriverWait(b, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
 def main_text(b: Any) -> str:
