@@ -25,12 +25,13 @@ import pytest
 from quizbank.exam import (
     BlueprintError,
     Exam,
+    StudentExam,
     build_exam,
     build_student_exam,
     load_blueprint,
     parse_blueprint,
 )
-from quizbank.export import EXPORTERS, export
+from quizbank.export import EXPORTERS, export, export_many
 from quizbank.export.gift import escape as gift_escape
 from quizbank.export.pdf import compile_typst, typst_sources
 from quizbank.generators import REGISTRY, generate
@@ -211,6 +212,41 @@ def test_json_round_trip(sweep) -> None:
         assert all("key" in q for q in raw)
         assert QuestionListAdapter.validate_python(raw) == _questions(exam)
         assert Exam.model_validate(data) == exam
+
+
+def test_json_of_own_variants_round_trips_whole_and_per_student(tmp_path: Path) -> None:
+    """exam.json and every students/<id>.json read back into the very exam (the writer serialises each student once
+    and splices them into exam.json)."""
+    exam = build_exam(_bp(same_for_everyone=False, shuffle_options=True), ["ann", "b/o", 'c"y'])
+    paths = export(exam, "json", tmp_path)
+    whole = (tmp_path / "exam.json").read_text(encoding="utf-8")
+    assert Exam.model_validate_json(whole) == exam
+    assert json.loads(whole)["students"][1]["student"] == "b/o"
+    singles = [StudentExam.model_validate_json(p.read_text(encoding="utf-8")) for p in paths[1:]]
+    assert [p.name for p in paths[1:]] == ["ann.json", "b_o.json", "c_y.json"]
+    assert singles == exam.students
+
+
+def test_all_formats_at_once_write_what_each_writes_alone(tmp_path: Path) -> None:
+    """``export_many`` (the builder page's and ``--format all``'s path: the PDF typesets in threads while the text
+    formats are written) writes the same files, the text formats byte for byte, and the PDFs with the same text."""
+    from pypdf import PdfReader
+
+    exam = build_exam(_bp(same_for_everyone=False, shuffle_questions=True), ["ann", "bo"])
+    together = export_many(exam, {fmt: tmp_path / "all" / fmt for fmt in EXPORTERS})
+    assert list(together) == list(EXPORTERS)
+    for fmt, paths in together.items():
+        alone = export(exam, fmt, tmp_path / "alone" / fmt)
+        rel = [p.relative_to(tmp_path / "all" / fmt) for p in paths]
+        assert rel == [p.relative_to(tmp_path / "alone" / fmt) for p in alone]
+        for a, b in zip(paths, alone, strict=True):
+            if fmt == "pdf":
+                text = ["".join(pg.extract_text() for pg in PdfReader(x).pages) for x in (a, b)]
+                assert text[0] == text[1] and "Student" in text[0]
+            elif fmt != "qti":  # the QTI zip carries its members' times
+                assert a.read_bytes() == b.read_bytes(), a
+    with pytest.raises(ValueError, match="unknown export format 'docx'"):
+        export_many(exam, {"json": tmp_path / "x", "docx": tmp_path / "y"})
 
 
 def test_moodle_multichoice_through_moodle_xml_parser(sweep) -> None:

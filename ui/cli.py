@@ -833,7 +833,7 @@ def exam_export(
 ) -> None:
     """Write an exam in one format (or all): a stored ASSESSMENT, or a --blueprint file for N students."""
     from quizbank.exam import BlueprintError, build_exam, load_blueprint
-    from quizbank.export import EXPORTERS, export
+    from quizbank.export import EXPORTERS, export_many
 
     formats = list(EXPORTERS) if fmt == "all" else [fmt]
     if any(f not in EXPORTERS for f in formats):
@@ -852,10 +852,11 @@ def exam_export(
         if as_user is None:
             raise _fail("--as USERNAME is needed to export a stored assessment")
         exam = _exam_from_db(url, assessment, as_user, ids)  # type: ignore[arg-type]
-    for f in formats:
-        t = time.perf_counter()
-        paths = export(exam, f, out_dir)  # type: ignore[arg-type]
-        out.print(f"{f}: {', '.join(str(p) for p in paths)} ({time.perf_counter() - t:.2f}s)")
+    t = time.perf_counter()
+    written = export_many(exam, dict.fromkeys(formats, out_dir))  # type: ignore[arg-type]
+    for f, paths in written.items():
+        out.print(f"{f}: {', '.join(str(p) for p in paths)}")
+    out.print(f"{len(formats)} format(s) in {time.perf_counter() - t:.2f}s")
 
 
 @app.command()

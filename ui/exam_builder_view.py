@@ -23,7 +23,7 @@ from typing import Any, Literal
 from grader import services as S
 from grader.db import SessionFactory
 from quizbank.exam import BlueprintError, BlueprintFile, blueprint_toml, parse_blueprint, personal, relabel
-from quizbank.export import EXPORTERS, export
+from quizbank.export import EXPORTERS, export_many
 from quizbank.generators import REGISTRY, TOPICS, generators
 
 from .mathtext import md, render_md
@@ -323,9 +323,9 @@ def downloads(sf: SessionFactory, actor_id: int, assessment_id: int) -> list[Dow
     stem = file_stem(exam.title)
     out = []
     with tempfile.TemporaryDirectory(prefix="cnnquiz-export-") as tmp:
+        written = export_many(exam, {fmt: Path(tmp) / fmt for fmt in FORMATS})
         for fmt, label in FORMATS.items():
-            d = Path(tmp) / fmt
-            paths = export(exam, fmt, d)
+            d, paths = Path(tmp) / fmt, written[fmt]
             names = [str(p.relative_to(d)) for p in paths]
             if len(paths) == 1:
                 p = paths[0]

@@ -7,7 +7,7 @@ back by :data:`quizbank.schema.QuestionListAdapter`), ``moodle`` (Moodle XML), `
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..exam import Exam
@@ -35,4 +35,24 @@ def export(exam: Exam, fmt: str, out_dir: str | Path) -> list[Path]:
     return exporter(exam, out)
 
 
-__all__ = ["EXPORTERS", "Exporter", "export"]
+#: formats that can start now and finish later: the call writes what needs Python (the PDF's Typst sources) and
+#: returns the call that waits for the files, while the work outside Python (Typst typesetting) goes on in threads
+STARTERS: dict[str, Callable[[Exam, Path], Callable[[], list[Path]]]] = {"pdf": pdf.typeset}
+
+
+def export_many(exam: Exam, dirs: Mapping[str, str | Path]) -> dict[str, list[Path]]:
+    """Write ``exam`` in every format of ``dirs``, each into its directory, at once: the PDF typesets in threads
+    while this one writes the text formats (on two cores, all five take little longer than the PDF alone)."""
+    bad = [f for f in dirs if f not in EXPORTERS]
+    if bad:
+        raise ValueError(f"unknown export format {bad[0]!r}; known: {', '.join(EXPORTERS)}")
+    outs = {f: Path(d) for f, d in dirs.items()}
+    for d in outs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    started = {f: STARTERS[f](exam, outs[f]) for f in outs if f in STARTERS}
+    written = {f: EXPORTERS[f](exam, outs[f]) for f in outs if f not in STARTERS}
+    written |= {f: wait() for f, wait in started.items()}
+    return {f: written[f] for f in dirs}
+
+
+__all__ = ["EXPORTERS", "STARTERS", "Exporter", "export", "export_many"]

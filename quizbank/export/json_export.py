@@ -15,11 +15,21 @@ from ._common import student_files
 
 def export(exam: Exam, out: Path) -> list[Path]:
     path = out / "exam.json"
-    path.write_text(exam.model_dump_json(indent=1), encoding="utf-8")
+    files = student_files(exam, ".json")
+    if not files:
+        path.write_text(exam.model_dump_json(indent=1), encoding="utf-8")
+        return [path]
+    # each student's exam is serialised once, for its own file and (indented one level deeper) inside exam.json,
+    # which is byte for byte what ``exam.model_dump_json(indent=1)`` writes
+    pieces = [se.model_dump_json(indent=1) for _name, se in files]
     paths = [path]
-    for name, se in student_files(exam, ".json"):
+    for (name, _se), text in zip(files, pieces, strict=True):
         one = out / name
         one.parent.mkdir(parents=True, exist_ok=True)
-        one.write_text(se.model_dump_json(indent=1), encoding="utf-8")
+        one.write_text(text, encoding="utf-8")
         paths.append(one)
+    head, tail = exam.model_copy(update={"students": []}).model_dump_json(indent=1), ' "students": []\n}'
+    assert head.endswith(tail), "students is the last field of an Exam"
+    body = ",\n".join("  " + text.replace("\n", "\n  ") for text in pieces)
+    path.write_text(f'{head[: -len(tail)]} "students": [\n{body}\n ]\n}}', encoding="utf-8")
     return paths
