@@ -4,7 +4,9 @@ A throwaway PostgreSQL server is started here (``tools.pgtemp``: fsync on, loopb
 
 * throughput with 1 worker and with 2 workers (each one sandbox slot) on the same batch of real submissions
   (task references and wrong solutions, no training task), after every worker has warmed up (its first grade
-  starts the checker: ~20 s); target ratio >= 1.7x on 2 free cores;
+  starts the checker: ~20 s); target ratio >= 1.7x on 2 free cores. The submissions are stored before the clock
+  starts (the students' uploads) and enqueued after it, and the bench polls for verdicts every 50 ms; ``cores``
+  says where the machine's cores went during each run (the workers' trees, PostgreSQL, this bench, the rest);
 * enqueue-to-verdict latency (p50, p90) of single submissions sent to idle warm workers, one at a time;
 * the queue's overhead per job: that latency minus the in-process grading time of the same file
   (``Autograder.grade_source`` in this process);
@@ -27,6 +29,7 @@ import asyncio
 import json
 import os
 import platform
+import resource
 import signal
 import statistics
 import subprocess
@@ -58,9 +61,20 @@ def corpus() -> list[tuple[str, str, str]]:
     return out
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, all) jiffies of every core since boot, from /proc/stat (idle and iowait are not busy)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+
+
+def self_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 class Bench:
-    def __init__(self, url: str, logs: Path) -> None:
-        self.url, self.logs = url, logs
+    def __init__(self, url: str, logs: Path, postgres_pid: int | None = None) -> None:
+        self.url, self.logs, self.postgres_pid = url, logs, postgres_pid
         self.sf = D.session_factory(D.make_engine(url))
         self.user = S.create_user(self.sf, "bench", "student").id
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -95,8 +109,12 @@ class Bench:
         Q.enqueue(self.url, sid, 0, max_waiting=None)
         return sid
 
-    def wait(self, ids: list[int], timeout: float = 900) -> float:
-        """Seconds until every submission has a verdict (polling every 20 ms)."""
+    def record(self, batch: list[tuple[str, str, str]]) -> list[int]:
+        """Store the batch's submissions (the students' uploads, before the clock starts); not yet enqueued."""
+        return [S.record_code_submission(self.sf, self.user, *c).id for c in batch]
+
+    def wait(self, ids: list[int], timeout: float = 900, poll: float = 0.02) -> float:
+        """Seconds until every submission has a verdict (polling every ``poll`` seconds)."""
         t0 = time.perf_counter()
         while True:
             with D.read_session(self.sf) as s:
@@ -109,7 +127,7 @@ class Bench:
                 return time.perf_counter() - t0
             if time.perf_counter() - t0 > timeout:
                 raise TimeoutError(f"{len(ids) - n} of {len(ids)} not graded in {timeout} s")
-            time.sleep(0.02)
+            time.sleep(poll)
 
     def warm(self, n: int) -> None:
         """Every one of ``n`` fresh workers grades one slow-to-start submission (each holds one at a time)."""
@@ -134,12 +152,16 @@ class Bench:
         self.start_workers(workers)
         self.warm(workers)
         sampler = Sampler(self.procs[0].pid).start() if workers == 1 else None
-        cpu0 = self.tree_cpu()
+        ids = self.record(batch)
+        cpu0, busy0, me0 = self.tree_cpu(), machine_busy(), self_cpu()
+        pg0 = tree_cpu(self.postgres_pid)["total"] if self.postgres_pid else 0.0
         t0 = time.perf_counter()
-        ids = [self.submit(*c) for c in batch]
-        self.wait(ids)
+        for sid in ids:
+            Q.enqueue(self.url, sid, 0, max_waiting=None)
+        self.wait(ids, poll=0.05)  # the poll's own queries compete with the workers for the cores: 50 ms, not 20
         dt = time.perf_counter() - t0
-        cpu1 = self.tree_cpu()
+        cpu1, busy1, me1 = self.tree_cpu(), machine_busy(), self_cpu()
+        pg1 = tree_cpu(self.postgres_pid)["total"] if self.postgres_pid else 0.0
         demand = sampler.stop() if sampler is not None else None
         self.stop_workers()
         n = len(ids)
@@ -152,6 +174,15 @@ class Bench:
         }
         if demand is not None:
             cpu_per_job["runnable_threads"] = demand
+        # where every core's time went during the run: the workers' trees, PostgreSQL, this bench, the rest
+        busy = (busy1[0] - busy0[0]) / max(1, busy1[1] - busy0[1]) * (os.cpu_count() or 1)
+        cores = {
+            "machine_busy": busy,
+            "workers": spent["total"] / dt,
+            "postgres": (pg1 - pg0) / dt,
+            "bench": (me1 - me0) / dt,
+        }
+        cores["other"] = busy - cores["workers"] - cores["postgres"] - cores["bench"]
         return {
             "workers": workers,
             "slots_each": 1,
@@ -159,6 +190,7 @@ class Bench:
             "seconds": dt,
             "jobs_per_s": n / dt,
             "cpu_per_job": cpu_per_job,
+            "cores": cores,
         }
 
 
@@ -211,7 +243,7 @@ def main() -> None:
     with TempPostgres() as pg, tempfile.TemporaryDirectory(prefix="cnnquiz-bench-q-") as tmp:
         url = pg.create_database("bench")
         D.upgrade(url)
-        b = Bench(url, Path(tmp))
+        b = Bench(url, Path(tmp), pg.proc.pid if pg.proc is not None else None)
         try:
             one = b.throughput(1, batch)
             two = b.throughput(2, batch)

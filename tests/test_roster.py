@@ -212,6 +212,10 @@ def test_a_ta_grades_but_is_refused_exam_changes(w: World) -> None:
     # the TA's account stays a student account, and their courses show them as a TA
     assert S.get_user(w.sf, w.old.id).role == "student"
     assert [(c.course.code, c.role, c.join_code) for c in S.list_my_courses(w.sf, w.old.id)] == [("CNN101", "ta", None)]
+    # a TA grades the whole course, so sees its head count, the instructor's
+    [prof_view] = [c for c in S.list_my_courses(w.sf, w.prof.id) if c.course.code == "CNN101"]
+    [ta_view] = S.list_my_courses(w.sf, w.old.id)
+    assert prof_view.students is not None and ta_view.students == prof_view.students
 
 
 def test_adding_a_ta_promotes_a_student_and_removing_members(w: World) -> None:

@@ -232,3 +232,16 @@ def test_code_editor_colours_are_readable_on_white() -> None:
     colours = re.findall(r"[{;]color:(#[0-9a-f]{6})", C.EDITOR_CSS)
     assert len(colours) >= 6  # the gutter's numbers and every token kind
     assert all(1.05 / (luminance(c) + 0.05) >= 4.5 for c in colours), colours
+
+
+def test_verdicts_are_explained_to_the_student_and_to_the_staff_in_their_own_words() -> None:
+    from grader.autograde.contract import VERDICTS
+
+    for v in (*VERDICTS, "internal_error", None):
+        title, mine = C.verdict_text(v)
+        staff_title, theirs = C.verdict_text(v, staff=True)
+        assert title == staff_title and mine and theirs
+        assert "{" not in mine + theirs
+        assert "your" not in theirs.lower(), (v, theirs)
+    assert C.verdict_text("ok", staff=True)[1].startswith("The student's model was rebuilt")
+    assert C.verdict_text("ok")[1].startswith("Your model was rebuilt")

@@ -19,10 +19,14 @@ from typing import Any
 
 from grader import queue as Q
 from grader import services as S
-from grader.autograde.lms import ExportFile, read_export
+from grader.autograde.lms import MAX_TOTAL_BYTES, MAX_UPLOAD_BYTES, ExportFile, read_export
 from grader.autograde.report import owner_candidates, owner_of
 from grader.db import SessionFactory
 from ui import code_view as C
+
+UPLOAD_MB = -(-MAX_UPLOAD_BYTES // (1 << 20))
+"""The upload box's cap per file, in MiB (Streamlit's unit): the largest archive or source the reader takes."""
+UPLOAD_LIMITS = f"{UPLOAD_MB} MB a file and {MAX_TOTAL_BYTES >> 20} MB unpacked in all"
 
 INTERNAL_ERROR = Q.INTERNAL_ERROR
 

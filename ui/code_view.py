@@ -95,28 +95,35 @@ def read_upload(name: str, data: bytes) -> Source:
 # ------------------------------------------------------------------ verdicts
 
 VERDICT_TEXT: dict[str, tuple[str, str]] = {
-    "ok": ("Checked", "Your model was rebuilt from its exported config and every check ran."),
+    "ok": ("Checked", "{Your} model was rebuilt from its exported config and every check ran."),
     "time_limit": (
         "Grading timeout",
-        "Your code ran past its time limit and was stopped. Look for an endless loop, or training that takes too long.",
+        "{Your} code ran past its time limit and was stopped. Look for an endless loop, or training that takes too "
+        "long.",
     ),
-    "memory_limit": ("Out of memory", "Your code used more memory than the sandbox allows and was stopped."),
-    "output_limit": ("Too much output", "Your code printed or wrote more than the sandbox allows and was stopped."),
-    "runtime_error": ("Error", "Your code raised an error before it returned a result; the traceback is below."),
-    "no_model": ("No model", "Your function did not return what the task asks for, so nothing could be checked."),
+    "memory_limit": ("Out of memory", "{Your} code used more memory than the sandbox allows and was stopped."),
+    "output_limit": ("Too much output", "{Your} code printed or wrote more than the sandbox allows and was stopped."),
+    "runtime_error": ("Error", "{Your} code raised an error before it returned a result; the traceback is below."),
+    "no_model": ("No model", "{Your} function did not return what the task asks for, so nothing could be checked."),
     "rejected": ("Rejected", "The exported model was refused before any check ran; the reason is below."),
     "internal_error": (
         "Grader failure",
-        "The grader failed on this submission several times; this is not a verdict on your code. An instructor "
+        "The grader failed on this submission several times; this is not a verdict on {your} code. An instructor "
         "can see it and have it graded again.",
     ),
 }
+"""Each verdict's title and what it means, written to the student (``{Your}``/``{your}``: see :func:`verdict_text`)."""
 
 
-def verdict_text(verdict: str | None) -> tuple[str, str]:
+def verdict_text(verdict: str | None, *, staff: bool = False) -> tuple[str, str]:
+    """A verdict's title and meaning, addressed to the student who submitted, or (``staff``) to the course's staff."""
+    whose = {"Your": "The student's", "your": "the student's"} if staff else {"Your": "Your", "your": "your"}
     if verdict is None:
-        return "Grading…", "Your submission is waiting for, or running in, the sandbox."
-    return VERDICT_TEXT.get(verdict, (verdict, ""))
+        return "Grading…", "The submission is waiting for, or running in, the sandbox." if staff else (
+            "Your submission is waiting for, or running in, the sandbox."
+        )
+    title, text = VERDICT_TEXT.get(verdict, (verdict, ""))
+    return title, text.format(**whose)
 
 
 def trap_title(trap: str | None) -> str | None:

@@ -211,13 +211,6 @@ def grader_view(s: Session, user_id: int, course_id: int) -> bool:
     return require_member(s, user_id, course_id) in GRADERS
 
 
-def require_assessment_teacher(s: Session, user_id: int, assessment_id: int) -> D.Assessment:
-    """The assessment, if the user is an instructor of its course (else :class:`NotFound` / :class:`AccessDenied`)."""
-    a = assessment_row(s, assessment_id)
-    require_teacher(s, user_id, a.course_id)
-    return a
-
-
 class Release(Protocol):
     """What decides when grading and keys are shown: an assessment row, or any row carrying these two columns."""
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import db as D
 from ..db import SessionFactory, read_session, write_session
-from .common import AccessDenied, Conflict, NotFound, OutModel, Role, require_teacher, retrying, user_row
+from .common import GRADERS, AccessDenied, Conflict, NotFound, OutModel, Role, require_teacher, retrying, user_row
 
 JOIN_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 """Join codes avoid 0/O and 1/I/L: a code read out in class is typed right."""
@@ -41,7 +41,7 @@ class MyCourseOut(OutModel):
     role: Role
     join_code: str | None
     students: int | None
-    """The number of enrolled students, for its instructors (``None`` for a student)."""
+    """The number of enrolled students, for its instructors and TAs (``None`` for a student)."""
 
 
 def new_join_code() -> str:
@@ -134,16 +134,17 @@ def student_counts(s: Session, course_ids: list[int]) -> dict[int, int]:
 
 
 def list_my_courses(sf: SessionFactory, actor_id: int) -> list[MyCourseOut]:
-    """The courses the actor belongs to, oldest enrolment first (join codes and head counts for their teachers)."""
+    """The courses the actor belongs to, oldest enrolment first (join codes for their instructors, head counts for
+    everyone who grades there: instructors and TAs)."""
     with read_session(sf) as s:
         rows = _memberships(s, actor_id, D.Enrolment.created_at, D.Enrolment.id)
-        counts = student_counts(s, [c.id for c, role in rows if role == "instructor"])
+        counts = student_counts(s, [c.id for c, role in rows if role in GRADERS])
         return [
             MyCourseOut(
                 course=CourseOut.model_validate(c),
                 role=role,
                 join_code=c.join_code if role == "instructor" else None,
-                students=int(counts.get(c.id, 0)) if role == "instructor" else None,
+                students=int(counts.get(c.id, 0)) if role in GRADERS else None,
             )
             for c, role in rows
         ]

@@ -81,7 +81,9 @@ st.subheader("Your courses")
 if not courses:
     st.info("You are in no course yet: join one with the code your instructor gave you.", icon=":material/school:")
 for c in courses:
-    extra = f" · join code **{c.join_code}** · {c.students} students" if c.join_code else ""
+    extra = (f" · join code **{c.join_code}**" if c.join_code else "") + (
+        f" · {c.students} students" if c.students is not None else ""
+    )
     st.markdown(f"- **{c.course.code}**: {c.course.title} ({c.role}){extra}")
 if user.role == "student":
     with st.form("auth.join_more"):

@@ -109,7 +109,7 @@ with write:
                 except C.Refused as e:
                     st.error(str(e), icon=":material/block:")
 with upload:
-    f = st.file_uploader("A Python file (.py, UTF-8)", type=["py"], key=f"code.file.{task_id}")
+    f = st.file_uploader("A Python file (.py, UTF-8)", type=["py"], max_upload_size=1, key=f"code.file.{task_id}")
     if f is not None:
         try:
             source = C.read_upload(f.name, f.getvalue())

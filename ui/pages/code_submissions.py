@@ -113,7 +113,7 @@ if handed_in:
         format_func=lambda i: next(V.pick_label(h) for h in history if h.id == i),
     )  # fmt: skip
     sub = S.get_code_submission(sf, user.id, pick)
-    title, explain = C.verdict_text(sub.verdict)
+    title, explain = C.verdict_text(sub.verdict, staff=True)
     score = f"{sub.score or 0:g} / {sub.max_score or task.max_score:g}"
     kind = "warning" if sub.verdict is None else C.verdict_kind(sub.verdict, sub.score, sub.max_score)
     getattr(st, kind)(f"**{title}** — {score} points. {explain}")
@@ -155,11 +155,14 @@ if handed_in:
 st.subheader("Grade an LMS export")
 st.caption(
     "A .zip, or .py files. Each file belongs to the student its folder or its name names (alice/lenet5.py or "
-    "alice.py), as with `cnnquiz autograde`; files that name no student of this course are listed, not graded."
+    "alice.py), as with `cnnquiz autograde`; files that name no student of this course are listed, not graded. "
+    f"Up to {V.UPLOAD_LIMITS}."
 )
 batch_key = f"subs.batch.{course_id}.{task_id}"
 with st.form("subs.upload", clear_on_submit=True):
-    files = st.file_uploader("Export", type=["zip", "py"], accept_multiple_files=True, key="subs.files")
+    files = st.file_uploader(
+        "Export", type=["zip", "py"], accept_multiple_files=True, max_upload_size=V.UPLOAD_MB, key="subs.files"
+    )
     go = st.form_submit_button("Grade these files", type="primary")
 if go and files:
     students = S.course_students_by_username(sf, user.id, course_id)

@@ -77,7 +77,9 @@ else:
                 "Example file", V.EXAMPLE_CSV, file_name="roster-example.csv", mime="text/csv", key="courses.example"
             )
             n = st.session_state.setdefault(f"courses.upload_n.{c.id}", 0)
-            upload = st.file_uploader("Roster (CSV)", type=["csv", "txt"], key=f"courses.upload.{c.id}.{n}")
+            upload = st.file_uploader(
+                "Roster (CSV)", type=["csv", "txt"], max_upload_size=1, key=f"courses.upload.{c.id}.{n}"
+            )
             if upload is not None:
                 data = upload.getvalue()
                 preview = preview_roster(sf, user.id, c.id, data)

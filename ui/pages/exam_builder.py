@@ -46,7 +46,7 @@ tab_edit, tab_preview, tab_publish, tab_export = st.tabs(["Blueprint", "Preview"
 
 # ------------------------------------------------------------------ the blueprint editor
 with tab_edit:
-    upload = st.file_uploader("Load a blueprint file (TOML)", type=["toml"], key="xb.upload")
+    upload = st.file_uploader("Load a blueprint file (TOML)", type=["toml"], max_upload_size=1, key="xb.upload")
     if upload is not None and state.get("xb.loaded") != upload.file_id:
         state["xb.loaded"] = upload.file_id
         loaded, errors = V.load_toml(upload.getvalue().decode("utf-8", "replace"), source=upload.name)

@@ -27,7 +27,7 @@ if submission is not None:
 if not config:
     st.caption("`model.to_json()` from your code, or the config the Code page's sandbox exported. It is rebuilt from "
                "the config alone, with the checker's limits; none of your code runs here.")  # fmt: skip
-    up = st.file_uploader("Model config (.json)", type=["json"], key="explore.own.file")
+    up = st.file_uploader("Model config (.json)", type=["json"], max_upload_size=4, key="explore.own.file")
     text = st.text_area("…or paste it", key="explore.own.text", height=140)
     raw = up.getvalue() if up is not None else text.encode()
     if not raw.strip():
