@@ -195,10 +195,16 @@ EDITOR_CSS = """
 .ace-tm .ace_comment{color:#3b6e55;font-style:italic}
 .ace-tm .ace_support.ace_function,.ace-tm .ace_entity.ace_name.ace_function{color:#1f3f8f}
 .ace-tm .ace_invalid{background:rgba(255,0,0,.1);color:#c00}
+.cnnquiz-submit{background:#b91c1c!important;color:#fff!important;opacity:1!important;border-radius:.5rem;
+padding:.35rem .75rem!important;box-shadow:0 1px 3px rgba(0,0,0,.3)}
+.cnnquiz-submit:hover,.cnnquiz-submit:focus-visible{background:#991b1b!important}
+.cnnquiz-submit:focus-visible{outline:2px solid #1d4ed8;outline-offset:2px}
+.cnnquiz-submit span,.cnnquiz-submit svg{color:#fff!important;stroke:#fff!important}
 """
 """Ace's textmate colours, on the page's own terms: the component's build defines the textmate theme's stylesheet
 under a name the theme does not ask for, so the theme alone leaves the code uncoloured (every colour passes 4.5:1
-on white)."""
+on white). The submit button is solid (white on red-700, 6.5:1), not the component's grey text over the code. (Room for it
+below the code, by a margin or border on the editor, desynchronises Ace's gutter from its text: not done.)"""
 
 SUBMIT_LABEL = "Submit for grading"
 
@@ -221,7 +227,8 @@ def editor_args(text: str) -> dict[str, Any]:
                 "showWithIcon": True,
                 "alwaysOn": True,
                 "commands": ["submit"],
-                "style": {"bottom": "0.4rem", "right": "0.4rem"},
+                "class": "cnnquiz-submit",
+                "style": {"bottom": "1.1rem", "right": "0.9rem"},  # clear of the horizontal scrollbar
             }
         ],
         "options": {
