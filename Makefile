@@ -61,6 +61,7 @@ bench: setup
 	$(BIN)/python bench/bench_autograde.py --out bench/results/autograde.json
 	$(BIN)/python bench/bench_app.py --out bench/results/app.json
 	$(BIN)/python bench/bench_exam.py --out bench/results/exam.json
+	$(BIN)/python bench/bench_queue.py --batch 120 --out bench/results/queue.json
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

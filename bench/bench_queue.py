@@ -6,7 +6,9 @@ A throwaway PostgreSQL server is started here (``tools.pgtemp``: fsync on, loopb
   (task references and wrong solutions, no training task), after every worker has warmed up (its first grade
   starts the checker: ~20 s); target ratio >= 1.7x on 2 free cores. The submissions are stored before the clock
   starts (the students' uploads) and enqueued after it, and the bench polls for verdicts every 50 ms; ``cores``
-  says where the machine's cores went during each run (the workers' trees, PostgreSQL, this bench, the rest);
+  says where the machine's cores went during each run (the workers' trees, PostgreSQL, this bench, the rest).
+  The two configurations alternate for ``--rounds`` rounds (1, 2, 1, 2: the machine's speed drifts between
+  minutes) and the ratio is of their rates over all rounds;
 * enqueue-to-verdict latency (p50, p90) of single submissions sent to idle warm workers, one at a time;
 * the queue's overhead per job: that latency minus the in-process grading time of the same file
   (``Autograder.grade_source`` in this process);
@@ -19,7 +21,7 @@ A throwaway PostgreSQL server is started here (``tools.pgtemp``: fsync on, loopb
   worker already wants more than one core (which would cap the 2-vs-1 ratio at ``2 / cores wanted``).
 
     python bench/bench_queue.py --out bench/results/queue.json
-    python bench/bench_queue.py --quick        # ~3 minutes: the two throughput runs and the ratio only
+    python bench/bench_queue.py --quick --batch 120   # ~7 minutes: the throughput rounds and the ratio only
 """
 
 from __future__ import annotations
@@ -222,12 +224,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("bench/results/queue.json"))
     ap.add_argument("--batch", type=int, default=60, help="submissions in each throughput run")
+    ap.add_argument("--rounds", type=int, default=2, help="alternating 1-worker and 2-worker runs of each")
     ap.add_argument("--latency", type=int, default=20, help="single submissions timed on idle workers")
     ap.add_argument("--noop", type=int, default=2000, help="no-op jobs for the ceiling")
     ap.add_argument(
         "--quick",
         action="store_true",
-        help="the two throughput runs (24 submissions each, or --batch) and the ratio only",
+        help="the throughput rounds (24 submissions each, or --batch) and the ratio only",
     )
     args = ap.parse_args()
     if args.quick and "--batch" not in sys.argv[1:]:
@@ -238,6 +241,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "batch": args.batch,
+        "rounds": args.rounds,
         "load_average_at_start": os.getloadavg(),
     }
     with TempPostgres() as pg, tempfile.TemporaryDirectory(prefix="cnnquiz-bench-q-") as tmp:
@@ -245,14 +249,28 @@ def main() -> None:
         D.upgrade(url)
         b = Bench(url, Path(tmp), pg.proc.pid if pg.proc is not None else None)
         try:
-            one = b.throughput(1, batch)
-            two = b.throughput(2, batch)
-            result["throughput"] = [one, two]
-            result["ratio_2_vs_1"] = two["jobs_per_s"] / one["jobs_per_s"]
+            # 1 worker, 2 workers, 1, 2, …: this machine's speed drifts by 10-15 % from minute to minute (CPU seconds
+            # per job vary that much on one worker), so the two configurations alternate and the ratio is of their
+            # rates over every round
+            runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+            for _ in range(args.rounds):
+                for workers in (1, 2):
+                    runs[workers].append(b.throughput(workers, batch))
+            rate = {w: sum(r["jobs"] for r in rs) / sum(r["seconds"] for r in rs) for w, rs in runs.items()}
+            result["throughput"] = [r for pair in zip(runs[1], runs[2]) for r in pair]
+            result["jobs_per_s"] = rate
+            result["ratio_2_vs_1"] = rate[2] / rate[1]
+            result["ratio_per_round"] = [t["jobs_per_s"] / o["jobs_per_s"] for o, t in zip(runs[1], runs[2])]
             # one worker asking for more than one core caps what a second one can add on two cores
-            wanted = one["cpu_per_job"]["runnable_threads"]["mean_runnable"]
+            wanted = statistics.mean(r["cpu_per_job"]["runnable_threads"]["mean_runnable"] for r in runs[1])
             result["ratio_cap_from_demand"] = 2 / max(1.0, wanted)
-            print(f"ratio_2_vs_1 {result['ratio_2_vs_1']:.2f}", file=sys.stderr, flush=True)
+            print(
+                f"ratio_2_vs_1 {result['ratio_2_vs_1']:.2f} (rounds: "
+                + ", ".join(f"{x:.2f}" for x in result["ratio_per_round"])
+                + ")",
+                file=sys.stderr,
+                flush=True,
+            )
             if args.quick:
                 raise _Done
 
