@@ -67,6 +67,11 @@ def test_the_overview_shows_each_students_newest_verdict_to_the_courses_instruct
     table = V.overview_rows(rows)
     assert table[0]["status"] == "Checked" and table[0]["score"] == "8 / 8" and table[1]["status"] == "—"
     assert V.summary(rows) == {"students": 2, "handed in": 1, "full marks": 1, "waiting": 0, "grader failures": 0}
+    assert (
+        V.summary_text(V.summary(rows))
+        == "2 students · 1 handed in · 1 with full marks · 0 waiting · 0 grader failures"
+    )
+    assert V.summary_text(V.summary(rows[:1])).startswith("1 student · ")
     history = S.student_code_history(c.sf, c.prof.id, c.course.id, c.ada.id, "lenet5")
     assert [h.file_name for h in history] == ["second.py", "first.py"]
     # the Code page's submissions belong to no assessment: the course's instructor reads them by enrolment

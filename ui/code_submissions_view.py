@@ -22,6 +22,7 @@ from grader import services as S
 from grader.autograde.lms import MAX_TOTAL_BYTES, MAX_UPLOAD_BYTES, ExportFile, read_export
 from grader.autograde.report import owner_candidates, owner_of
 from grader.db import SessionFactory
+from quizbank.generators.base import plural
 from ui import code_view as C
 
 UPLOAD_MB = -(-MAX_UPLOAD_BYTES // (1 << 20))
@@ -94,6 +95,19 @@ def summary(rows: Sequence[S.StudentCodeRow]) -> dict[str, int]:
         "waiting": sum(1 for s in subs if s.verdict is None),
         "grader failures": sum(1 for s in subs if s.verdict == INTERNAL_ERROR),
     }
+
+
+def summary_text(counts: dict[str, int]) -> str:
+    """The overview's line: "1 student · 1 handed in · 1 with full marks · 0 waiting · 0 grader failures"."""
+    return " · ".join(
+        [
+            plural(counts["students"], "student"),
+            f"{counts['handed in']} handed in",
+            f"{counts['full marks']} with full marks",
+            f"{counts['waiting']} waiting",
+            plural(counts["grader failures"], "grader failure"),
+        ]
+    )
 
 
 # ------------------------------------------------------------------ one submission

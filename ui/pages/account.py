@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from grader.services import MIN_PASSWORD, USERNAME_RULE, ServiceError, join_with_code, list_my_courses
+from quizbank.generators.base import plural
 from ui import auth
 from ui.mathtext import md
 from ui.state import current_user, services
@@ -82,7 +83,7 @@ if not courses:
     st.info("You are in no course yet: join one with the code your instructor gave you.", icon=":material/school:")
 for c in courses:
     extra = (f" · join code **{c.join_code}**" if c.join_code else "") + (
-        f" · {c.students} students" if c.students is not None else ""
+        f" · {plural(c.students, 'student')}" if c.students is not None else ""
     )
     st.markdown(f"- **{c.course.code}**: {c.course.title} ({c.role}){extra}")
 if user.role == "student":

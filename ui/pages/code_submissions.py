@@ -66,7 +66,7 @@ if done := state.pop("subs.flash", None):
     st.success(done, icon=":material/check_circle:")
 rows = S.course_code_overview(sf, user.id, course_id, task_id)
 counts = V.summary(rows)
-st.caption(" · ".join(f"{v} {k}" for k, v in counts.items()))
+st.caption(V.summary_text(counts))
 for r in V.internal_errors(rows):
     assert r.latest is not None
     with st.container(border=True):
