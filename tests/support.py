@@ -71,17 +71,23 @@ def count_rows(sf: D.SessionFactory, model: type[D.Base]) -> int:
 
 
 @contextmanager
-def site_database(prefix: str) -> Iterator[tuple[str, D.SessionFactory]]:
-    """A new data directory (a temp dir named ``prefix…``) whose database is migrated, as a server started on it by
-    :func:`served` would use it: ``(data dir, session factory)``; the engine is disposed afterwards."""
-    data = tempfile.mkdtemp(prefix=prefix)
-    url = db_url(data)
+def migrated(url: str) -> Iterator[D.SessionFactory]:
+    """The database at ``url`` migrated to the head, and a session factory on it; the engine is disposed afterwards."""
     D.upgrade(url)
     engine = D.make_engine(url)
     try:
-        yield data, D.session_factory(engine)
+        yield D.session_factory(engine)
     finally:
         engine.dispose()
+
+
+@contextmanager
+def site_database(prefix: str) -> Iterator[tuple[str, D.SessionFactory]]:
+    """A new data directory (a temp dir named ``prefix…``) whose database is migrated, as a server started on it by
+    :func:`served` would use it: ``(data dir, session factory)``."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    with migrated(db_url(data)) as sf:
+        yield data, sf
 
 
 # ------------------------------------------------------------------ the served app and the browser

@@ -27,6 +27,7 @@ from grader import db as D
 from grader import queue as Q
 from grader import services as S
 from grader.autograde.tasks import get
+from tests.support import migrated
 from tools.pgtemp import TempPostgres, available
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -269,12 +270,8 @@ def test_kill_9_a_worker_holding_a_job_and_the_survivor_grades_it(cluster: Clust
 @pytest.fixture
 def pg_sf(pg_server: TempPostgres) -> Iterator[tuple[str, D.SessionFactory]]:
     url = pg_server.create_database(f"q_{uuid.uuid4().hex[:12]}")
-    D.upgrade(url)
-    engine = D.make_engine(url)
-    try:
-        yield url, D.session_factory(engine)
-    finally:
-        engine.dispose()
+    with migrated(url) as sf:
+        yield url, sf
 
 
 def _fetch_order(url: str) -> list[int]:
